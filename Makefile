@@ -1,0 +1,45 @@
+# flexsync — build, test, demo and benchmark entry points.
+# `make demo` and `make test` install what they need (Debian packages, as root) and build.
+
+PREFIX ?= /usr/local
+SWIFT ?= swift
+DEB_PACKAGES := libxml2-dev libcurl4-openssl-dev pkg-config
+BIN_DEBUG = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
+BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
+
+.PHONY: deps build release test demo bench install clean
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) build --build-tests
+	FLEXSYNC_BIN_DIR="$(BIN_DEBUG)" $(SWIFT) test --skip-build
+
+demo: release
+	FLEXSYNC_BIN_DIR="$(BIN_RELEASE)" ./examples/demo.sh
+
+bench: release
+	FLEXSYNC_BIN_DIR="$(BIN_RELEASE)" python3 bench/run.py
+
+install: release
+	install -d "$(PREFIX)/bin" "$(PREFIX)/share/flexsync/Mappings"
+	install -m 0755 "$(BIN_RELEASE)/flexsync" "$(BIN_RELEASE)/taskrouter-emulator" "$(PREFIX)/bin/"
+	cp -R Mappings/. "$(PREFIX)/share/flexsync/Mappings/"
+	install -m 0755 cron/flexsync-cron "$(PREFIX)/bin/"
+
+clean:
+	rm -rf .build bench/out demo-out bench-results.json

@@ -1,0 +1,66 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "flexsync",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "flexsync", targets: ["flexsync"]),
+        .executable(name: "taskrouter-emulator", targets: ["taskrouter-emulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", .upToNextMinor(from: "2.101.2")),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "CCurlShim", dependencies: ["CLibCurl"]),
+        .target(
+            name: "FlexSync",
+            dependencies: [
+                "CLibXML2", "CLibCurl", "CCurlShim",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "TaskRouterEmulator",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "flexsync",
+            dependencies: [
+                "FlexSync",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "taskrouter-emulator",
+            dependencies: [
+                "TaskRouterEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "FlexSyncTests", dependencies: ["FlexSync", "TaskRouterEmulator"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "TaskRouterEmulatorTests", dependencies: ["TaskRouterEmulator"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TaskRouterEmulator"]),
+    ]
+)

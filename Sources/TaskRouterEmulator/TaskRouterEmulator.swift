@@ -1,0 +1,129 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// A TaskRouter v1 stand-in for Workers and Tasks, served over real HTTP on loopback.
+///
+/// It follows Twilio's published contract — form-encoded updates, JSON bodies with `attributes`
+/// as a string, paging by `next_page_url`, Basic auth, Twilio error bodies, ETag/If-Match, 429s —
+/// and can inject the faults a real link produces. It shares no code with flexsync: it stands in
+/// for Twilio, and a bug shared by both sides would hide.
+public final class TaskRouterEmulator: Sendable {
+    let workspace: Workspace
+    let seed: EmulatorSeed
+    let options: EmulatorOptions
+    let log: RequestLog
+    let faults: FaultPlan
+    let rateWindow: RateWindow?
+    private let running = RunningState()
+
+    public init(seed: EmulatorSeed, options: EmulatorOptions = EmulatorOptions()) throws {
+        self.seed = seed
+        self.options = options
+        workspace = Workspace(seed: seed, taskTTL: options.taskTTLSeconds)
+        log = try RequestLog(path: options.requestLogPath)
+        faults = FaultPlan(seed: options.randomSeed, failRate: options.failRate, resetRate: options.resetRate)
+        rateWindow = options.requestsPerSecond.map { RateWindow(limit: $0) }
+    }
+
+    /// The workspace SID requests must name.
+    public var workspaceSid: String { seed.workspaceSid }
+
+    /// The port the server listens on, once started.
+    public var port: Int? { running.port }
+
+    /// `http://127.0.0.1:PORT`, once started.
+    public var baseURL: String? { running.port.map { "http://127.0.0.1:\($0)" } }
+
+    /// Starts serving in the background on `host`, port 0 meaning any free port; returns the port.
+    @discardableResult
+    public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        let app = makeApplication(host: host, port: port) { port in continuation.yield(port) }
+        let task = Task {
+            do {
+                try await app.runService(gracefulShutdownSignals: [])
+            } catch {
+                continuation.finish()
+            }
+        }
+        running.task = task
+        for await bound in stream {
+            running.port = bound
+            return bound
+        }
+        throw EmulatorError.startFailed("the server did not start on \(host):\(port)")
+    }
+
+    /// Stops a server started with ``start(host:port:)``.
+    public func stop() async {
+        guard let task = running.task else { return }
+        task.cancel()
+        _ = await task.result
+        running.task = nil
+        log.close()
+    }
+
+    /// Serves in the foreground until SIGTERM or SIGINT, calling `onListening` with the bound port.
+    public func runUntilSignalled(host: String = "127.0.0.1", port: Int = 0, onListening: @escaping @Sendable (Int) -> Void) async throws {
+        let app = makeApplication(host: host, port: port) { [running] port in
+            running.port = port
+            onListening(port)
+        }
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        log.close()
+    }
+
+    /// Every request seen so far, in arrival order.
+    public func requestLog() -> [RequestLogEntry] { log.all }
+
+    /// The workspace as JSON, attributes parsed: `{"workspace_sid", "workers": [...], "tasks": [...]}`.
+    public func stateJSON() throws -> Data {
+        try JSONSerialization.data(withJSONObject: workspace.snapshot(), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    }
+
+    /// The current attributes text of a worker, or nil when there is no such worker.
+    public func workerAttributes(_ sid: String) -> String? { workspace.worker(sid)?.attributes }
+
+    /// The current attributes text of a task, or nil when there is none (or it was deleted).
+    public func taskAttributes(_ sid: String) -> String? { workspace.task(sid)?.attributes }
+
+    /// SIDs of all workers, in list order.
+    public func workerSids() -> [String] {
+        workspace.workerPage(after: nil, size: Int.max, filter: { _ in true }).items.map(\.sid)
+    }
+
+    /// SIDs of all tasks that still exist, in list order.
+    public func taskSids() -> [String] {
+        workspace.taskPage(after: nil, size: Int.max, filter: { _ in true }).items.map(\.sid)
+    }
+
+    private func makeApplication(host: String, port: Int, onPort: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
+        var logger = Logger(label: "taskrouter-emulator")
+        logger.logLevel = .critical
+        return Application(
+            responder: EmulatorResponder(emulator: self),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in onPort(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+    }
+}
+
+/// Mutable bookkeeping of a running server.
+private final class RunningState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _port: Int?
+    private var _task: Task<Void, Never>?
+
+    var port: Int? {
+        get { lock.lock(); defer { lock.unlock() }; return _port }
+        set { lock.lock(); defer { lock.unlock() }; _port = newValue }
+    }
+
+    var task: Task<Void, Never>? {
+        get { lock.lock(); defer { lock.unlock() }; return _task }
+        set { lock.lock(); defer { lock.unlock() }; _task = newValue }
+    }
+}

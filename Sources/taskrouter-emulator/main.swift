@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import TaskRouterEmulator
+
+@main
+struct EmulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "taskrouter-emulator",
+        abstract: "A local TaskRouter v1 server (Workers and Tasks) for flexsync's tests, benchmarks and demo.",
+        discussion: """
+        Prints 'listening http://127.0.0.1:PORT' as its first line once it accepts connections.
+        On SIGTERM or SIGINT it writes --state-out, closes --log and exits 0.
+        """
+    )
+
+    @Option(help: "Port to listen on; 0 picks a free one.") var port = 0
+    @Option(help: "Address to bind (loopback by default).") var host = "127.0.0.1"
+    @Option(help: "Seed file (JSON) with the account, credentials, workers and tasks.") var seed: String
+    @Option(help: "Accept at most N requests in any one-second window; answer 429 beyond it.") var rps: Int?
+    @Flag(help: "Send Retry-After with 429 responses.") var retryAfter = false
+    @Option(help: "Share of requests answered 500/503 (for POSTs, half of them after applying the update).") var failRate = 0.0
+    @Option(help: "Share of requests whose connection is closed with no response.") var resetRate = 0.0
+    @Option(help: "Delay added to every request, in milliseconds, with ±25% jitter.") var latencyMs = 0
+    @Option(help: "Seed for fault draws, so faults are reproducible.") var randomSeed: UInt64 = 1
+    @Flag(help: "Answer lists with \"attributes\": null, as production may.") var nullListAttributes = false
+    @Option(help: "Seconds before a completed or canceled task is deleted.") var taskTtl = 120.0
+    @Option(help: "On exit, write the final state (attributes parsed) to this file.") var stateOut: String?
+    @Option(help: "Append one JSON line per request to this file.") var log: String?
+
+    func validate() throws {
+        guard (0...1).contains(failRate), (0...1).contains(resetRate), failRate + resetRate <= 1 else {
+            throw ValidationError("'--fail-rate' and '--reset-rate' must be between 0 and 1, and add up to at most 1")
+        }
+        if let rps, rps < 1 { throw ValidationError("'--rps' must be at least 1") }
+    }
+
+    func run() async throws {
+        var options = EmulatorOptions()
+        options.requestsPerSecond = rps
+        options.sendRetryAfter = retryAfter
+        options.failRate = failRate
+        options.resetRate = resetRate
+        options.latencyMilliseconds = latencyMs
+        options.randomSeed = randomSeed
+        options.nullListAttributes = nullListAttributes
+        options.taskTTLSeconds = taskTtl
+        options.requestLogPath = log
+        let emulator: TaskRouterEmulator
+        do {
+            emulator = try TaskRouterEmulator(seed: try EmulatorSeed.load(path: seed), options: options)
+        } catch {
+            FileHandle.standardError.write(Data("taskrouter-emulator: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        try await emulator.runUntilSignalled(host: host, port: port) { port in
+            FileHandle.standardOutput.write(Data("listening http://\(host):\(port)\n".utf8))
+        }
+        if let stateOut {
+            try emulator.stateJSON().write(to: URL(fileURLWithPath: stateOut), options: .atomic)
+        }
+    }
+}
