@@ -59,7 +59,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FlexSyncTests", dependencies: ["FlexSync", "TaskRouterEmulator"],
-                    resources: [.copy("Fixtures")]),
+                    exclude: ["Fixtures"]),
         .testTarget(name: "TaskRouterEmulatorTests", dependencies: ["TaskRouterEmulator"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TaskRouterEmulator"]),
     ]

@@ -1,0 +1,44 @@
+/// Why an export could not be read, always with the file and, where there is one, the line.
+public enum ExtractError: Error, Equatable, CustomStringConvertible {
+    case cannotOpen(file: String, reason: String)
+    case readFailed(file: String, reason: String)
+    case noHeader(file: String)
+    case blankColumnName(file: String, line: Int, column: Int)
+    case duplicateColumnName(file: String, line: Int, name: String, first: Int, second: Int)
+    case fieldCount(file: String, line: Int, found: Int, expected: Int)
+    case unterminatedQuote(file: String, line: Int)
+    case characterAfterQuote(file: String, line: Int)
+    case invalidUTF8(file: String, line: Int, offset: Int)
+    case invalidUTF16(file: String, offset: Int)
+    case unknownEncoding(file: String, name: String)
+    case xml(file: String, line: Int, message: String)
+    case doctypeNotAllowed(file: String, line: Int)
+    case recordTooLarge(file: String, line: Int, limit: Int)
+    case noFilesMatch(pattern: String)
+    case invalidPath(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let file, let reason): "\(file): cannot open: \(reason)"
+        case .readFailed(let file, let reason): "\(file): read failed: \(reason)"
+        case .noHeader(let file): "\(file): the file is empty: a header row is required"
+        case .blankColumnName(let file, let line, let column): "\(file):\(line): column \(column) of the header has a blank name"
+        case .duplicateColumnName(let file, let line, let name, let first, let second):
+            "\(file):\(line): duplicate column name '\(name)' (columns \(first) and \(second))"
+        case .fieldCount(let file, let line, let found, let expected):
+            "\(file):\(line): found \(found) field\(found == 1 ? "" : "s"), but the header has \(expected)"
+        case .unterminatedQuote(let file, let line): "\(file):\(line): quoted field opened on line \(line) is never closed"
+        case .characterAfterQuote(let file, let line): "\(file):\(line): unexpected character after a closing quote"
+        case .invalidUTF8(let file, let line, let offset): "\(file):\(line): invalid UTF-8 at byte offset \(offset)"
+        case .invalidUTF16(let file, let offset): "\(file): invalid UTF-16 at byte offset \(offset)"
+        case .unknownEncoding(let file, let name):
+            "\(file): unknown encoding '\(name)' (expected utf-8, utf-16, utf-16le, utf-16be, windows-1252 or iso-8859-1)"
+        case .xml(let file, let line, let message): "\(file):\(line): \(message)"
+        case .doctypeNotAllowed(let file, let line):
+            "\(file):\(line): DOCTYPE declarations are not allowed (external entities and entity expansion are refused)"
+        case .recordTooLarge(let file, let line, let limit): "\(file):\(line): record is larger than the \(limit)-byte limit"
+        case .noFilesMatch(let pattern): "\(pattern): no files match"
+        case .invalidPath(let path, let reason): "invalid XML path '\(path)': \(reason)"
+        }
+    }
+}

@@ -1,0 +1,73 @@
+/// Where a record came from: the file, the line it starts on, and its 1-based record number.
+public struct SourcePosition: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var record: Int
+
+    public init(file: String, line: Int, record: Int) {
+        self.file = file; self.line = line; self.record = record
+    }
+
+    /// `file:line`, the prefix of every message about this record.
+    public var description: String { "\(file):\(line)" }
+}
+
+/// One value of a record: a single text (CSV cell, XML text or attribute), or every match of a
+/// repeated XML element when the source asks for a list.
+public enum FieldValue: Sendable, Equatable {
+    case text(String)
+    case list([String])
+
+    /// The value as one string: a list's first item.
+    public var firstText: String? {
+        switch self {
+        case .text(let text): text
+        case .list(let items): items.first
+        }
+    }
+}
+
+/// The field names shared by every record of one source, with a name → index table built once.
+public final class RecordSchema: Sendable {
+    public let names: [String]
+    private let index: [String: Int]
+
+    public init(names: [String]) {
+        self.names = names
+        var index: [String: Int] = [:]
+        for (position, name) in names.enumerated() where index[name] == nil { index[name] = position }
+        self.index = index
+    }
+
+    /// The position of a field, or nil when the source has no such field.
+    public func position(of name: String) -> Int? { index[name] }
+}
+
+/// A record from any source: named values and where it came from. CSV and XML both yield this,
+/// so mappings never care which format the data had.
+public struct Record: Sendable {
+    public let schema: RecordSchema
+    /// Values in schema order; nil where an XML element or attribute was absent.
+    public var values: [FieldValue?]
+    public let position: SourcePosition
+
+    public init(schema: RecordSchema, values: [FieldValue?], position: SourcePosition) {
+        self.schema = schema; self.values = values; self.position = position
+    }
+
+    /// The value of a named field, or nil when absent.
+    public subscript(name: String) -> FieldValue? {
+        guard let position = schema.position(of: name), position < values.count else { return nil }
+        return values[position]
+    }
+}
+
+/// Anything that yields records one at a time.
+public protocol RecordReader: AnyObject {
+    /// The field names every record carries.
+    var schema: RecordSchema { get }
+    /// The next record, nil at the end, or a located error.
+    func next() throws -> Record?
+    /// Rows skipped because every field was empty (Excel's `;;;` lines), for the run report.
+    var skippedEmptyRows: Int { get }
+}

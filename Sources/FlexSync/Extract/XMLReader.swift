@@ -1,0 +1,233 @@
+internal import CLibXML2
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How an XML export is read.
+public struct XMLOptions: Sendable {
+    /// The absolute path of the record element, e.g. `/wd:Report_Data/wd:Report_Entry`.
+    public var recordPath: XMLPath
+    /// The values to take from each record.
+    public var fields: [XMLField]
+    /// A record element larger than this is an error (the file is not trusted to be sane).
+    public var maxRecordBytes: Int
+
+    public init(recordPath: XMLPath, fields: [XMLField], maxRecordBytes: Int = 1 << 20) {
+        self.recordPath = recordPath; self.fields = fields; self.maxRecordBytes = maxRecordBytes
+    }
+}
+
+/// A streaming XML reader over libxml2's `xmlTextReader`: only one record element is expanded at
+/// a time, the network is never touched, DOCTYPEs (and so external entities and entity expansion)
+/// are refused, and libxml2's messages become located errors instead of lines on stderr.
+public final class XMLReader: RecordReader {
+    public let schema: RecordSchema
+    public let skippedEmptyRows = 0
+
+    private let reader: xmlTextReaderPtr
+    private let file: String
+    private let options: XMLOptions
+    private var memory: [UInt8]?
+    private var stack: [(local: String, uri: String?)] = []
+    private var recordNumber = 0
+    private var firstError: (line: Int, message: String, code: Int32)?
+    private var finished = false
+
+    /// Opens an XML file.
+    public convenience init(path: String, options: XMLOptions) throws {
+        XMLReader.silenceLibxml2()
+        guard let reader = xmlReaderForFile(path, nil, XMLReader.parserOptions) else {
+            throw ExtractError.cannotOpen(file: path, reason: "libxml2 could not open the file")
+        }
+        self.init(reader: reader, file: path, options: options, memory: nil)
+    }
+
+    /// Reads XML from memory, named `name` in messages.
+    public convenience init(bytes: [UInt8], name: String, options: XMLOptions) throws {
+        XMLReader.silenceLibxml2()
+        var copy = bytes
+        if copy.isEmpty { copy = [0x20] }
+        let reader = copy.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                xmlReaderForMemory($0, Int32(bytes.count), name, nil, XMLReader.parserOptions)
+            }
+        }
+        guard let reader else { throw ExtractError.cannotOpen(file: name, reason: "libxml2 could not read the data") }
+        self.init(reader: reader, file: name, options: options, memory: copy)
+    }
+
+    private init(reader: xmlTextReaderPtr, file: String, options: XMLOptions, memory: [UInt8]?) {
+        self.reader = reader
+        self.file = file
+        self.options = options
+        self.memory = memory
+        schema = RecordSchema(names: options.fields.map(\.name))
+        xmlTextReaderSetStructuredErrorHandler(reader, { userData, error in
+            guard let userData, let error else { return }
+            XMLReader.from(userData: userData).record(error)
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    deinit { xmlFreeTextReader(reader) }
+
+    /// No network; no entity substitution; no DTD loading; line numbers kept; no huge-text override.
+    private static let parserOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue)
+
+    private static func from(userData: UnsafeMutableRawPointer) -> XMLReader {
+        Unmanaged<XMLReader>.fromOpaque(userData).takeUnretainedValue()
+    }
+
+    /// libxml2 prints to stderr by default; flexsync reports through its own errors instead.
+    static func silenceLibxml2() {
+        xmlSetStructuredErrorFunc(nil) { _, _ in }
+        xmlThrDefSetStructuredErrorFunc(nil) { _, _ in }
+    }
+
+    private func record(_ error: xmlErrorPtr) {
+        guard error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue, firstError == nil else { return }
+        var message = error.pointee.message.map { String(cString: $0) } ?? "malformed XML"
+        while message.last == "\n" || message.last == " " { message.removeLast() }
+        firstError = (Int(error.pointee.line), message, error.pointee.code)
+    }
+
+    private func failure() -> ExtractError {
+        // libxml2 may stop an entity bomb inside the DTD before the DOCTYPE node reaches us.
+        if let firstError, firstError.code == Int32(XML_ERR_ENTITY_LOOP.rawValue) {
+            return .doctypeNotAllowed(file: file, line: max(firstError.line, 1))
+        }
+        let line = firstError?.line ?? Int(xmlTextReaderGetParserLineNumber(reader))
+        return .xml(file: file, line: max(line, 1), message: firstError?.message ?? "malformed XML")
+    }
+
+    public func next() throws -> Record? {
+        guard !finished else { return nil }
+        while true {
+            if !onUnvisitedNode {
+                let status = xmlTextReaderRead(reader)
+                if status == 0 {
+                    finished = true
+                    if firstError != nil { throw failure() }
+                    return nil
+                }
+                if status < 0 { finished = true; throw failure() }
+            }
+            onUnvisitedNode = false
+            if let record = try visitCurrentNode() { return record }
+        }
+    }
+
+    /// Tracks the element path; at a record element, expands it, extracts, and skips past it.
+    private func visitCurrentNode() throws -> Record? {
+        let type = xmlTextReaderNodeType(reader)
+        if type == Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue) {
+            finished = true
+            throw ExtractError.doctypeNotAllowed(file: file, line: max(1, Int(xmlTextReaderGetParserLineNumber(reader))))
+        }
+        guard type == Int32(XML_READER_TYPE_ELEMENT.rawValue) else { return nil }
+        let depth = Int(xmlTextReaderDepth(reader))
+        let local = xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? ""
+        let uri = xmlTextReaderConstNamespaceUri(reader).map { String(cString: $0) }
+        if stack.count > depth { stack.removeLast(stack.count - depth) }
+        stack.append((local, uri))
+        let steps = options.recordPath.steps
+        guard stack.count == steps.count,
+              zip(stack, steps).allSatisfy({ $1.name.matches(local: $0.local, namespaceURI: $0.uri) }) else { return nil }
+
+        let before = xmlTextReaderByteConsumed(reader)
+        guard let node = xmlTextReaderExpand(reader) else { finished = true; throw failure() }
+        if let predicateFailure = steps.last?.predicates, !predicateFailure.isEmpty,
+           !XMLReader.satisfies(node, steps.last!.predicates) {
+            return nil
+        }
+        let line = Int(xmlGetLineNo(node))
+        var values: [FieldValue?] = []
+        values.reserveCapacity(options.fields.count)
+        for field in options.fields {
+            var matches: [String] = []
+            XMLReader.collect(node, steps: field.path.steps[...], into: &matches)
+            switch field.take {
+            case .first: values.append(matches.first.map { .text($0) })
+            case .list: values.append(.list(matches))
+            case .count: values.append(.text(String(matches.count)))
+            }
+        }
+        recordNumber += 1
+        let position = SourcePosition(file: file, line: line > 0 ? line : Int(xmlTextReaderGetParserLineNumber(reader)), record: recordNumber)
+        let status = xmlTextReaderNext(reader)
+        stack.removeLast()
+        if status < 0 { finished = true; throw failure() }
+        if xmlTextReaderByteConsumed(reader) - before > options.maxRecordBytes + 65536 {
+            finished = true
+            throw ExtractError.recordTooLarge(file: file, line: position.line, limit: options.maxRecordBytes)
+        }
+        if status == 0 {
+            finished = true
+            if firstError != nil { throw failure() }
+        } else {
+            // xmlTextReaderNext already stands on the following node: visit it before reading on.
+            onUnvisitedNode = true
+        }
+        return Record(schema: schema, values: values, position: position)
+    }
+
+    private var onUnvisitedNode = false
+
+    // MARK: Tree walking (inside one expanded record)
+
+    private static func collect(_ node: xmlNodePtr, steps: ArraySlice<XMLPath.Step>, into matches: inout [String]) {
+        guard let step = steps.first else {
+            matches.append(text(of: node))
+            return
+        }
+        if step.isAttribute {
+            var attribute = node.pointee.properties
+            while let current = attribute {
+                let local = String(cString: current.pointee.name)
+                let uri = current.pointee.ns.flatMap { $0.pointee.href.map { String(cString: $0) } }
+                if step.name.matches(local: local, namespaceURI: uri) {
+                    let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self))
+                    matches.append(value.map { String(cString: $0) } ?? "")
+                    free(value)
+                }
+                attribute = current.pointee.next
+            }
+            return
+        }
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE {
+                let local = String(cString: current.pointee.name)
+                let uri = current.pointee.ns.flatMap { $0.pointee.href.map { String(cString: $0) } }
+                if step.name.matches(local: local, namespaceURI: uri), satisfies(current, step.predicates) {
+                    collect(current, steps: steps.dropFirst(), into: &matches)
+                }
+            }
+            child = current.pointee.next
+        }
+    }
+
+    private static func satisfies(_ node: xmlNodePtr, _ predicates: [XMLPath.Predicate]) -> Bool {
+        for predicate in predicates {
+            var found = false
+            var attribute = node.pointee.properties
+            while let current = attribute, !found {
+                let local = String(cString: current.pointee.name)
+                let uri = current.pointee.ns.flatMap { $0.pointee.href.map { String(cString: $0) } }
+                if predicate.attribute.matches(local: local, namespaceURI: uri) {
+                    let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self))
+                    found = value.map { String(cString: $0) } == predicate.value
+                    free(value)
+                }
+                attribute = current.pointee.next
+            }
+            if !found { return false }
+        }
+        return true
+    }
+
+    private static func text(of node: xmlNodePtr) -> String {
+        guard let content = xmlNodeGetContent(node) else { return "" }
+        defer { free(content) }  // libxml2 allocates with malloc unless told otherwise
+        return String(cString: content)
+    }
+}

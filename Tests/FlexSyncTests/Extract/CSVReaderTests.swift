@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+@testable import FlexSync
+
+struct CSVReaderTests {
+    @Test func dataLoaderExportWithBOMCRLFQuotesAndEmbeddedNewline() throws {
+        let path = Fixtures.path("extract/salesforce_bom_crlf.csv")
+        let reader = try CSVReader(path: path)
+        #expect(reader.schema.names == ["Id", "FirstName", "LastName", "Description"])
+        #expect(reader.encoding == .utf8)
+        let first = try #require(try reader.next())
+        #expect(first["Description"]?.firstText == #"Said "hi", then left"#)
+        #expect(first["LastName"]?.firstText == "O'Neil")
+        #expect(first.position == SourcePosition(file: path, line: 2, record: 1))
+        let second = try #require(try reader.next())
+        #expect(second["FirstName"]?.firstText == "Björn")
+        #expect(second["Description"]?.firstText == "line one\nline two")
+        #expect(second.position.line == 3)
+        #expect(errorMessage { _ = try reader.next() } == "\(path):5: unexpected character after a closing quote")
+    }
+
+    @Test func windows1252SemicolonExcelExport() throws {
+        let reader = try CSVReader(path: Fixtures.path("extract/excel_de_1252.csv"), options: CSVOptions(encoding: .windows1252))
+        #expect(reader.delimiter == UInt8(ascii: ";"))
+        #expect(try reader.allRows() == [["1001", "Jürgen Weiß", "Vertrieb €", "01.02.2020"], ["1002", "Zoë", "", "15.03.2021"]])
+        #expect(reader.skippedEmptyRows == 1)
+    }
+
+    @Test func windows1252BytesAreRefusedAsUTF8WithTheirOffset() throws {
+        let path = Fixtures.path("extract/excel_de_1252.csv")
+        let reader = try CSVReader(path: path)
+        #expect(errorMessage { _ = try reader.next() } == "\(path):2: invalid UTF-8 at byte offset 46")
+    }
+
+    @Test func excelUnicodeTextIsUTF16LittleEndianWithTabs() throws {
+        let reader = try CSVReader(path: Fixtures.path("extract/excel_unicode.txt"))
+        #expect(reader.encoding == .utf16LE)
+        #expect(reader.delimiter == 0x09)
+        #expect(reader.schema.names == ["employee_id", "name", "team"])
+        #expect(try reader.allRows() == [["7", "Łukasz Żółć", "Support 😀"]])
+    }
+
+    @Test func utf16BigEndianAndLatin1() throws {
+        #expect(try CSVReader(path: Fixtures.path("extract/utf16be.csv")).allRows() == [["1", "Ünïcode"]])
+        let latin = try CSVReader(path: Fixtures.path("extract/latin1.csv"), options: CSVOptions(encoding: .latin1))
+        #expect(try latin.allRows() == [["1", "François"]])
+    }
+
+    @Test func loneCarriageReturnsEndLines() throws {
+        let reader = try CSVReader(path: Fixtures.path("extract/lone_cr.csv"))
+        let first = try #require(try reader.next())
+        let second = try #require(try reader.next())
+        #expect(first.values.map { $0?.firstText } == ["1", "2"])
+        #expect(second.position.line == 3)
+        #expect(try reader.next() == nil)
+    }
+
+    @Test func blankLinesAreSkippedAndPipeIsDetected() throws {
+        let reader = try CSVReader(path: Fixtures.path("extract/pipe_blank_lines.csv"))
+        #expect(reader.delimiter == UInt8(ascii: "|"))
+        let first = try #require(try reader.next())
+        let second = try #require(try reader.next())
+        #expect(first.position.line == 3 && first.position.record == 1)
+        #expect(second.position.line == 6 && second.position.record == 2)
+        #expect(second["name"]?.firstText == "y")
+    }
+
+    @Test func excelSepLineNamesTheDelimiter() throws {
+        let reader = try CSVReader(path: Fixtures.path("extract/sep_line.csv"))
+        #expect(reader.schema.names == ["id", "name"])
+        let record = try #require(try reader.next())
+        #expect(record.position.line == 3)
+    }
+
+    @Test func invalidUTF8NamesLineAndByteOffset() throws {
+        let path = Fixtures.path("extract/invalid_utf8.csv")
+        let reader = try CSVReader(path: path)
+        _ = try reader.next()
+        #expect(errorMessage { _ = try reader.next() } == "\(path):3: invalid UTF-8 at byte offset 19")
+    }
+
+    @Test func shortRowsFailUnlessPaddingIsAsked() throws {
+        let path = Fixtures.path("extract/short_row.csv")
+        let strict = try CSVReader(path: path)
+        _ = try strict.next()
+        #expect(errorMessage { _ = try strict.next() } == "\(path):3: found 2 fields, but the header has 3")
+        let padded = try CSVReader(path: path, options: CSVOptions(padShortRows: true))
+        #expect(try padded.allRows() == [["1", "a", "t"], ["2", "b", ""], ["3", "c", "t"]])
+    }
+
+    @Test func unterminatedQuoteNamesTheLineItOpenedOn() throws {
+        let path = Fixtures.path("extract/unterminated.csv")
+        let reader = try CSVReader(path: path)
+        _ = try reader.next()
+        #expect(errorMessage { _ = try reader.next() } == "\(path):3: quoted field opened on line 3 is never closed")
+    }
+
+    @Test func headerProblemsNameTheColumn() throws {
+        let blank = Fixtures.path("extract/blank_header.csv")
+        #expect(errorMessage { _ = try CSVReader(path: blank) } == "\(blank):1: column 2 of the header has a blank name")
+        let duplicate = Fixtures.path("extract/duplicate_header.csv")
+        #expect(errorMessage { _ = try CSVReader(path: duplicate) } == "\(duplicate):1: duplicate column name 'Email' (columns 1 and 4)")
+        #expect(errorMessage { _ = try CSVReader(bytes: [], name: "empty.csv") } == "empty.csv: the file is empty: a header row is required")
+        #expect(errorMessage { _ = try CSVReader(path: "/nonexistent/x.csv") } == "/nonexistent/x.csv: cannot open: No such file or directory")
+    }
+
+    @Test(arguments: [
+        ("a;b;c\n1;2;3\n", UInt8(ascii: ";")),
+        ("a\tb\n1\t2\n", UInt8(0x09)),
+        ("\"x,y\";b\n1;2\n", UInt8(ascii: ";")),
+        ("single\nvalue\n", UInt8(ascii: ",")),
+    ])
+    func delimiterIsDetectedFromTheHeaderOutsideQuotes(text: String, expected: UInt8) throws {
+        #expect(try CSVReader(bytes: Array(text.utf8), name: "t.csv").delimiter == expected)
+    }
+
+    @Test func lastLineWithoutNewlineAndTrailingEmptyField() throws {
+        let reader = try CSVReader(bytes: Array("a,b\n1,".utf8), name: "t.csv")
+        #expect(try reader.allRows() == [["1", ""]])
+        let quoted = try CSVReader(bytes: Array("a,b\n1,\"q\"".utf8), name: "t.csv")
+        #expect(try quoted.allRows() == [["1", "q"]])
+    }
+
+    /// Every fixture, read with every tiny chunk size, gives the same records or the same error
+    /// as reading it whole: no record boundary depends on where a read happens to stop.
+    @Test(arguments: ["salesforce_bom_crlf.csv", "excel_unicode.txt", "utf16be.csv", "lone_cr.csv", "pipe_blank_lines.csv",
+                      "unterminated.csv", "invalid_utf8.csv", "short_row.csv", "sep_line.csv"])
+    func chunkBoundariesNeverChangeTheResult(name: String) throws {
+        let bytes = try Fixtures.bytes("extract/" + name)
+        func read(chunk: Int) -> String {
+            do {
+                let reader = try CSVReader(input: ByteInput(bytes: bytes, name: name), options: CSVOptions(), chunkSize: chunk)
+                var out: [String] = []
+                while let record = try reader.next() {
+                    out.append("\(record.position.line):\(record.values.map { $0?.firstText ?? "∅" })")
+                }
+                return out.joined(separator: "|")
+            } catch {
+                return "error: \(error)"
+            }
+        }
+        let whole = read(chunk: 1 << 20)
+        for chunk in 1...9 {
+            #expect(read(chunk: chunk) == whole, "chunk size \(chunk)")
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+@testable import FlexSync
+
+/// Random bytes, truncated files and mutated valid files: each reader yields records or a located
+/// error, never a crash or a hang.
+struct ReaderFuzzTests {
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state = state &+ 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static func inputs(from seeds: [String], count: Int, seed: UInt64) throws -> [[UInt8]] {
+        var random = Generator(state: seed)
+        let originals = try seeds.map { try Fixtures.bytes("extract/" + $0) }
+        var inputs: [[UInt8]] = []
+        let alphabet: [UInt8] = Array("\"\r\n,;\t|<>/=&#x'ab \u{00}".utf8) + [0xC3, 0xA9, 0xFF, 0xFE, 0xEF, 0xBB, 0xBF]
+        for index in 0..<count {
+            // Every seed meets every kind of damage; kind 4 leaves it whole as a control.
+            var bytes = originals[(index / 5) % originals.count]
+            switch index % 5 {
+            case 0: bytes = (0..<Int.random(in: 0...200, using: &random)).map { _ in alphabet.randomElement(using: &random)! }
+            case 1: bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &random)))
+            case 2:
+                for _ in 0..<Int.random(in: 1...6, using: &random) where !bytes.isEmpty {
+                    bytes[Int.random(in: 0..<bytes.count, using: &random)] = alphabet.randomElement(using: &random)!
+                }
+            case 3:
+                if !bytes.isEmpty {
+                    let cut = Int.random(in: 0..<bytes.count, using: &random)
+                    bytes.insert(contentsOf: (0..<5).map { _ in alphabet.randomElement(using: &random)! }, at: cut)
+                }
+            default:
+                break
+            }
+            inputs.append(bytes)
+        }
+        return inputs
+    }
+
+    @Test func csvReaderYieldsRecordsOrLocatedErrors() throws {
+        let inputs = try Self.inputs(from: ["pipe_blank_lines.csv", "excel_unicode.txt", "lone_cr.csv", "sep_line.csv", "latin1.csv"],
+                                     count: 600, seed: 11)
+        var outcomes = (records: 0, errors: 0)
+        for (index, bytes) in inputs.enumerated() {
+            let name = "fuzz\(index).csv"
+            do {
+                let reader = try CSVReader(input: ByteInput(bytes: bytes, name: name), options: CSVOptions(), chunkSize: 1 + index % 7)
+                var count = 0
+                while let record = try reader.next() {
+                    #expect(record.values.count == reader.schema.names.count)
+                    #expect(record.position.line >= 1)
+                    count += 1
+                    #expect(count <= bytes.count + 1)
+                }
+                outcomes.records += count
+            } catch let error as ExtractError {
+                outcomes.errors += 1
+                #expect("\(error)".hasPrefix(name + ":"), "\(error)")
+            }
+        }
+        #expect(outcomes.records > 100 && outcomes.errors > 100, "\(outcomes)")
+    }
+
+    @Test func xmlReaderYieldsRecordsOrLocatedErrors() throws {
+        let inputs = try Self.inputs(from: ["workday.xml", "utf16.xml", "cp1252.xml"], count: 600, seed: 12)
+        let namespaces = XMLReaderTests.workday
+        let options = XMLOptions(recordPath: try XMLPath("/w:Report_Data/w:Report_Entry", namespaces: namespaces),
+                                 fields: [XMLField(name: "id", path: try XMLPath("w:Worker/w:ID", namespaces: namespaces), take: .list)])
+        var outcomes = (records: 0, errors: 0)
+        for (index, bytes) in inputs.enumerated() {
+            let name = "fuzz\(index).xml"
+            do {
+                let reader = try XMLReader(bytes: bytes, name: name, options: options)
+                var count = 0
+                while try reader.next() != nil {
+                    count += 1
+                    #expect(count <= bytes.count)
+                }
+                outcomes.records += count
+            } catch let error as ExtractError {
+                outcomes.errors += 1
+                #expect("\(error)".hasPrefix(name + ":"), "\(error)")
+            }
+        }
+        #expect(outcomes.records > 100 && outcomes.errors > 100, "\(outcomes)")
+    }
+}
