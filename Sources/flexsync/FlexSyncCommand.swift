@@ -7,6 +7,6 @@ struct FlexSyncCommand: ParsableCommand {
         commandName: "flexsync",
         abstract: "Sync HR and CRM exports into Twilio TaskRouter attributes for Flex Insights.",
         version: FlexSyncVersion.current,
-        subcommands: []
+        subcommands: [Validate.self]
     )
 }

@@ -156,7 +156,7 @@ extension Substring {
 }
 
 /// How a repeated element is taken.
-public enum XMLTake: String, Sendable {
+public enum XMLTake: String, Sendable, CaseIterable {
     /// The first match (null when none).
     case first
     /// Every match, for a mapping to join.

@@ -1,0 +1,142 @@
+/// The outcome of extract → map → validate over a whole export.
+public struct ValidationOutcome: Sendable {
+    public var rowsRead = 0
+    public var valid = 0
+    public var invalid = 0
+    public var skipped = 0
+    public var emptyRowsSkipped = 0
+    public var warnings = 0
+    public var problems: [Problem] = []
+    /// Valid mapped records, when asked for (plan needs them; validate does not).
+    public var records: [MappedRecord] = []
+    /// Why the run must stop, when it must.
+    public var abortReason: String?
+    /// Personal keys dropped under `pii: withhold`.
+    public var withheldKeys: [String] = []
+
+    /// Valid when nothing is invalid and nothing aborted the run.
+    public var isValid: Bool { invalid == 0 && abortReason == nil }
+}
+
+/// Runs a job's records through its mapping and applies the dataset rules: duplicate keys, empty
+/// keys, high-cardinality custom attributes, the invalid-row share, and an empty export.
+public struct DatasetValidator {
+    public let job: Job
+    /// Keep the valid mapped records in the outcome (for planning).
+    public var keepRecords: Bool
+    /// Stop collecting problem lines past this many (counts stay exact).
+    public var maxProblems = 10_000
+
+    public init(job: Job, keepRecords: Bool) {
+        self.job = job
+        self.keepRecords = keepRecords
+    }
+
+    public func run() throws -> ValidationOutcome {
+        var outcome = ValidationOutcome()
+        let mapping = job.mapping
+        let policy = Mapping.RunPolicy(nullTokens: job.source.nullTokens, tooLong: job.policies.tooLong,
+                                       withholdPersonal: job.policies.pii == .withhold)
+        var firstByKey: [String: (position: SourcePosition, index: Int?)] = [:]
+        var conflicted = Set<String>()
+        var cardinality = CardinalityTracker(keys: mapping.attributes.filter { $0.leaf.contains("_attribute_") }.map(\.key))
+        func report(_ problem: Problem) {
+            if problem.severity == .warning { outcome.warnings += 1 }
+            if outcome.problems.count < maxProblems { outcome.problems.append(problem) }
+        }
+        for file in try job.source.files() {
+            let reader = try job.source.reader(for: file, mapping: mapping)
+            while let record = try reader.next() {
+                outcome.rowsRead += 1
+                var mapped = mapping.run(record, policy: policy)
+                if mapped.skipped { outcome.skipped += 1; continue }
+                if mapped.isValid, let identity = mapped.identity {
+                    if let first = firstByKey[identity] {
+                        switch job.policies.onDuplicate {
+                        case .error:
+                            mapped.problems.append(Problem(.error, record.position, field: mapping.key.match[0],
+                                                           rule: "duplicate key, also on \(first.position)", value: identity))
+                            if conflicted.insert(identity).inserted {
+                                let problem = Problem(.error, first.position, field: mapping.key.match[0],
+                                                      rule: "duplicate key, also on \(record.position)", value: identity)
+                                report(problem)
+                                if let index = first.index { outcome.records[index].problems.append(problem) }
+                            }
+                        case .first:
+                            report(Problem(.warning, record.position, field: mapping.key.match[0], rule: "duplicate key, keeping \(first.position)", value: identity))
+                            outcome.skipped += 1
+                            continue
+                        case .last:
+                            report(Problem(.warning, first.position, field: mapping.key.match[0], rule: "duplicate key, replaced by \(record.position)", value: identity))
+                            if let index = first.index { outcome.records[index].skipped = true }
+                            outcome.skipped += 1
+                        }
+                    }
+                }
+                for problem in mapped.problems { report(problem) }
+                if mapped.isValid { cardinality.observe(mapped) }
+                let index = keepRecords ? outcome.records.count : nil
+                if let identity = mapped.identity, firstByKey[identity] == nil || job.policies.onDuplicate == .last {
+                    firstByKey[identity] = (record.position, index)
+                }
+                if keepRecords { outcome.records.append(mapped) }
+            }
+            outcome.emptyRowsSkipped += reader.skippedEmptyRows
+        }
+        if keepRecords {
+            outcome.records.removeAll { $0.skipped }
+            outcome.invalid = outcome.records.filter { !$0.isValid }.count
+            outcome.valid = outcome.records.count - outcome.invalid
+            outcome.records.removeAll { !$0.isValid }
+        } else {
+            outcome.invalid = Set(outcome.problems.filter { $0.severity == .error }.compactMap { $0.position.map { "\($0.file):\($0.line)" } }).count
+            outcome.valid = outcome.rowsRead - outcome.skipped - outcome.invalid
+        }
+        for warning in cardinality.warnings() { report(warning) }
+        if job.policies.pii == .withhold {
+            outcome.withheldKeys = mapping.attributes.filter { ValueRules.isPersonal($0.leaf, $0.object) }.map(\.key)
+        }
+        let considered = outcome.rowsRead - outcome.skipped
+        if outcome.rowsRead == 0 {
+            outcome.abortReason = "the export has no rows"
+        } else if considered > 0, Double(outcome.invalid) / Double(considered) > job.policies.maxInvalidShare {
+            outcome.abortReason = "\(outcome.invalid) of \(considered) rows are invalid, more than the \(Self.percent(job.policies.maxInvalidShare)) the job allows"
+        }
+        return outcome
+    }
+
+    static func percent(_ share: Double) -> String {
+        let value = share * 100
+        return value.rounded() == value ? "\(Int(value))%" : "\(value)%"
+    }
+}
+
+/// Counts distinct values of custom `*_attribute_N` slots; nearly one per row means an identifier
+/// sits where Insights wants a low-cardinality value.
+struct CardinalityTracker {
+    static let cap = 200_000
+    let keys: [String]
+    var distinct: [String: Set<String>] = [:]
+    var rows = 0
+
+    init(keys: [String]) { self.keys = keys }
+
+    mutating func observe(_ record: MappedRecord) {
+        guard !keys.isEmpty else { return }
+        rows += 1
+        for (key, value) in record.set where keys.contains(key) {
+            if distinct[key, default: []].count < Self.cap { distinct[key, default: []].insert(value.displayText) }
+        }
+    }
+
+    func warnings() -> [Problem] {
+        guard rows >= 20 else { return [] }
+        return keys.compactMap { key in
+            let count = distinct[key]?.count ?? 0
+            guard Double(count) >= 0.9 * Double(min(rows, Self.cap)) else { return nil }
+            let label = key.replacingOccurrences(of: "_attribute_", with: "_label_")
+            return Problem(.warning, nil, field: key,
+                           rule: "\(count) distinct values in \(rows) rows: high-cardinality values slow Insights; use '\(label)' instead")
+        }
+    }
+}

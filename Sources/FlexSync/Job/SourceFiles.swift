@@ -1,0 +1,44 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension SourceSpec {
+    /// The files the source names, in sorted order; a glob that matches nothing is an error.
+    public func files() throws -> [String] {
+        guard pattern.contains(where: { "*?[".contains($0) }) else { return [pattern] }
+        var result = glob_t()
+        defer { globfree(&result) }
+        guard glob(pattern, 0, nil, &result) == 0, result.gl_pathc > 0 else { throw ExtractError.noFilesMatch(pattern: pattern) }
+        return (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }.sorted()
+    }
+
+    /// A reader for one file, extracting what `mapping` reads.
+    public func reader(for file: String, mapping: Mapping) throws -> RecordReader {
+        switch format {
+        case .csv:
+            return try CSVReader(path: file, options: csv)
+        case .xml:
+            let fields = try mapping.sourceFields.map { field in
+                XMLField(name: field, path: try XMLPath(field, namespaces: namespaces), take: mapping.take(of: field))
+            }
+            let options = XMLOptions(recordPath: try XMLPath(recordPath ?? "", namespaces: namespaces), fields: fields, maxRecordBytes: maxRecordBytes)
+            return try XMLReader(path: file, options: options)
+        }
+    }
+}
+
+extension Job {
+    /// SHA-256 over the job file, the mapping file and every source file: a plan made from other
+    /// inputs than the current ones is refused at apply time.
+    public func inputDigest() throws -> String {
+        var hash = SHA256()
+        for path in [self.path, mapping.path] + (try source.files()) {
+            guard let handle = FileHandle(forReadingAtPath: path) else { throw ExtractError.cannotOpen(file: path, reason: "unreadable") }
+            defer { try? handle.close() }
+            hash.update(Array(path.utf8) + [0])
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hash.update(chunk) }
+        }
+        return hash.finalizeHex()
+    }
+}

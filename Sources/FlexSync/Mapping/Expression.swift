@@ -1,0 +1,124 @@
+import Foundation
+
+/// How a record's value becomes one attribute: a field, a constant, a template, a choice among
+/// several, a hierarchy, a condition — each optionally followed by transforms.
+indirect enum Expression: @unchecked Sendable {
+    case field(String)
+    case constant(String)
+    case template([TemplatePart])
+    case coalesce([Expression])
+    case hierarchy([Expression])
+    case conditional(Condition, then: Expression, otherwise: Expression?)
+    case piped(Expression, [Transform])
+
+    enum TemplatePart: Sendable {
+        case literal(String)
+        case field(String)
+    }
+
+    func evaluate(_ record: Record, _ context: EvaluationContext) throws -> MappedValue {
+        switch self {
+        case .field(let name):
+            return context.read(record, name)
+        case .constant(let text):
+            return .text(text)
+        case .template(let parts):
+            var out = ""
+            var anyValue = false
+            for part in parts {
+                switch part {
+                case .literal(let text): out += text
+                case .field(let name):
+                    if let text = context.read(record, name).text { out += text; anyValue = true }
+                }
+            }
+            let collapsed = out.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+            return anyValue && !collapsed.isEmpty ? .text(collapsed) : .null
+        case .coalesce(let options):
+            for option in options {
+                let value = try option.evaluate(record, context)
+                if !value.isNull { return value }
+            }
+            return .null
+        case .hierarchy(let levels):
+            let parts = try levels.compactMap { try $0.evaluate(record, context).text }
+            return parts.isEmpty ? .null : .text(parts.joined(separator: Transform.hierarchySeparator))
+        case .conditional(let condition, let then, let otherwise):
+            if condition.holds(record, context) { return try then.evaluate(record, context) }
+            return try otherwise?.evaluate(record, context) ?? .null
+        case .piped(let inner, let transforms):
+            var value = try inner.evaluate(record, context)
+            for transform in transforms { value = try transform.apply(value, record: record) }
+            return value
+        }
+    }
+
+    /// Every source field this expression reads.
+    var fields: [String] {
+        switch self {
+        case .field(let name): [name]
+        case .constant: []
+        case .template(let parts): parts.compactMap { if case .field(let name) = $0 { name } else { nil } }
+        case .coalesce(let options), .hierarchy(let options): options.flatMap(\.fields)
+        case .conditional(let condition, let then, let otherwise): [condition.field] + then.fields + (otherwise?.fields ?? [])
+        case .piped(let inner, _): inner.fields
+        }
+    }
+}
+
+/// `when`: a field matches a regular expression, equals one of some values, or is empty.
+struct Condition: @unchecked Sendable {
+    enum Test {
+        case matches(NSRegularExpression)
+        case equals(Set<String>)
+        case isEmpty
+    }
+
+    var field: String
+    var test: Test
+    var negated: Bool
+
+    func holds(_ record: Record, _ context: EvaluationContext) -> Bool {
+        let value = context.read(record, field).text
+        let result: Bool
+        switch test {
+        case .isEmpty: result = value == nil
+        case .equals(let values): result = value.map { values.contains($0) } ?? false
+        case .matches(let regex):
+            guard let value else { result = false; break }
+            result = regex.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil
+        }
+        return result != negated
+    }
+}
+
+/// What every expression of one source shares: its null tokens.
+struct EvaluationContext: Sendable {
+    var nullTokens: Set<String>
+
+    /// A field's value, NFC-normalised, trimmed of nothing, with null tokens and absences as null.
+    func read(_ record: Record, _ name: String) -> MappedValue {
+        switch record[name] {
+        case nil: return .null
+        case .text(let text)?:
+            let normalized = EvaluationContext.nfc(text)
+            return isNull(normalized) ? .null : .text(normalized)
+        case .list(let items)?:
+            let kept = items.map(EvaluationContext.nfc).filter { !isNull($0) }
+            return kept.isEmpty ? .null : .list(kept)
+        }
+    }
+
+    func isNull(_ text: String) -> Bool {
+        if text.isEmpty { return true }
+        if nullTokens.isEmpty { return false }
+        return nullTokens.contains(text) || nullTokens.contains(text.trimmingCharacters(in: .whitespaces))
+    }
+
+    /// Unicode NFC, skipped for pure ASCII (which is always NFC) to keep the per-field cost low.
+    static func nfc(_ text: String) -> String {
+        var ascii = true
+        for byte in text.utf8 where byte >= 0x80 { ascii = false; break }
+        return ascii ? text : text.precomposedStringWithCanonicalMapping
+    }
+}

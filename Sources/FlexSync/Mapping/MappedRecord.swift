@@ -1,0 +1,171 @@
+/// What a mapping made of one source record: the managed keys to set, to remove, or to leave as
+/// they are, how to find the record's target in TaskRouter, and what was wrong.
+public struct MappedRecord: Sendable {
+    public var position: SourcePosition
+    /// Managed keys with their values, in mapping order (`team_id`, or `customers.name`).
+    public var set: [(key: String, value: JSONValue)] = []
+    /// Managed keys the source left empty, to be removed from the live document.
+    public var remove: [String] = []
+    /// Managed keys the source left empty whose live value is kept.
+    public var keep: [String] = []
+    /// Match values by key name (`agent_id` → `1001`), normalised for comparison.
+    public var matchValues: [(key: String, value: String)] = []
+    /// The value of `friendly_name`, when the mapping has one.
+    public var friendlyName: String?
+    public var problems: [Problem] = []
+    /// Set when the mapping's `skip_when` held.
+    public var skipped = false
+
+    public var isValid: Bool { !problems.contains { $0.severity == .error } }
+
+    /// The record's identity for duplicate detection: its first match value.
+    public var identity: String? { matchValues.first?.value }
+
+    /// The mapped attributes as a document (nested for task objects).
+    public var document: JSONObject {
+        var root = JSONObject()
+        for (key, value) in set { MappedRecord.assign(value, at: key, in: &root) }
+        return root
+    }
+
+    static func assign(_ value: JSONValue, at key: String, in root: inout JSONObject) {
+        let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
+        if parts.count == 2 {
+            var inner = root[parts[0]]?.objectValue ?? JSONObject()
+            inner[parts[1]] = value
+            root[parts[0]] = .object(inner)
+        } else {
+            root[key] = value
+        }
+    }
+
+    /// Normalises a match value: trimmed, NFC, and case-folded for e-mail addresses.
+    static func normalizedMatch(_ value: String, key: String) -> String {
+        let trimmed = EvaluationContext.nfc(value.trimmingCharacters(in: " \t"))
+        return key.hasSuffix("email") ? trimmed.lowercased() : trimmed
+    }
+}
+
+extension Mapping {
+    /// Settings of one run that change how records are mapped.
+    public struct RunPolicy: Sendable {
+        public var nullTokens: Set<String> = [""]
+        public var tooLong: ValueRules.TooLong = .error
+        public var withholdPersonal = false
+
+        public init(nullTokens: Set<String> = [""], tooLong: ValueRules.TooLong = .error, withholdPersonal: Bool = false) {
+            self.nullTokens = nullTokens; self.tooLong = tooLong; self.withholdPersonal = withholdPersonal
+        }
+    }
+
+    /// Maps one record and applies Insights' value rules to what it produced.
+    public func run(_ record: Record, policy: RunPolicy) -> MappedRecord {
+        let context = EvaluationContext(nullTokens: policy.nullTokens)
+        var result = MappedRecord(position: record.position)
+        if let skipWhen, skipWhen.holds(record, context) {
+            result.skipped = true
+            return result
+        }
+        var produced: [String: Bool] = [:]
+        for attribute in attributes {
+            if policy.withholdPersonal && ValueRules.isPersonal(attribute.leaf, attribute.object) { continue }
+            let personal = ValueRules.isPersonal(attribute.leaf, attribute.object)
+            var value: MappedValue
+            do {
+                value = try attribute.expression.evaluate(record, context)
+            } catch let failure as TransformFailure {
+                result.problems.append(Problem(.error, record.position, field: attribute.key, rule: failure.rule, value: failure.value, personal: personal))
+                continue
+            } catch {
+                result.problems.append(Problem(.error, record.position, field: attribute.key, rule: "\(error)"))
+                continue
+            }
+            if case .null = value {
+                produced[attribute.key] = false
+                switch attribute.onEmpty {
+                case .remove: result.remove.append(attribute.key)
+                case .keep: result.keep.append(attribute.key)
+                case .empty: result.set.append((attribute.key, .string("")))
+                }
+                continue
+            }
+            guard let json = jsonValue(value, attribute: attribute, record: record, policy: policy, personal: personal, problems: &result.problems) else {
+                continue
+            }
+            produced[attribute.key] = true
+            result.set.append((attribute.key, json))
+        }
+        for object in InsightsSchema.Object.allCases {
+            for (key, needs) in InsightsSchema.requiredCompanions[object] ?? [] {
+                let prefix = object == .worker ? "" : object.rawValue + "."
+                if produced[prefix + key] == true && produced[prefix + needs] != true {
+                    result.problems.append(Problem(.error, record.position, field: prefix + key,
+                                                   rule: "'\(prefix + key)' shows in Insights only when '\(prefix + needs)' is set"))
+                }
+            }
+        }
+        if let friendlyName {
+            result.friendlyName = (try? friendlyName.evaluate(record, context))?.text
+        }
+        for name in key.match {
+            let text: String?
+            if name == "friendly_name" {
+                text = result.friendlyName
+            } else {
+                text = result.set.first { $0.key == name }?.value.displayText
+            }
+            if let text, !text.isEmpty {
+                result.matchValues.append((name, MappedRecord.normalizedMatch(text, key: name)))
+            }
+        }
+        if result.matchValues.isEmpty && result.isValid {
+            result.problems.append(Problem(.error, record.position, field: key.match.joined(separator: "|"),
+                                           rule: "empty key: the record cannot be matched to TaskRouter"))
+        }
+        let length = JSONValue.object(result.document).minified.taskRouterLength
+        if Double(length) > Double(ValueRules.maxDocumentLength) * ValueRules.documentWarningShare {
+            result.problems.append(Problem(.warning, record.position, field: "-",
+                                           rule: "mapped attributes alone take \(length) of TaskRouter's \(ValueRules.maxDocumentLength) characters"))
+        }
+        return result
+    }
+
+    private func jsonValue(_ value: MappedValue, attribute: MappedAttribute, record: Record, policy: RunPolicy,
+                           personal: Bool, problems: inout [Problem]) -> JSONValue? {
+        func fail(_ rule: String, _ shown: String) -> JSONValue? {
+            problems.append(Problem(.error, record.position, field: attribute.key, rule: rule, value: shown, personal: personal))
+            return nil
+        }
+        if case .list(let items) = value {
+            return fail("a list of \(items.count) values: add a 'join' transform", value.display)
+        }
+        if attribute.numeric {
+            switch value {
+            case .number(let number): return .number(number)
+            default:
+                let text = value.text ?? ""
+                guard let number = Double(text), number.isFinite, text.range(of: #"^-?\d+(\.\d+)?$"#, options: .regularExpression) != nil else {
+                    return fail("measure must be numeric", text)
+                }
+                return .number(JSONNumber(literal: JSONNumber(number).literal == text ? text : JSONNumber(number).literal))
+            }
+        }
+        if case .date(let date) = value, let year = Int(date.prefix(4)), !ValueRules.years.contains(year) {
+            return fail("date outside Insights' years 1901–2049", date)
+        }
+        if attribute.leaf == "acquisition_date", case .text(let text) = value {
+            return fail("dates must go through a 'date' transform", text)
+        }
+        guard var text = value.text else { return nil }
+        if text.utf16.count > ValueRules.maxValueLength {
+            switch policy.tooLong {
+            case .error: return fail("longer than \(ValueRules.maxValueLength) characters (\(text.utf16.count))", text)
+            case .truncate:
+                problems.append(Problem(.warning, record.position, field: attribute.key,
+                                        rule: "truncated to \(ValueRules.maxValueLength) characters", value: text, personal: personal))
+                text = Transform.truncate(text, toUTF16: ValueRules.maxValueLength)
+            }
+        }
+        return .string(text)
+    }
+}

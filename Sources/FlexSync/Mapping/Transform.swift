@@ -1,0 +1,146 @@
+import Foundation
+
+/// One step of a mapping pipeline, compiled once (regexes, tables, formats) and run per record.
+enum Transform: @unchecked Sendable {
+    case trim
+    case collapseWhitespace
+    case lower
+    case upper
+    case title
+    case defaultValue(String)
+    case valueMap([String: String], otherwise: String?)
+    case lookup(table: [String: String], name: String, otherwise: String?)
+    case replace(NSRegularExpression, with: String)
+    case extract(NSRegularExpression)
+    case require(NSRegularExpression, pattern: String)
+    case split(String)
+    case join(String)
+    case hierarchy(separator: String)
+    case date([DateFormat])
+    case year
+    case number(decimal: Character, group: Character?)
+    case phone(PhoneRule)
+    case email
+    case truncate(Int)
+    case prefix(String)
+
+    /// The separator Flex Insights uses between hierarchy levels: space, U+25B8, space.
+    static let hierarchySeparator = " \u{25B8} "
+
+    func apply(_ value: MappedValue, record: Record) throws -> MappedValue {
+        if case .defaultValue(let fallback) = self { return value.isNull ? .text(fallback) : value }
+        if case .join(let separator) = self {
+            if case .list(let items) = value { return items.isEmpty ? .null : .text(items.joined(separator: separator)) }
+            return value
+        }
+        if case .list(let items) = value {
+            // Text transforms apply to every item of a list.
+            let mapped = try items.compactMap { try apply(.text($0), record: record).text }
+            return mapped.isEmpty ? .null : .list(mapped)
+        }
+        guard let text = value.text else { return .null }
+        switch self {
+        case .trim:
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            return trimmed.isEmpty ? .null : .text(trimmed)
+        case .collapseWhitespace:
+            let collapsed = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+            return collapsed.isEmpty ? .null : .text(collapsed)
+        case .lower: return .text(text.lowercased())
+        case .upper: return .text(text.uppercased())
+        case .title:
+            return .text(text.split(separator: " ", omittingEmptySubsequences: false).map { word in
+                word.prefix(1).uppercased() + word.dropFirst().lowercased()
+            }.joined(separator: " "))
+        case .valueMap(let table, let otherwise):
+            if let mapped = table[text] { return .text(mapped) }
+            if let otherwise { return .text(otherwise) }
+            throw TransformFailure(rule: "value is not in the map", value: text)
+        case .lookup(let table, let name, let otherwise):
+            if let found = table[text] { return .text(found) }
+            if let otherwise { return .text(otherwise) }
+            throw TransformFailure(rule: "no row in lookup table '\(name)'", value: text)
+        case .replace(let regex, let template):
+            let range = NSRange(text.startIndex..., in: text)
+            return .text(regex.stringByReplacingMatches(in: text, range: range, withTemplate: template))
+        case .extract(let regex):
+            let range = NSRange(text.startIndex..., in: text)
+            guard let match = regex.firstMatch(in: text, range: range) else { return .null }
+            let group = match.numberOfRanges > 1 ? match.range(at: 1) : match.range
+            guard let swiftRange = Range(group, in: text) else { return .null }
+            return .text(String(text[swiftRange]))
+        case .require(let regex, let pattern):
+            let range = NSRange(text.startIndex..., in: text)
+            guard regex.firstMatch(in: text, range: range) != nil else {
+                throw TransformFailure(rule: "does not match /\(pattern)/", value: text)
+            }
+            return .text(text)
+        case .split(let separator):
+            let parts = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            return parts.isEmpty ? .null : .list(parts)
+        case .hierarchy(let separator):
+            let parts = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            return parts.isEmpty ? .null : .text(parts.joined(separator: Transform.hierarchySeparator))
+        case .date(let formats):
+            return .date(try DateFormat.parse(text, formats: formats))
+        case .year:
+            if case .date(let date) = value { return .text(String(date.prefix(4))) }
+            if text.count == 4, Int(text) != nil { return .text(text) }
+            return .text(String(try DateFormat.parse(text, formats: [.iso]).prefix(4)))
+        case .number(let decimal, let group):
+            return .number(try NumberParsing.parse(text, decimal: decimal, group: group))
+        case .phone(let rule):
+            return .text(try rule.e164(text, record: record))
+        case .email:
+            let address = text.trimmingCharacters(in: .whitespaces).lowercased()
+            let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+                  !address.contains(where: { $0.isWhitespace }) else {
+                throw TransformFailure(rule: "not an e-mail address", value: text)
+            }
+            return .text(address)
+        case .truncate(let limit):
+            return .text(Transform.truncate(text, toUTF16: limit))
+        case .prefix(let prefix):
+            return .text(prefix + text)
+        case .defaultValue, .join:
+            return value
+        }
+    }
+
+    /// Cuts whole characters (grapheme clusters) from the end until the text fits in `limit`
+    /// UTF-16 code units — never half a character, an emoji sequence or a combining mark.
+    static func truncate(_ text: String, toUTF16 limit: Int) -> String {
+        if text.utf16.count <= limit { return text }
+        var result = ""
+        var used = 0
+        for character in text {
+            let width = character.utf16.count
+            if used + width > limit { break }
+            result.append(character)
+            used += width
+        }
+        return result
+    }
+}
+
+/// Parses locale-formatted numbers (`1.234,56`), refusing Excel's scientific-notation damage.
+enum NumberParsing {
+    static func parse(_ text: String, decimal: Character, group: Character?) throws -> JSONNumber {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.range(of: #"^\d+([.,]\d+)?E\+\d+$"#, options: [.regularExpression, .caseInsensitive]) != nil {
+            throw TransformFailure(rule: "looks like a number Excel turned into scientific notation", value: text)
+        }
+        var normalized = ""
+        for character in trimmed {
+            if let group, character == group { continue }
+            if character == decimal { normalized.append("."); continue }
+            if character == " " || character == "\u{00A0}" || character == "'" { continue }
+            normalized.append(character)
+        }
+        guard let value = Double(normalized), value.isFinite, normalized.range(of: #"^-?\d+(\.\d+)?$"#, options: .regularExpression) != nil else {
+            throw TransformFailure(rule: "not a number", value: text)
+        }
+        return JSONNumber(value)
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import FlexSync
+import Foundation
+
+/// Output and error plumbing shared by the commands.
+enum CLI {
+    static func out(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static func err(_ text: String) {
+        FileHandle.standardError.write(Data(("flexsync: " + text + "\n").utf8))
+    }
+
+    /// Runs a step; any error becomes one line on stderr and exit code 1.
+    static func run<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            err("\(error)")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Testing
+@testable import FlexSync
+
+struct TransformTests {
+    /// (expression, input value of column `v`, expected JSON or "error: …")
+    @Test(arguments: [
+        ("{ field: v, transforms: [trim] }", "  Ana  ", #""Ana""#),
+        ("{ field: v, transforms: [collapse_whitespace] }", " Ana \t  Lima ", #""Ana Lima""#),
+        ("{ field: v, transforms: [lower] }", "ÉMILE", #""émile""#),
+        ("{ field: v, transforms: [upper] }", "straße", #""STRASSE""#),
+        ("{ field: v, transforms: [title] }", "mARIA dA silva", #""Maria Da Silva""#),
+        ("{ field: v, transforms: [{ default: Unknown }] }", "", #""Unknown""#),
+        ("{ field: v, transforms: [{ map: { A: Active, T: Terminated } }] }", "T", #""Terminated""#),
+        ("{ field: v, transforms: [{ map: { A: Active }, otherwise: Other }] }", "X", #""Other""#),
+        ("{ field: v, transforms: [{ map: { A: Active } }] }", "X", "error: in.csv:2: state: value is not in the map: X"),
+        ("{ field: v, transforms: [{ replace: \"[^0-9]\", with: \"\" }] }", "A-12 3", #""123""#),
+        ("{ field: v, transforms: [{ extract: \"^([A-Z]+)-\" }] }", "SUP-100", #""SUP""#),
+        ("{ field: v, transforms: [{ require: \"^[A-Z]{3}-\\\\d+$\" }] }", "sup100", "error: in.csv:2: state: does not match /^[A-Z]{3}-\\d+$/: sup100"),
+        ("{ field: v, transforms: [{ split: \"|\" }, upper, { join: \", \" }] }", "a| b |c", #""A, B, C""#),
+        ("{ field: v, transforms: [{ split: \"|\" }] }", "a|b", "error: in.csv:2: state: a list of 2 values: add a 'join' transform: [a, b]"),
+        ("{ field: v, transforms: [hierarchy] }", "London/Sales/Sales 2", #""London ▸ Sales ▸ Sales 2""#),
+        ("{ field: v, transforms: [{ hierarchy: \" > \" }] }", "EMEA > UK", #""EMEA ▸ UK""#),
+        ("{ field: v, transforms: [{ truncate: 5 }] }", "Sam 👩‍💻 rocks", #""Sam ""#),
+        ("{ field: v, transforms: [{ truncate: 9 }] }", "Sam 👩‍💻 rocks", #""Sam 👩‍💻""#),
+        ("{ field: v, transforms: [{ prefix: \"sf:\" }] }", "003A", #""sf:003A""#),
+        ("{ field: v, transforms: [email] }", " Ana.Lima@Example.COM ", #""ana.lima@example.com""#),
+        ("{ field: v, transforms: [email] }", "ana at example", "error: in.csv:2: state: not an e-mail address: ana at example"),
+        ("{ template: \"{v} ({w})\" }", "Ana", #""Ana (x)""#),
+        ("{ coalesce: [missing_column, w] }", "Ana", #""x""#),
+        ("{ hierarchy: [v, w] }", "London", #""London ▸ x""#),
+        ("{ const: Active }", "", #""Active""#),
+        ("{ when: { field: v, matches: \"^Term\" }, then: { const: Inactive }, else: { const: Active } }", "Terminated", #""Inactive""#),
+        ("{ when: { field: v, matches: \"^Term\" }, then: { const: Inactive }, else: { const: Active } }", "Active", #""Active""#),
+        ("{ when: { field: v, empty: true }, then: { const: none }, else: v }", "", #""none""#),
+    ])
+    func textTransforms(expression: String, input: String, expected: String) throws {
+        let yaml = MapHarness.one("state", expression)
+        let value = try MapHarness.value(yaml, csv: "id,v,w\n1,\"\(input)\",x\n", key: "state")
+        #expect(value == expected)
+    }
+
+    @Test(arguments: [
+        ("{ date: dd.MM.yyyy }", "14.06.2021", #""2021-06-14""#),
+        ("{ date: MM/dd/yyyy }", "06/14/2021", #""2021-06-14""#),
+        ("{ date: [dd.MM.yyyy, iso] }", "2021-06-14", #""2021-06-14""#),
+        ("date", "2021-06-14-07:00", #""2021-06-14""#),
+        ("date", "2023-04-12T17:03:11.000Z", #""2023-04-12""#),
+        ("date", "2011-05-23T17:56:22+04:00", #""2011-05-23""#),
+        ("{ date: excel }", "43556", #""2019-04-01""#),
+        ("date", "03/04/21", "error: in.csv:2: customers.acquisition_date: ambiguous date: declare its format (e.g. 'dd.MM.yyyy' or 'MM/dd/yyyy'): 03/04/21"),
+        ("{ date: dd.MM.yyyy }", "31.02.2021", "error: in.csv:2: customers.acquisition_date: not a date in the declared format: 31.02.2021"),
+        ("date", "1899-12-31", "error: in.csv:2: customers.acquisition_date: date outside Insights' years 1901–2049: 1899-12-31"),
+        ("date", "2050-01-01", "error: in.csv:2: customers.acquisition_date: date outside Insights' years 1901–2049: 2050-01-01"),
+    ])
+    func dates(transform: String, input: String, expected: String) throws {
+        let yaml = """
+        target: tasks
+        key: { match: [customers.external_id] }
+        attributes:
+          customers.external_id: id
+          customers.acquisition_date: { field: v, transforms: [\(transform)] }
+        """
+        #expect(try MapHarness.value(yaml, csv: "id,v\n1,\(input)\n", key: "customers.acquisition_date") == expected)
+    }
+
+    @Test(arguments: [
+        ("number", "1234.5", "1234.5"),
+        ("{ number: { decimal: \",\", group: \".\" } }", "1.234,56", "1234.56"),
+        ("number", "1,000", "1000"),
+        ("number", "4,93056E+11", "error: in.csv:2: customers.business_value: looks like a number Excel turned into scientific notation: 4,93056E+11"),
+        ("number", "twelve", "error: in.csv:2: customers.business_value: not a number: twelve"),
+    ])
+    func numbers(transform: String, input: String, expected: String) throws {
+        let yaml = """
+        target: tasks
+        key: { match: [customers.external_id] }
+        attributes:
+          customers.external_id: id
+          customers.business_value: { field: v, transforms: [\(transform)] }
+        """
+        #expect(try MapHarness.value(yaml, csv: "id,v\n1,\"\(input)\"\n", key: "customers.business_value") == expected)
+    }
+
+    @Test(arguments: [
+        ("{ country: US }", "(303) 555-0104 ext. 21", #""+13035550104""#),
+        ("{ country: GB }", "+44 (0)20 7946 0018", #""+442079460018""#),
+        ("{ country: GB }", "0044 20 7946 0018", #""+442079460018""#),
+        ("{ country: DE }", "030/555 01 03", #""+49305550103""#),
+        ("{ country: DE }", "'+49 30 5550103", #""+49305550103""#),
+        ("{ country: US }", "555-0127", "error: in.csv:2: phone: not a valid US phone number: 555-0127"),
+        ("{ country: US }", "4,93056E+11", "error: in.csv:2: phone: phone number damaged by Excel (scientific notation): 4,93056E+11"),
+        ("{ country_field: c }", "020 7946 0018", #""+442079460018""#),
+    ])
+    func phones(rule: String, input: String, expected: String) throws {
+        let yaml = MapHarness.one("phone", "{ field: v, transforms: [{ phone: \(rule) }] }")
+        #expect(try MapHarness.value(yaml, csv: "id,v,c\n1,\"\(input)\",United Kingdom\n", key: "phone", policy: .init()) == expected)
+    }
+
+    @Test func nullTokensMissingAndEmptyAreAllNull() throws {
+        let yaml = MapHarness.one("location", "{ field: v, on_empty: keep }")
+        let policy = Mapping.RunPolicy(nullTokens: ["", "N/A", "-"])
+        for input in ["", "N/A", "-", " - "] {
+            #expect(try MapHarness.value(yaml, csv: "id,v\n1,\"\(input)\"\n", key: "location", policy: policy) == "keep", "\(input)")
+        }
+        let removing = MapHarness.one("location", "v")
+        #expect(try MapHarness.value(removing, csv: "id,v\n1,\n", key: "location") == "remove")
+        let emptying = MapHarness.one("location", "{ field: v, on_empty: empty }")
+        #expect(try MapHarness.value(emptying, csv: "id,v\n1,\n", key: "location") == #""""#)
+    }
+
+    @Test func valuesAreNormalisedToNFC() throws {
+        let decomposed = "Zoe\u{0308}"   // e + combining diaeresis
+        let value = try MapHarness.value(MapHarness.one("full_name", "v"), csv: "id,v\n1,\(decomposed)\n", key: "full_name")
+        #expect(Array(value.utf8) == Array("\"Zo\u{00EB}\"".utf8))
+    }
+
+    @Test func lookupTablesBesideTheMapping() throws {
+        let mapping = try Mapping.load(path: Fixtures.repositoryRoot.appendingPathComponent("Mappings/excel-hr-de-workers.yaml").path)
+        let reader = try CSVReader(bytes: Array("Personalnummer;Vorname;Nachname;E-Mail;Telefon;Abteilung;Team;Standort;Eintrittsdatum;Status\n1;A;B;a@b.de;030 5550103;K;T 1;Köln;01.02.2020;aktiv\n2;A;B;c@b.de;030 5550103;Z;T;Köln;01.02.2020;aktiv\n".utf8), name: "hr.csv")
+        let first = mapping.run(try #require(try reader.next()), policy: .init())
+        #expect(first.set.first { $0.key == "department_name" }?.value == .string("Kundenservice"))
+        #expect(first.set.first { $0.key == "team_id" }?.value == .string("t-1"))
+        #expect(first.set.first { $0.key == "agent_attribute_1" }?.value == .string("2020"))
+        let second = mapping.run(try #require(try reader.next()), policy: .init())
+        #expect(second.problems.map { $0.line(showValues: true) } == ["hr.csv:3: department_name: no row in lookup table 'abteilungen.csv': Z"])
+    }
+}
