@@ -1,9 +1,15 @@
 import ArgumentParser
 import FlexSync
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Output and error plumbing shared by the commands.
 enum CLI {
+    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+    static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
+
     static func out(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
     }

@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+
+/// Why an apply did not start.
+public enum ApplyRefusal: Error, CustomStringConvertible {
+    case inputsChanged(plan: String, now: String)
+    case otherWorkspace(plan: String, job: String)
+    case gatesTripped([Plan.Gate])
+
+    public var description: String {
+        switch self {
+        case .inputsChanged:
+            return "the job, mapping or export changed since the plan was made: run 'flexsync plan' again and review the new plan"
+        case .otherWorkspace(let plan, let job):
+            return "the plan is for workspace \(plan), but the job (with this profile) targets \(job)"
+        case .gatesTripped(let gates):
+            return "safety gate\(gates.count == 1 ? "" : "s") tripped, nothing written: "
+                + gates.map { "\($0.name) (\($0.detail); override with \($0.override))" }.joined(separator: "; ")
+        }
+    }
+}
+
+extension Plan {
+    /// Re-applies the operator's overrides given at apply time to the gates recorded in the plan.
+    public mutating func applyOverrides(_ overrides: PlanOverrides) {
+        for index in gates.indices {
+            switch gates[index].override {
+            case "--allow-shrunk-export": gates[index].overridden = gates[index].overridden || overrides.allowShrunkExport
+            case "--allow-mass-change": gates[index].overridden = gates[index].overridden || overrides.allowMassChange
+            case "--allow-key-churn": gates[index].overridden = gates[index].overridden || overrides.allowKeyChurn
+            case "--allow-invalid": gates[index].overridden = gates[index].overridden || overrides.allowInvalidRows
+            default: break
+            }
+        }
+    }
+
+    /// Refuses a plan whose inputs changed, whose workspace differs, or whose gates tripped.
+    public func checkApplicable(to job: Job, currentDigest: String) throws {
+        guard currentDigest == self.job.digest else { throw ApplyRefusal.inputsChanged(plan: self.job.digest, now: currentDigest) }
+        guard job.taskRouter.workspaceSid == self.job.workspaceSid else {
+            throw ApplyRefusal.otherWorkspace(plan: self.job.workspaceSid, job: job.taskRouter.workspaceSid)
+        }
+        if !trippedGates.isEmpty { throw ApplyRefusal.gatesTripped(trippedGates) }
+    }
+}
+
+/// Builds the inverse of what a journal's run changed, as a plan to review and apply.
+public struct RollbackBuilder {
+    public let journalPath: String
+
+    public init(journalPath: String) { self.journalPath = journalPath }
+
+    /// The job file and profile the journal's run used.
+    public func origin() throws -> (jobPath: String, profile: String?) {
+        guard let data = FileManager.default.contents(atPath: journalPath) else { throw PlanFileError(path: journalPath, message: "cannot read the journal") }
+        for line in data.split(separator: 0x0A) {
+            if let object = try? JSONValue.parse(bytes: Array(line)).objectValue, object["event"]?.stringValue == "begin",
+               let path = object["job_path"]?.stringValue {
+                return (path, object["profile"]?.stringValue)
+            }
+        }
+        throw PlanFileError(path: journalPath, message: "no 'begin' entry naming the job: not a flexsync journal")
+    }
+
+    /// One plan target per target the run applied, restoring the before-images; targets changed
+    /// since the run (their managed keys no longer hold what the run wrote) are skipped.
+    public func plan(context: SyncContext) throws -> Plan {
+        var images: [String: (before: JSONObject, after: JSONObject)] = [:]
+        var applied = Set<String>()
+        for entry in try Journal.read(path: journalPath) {
+            guard let sid = entry.sid else { continue }
+            if entry.event == "intent", let before = entry.before, let after = entry.after { images[sid] = (before, after) }
+            if entry.event == "outcome", entry.result == .applied { applied.insert(sid) }
+        }
+        let job = context.job
+        let session = try CurlSession()
+        var live: [String: (String, String?)] = [:]
+        if job.mapping.target == .workers {
+            for worker in try context.client.listWorkers(session: session) { live[worker.sid] = (worker.friendlyName, worker.attributesText) }
+        } else {
+            for task in try context.client.listOpenTasks(session: session) { live[task.sid] = (task.sid, task.attributesText) }
+        }
+        var plan = Plan(id: UUID().uuidString.lowercased(), createdAt: Date(),
+                        job: .init(name: job.name, profile: job.profile, path: job.path, digest: try job.inputDigest(), target: job.mapping.target,
+                                   workspaceSid: job.taskRouter.workspaceSid, baseURL: job.taskRouter.baseURL),
+                        managedKeys: job.mapping.managedKeys, ssoOwnedKeys: [], rowsRead: 0, targetsConsidered: applied.count, unchanged: 0,
+                        targets: [], quarantined: [], oversize: [], problems: [], invalidRows: 0, untouched: [], gates: [])
+        let position = SourcePosition(file: journalPath, line: 0, record: 0)
+        for sid in applied.sorted() {
+            guard let image = images[sid] else { continue }
+            guard let (label, text) = live[sid], let text, let document = try? JSONValue.parse(text).objectValue else {
+                plan.quarantined.append(.init(position: position, key: sid, reason: "\(sid) no longer exists"))
+                continue
+            }
+            let keys = Array(image.before).map(\.key)
+            if Applier.image(of: keys, in: document) != image.after {
+                plan.quarantined.append(.init(position: position, key: sid, reason: "\(sid) changed since the run: not rolled back"))
+                continue
+            }
+            let edit = ManagedEdit(set: Array(image.before).filter { $0.value != .null }.map { ($0.key, $0.value) },
+                                   remove: Array(image.before).filter { $0.value == .null }.map(\.key))
+            let desired = Merge.apply(edit, to: document)
+            let changes = Merge.diff(live: document, desired: desired, keys: edit.keys)
+            if changes.isEmpty { plan.unchanged += 1; continue }
+            plan.targets.append(.init(sid: sid, label: label, email: nil, team: nil, etag: nil, changes: changes, edit: edit,
+                                      before: text, desired: JSONValue.object(desired).minified, source: position))
+        }
+        return plan
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An append-only record of one plan's writes: an intent line before every POST (with the
+/// before- and after-images of the managed keys) and an outcome line after it, each flushed and
+/// fsync'd. The next apply of the same plan reads it to resume; rollback reads it to undo.
+public final class Journal: @unchecked Sendable {
+    /// How a target ended.
+    public enum Result: String, Sendable {
+        case applied, unchanged, conflict, gone, failed
+
+        /// Final results are never retried by a resumed run; failures are.
+        var isFinal: Bool { self != .failed }
+    }
+
+    public struct Entry: Sendable {
+        public var event: String
+        public var sid: String?
+        public var result: Result?
+        public var before: JSONObject?
+        public var after: JSONObject?
+        public var detail: String?
+        public var planID: String?
+    }
+
+    public let path: String
+    private let descriptor: Int32
+    private let lock = NSLock()
+
+    /// Opens (creating if needed) the journal for appending.
+    public init(path: String) throws {
+        self.path = path
+        descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        guard descriptor >= 0 else { throw PlanFileError(path: path, message: "cannot open the journal: \(String(cString: strerror(errno)))") }
+    }
+
+    deinit { close(descriptor) }
+
+    /// Appends one line and waits until it is on disk.
+    public func append(_ fields: [(String, JSONValue)]) throws {
+        var object = JSONObject([("time", .string(ISO8601DateFormatter().string(from: Date())))])
+        for (key, value) in fields { object[key] = value }
+        let line = Array((JSONValue.object(object).minified + "\n").utf8)
+        try lock.withLock {
+            let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            guard written == line.count, fsync(descriptor) == 0 else {
+                throw PlanFileError(path: path, message: "journal write failed: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// Every entry of a journal file; a torn last line (a crash mid-write) is ignored.
+    public static func read(path: String) throws -> [Entry] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        var entries: [Entry] = []
+        for line in data.split(separator: 0x0A) {
+            guard let object = try? JSONValue.parse(bytes: Array(line)).objectValue, let event = object["event"]?.stringValue else { continue }
+            entries.append(Entry(event: event, sid: object["sid"]?.stringValue, result: object["result"]?.stringValue.flatMap(Result.init),
+                                 before: object["before"]?.objectValue, after: object["after"]?.objectValue,
+                                 detail: object["detail"]?.stringValue, planID: object["plan"]?.stringValue))
+        }
+        return entries
+    }
+
+    /// What an earlier run of the same plan left: finished targets, and targets written to
+    /// without a recorded outcome (in doubt: read back before anything else).
+    public static func progress(path: String) throws -> (finished: [String: Result], inDoubt: Set<String>) {
+        var finished: [String: Result] = [:]
+        var open = Set<String>()
+        for entry in try read(path: path) {
+            guard let sid = entry.sid else { continue }
+            switch entry.event {
+            case "intent": open.insert(sid)
+            case "outcome":
+                open.remove(sid)
+                if let result = entry.result {
+                    if result.isFinal { finished[sid] = result } else { finished[sid] = nil }
+                }
+            default: break
+            }
+        }
+        return (finished, open)
+    }
+}

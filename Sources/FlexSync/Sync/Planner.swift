@@ -1,0 +1,210 @@
+import Foundation
+
+/// Options of one planning run: which safety gates the operator overrides.
+public struct PlanOverrides: Sendable {
+    public var allowShrunkExport = false
+    public var allowMassChange = false
+    public var allowKeyChurn = false
+    public var allowInvalidRows = false
+    /// Plan only the first N matched records (canary runs).
+    public var limit: Int?
+    /// Plan only records whose mapped attribute KEY has VALUE (`team_name=Sales 1`).
+    public var only: (key: String, value: String)?
+
+    public init() {}
+}
+
+/// Matches mapped records to live workers or tasks, merges, diffs and evaluates the safety gates.
+/// Pure given its inputs: the live state is read by the caller.
+public struct Planner {
+    public let job: Job
+    public let digest: String
+    public let overrides: PlanOverrides
+    /// Rows of the last successful run, for the shrunk-export gate.
+    public let lastRunRows: Int?
+
+    public init(job: Job, digest: String, overrides: PlanOverrides, lastRunRows: Int?) {
+        self.job = job; self.digest = digest; self.overrides = overrides; self.lastRunRows = lastRunRows
+    }
+
+    /// Plans worker changes from validated records and the live workers.
+    public func planWorkers(_ validation: ValidationOutcome, live workers: [LiveWorker]) -> Plan {
+        var plan = emptyPlan(validation, considered: workers.count)
+        var index: [String: [String: [Int]]] = [:]     // match key → normalised value → worker positions
+        var documents: [JSONObject?] = []
+        for (position, worker) in workers.enumerated() {
+            let document = worker.attributesText.flatMap { try? JSONValue.parse($0) }?.objectValue
+            documents.append(document)
+            for key in job.mapping.key.match {
+                let value: String?
+                if key == "friendly_name" { value = worker.friendlyName.lowercased() }
+                else { value = document.flatMap { Merge.value(at: key, in: $0) }?.displayText }
+                if let value, !value.isEmpty {
+                    index[key, default: [:]][MappedRecord.normalizedMatch(key == "friendly_name" ? value.lowercased() : value, key: key), default: []].append(position)
+                }
+            }
+        }
+        var claimedBy: [Int: SourcePosition] = [:]
+        for record in selected(validation.records) {
+            var match: Int?
+            var reason: String?
+            for (key, raw) in record.matchValues {
+                let value = key == "friendly_name" ? raw.lowercased() : raw
+                guard let candidates = index[key]?[value] else { continue }
+                if candidates.count > 1 {
+                    reason = "\(candidates.count) workers share \(key) '\(raw)' (\(candidates.map { workers[$0].sid }.joined(separator: ", "))): not guessing"
+                } else {
+                    match = candidates[0]
+                }
+                break
+            }
+            guard let position = match else {
+                let keys = record.matchValues.map { "\($0.key) '\($0.value)'" }.joined(separator: " or ")
+                plan.quarantined.append(.init(position: record.position, key: record.identity ?? "", reason: reason ?? "no worker has \(keys)"))
+                continue
+            }
+            if let first = claimedBy[position] {
+                plan.quarantined.append(.init(position: record.position, key: record.identity ?? "",
+                                              reason: "worker \(workers[position].sid) is already matched by \(first)"))
+                continue
+            }
+            claimedBy[position] = record.position
+            let worker = workers[position]
+            guard let live = documents[position] else {
+                plan.quarantined.append(.init(position: record.position, key: record.identity ?? "",
+                                              reason: "worker \(worker.sid) has attributes that are not a JSON object"))
+                continue
+            }
+            addTarget(&plan, sid: worker.sid, label: worker.friendlyName, live: live, liveText: worker.attributesText ?? "{}",
+                      etag: worker.etag, record: record)
+        }
+        plan.untouched = workers.indices.filter { claimedBy[$0] == nil }.map { "\(workers[$0].sid) \(workers[$0].friendlyName)" }
+        evaluateGates(&plan, validation: validation)
+        return plan
+    }
+
+    /// Plans customer data on open tasks: each task's customer is identified in Insights' own
+    /// order and joined to CRM records by external id, phone (E.164) or e-mail (case-folded).
+    public func planTasks(_ validation: ValidationOutcome, live tasks: [LiveTask]) -> Plan {
+        var plan = emptyPlan(validation, considered: tasks.count)
+        var byKey: [String: [String: [Int]]] = [:]
+        let records = selected(validation.records)
+        for (position, record) in records.enumerated() {
+            for (key, value) in record.matchValues { byKey[key, default: [:]][value, default: []].append(position) }
+        }
+        var used = Set<Int>()
+        for task in tasks {
+            guard let live = task.attributesText.flatMap({ try? JSONValue.parse($0) })?.objectValue else { continue }
+            var found: [Int]?
+            var via = ""
+            for (key, value) in Self.customerIdentities(of: live) {
+                if let hits = byKey[key]?[MappedRecord.normalizedMatch(value, key: key)] { found = hits; via = "\(key) '\(value)'"; break }
+            }
+            guard let hits = found else { continue }
+            if hits.count > 1 {
+                plan.quarantined.append(.init(position: records[hits[0]].position, key: via,
+                                              reason: "task \(task.sid): \(hits.count) CRM records share \(via) (\(hits.map { records[$0].position.description }.joined(separator: ", "))): not guessing"))
+                continue
+            }
+            used.insert(hits[0])
+            let record = records[hits[0]]
+            let label = record.set.first { $0.key == "customers.name" }?.value.displayText ?? via
+            addTarget(&plan, sid: task.sid, label: label, live: live, liveText: task.attributesText ?? "{}", etag: task.etag, record: record)
+        }
+        plan.untouched = tasks.filter { task in !plan.targets.contains { $0.sid == task.sid } }.map(\.sid)
+        evaluateGates(&plan, validation: validation)
+        return plan
+    }
+
+    /// A task's customer identities in the order Insights links them.
+    static func customerIdentities(of attributes: JSONObject) -> [(String, String)] {
+        var identities: [(String, String)] = []
+        let customers = attributes["customers"]?.objectValue
+        if let value = customers?["external_id"]?.displayText, !value.isEmpty { identities.append(("customers.external_id", value)) }
+        if let value = customers?["phone"]?.displayText, !value.isEmpty { identities.append(("customers.phone", value)) }
+        if let value = customers?["email"]?.displayText, !value.isEmpty { identities.append(("customers.email", value)) }
+        let direction = attributes["direction"]?.stringValue ?? attributes["conversations"]?.objectValue?["direction"]?.stringValue ?? "inbound"
+        if let party = attributes[direction.lowercased().hasPrefix("out") ? "to" : "from"]?.stringValue, !party.isEmpty {
+            identities.append((party.contains("@") ? "customers.email" : "customers.phone", party))
+        }
+        return identities
+    }
+
+    private func selected(_ records: [MappedRecord]) -> [MappedRecord] {
+        var result = records
+        if let only = overrides.only {
+            result = result.filter { record in record.set.contains { $0.key == only.key && $0.value.displayText == only.value } }
+        }
+        if let limit = overrides.limit { result = Array(result.prefix(limit)) }
+        return result
+    }
+
+    private func emptyPlan(_ validation: ValidationOutcome, considered: Int) -> Plan {
+        let managed = job.mapping.managedKeys
+        return Plan(id: UUID().uuidString.lowercased(), createdAt: Date(),
+                    job: .init(name: job.name, profile: job.profile, path: job.path, digest: digest, target: job.mapping.target,
+                               workspaceSid: job.taskRouter.workspaceSid, baseURL: job.taskRouter.baseURL),
+                    managedKeys: managed,
+                    ssoOwnedKeys: job.mapping.target == .workers ? managed.filter { InsightsSchema.ssoOwnedWorkerKeys.contains($0) } : [],
+                    rowsRead: validation.rowsRead, targetsConsidered: considered, unchanged: 0, targets: [], quarantined: [], oversize: [],
+                    problems: validation.problems, invalidRows: validation.invalid, untouched: [], gates: [])
+    }
+
+    private func addTarget(_ plan: inout Plan, sid: String, label: String, live: JSONObject, liveText: String, etag: String?, record: MappedRecord) {
+        let edit = ManagedEdit(set: record.set, remove: record.remove)
+        let desired = Merge.apply(edit, to: live)
+        let changes = Merge.diff(live: live, desired: desired, keys: edit.keys)
+        if changes.isEmpty {
+            plan.unchanged += 1
+            return
+        }
+        let text = JSONValue.object(desired).minified
+        if text.taskRouterLength > ValueRules.maxDocumentLength {
+            plan.oversize.append(.init(position: record.position, key: record.identity ?? sid,
+                                       reason: "\(sid): the merged attributes would be \(text.taskRouterLength) characters, over TaskRouter's \(ValueRules.maxDocumentLength)"))
+            return
+        }
+        let team = Merge.value(at: "team_name", in: desired)?.displayText
+        let email = (Merge.value(at: "email", in: desired) ?? Merge.value(at: "customers.email", in: desired))?.displayText
+        plan.targets.append(Plan.Target(sid: sid, label: label, email: email, team: team, etag: etag, changes: changes, edit: edit,
+                                        before: liveText, desired: text, source: record.position))
+    }
+
+    private func evaluateGates(_ plan: inout Plan, validation: ValidationOutcome) {
+        let policies = job.policies
+        func percent(_ share: Double) -> String { DatasetValidator.percent((share * 1000).rounded() / 1000) }
+        var gates: [Plan.Gate] = []
+        gates.append(.init(name: "empty-export", tripped: validation.rowsRead == 0,
+                           detail: "the export has \(validation.rowsRead) rows", override: "--allow-shrunk-export",
+                           overridden: overrides.allowShrunkExport))
+        if let lastRunRows, lastRunRows > 0 {
+            let share = Double(validation.rowsRead) / Double(lastRunRows)
+            gates.append(.init(name: "shrunk-export", tripped: share < policies.minRowsShareOfLastRun,
+                               detail: "\(validation.rowsRead) rows, \(percent(share)) of the last successful run's \(lastRunRows) (the job allows down to \(percent(policies.minRowsShareOfLastRun)))",
+                               override: "--allow-shrunk-export", overridden: overrides.allowShrunkExport))
+        }
+        gates.append(.init(name: "invalid-rows", tripped: validation.abortReason != nil && validation.rowsRead > 0,
+                           detail: validation.abortReason ?? "\(validation.invalid) invalid rows, within the \(percent(policies.maxInvalidShare)) the job allows",
+                           override: "--allow-invalid", overridden: overrides.allowInvalidRows))
+        let considered = max(plan.targetsConsidered, 1)
+        let changedShare = Double(plan.targets.count) / Double(considered)
+        gates.append(.init(name: "mass-change", tripped: changedShare > policies.maxChangedShare,
+                           detail: "\(plan.targets.count) of \(plan.targetsConsidered) \(plan.kindName)s change (\(percent(changedShare))); the job allows \(percent(policies.maxChangedShare))",
+                           override: "--allow-mass-change", overridden: overrides.allowMassChange))
+        // Changing or removing one key on many targets is the signature of a broken export;
+        // adding a key that was never there (a first migration) is not.
+        var churn: [String: Int] = [:]
+        for target in plan.targets {
+            for change in target.changes where change.action != .add { churn[change.key, default: 0] += 1 }
+        }
+        if let (key, count) = churn.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }) {
+            let share = Double(count) / Double(considered)
+            gates.append(.init(name: "key-churn", tripped: share > policies.maxKeyChangeShare,
+                               detail: "'\(key)' changes or disappears on \(count) of \(plan.targetsConsidered) \(plan.kindName)s (\(percent(share))); the job allows \(percent(policies.maxKeyChangeShare))",
+                               override: "--allow-key-churn", overridden: overrides.allowKeyChurn))
+        } else {
+            gates.append(.init(name: "key-churn", tripped: false, detail: "no key changes on existing values", override: "--allow-key-churn", overridden: false))
+        }
+        plan.gates = gates
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Logging
+
+/// Everything one run needs to talk to TaskRouter: the job, the resolved base URL, credentials,
+/// and a client paced by the job's policies.
+public struct SyncContext {
+    public let job: Job
+    public let client: TaskRouterClient
+    public let logger: Logger
+
+    /// The base URL in force: `--base-url`, else `$FLEXSYNC_BASE_URL`, else the job's.
+    public static func baseURL(job: Job, flag: String?, environment: [String: String]) -> String {
+        flag ?? environment["FLEXSYNC_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? job.taskRouter.baseURL
+    }
+
+    public init(job: Job, baseURLFlag: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
+                clock: TimeSource = SystemTime(), logger: Logger) throws {
+        var job = job
+        job.taskRouter.baseURL = SyncContext.baseURL(job: job, flag: baseURLFlag, environment: environment)
+        try CurlSession.checkTransportSecurity(job.taskRouter.baseURL + "/")
+        let credentials = try Credentials.fromEnvironment(job.taskRouter, environment: environment)
+        let policies = job.policies
+        var logger = logger
+        logger[metadataKey: "job"] = "\(job.name)"
+        logger[metadataKey: "profile"] = "\(job.profile ?? "default")"
+        logger[metadataKey: "workspace"] = "\(job.taskRouter.workspaceSid)"
+        self.job = job
+        self.logger = logger
+        client = TaskRouterClient(baseURL: job.taskRouter.baseURL, workspaceSid: job.taskRouter.workspaceSid, credentials: credentials,
+                                  limiter: RateLimiter(rate: policies.requestsPerSecond, ceiling: policies.maxRequestsPerSecond,
+                                                       reserveShare: policies.reserveShare, clock: clock),
+                                  retry: RetryPolicy(maxRetries: policies.maxRetries), concurrency: policies.concurrency, clock: clock, logger: logger)
+    }
+
+    /// Validates the export, reads the live state and plans.
+    public func makePlan(overrides: PlanOverrides) throws -> (plan: Plan, validation: ValidationOutcome) {
+        let validation = try DatasetValidator(job: job, keepRecords: true).run()
+        logger.info("export read", metadata: ["rows": "\(validation.rowsRead)", "valid": "\(validation.valid)", "invalid": "\(validation.invalid)"])
+        let state = try StateDirectory(path: job.policies.stateDirectory)
+        let planner = Planner(job: job, digest: try job.inputDigest(), overrides: overrides, lastRunRows: state.lastSuccessRows())
+        let session = try CurlSession()
+        let plan: Plan
+        switch job.mapping.target {
+        case .workers:
+            let workers = try client.listWorkers(session: session)
+            logger.info("workers read", metadata: ["workers": "\(workers.count)", "requests": "\(client.stats["requests"])"])
+            plan = planner.planWorkers(validation, live: workers)
+        case .tasks:
+            let tasks = try client.listOpenTasks(session: session)
+            logger.info("open tasks read", metadata: ["tasks": "\(tasks.count)", "requests": "\(client.stats["requests"])"])
+            plan = planner.planTasks(validation, live: tasks)
+        }
+        logger.info("planned", metadata: ["summary": "\(plan.summaryLine)"])
+        return (plan, validation)
+    }
+}
