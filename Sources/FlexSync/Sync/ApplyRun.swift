@@ -45,7 +45,7 @@ extension Plan {
 }
 
 /// Builds the inverse of what a journal's run changed, as a plan to review and apply.
-public struct RollbackBuilder {
+public struct RollbackBuilder: Sendable {
     public let journalPath: String
 
     public init(journalPath: String) { self.journalPath = journalPath }

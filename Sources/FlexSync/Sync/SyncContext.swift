@@ -3,7 +3,7 @@ import Logging
 
 /// Everything one run needs to talk to TaskRouter: the job, the resolved base URL, credentials,
 /// and a client paced by the job's policies.
-public struct SyncContext {
+public struct SyncContext: Sendable {
     public let job: Job
     public let client: TaskRouterClient
     public let logger: Logger

@@ -33,6 +33,9 @@ public final class RateLimiter: @unchecked Sendable {
     private var grants: [Double] = []
     private var successes = 0
     public private(set) var throttled = 0
+    /// The sliding window is a little over a second: a request granted on time may still reach
+    /// the server a few milliseconds after the next one, and the server counts arrivals.
+    static let window = 1.04
 
     /// `rate`: requests per second wanted; `ceiling`: never more; `reserveShare`: left for live traffic.
     public init(rate: Double, ceiling: Double, reserveShare: Double = 0, clock: TimeSource = SystemTime()) {
@@ -49,10 +52,10 @@ public final class RateLimiter: @unchecked Sendable {
         while true {
             let wait: Double = lock.withLock {
                 let now = clock.now()
-                while let first = grants.first, first <= now - 1.0 { grants.removeFirst() }
+                while let first = grants.first, first <= now - RateLimiter.window { grants.removeFirst() }
                 var earliest = max(nextSlot, pausedUntil)
                 let perWindow = max(1, Int(rate.rounded(.down)))
-                if grants.count >= perWindow { earliest = max(earliest, grants[grants.count - perWindow] + 1.0 + 0.005) }
+                if grants.count >= perWindow { earliest = max(earliest, grants[grants.count - perWindow] + RateLimiter.window) }
                 if earliest <= now {
                     nextSlot = max(nextSlot, now) + 1.0 / rate
                     grants.append(now)
