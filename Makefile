@@ -7,7 +7,7 @@ DEB_PACKAGES := libxml2-dev libcurl4-openssl-dev pkg-config
 BIN_DEBUG = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: deps build release test demo bench install clean
+.PHONY: deps demo-deps build release test demo bench install clean
 
 deps:
 	@missing=""; \
@@ -19,6 +19,11 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# The demo also opens its HTML report in headless Chromium (Debian's package) to check it renders.
+demo-deps: deps
+	@command -v chromium >/dev/null 2>&1 || { echo "deps: installing chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 build: deps
 	$(SWIFT) build
 
@@ -29,7 +34,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	FLEXSYNC_BIN_DIR="$(BIN_DEBUG)" $(SWIFT) test --skip-build
 
-demo: release
+demo: release demo-deps
 	FLEXSYNC_BIN_DIR="$(BIN_RELEASE)" ./examples/demo.sh
 
 bench: release
