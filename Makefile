@@ -38,6 +38,7 @@ demo: release demo-deps
 	FLEXSYNC_BIN_DIR="$(BIN_RELEASE)" ./examples/demo.sh
 
 bench: release
+	@python3 -c "import lxml" 2>/dev/null || pip install -q lxml 2>/dev/null || echo "bench: lxml unavailable; comparing with xml.etree only"
 	FLEXSYNC_BIN_DIR="$(BIN_RELEASE)" python3 bench/run.py
 
 install: release

@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "flexsync", targets: ["flexsync"]),
         .executable(name: "taskrouter-emulator", targets: ["taskrouter-emulator"]),
+        .executable(name: "flexsync-bench", targets: ["flexsync-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -58,6 +59,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "flexsync-bench", dependencies: ["FlexSync"]),
         .testTarget(name: "FlexSyncTests", dependencies: ["FlexSync", "TaskRouterEmulator"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "TaskRouterEmulatorTests", dependencies: ["TaskRouterEmulator"]),

@@ -36,7 +36,10 @@ public final class CSVReader: RecordReader {
     private var chunk: [UInt8]
     private var line = 1
     private var recordNumber = 0
-    private var fields: [(start: Int, end: Int, escaped: Bool)] = []
+    /// Field extents of the record being read; `quoted` fields may hold line breaks and doubled quotes.
+    private var fields: [(start: Int, end: Int, quoted: Bool, escaped: Bool)] = []
+    /// `special[byte]` is true for the delimiter, CR and LF: the only bytes an unquoted field stops at.
+    private let special = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
     private var headerCount = 0
 
     /// Opens a CSV file and reads its header.
@@ -54,9 +57,12 @@ public final class CSVReader: RecordReader {
         self.input = input
         self.options = options
         chunk = [UInt8](repeating: 0, count: max(1, chunkSize))
+        special.initialize(repeating: false, count: 256)
         try detectEncoding()
         try readHeader()
     }
+
+    deinit { special.deallocate() }
 
     // MARK: Input
 
@@ -129,7 +135,11 @@ public final class CSVReader: RecordReader {
         }
         skipSepLine()
         delimiter = options.delimiter ?? detectDelimiter()
-        guard let (names, headerLine) = try nextFields() else { throw ExtractError.noHeader(file: file) }
+        special[Int(delimiter)] = true
+        special[0x0A] = true
+        special[0x0D] = true
+        guard let (header, headerLine) = try nextFields() else { throw ExtractError.noHeader(file: file) }
+        let names = header.map { $0?.firstText ?? "" }
         var seen: [String: Int] = [:]
         for (position, name) in names.enumerated() {
             let trimmed = name.trimmingSpaces
@@ -183,30 +193,36 @@ public final class CSVReader: RecordReader {
     public func next() throws -> Record? {
         while true {
             guard let (values, recordLine) = try nextFields() else { return nil }
-            if values.allSatisfy(\.isEmpty) {
+            if allEmpty {
                 skippedEmptyRows += 1
                 continue
             }
             var row = values
             if row.count != headerCount {
                 if row.count < headerCount && options.padShortRows {
-                    row += Array(repeating: "", count: headerCount - row.count)
-                } else if row.count > headerCount && options.padShortRows && row[headerCount...].allSatisfy(\.isEmpty) {
+                    row += Array(repeating: .text(""), count: headerCount - row.count)
+                } else if row.count > headerCount && options.padShortRows && row[headerCount...].allSatisfy({ $0 == .text("") }) {
                     row.removeLast(row.count - headerCount)
                 } else {
                     throw ExtractError.fieldCount(file: file, line: recordLine, found: row.count, expected: headerCount)
                 }
             }
             recordNumber += 1
-            return Record(schema: schema, values: row.map { .text($0) },
-                          position: SourcePosition(file: file, line: recordLine, record: recordNumber))
+            return Record(schema: schema, values: row, position: SourcePosition(file: file, line: recordLine, record: recordNumber))
         }
     }
 
     /// The fields of the next non-blank line and the line it starts on, or nil at the end.
-    func nextFields() throws -> ([String], line: Int)? {
+    func nextFields() throws -> ([FieldValue?], line: Int)? {
         while true {
-            let outcome = try buffer.withUnsafeBufferPointer { bytes throws in try scan(bytes) }
+            // The scan works on locals only: class properties in a hot loop pay for exclusivity checks.
+            var fields: [(start: Int, end: Int, quoted: Bool, escaped: Bool)] = []
+            swap(&fields, &self.fields)
+            let (from, eof, delimiter, currentLine, special, file) = (self.start, self.eof, self.delimiter, self.line, self.special, self.file)
+            let outcome = try buffer.withUnsafeBufferPointer { bytes throws in
+                try CSVReader.scan(bytes, from: from, eof: eof, delimiter: delimiter, line: currentLine, special: special, file: file, fields: &fields)
+            }
+            swap(&fields, &self.fields)
             switch outcome {
             case .needMore:
                 try fill()
@@ -234,10 +250,11 @@ public final class CSVReader: RecordReader {
 
     /// Finds the extent of one record starting at `start`, noting its fields. Asks for more
     /// input when the record may continue past the buffer.
-    private func scan(_ bytes: UnsafeBufferPointer<UInt8>) throws -> Scan {
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, eof: Bool, delimiter: UInt8, line: Int,
+                             special: UnsafeMutablePointer<Bool>, file: String,
+                             fields: inout [(start: Int, end: Int, quoted: Bool, escaped: Bool)]) throws -> Scan {
         let count = bytes.count
         let quote = UInt8(ascii: "\"")
-        let delimiter = self.delimiter
         var index = start
         var lines = 0
         fields.removeAll(keepingCapacity: true)
@@ -277,7 +294,7 @@ public final class CSVReader: RecordReader {
                     if index + 1 == count && !eof { return .needMore }
                     break
                 }
-                fields.append((fieldStart, index, escaped))
+                fields.append((fieldStart, index, true, escaped))
                 index += 1
                 if index >= count {
                     if !eof { return .needMore }
@@ -288,21 +305,17 @@ public final class CSVReader: RecordReader {
                 if byte != 0x0A && byte != 0x0D { throw ExtractError.characterAfterQuote(file: file, line: line + lines) }
             } else {
                 let fieldStart = index
-                while index < count {
-                    let byte = bytes[index]
-                    if byte == delimiter || byte == 0x0A || byte == 0x0D { break }
-                    index += 1
-                }
+                while index < count && !special[Int(bytes[index])] { index += 1 }
                 if index >= count {
                     if !eof { return .needMore }
-                    fields.append((fieldStart, index, false))
+                    fields.append((fieldStart, index, false, false))
                     return .record(end: index, lines: lines + 1)
                 }
-                fields.append((fieldStart, index, false))
+                fields.append((fieldStart, index, false, false))
                 if bytes[index] == delimiter {
                     index += 1
                     if index >= count && eof {
-                        fields.append((index, index, false))
+                        fields.append((index, index, false, false))
                         return .record(end: index, lines: lines + 1)
                     }
                     continue
@@ -319,13 +332,23 @@ public final class CSVReader: RecordReader {
         }
     }
 
-    private func materialize() throws -> [String] {
-        var values: [String] = []
+    /// Whether every field of the last materialised record was empty.
+    private var allEmpty = false
+
+    /// The current record's fields as values, each a validated UTF-8 string.
+    private func materialize() throws -> [FieldValue?] {
+        var values: [FieldValue?] = []
+        let fields = self.fields
         values.reserveCapacity(fields.count)
-        var fieldLine = line
+        var empty = true
+        let (line, file, bufferOffset) = (self.line, self.file, self.bufferOffset)
         try buffer.withUnsafeBufferPointer { bytes throws in
+            let base = bytes.baseAddress!
             for field in fields {
-                let slice = UnsafeBufferPointer(rebasing: bytes[field.start..<field.end])
+                // Pointer arithmetic rather than range slicing: slices of buffer pointers go
+                // through unspecialised generic code and cost a metadata lookup per field.
+                let slice = UnsafeBufferPointer(start: base + field.start, count: field.end - field.start)
+                if !slice.isEmpty { empty = false }
                 var text: String?
                 if field.escaped {
                     var unescaped: [UInt8] = []
@@ -336,19 +359,40 @@ public final class CSVReader: RecordReader {
                         index += slice[index] == UInt8(ascii: "\"") ? 2 : 1
                     }
                     text = String(validating: unescaped, as: UTF8.self)
+                } else if CSVReader.isASCII(slice) {
+                    text = String(decoding: slice, as: UTF8.self)
                 } else {
                     text = String(validating: slice, as: UTF8.self)
                 }
                 guard let text else {
                     let bad = CSVReader.firstInvalidUTF8(slice)
-                    for byte in bytes[field.start..<field.start + bad] where byte == 0x0A { fieldLine += 1 }
+                    var fieldLine = line
+                    for byte in bytes[fields[0].start..<field.start + bad] where byte == 0x0A { fieldLine += 1 }
                     throw ExtractError.invalidUTF8(file: file, line: fieldLine, offset: bufferOffset + field.start + bad)
                 }
-                for byte in slice where byte == 0x0A { fieldLine += 1 }
-                values.append(text)
+                values.append(.text(text))
             }
         }
+        allEmpty = empty
         return values
+    }
+
+    /// True when no byte has the high bit set, eight bytes at a time.
+    @inline(__always)
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let count = bytes.count
+        var index = 0
+        let raw = UnsafeRawPointer(base)
+        while index + 8 <= count {
+            if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            index += 8
+        }
+        while index < count {
+            if base[index] >= 0x80 { return false }
+            index += 1
+        }
+        return true
     }
 
     /// The index of the first byte that does not start or continue a valid UTF-8 sequence.

@@ -182,9 +182,7 @@ public final class XMLReader: RecordReader {
         if step.isAttribute {
             var attribute = node.pointee.properties
             while let current = attribute {
-                let local = String(cString: current.pointee.name)
-                let uri = current.pointee.ns.flatMap { $0.pointee.href.map { String(cString: $0) } }
-                if step.name.matches(local: local, namespaceURI: uri) {
+                if step.name.matches(cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href) {
                     let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self))
                     matches.append(value.map { String(cString: $0) } ?? "")
                     free(value)
@@ -196,9 +194,8 @@ public final class XMLReader: RecordReader {
         var child = node.pointee.children
         while let current = child {
             if current.pointee.type == XML_ELEMENT_NODE {
-                let local = String(cString: current.pointee.name)
-                let uri = current.pointee.ns.flatMap { $0.pointee.href.map { String(cString: $0) } }
-                if step.name.matches(local: local, namespaceURI: uri), satisfies(current, step.predicates) {
+                if step.name.matches(cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href),
+                   satisfies(current, step.predicates) {
                     collect(current, steps: steps.dropFirst(), into: &matches)
                 }
             }
@@ -211,9 +208,7 @@ public final class XMLReader: RecordReader {
             var found = false
             var attribute = node.pointee.properties
             while let current = attribute, !found {
-                let local = String(cString: current.pointee.name)
-                let uri = current.pointee.ns.flatMap { $0.pointee.href.map { String(cString: $0) } }
-                if predicate.attribute.matches(local: local, namespaceURI: uri) {
+                if predicate.attribute.matches(cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href) {
                     let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self))
                     found = value.map { String(cString: $0) } == predicate.value
                     free(value)

@@ -1,0 +1,51 @@
+// flexsync-bench: reads an export with flexsync's own readers — every field materialised as a
+// string inside the reader, as Python's csv does — and prints {"records", "seconds", "fields"}
+// as JSON. Like the Python baselines it then only counts. Driven by bench/run.py.
+//
+//   flexsync-bench csv FILE
+//   flexsync-bench xml FILE RECORD_PATH PREFIX=URI[*] FIELD...
+import FlexSync
+import Foundation
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("flexsync-bench: \(message)\n".utf8))
+    exit(1)
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard arguments.count >= 2 else { fail("usage: flexsync-bench csv FILE | xml FILE RECORD_PATH PREFIX=URI FIELD...") }
+let file = arguments[1]
+let started = Date()
+var records = 0
+var fields = 0
+do {
+    let reader: RecordReader
+    switch arguments[0] {
+    case "csv":
+        reader = try CSVReader(path: file)
+    case "xml":
+        guard arguments.count >= 4 else { fail("xml needs RECORD_PATH PREFIX=URI FIELD...") }
+        var namespaces: [String: NamespaceMatch] = [:]
+        var fields: [String] = []
+        for argument in arguments[3...] {
+            if let equals = argument.firstIndex(of: "="), !argument.contains("[") {
+                namespaces[String(argument[..<equals])] = NamespaceMatch(declaration: String(argument[argument.index(after: equals)...]))
+            } else {
+                fields.append(argument)
+            }
+        }
+        reader = try XMLReader(path: file, options: XMLOptions(
+            recordPath: try XMLPath(arguments[2], namespaces: namespaces),
+            fields: try fields.map { XMLField(name: $0, path: try XMLPath($0, namespaces: namespaces)) }))
+    default:
+        fail("unknown format '\(arguments[0])'")
+    }
+    while let record = try reader.next() {
+        records += 1
+        fields &+= record.values.count
+    }
+} catch {
+    fail("\(error)")
+}
+let seconds = Date().timeIntervalSince(started)
+print(#"{"records": \#(records), "seconds": \#(seconds), "fields": \#(fields)}"#)
