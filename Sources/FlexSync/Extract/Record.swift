@@ -60,6 +60,34 @@ public struct Record: Sendable {
         guard let position = schema.position(of: name), position < values.count else { return nil }
         return values[position]
     }
+
+    /// The value of a field through a reference that remembers its position in this schema, so
+    /// the name is looked up once per source rather than once per record.
+    func value(of field: FieldReference) -> FieldValue? {
+        guard let position = field.position(in: schema), position < values.count else { return nil }
+        return values[position]
+    }
+}
+
+/// A field name in a mapping, with its position in the last schema it was resolved against.
+final class FieldReference: @unchecked Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+    let name: String
+    // Mappings run on one thread at a time; the cache is only ever written by that thread.
+    private var schema: ObjectIdentifier?
+    private var cached: Int?
+
+    init(_ name: String) { self.name = name }
+    convenience init(stringLiteral value: String) { self.init(value) }
+
+    var description: String { name }
+
+    func position(in schema: RecordSchema) -> Int? {
+        let id = ObjectIdentifier(schema)
+        if id == self.schema { return cached }
+        cached = schema.position(of: name)
+        self.schema = id
+        return cached
+    }
 }
 
 /// Anything that yields records one at a time.

@@ -55,30 +55,34 @@ extension JSONValue {
 
     static func writeString(_ string: String, to out: inout String) {
         out += "\""
-        var pending = Substring.UnicodeScalarView()
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": flush(&pending, &out); out += "\\\""
-            case "\\": flush(&pending, &out); out += "\\\\"
-            case "\n": flush(&pending, &out); out += "\\n"
-            case "\r": flush(&pending, &out); out += "\\r"
-            case "\t": flush(&pending, &out); out += "\\t"
-            case _ where scalar.value < 0x20:
-                flush(&pending, &out)
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: pending.append(scalar)
+        // Most values need no escaping: append them whole.
+        var needsEscape = false
+        for byte in string.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            needsEscape = true
+            break
+        }
+        guard needsEscape else {
+            out += string
+            out += "\""
+            return
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(string.utf8.count + 8)
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes += [0x5C, 0x22]
+            case UInt8(ascii: "\\"): bytes += [0x5C, 0x5C]
+            case 0x0A: bytes += [0x5C, UInt8(ascii: "n")]
+            case 0x0D: bytes += [0x5C, UInt8(ascii: "r")]
+            case 0x09: bytes += [0x5C, UInt8(ascii: "t")]
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes += [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            default: bytes.append(byte)
             }
         }
-        flush(&pending, &out)
+        out += String(decoding: bytes, as: UTF8.self)
         out += "\""
-    }
-
-    private static func flush(_ pending: inout Substring.UnicodeScalarView, _ out: inout String) {
-        if !pending.isEmpty {
-            out += String(pending)
-            pending = Substring.UnicodeScalarView()
-        }
     }
 }
 

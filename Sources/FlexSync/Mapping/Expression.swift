@@ -3,7 +3,7 @@ import Foundation
 /// How a record's value becomes one attribute: a field, a constant, a template, a choice among
 /// several, a hierarchy, a condition — each optionally followed by transforms.
 indirect enum Expression: @unchecked Sendable {
-    case field(String)
+    case field(FieldReference)
     case constant(String)
     case template([TemplatePart])
     case coalesce([Expression])
@@ -13,7 +13,7 @@ indirect enum Expression: @unchecked Sendable {
 
     enum TemplatePart: Sendable {
         case literal(String)
-        case field(String)
+        case field(FieldReference)
     }
 
     func evaluate(_ record: Record, _ context: EvaluationContext) throws -> MappedValue {
@@ -32,7 +32,7 @@ indirect enum Expression: @unchecked Sendable {
                     if let text = context.read(record, name).text { out += text; anyValue = true }
                 }
             }
-            let collapsed = out.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+            let collapsed = Transform.collapsed(out)
             return anyValue && !collapsed.isEmpty ? .text(collapsed) : .null
         case .coalesce(let options):
             for option in options {
@@ -56,11 +56,11 @@ indirect enum Expression: @unchecked Sendable {
     /// Every source field this expression reads.
     var fields: [String] {
         switch self {
-        case .field(let name): [name]
+        case .field(let reference): [reference.name]
         case .constant: []
-        case .template(let parts): parts.compactMap { if case .field(let name) = $0 { name } else { nil } }
+        case .template(let parts): parts.compactMap { if case .field(let reference) = $0 { reference.name } else { nil } }
         case .coalesce(let options), .hierarchy(let options): options.flatMap(\.fields)
-        case .conditional(let condition, let then, let otherwise): [condition.field] + then.fields + (otherwise?.fields ?? [])
+        case .conditional(let condition, let then, let otherwise): [condition.field.name] + then.fields + (otherwise?.fields ?? [])
         case .piped(let inner, _): inner.fields
         }
     }
@@ -74,7 +74,7 @@ struct Condition: @unchecked Sendable {
         case isEmpty
     }
 
-    var field: String
+    var field: FieldReference
     var test: Test
     var negated: Bool
 
@@ -97,8 +97,8 @@ struct EvaluationContext: Sendable {
     var nullTokens: Set<String>
 
     /// A field's value, NFC-normalised, trimmed of nothing, with null tokens and absences as null.
-    func read(_ record: Record, _ name: String) -> MappedValue {
-        switch record[name] {
+    func read(_ record: Record, _ name: FieldReference) -> MappedValue {
+        switch record.value(of: name) {
         case nil: return .null
         case .text(let text)?:
             let normalized = EvaluationContext.nfc(text)
@@ -111,14 +111,22 @@ struct EvaluationContext: Sendable {
 
     func isNull(_ text: String) -> Bool {
         if text.isEmpty { return true }
-        if nullTokens.isEmpty { return false }
-        return nullTokens.contains(text) || nullTokens.contains(text.trimmingCharacters(in: .whitespaces))
+        if nullTokens.count <= 1 { return false }   // only "" (always there)
+        if nullTokens.contains(text) { return true }
+        guard let first = text.utf8.first, let last = text.utf8.last,
+              first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 else { return false }
+        return nullTokens.contains(text.trimmingCharacters(in: .whitespaces))
     }
 
-    /// Unicode NFC, skipped for pure ASCII (which is always NFC) to keep the per-field cost low.
+    /// Unicode NFC. Text whose scalars all lie below U+0300 (ASCII, Latin-1 and the Latin
+    /// Extended blocks: no combining marks, nothing that composes) is NFC already and is returned
+    /// as it is; only the rest goes through Foundation's normalisation.
     static func nfc(_ text: String) -> String {
-        var ascii = true
-        for byte in text.utf8 where byte >= 0x80 { ascii = false; break }
-        return ascii ? text : text.precomposedStringWithCanonicalMapping
+        var simple = true
+        for byte in text.utf8 where byte >= 0xCC {   // 0xCC is the first lead byte of U+0300
+            simple = false
+            break
+        }
+        return simple ? text : text.precomposedStringWithCanonicalMapping
     }
 }

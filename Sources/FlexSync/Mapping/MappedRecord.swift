@@ -66,8 +66,8 @@ extension Mapping {
             result.skipped = true
             return result
         }
-        var produced: [String: Bool] = [:]
-        for attribute in attributes {
+        var produced = [Bool](repeating: false, count: attributes.count)
+        for (index, attribute) in attributes.enumerated() {
             if policy.withholdPersonal && ValueRules.isPersonal(attribute.leaf, attribute.object) { continue }
             let personal = ValueRules.isPersonal(attribute.leaf, attribute.object)
             var value: MappedValue
@@ -81,7 +81,6 @@ extension Mapping {
                 continue
             }
             if case .null = value {
-                produced[attribute.key] = false
                 switch attribute.onEmpty {
                 case .remove: result.remove.append(attribute.key)
                 case .keep: result.keep.append(attribute.key)
@@ -92,17 +91,14 @@ extension Mapping {
             guard let json = jsonValue(value, attribute: attribute, record: record, policy: policy, personal: personal, problems: &result.problems) else {
                 continue
             }
-            produced[attribute.key] = true
+            produced[index] = true
             result.set.append((attribute.key, json))
         }
-        for object in InsightsSchema.Object.allCases {
-            for (key, needs) in InsightsSchema.requiredCompanions[object] ?? [] {
-                let prefix = object == .worker ? "" : object.rawValue + "."
-                if produced[prefix + key] == true && produced[prefix + needs] != true {
-                    result.problems.append(Problem(.error, record.position, field: prefix + key,
-                                                   rule: "'\(prefix + key)' shows in Insights only when '\(prefix + needs)' is set"))
-                }
-            }
+        for (name, needs) in companions where produced[name] && !(needs.map { produced[$0] } ?? false) {
+            let key = attributes[name].key
+            let required = key.hasPrefix("customers.") || key.hasPrefix("conversations.") ? key.split(separator: ".")[0] + "." : ""
+            let needed = required + (InsightsSchema.requiredCompanions[attributes[name].object]?.first { $0.key == attributes[name].leaf }?.needs ?? "")
+            result.problems.append(Problem(.error, record.position, field: key, rule: "'\(key)' shows in Insights only when '\(needed)' is set"))
         }
         if let friendlyName {
             result.friendlyName = (try? friendlyName.evaluate(record, context))?.text
@@ -122,8 +118,11 @@ extension Mapping {
             result.problems.append(Problem(.error, record.position, field: key.match.joined(separator: "|"),
                                            rule: "empty key: the record cannot be matched to TaskRouter"))
         }
-        let length = JSONValue.object(result.document).minified.taskRouterLength
-        if Double(length) > Double(ValueRules.maxDocumentLength) * ValueRules.documentWarningShare {
+        // Serialise only when a cheap upper bound says the mapped part might be near the limit.
+        let threshold = Double(ValueRules.maxDocumentLength) * ValueRules.documentWarningShare
+        let bound = result.set.reduce(2) { $0 + $1.key.utf16.count + 8 + ($1.value.stringValue.map { 2 * $0.utf16.count } ?? $1.value.minified.utf16.count) }
+        let length = Double(bound) > threshold ? JSONValue.object(result.document).minified.taskRouterLength : 0
+        if Double(length) > threshold {
             result.problems.append(Problem(.warning, record.position, field: "-",
                                            rule: "mapped attributes alone take \(length) of TaskRouter's \(ValueRules.maxDocumentLength) characters"))
         }
@@ -144,7 +143,7 @@ extension Mapping {
             case .number(let number): return .number(number)
             default:
                 let text = value.text ?? ""
-                guard let number = Double(text), number.isFinite, text.range(of: #"^-?\d+(\.\d+)?$"#, options: .regularExpression) != nil else {
+                guard NumberParsing.isPlainDecimal(text), let number = Double(text), number.isFinite else {
                     return fail("measure must be numeric", text)
                 }
                 return .number(JSONNumber(literal: JSONNumber(number).literal == text ? text : JSONNumber(number).literal))

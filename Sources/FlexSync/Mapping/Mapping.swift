@@ -48,6 +48,9 @@ public final class Mapping: @unchecked Sendable {
     let skipWhen: Condition?
     /// XML fields to extract, with how repeated elements are taken.
     let takes: [String: XMLTake]
+    /// For each attribute that Insights shows only with a companion (`team_name` → `team_id`):
+    /// its index and the companion's index, or nil when the mapping does not produce it.
+    let companions: [(name: Int, needs: Int?)]
 
     /// The attribute keys the mapping manages (`team_id`, `customers.name`).
     public var managedKeys: [String] { attributes.map(\.key) }
@@ -56,7 +59,7 @@ public final class Mapping: @unchecked Sendable {
     public var sourceFields: [String] {
         var seen = Set<String>()
         var fields: [String] = []
-        for field in attributes.flatMap(\.expression.fields) + (friendlyName?.fields ?? []) + (skipWhen.map { [$0.field] } ?? [])
+        for field in attributes.flatMap(\.expression.fields) + (friendlyName?.fields ?? []) + (skipWhen.map { [$0.field.name] } ?? [])
         where seen.insert(field).inserted { fields.append(field) }
         return fields
     }
@@ -68,6 +71,13 @@ public final class Mapping: @unchecked Sendable {
          skipWhen: Condition?, takes: [String: XMLTake]) {
         self.path = path; self.target = target; self.key = key; self.attributes = attributes
         self.friendlyName = friendlyName; self.skipWhen = skipWhen; self.takes = takes
+        var companions: [(name: Int, needs: Int?)] = []
+        for (index, attribute) in attributes.enumerated() {
+            guard let pair = InsightsSchema.requiredCompanions[attribute.object]?.first(where: { $0.key == attribute.leaf }) else { continue }
+            let needs = attributes.firstIndex { $0.object == attribute.object && $0.leaf == pair.needs }
+            companions.append((index, needs))
+        }
+        self.companions = companions
     }
 
     /// Reads and compiles a mapping file.
@@ -161,7 +171,7 @@ struct MappingCompiler {
     /// A plain scalar is a field name; a mapping is one of `field`, `const`, `template`,
     /// `coalesce`, `hierarchy`, `when`/`then`/`else`, with optional `transforms`.
     mutating func expression(_ node: Node, context: String) throws -> Expression {
-        if case .scalar(let scalar) = node { return .field(scalar.string) }
+        if case .scalar(let scalar) = node { return .field(FieldReference(scalar.string)) }
         let members = try file.members(node, allowed: Self.expressionKeys, context: context)
         let forms = ["field", "const", "template", "coalesce", "hierarchy", "when"].filter { members[$0] != nil }
         guard forms.count == 1 else {
@@ -178,7 +188,7 @@ struct MappingCompiler {
                 }
                 takes[name] = take
             }
-            base = .field(name)
+            base = .field(FieldReference(name))
         case "const": base = .constant(try file.string(members["const"]!, context: "\(context).const"))
         case "template": base = .template(try template(members["template"]!, context: context))
         case "coalesce", "hierarchy":
@@ -210,7 +220,7 @@ struct MappingCompiler {
             guard let close = rest[open...].firstIndex(of: "}") else { throw file.error(node, "\(context): '{' without '}' in the template") }
             let name = String(rest[rest.index(after: open)..<close])
             guard !name.isEmpty else { throw file.error(node, "\(context): empty '{}' in the template") }
-            parts.append(.field(name))
+            parts.append(.field(FieldReference(name)))
             rest = rest[rest.index(after: close)...]
         }
         if !rest.isEmpty { parts.append(.literal(String(rest))) }
@@ -219,7 +229,7 @@ struct MappingCompiler {
 
     func condition(_ node: Node, context: String) throws -> Condition {
         let members = try file.members(node, allowed: ["field", "matches", "equals", "empty", "not"], required: ["field"], context: context)
-        let field = try file.string(members["field"]!, context: "\(context).field")
+        let field = FieldReference(try file.string(members["field"]!, context: "\(context).field"))
         let negated = try members["not"].map { try file.bool($0, context: "\(context).not") } ?? false
         let tests = ["matches", "equals", "empty"].filter { members[$0] != nil }
         guard tests.count == 1 else { throw file.error(node, "\(context) needs exactly one of 'matches', 'equals' or 'empty'") }

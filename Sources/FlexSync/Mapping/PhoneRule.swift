@@ -24,21 +24,29 @@ struct PhoneRule: Sendable {
     ]
 
     func e164(_ raw: String, record: Record) throws -> String {
-        var text = raw.trimmingCharacters(in: " '\t")
-        if text.range(of: #"^\d+([.,]\d+)?E\+\d+$"#, options: [.regularExpression, .caseInsensitive]) != nil {
+        var text = raw.trimmingCharacters(in: " '\t\u{00A0}")
+        if NumberParsing.isExcelScientific(text) {
             throw TransformFailure(rule: "phone number damaged by Excel (scientific notation)", value: raw)
         }
-        // Extensions are not part of an E.164 number.
-        if let range = text.range(of: #"\s*(ext\.?|extension|x|#)\s*\d+\s*$"#, options: [.regularExpression, .caseInsensitive]) {
+        // Extensions are not part of an E.164 number. Only numbers holding letters or '#' can have one.
+        if text.utf8.contains(where: { ($0 >= 0x41 && $0 <= 0x7A) || $0 == 0x23 }),
+           let range = text.range(of: #"\s*(ext\.?|extension|x|#)\s*\d+\s*$"#, options: [.regularExpression, .caseInsensitive]) {
             text.removeSubrange(range)
         }
-        text = text.replacingOccurrences(of: "(0)", with: "")
-        var international = false
-        if text.hasPrefix("+") { international = true; text.removeFirst() }
-        var digits = text.filter { $0.isASCII && $0.isNumber }
-        guard text.allSatisfy({ ($0.isASCII && $0.isNumber) || " -./()\u{00A0}".contains($0) }) else {
-            throw TransformFailure(rule: "not a phone number", value: raw)
+        var bytes = Array(text.utf8)
+        // "(0)" after a country code is the national trunk prefix, written for people.
+        if let open = (0..<max(0, bytes.count - 2)).first(where: { bytes[$0] == 0x28 && bytes[$0 + 1] == 0x30 && bytes[$0 + 2] == 0x29 }) {
+            bytes.removeSubrange(open..<open + 3)
         }
+        var international = false
+        if bytes.first == UInt8(ascii: "+") { international = true; bytes.removeFirst() }
+        let separators: Set<UInt8> = [0x20, 0x2D, 0x2E, 0x2F, 0x28, 0x29]   // space - . / ( )
+        var digitBytes: [UInt8] = []
+        for byte in bytes {
+            if byte >= 0x30 && byte <= 0x39 { digitBytes.append(byte) }
+            else if !separators.contains(byte) { throw TransformFailure(rule: "not a phone number", value: raw) }
+        }
+        var digits = String(decoding: digitBytes, as: UTF8.self)
         if !international && digits.hasPrefix("00") { international = true; digits.removeFirst(2) }
         if international {
             guard (8...15).contains(digits.count) else { throw TransformFailure(rule: "not a valid international phone number", value: raw) }

@@ -41,10 +41,10 @@ enum Transform: @unchecked Sendable {
         guard let text = value.text else { return .null }
         switch self {
         case .trim:
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = Transform.trimmed(text)
             return trimmed.isEmpty ? .null : .text(trimmed)
         case .collapseWhitespace:
-            let collapsed = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+            let collapsed = Transform.collapsed(text)
             return collapsed.isEmpty ? .null : .text(collapsed)
         case .lower: return .text(text.lowercased())
         case .upper: return .text(text.uppercased())
@@ -92,7 +92,7 @@ enum Transform: @unchecked Sendable {
         case .phone(let rule):
             return .text(try rule.e164(text, record: record))
         case .email:
-            let address = text.trimmingCharacters(in: .whitespaces).lowercased()
+            let address = Transform.trimmed(text).lowercased()
             let parts = address.split(separator: "@", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
                   !address.contains(where: { $0.isWhitespace }) else {
@@ -106,6 +106,42 @@ enum Transform: @unchecked Sendable {
         case .defaultValue, .join:
             return value
         }
+    }
+
+    static func isASCIISpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
+
+    /// The text without leading and trailing white space. ASCII white space is cut on bytes;
+    /// text with other white space (no-break spaces, ideographic spaces) takes the Unicode path.
+    static func trimmed(_ text: String) -> String {
+        let utf8 = text.utf8
+        guard let first = utf8.first, let last = utf8.last else { return text }
+        if first < 0x80 && last < 0x80 && !isASCIISpace(first) && !isASCIISpace(last) { return text }
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            let bytes = Array(utf8)
+            guard let start = bytes.firstIndex(where: { !isASCIISpace($0) }) else { return "" }
+            let end = bytes.lastIndex(where: { !isASCIISpace($0) })!
+            return String(decoding: bytes[start...end], as: UTF8.self)
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs of white space become one space; leading and trailing white space goes.
+    static func collapsed(_ text: String) -> String {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for byte in text.utf8 {
+            if isASCIISpace(byte) {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.append(0x20); pendingSpace = false }
+                out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Cuts whole characters (grapheme clusters) from the end until the text fits in `limit`
@@ -127,8 +163,8 @@ enum Transform: @unchecked Sendable {
 /// Parses locale-formatted numbers (`1.234,56`), refusing Excel's scientific-notation damage.
 enum NumberParsing {
     static func parse(_ text: String, decimal: Character, group: Character?) throws -> JSONNumber {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if trimmed.range(of: #"^\d+([.,]\d+)?E\+\d+$"#, options: [.regularExpression, .caseInsensitive]) != nil {
+        let trimmed = Transform.trimmed(text)
+        if isExcelScientific(trimmed) {
             throw TransformFailure(rule: "looks like a number Excel turned into scientific notation", value: text)
         }
         var normalized = ""
@@ -138,9 +174,35 @@ enum NumberParsing {
             if character == " " || character == "\u{00A0}" || character == "'" { continue }
             normalized.append(character)
         }
-        guard let value = Double(normalized), value.isFinite, normalized.range(of: #"^-?\d+(\.\d+)?$"#, options: .regularExpression) != nil else {
+        guard isPlainDecimal(normalized), let value = Double(normalized), value.isFinite else {
             throw TransformFailure(rule: "not a number", value: text)
         }
         return JSONNumber(value)
+    }
+
+    /// `-?digits(.digits)?`, the only number form flexsync writes.
+    static func isPlainDecimal(_ text: String) -> Bool {
+        var bytes = Substring(text).utf8[...]
+        if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+        let whole = bytes.prefix { $0 >= 0x30 && $0 <= 0x39 }
+        guard !whole.isEmpty else { return false }
+        bytes = bytes.dropFirst(whole.count)
+        if bytes.isEmpty { return true }
+        guard bytes.first == UInt8(ascii: ".") else { return false }
+        let fraction = bytes.dropFirst()
+        return !fraction.isEmpty && fraction.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    /// Excel's damage to long numbers: `4,93056E+11`, `1.4E+10`.
+    static func isExcelScientific(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard let e = bytes.firstIndex(where: { $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "e") }), e > 0,
+              e + 2 < bytes.count, bytes[e + 1] == UInt8(ascii: "+") else { return false }
+        let mantissa = bytes[..<e], exponent = bytes[(e + 2)...]
+        let digits: (UInt8) -> Bool = { $0 >= 0x30 && $0 <= 0x39 }
+        guard exponent.allSatisfy(digits), let firstDigit = mantissa.first, digits(firstDigit) else { return false }
+        let separators = mantissa.filter { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ".") }
+        return separators.count <= 1 && mantissa.allSatisfy { digits($0) || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ".") }
+            && mantissa.last.map(digits) == true
     }
 }
