@@ -34,9 +34,10 @@ enum DateFormat: Equatable, Sendable {
 
     /// The ISO date (`YYYY-MM-DD`) of `text` in the first format that reads it.
     static func parse(_ text: String, formats: [DateFormat]) throws -> String {
-        let trimmed = text.trimmingCharacters(in: " ")
+        let trimmed = Transform.trimmed(text)
+        let bytes = Array(trimmed.utf8)
         for format in formats {
-            if let date = format.read(Substring(trimmed)) { return date }
+            if let date = format.read(bytes, trimmed) { return date }
         }
         if formats == [.iso], trimmed.range(of: #"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$"#, options: .regularExpression) != nil {
             throw TransformFailure(rule: "ambiguous date: declare its format (e.g. 'dd.MM.yyyy' or 'MM/dd/yyyy')", value: text)
@@ -44,43 +45,52 @@ enum DateFormat: Equatable, Sendable {
         throw TransformFailure(rule: "not a date in the declared format\(formats.count > 1 ? "s" : "")", value: text)
     }
 
-    private func read(_ text: Substring) -> String? {
+    private func read(_ bytes: [UInt8], _ text: String) -> String? {
+        func number(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= bytes.count, !range.isEmpty else { return nil }
+            var value = 0
+            for index in range {
+                let byte = bytes[index]
+                guard byte >= 0x30 && byte <= 0x39 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
         switch self {
         case .iso:
             // 2021-06-14, 2021-06-14-07:00, 2021-06-14Z, 2023-04-12T17:03:11.000Z, 2011-05-23T17:56:22+04:00
-            let digits = Array(text.utf8)
-            guard digits.count >= 10, digits[4] == UInt8(ascii: "-"), digits[7] == UInt8(ascii: "-"),
-                  let year = Int(text.prefix(4)), let month = Int(text.dropFirst(5).prefix(2)), let day = Int(text.dropFirst(8).prefix(2)) else { return nil }
-            let rest = text.dropFirst(10)
-            guard rest.isEmpty || rest.first == "T" || rest.first == "Z" || rest.first == "+" || rest.first == "-" || rest.first == " " else { return nil }
+            guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+                  let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+            if bytes.count > 10 && !"TZ+- ".utf8.contains(bytes[10]) { return nil }
             return DateFormat.validated(year, month, day)
         case .excel:
             guard let serial = Double(text), serial >= 1, serial < 2_958_466 else { return nil }
             // Excel day 1 is 1900-01-01, and it believes 1900 was a leap year: count from 1899-12-30.
             return DateFormat.civil(fromDays: Int(serial.rounded(.down)) + DateFormat.days(1899, 12, 30))
         case .pattern(let tokens):
-            var rest = text
+            var index = 0
             var year: Int?, month: Int?, day: Int?
             for token in tokens {
                 switch token {
                 case .literal(let character):
-                    guard rest.first == character else { return nil }
-                    rest = rest.dropFirst()
+                    guard index < bytes.count, character.utf8.count == 1, bytes[index] == character.utf8.first! else { return nil }
+                    index += 1
                 case .year4, .year2, .month, .day:
                     let maxDigits = token == .year4 ? 4 : 2
+                    var end = index
+                    while end < bytes.count, end - index < maxDigits, bytes[end] >= 0x30 && bytes[end] <= 0x39 { end += 1 }
                     let fixed = token == .year4 || token == .year2
-                    let digits = rest.prefix { $0.isASCII && $0.isNumber }.prefix(maxDigits)
-                    guard !digits.isEmpty, let number = Int(digits), !fixed || digits.count == maxDigits else { return nil }
-                    rest = rest.dropFirst(digits.count)
+                    guard end > index, !fixed || end - index == maxDigits, let value = number(index..<end) else { return nil }
+                    index = end
                     switch token {
-                    case .year4: year = number
-                    case .year2: year = number < 50 ? 2000 + number : 1900 + number
-                    case .month: month = number
-                    default: day = number
+                    case .year4: year = value
+                    case .year2: year = value < 50 ? 2000 + value : 1900 + value
+                    case .month: month = value
+                    default: day = value
                     }
                 }
             }
-            guard rest.isEmpty || rest.first == " " || rest.first == "T", let year, let month, let day else { return nil }
+            guard index == bytes.count || bytes[index] == 0x20 || bytes[index] == UInt8(ascii: "T"), let year, let month, let day else { return nil }
             return DateFormat.validated(year, month, day)
         }
     }

@@ -94,8 +94,8 @@ enum Transform: @unchecked Sendable {
         case .email:
             let address = Transform.trimmed(text).lowercased()
             let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-                  !address.contains(where: { $0.isWhitespace }) else {
+            guard parts.count == 2, !parts[0].isEmpty, parts[1].utf8.contains(0x2E), parts[1].utf8.first != 0x2E, parts[1].utf8.last != 0x2E,
+                  !address.utf8.contains(where: { Transform.isASCIISpace($0) }) else {
                 throw TransformFailure(rule: "not an e-mail address", value: text)
             }
             return .text(address)
@@ -125,23 +125,28 @@ enum Transform: @unchecked Sendable {
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Runs of white space become one space; leading and trailing white space goes.
+    /// Runs of white space (ASCII white space and the no-break space U+00A0) become one space;
+    /// leading and trailing white space goes. Works on UTF-8 bytes: no other byte of a UTF-8
+    /// sequence can look like these.
     static func collapsed(_ text: String) -> String {
-        guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
-            return text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-        }
+        let bytes = Array(text.utf8)
         var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
+        out.reserveCapacity(bytes.count)
         var pendingSpace = false
-        for byte in text.utf8 {
-            if isASCIISpace(byte) {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            let width = isASCIISpace(byte) ? 1 : (byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] == 0xA0) ? 2 : 0
+            if width > 0 {
                 pendingSpace = !out.isEmpty
-            } else {
-                if pendingSpace { out.append(0x20); pendingSpace = false }
-                out.append(byte)
+                index += width
+                continue
             }
+            if pendingSpace { out.append(0x20); pendingSpace = false }
+            out.append(byte)
+            index += 1
         }
-        return String(decoding: out, as: UTF8.self)
+        return out == bytes ? text : String(decoding: out, as: UTF8.self)
     }
 
     /// Cuts whole characters (grapheme clusters) from the end until the text fits in `limit`

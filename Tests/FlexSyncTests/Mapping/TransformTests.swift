@@ -6,6 +6,9 @@ struct TransformTests {
     @Test(arguments: [
         ("{ field: v, transforms: [trim] }", "  Ana  ", #""Ana""#),
         ("{ field: v, transforms: [collapse_whitespace] }", " Ana \t  Lima ", #""Ana Lima""#),
+        ("{ field: v, transforms: [collapse_whitespace] }", "\u{00A0}Zoë\u{00A0}\u{00A0} Weiß ", #""Zoë Weiß""#),
+        ("{ field: v, transforms: [trim] }", "\u{3000}Łukasz\u{00A0}", #""Łukasz""#),
+        ("{ field: v, transforms: [collapse_whitespace] }", "Ana\tLima", #""Ana Lima""#),
         ("{ field: v, transforms: [lower] }", "ÉMILE", #""émile""#),
         ("{ field: v, transforms: [upper] }", "straße", #""STRASSE""#),
         ("{ field: v, transforms: [title] }", "mARIA dA silva", #""Maria Da Silva""#),
