@@ -136,7 +136,7 @@ public final class Applier: @unchecked Sendable {
     private func readBack(_ sid: String, session: CurlSession) throws -> (JSONObject, String?)? {
         do {
             let (response, body) = try client.get(url(sid), session: session)
-            guard let text = body["attributes"] as? String, let document = try? JSONValue.parse(text).objectValue else {
+            guard let text = body["attributes"]?.stringValue, let document = try? JSONValue.parse(text).objectValue else {
                 throw TaskRouterError.badResponse(method: "GET", path: sid, reason: "attributes are not a JSON object")
             }
             return (document, response.header("ETag"))

@@ -43,11 +43,12 @@ public final class Journal: @unchecked Sendable {
         var object = JSONObject([("time", .string(ISO8601DateFormatter().string(from: Date())))])
         for (key, value) in fields { object[key] = value }
         let line = Array((JSONValue.object(object).minified + "\n").utf8)
-        try lock.withLock {
-            let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            guard written == line.count, fsync(descriptor) == 0 else {
-                throw PlanFileError(path: path, message: "journal write failed: \(String(cString: strerror(errno)))")
-            }
+        // The append is serialised so lines never interleave; the flush is not, so concurrent
+        // writers share the disk's flushes instead of queueing for one each. Either way a caller
+        // returns only once its own line is on disk.
+        let written = lock.withLock { line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } }
+        guard written == line.count, fdatasync(descriptor) == 0 else {
+            throw PlanFileError(path: path, message: "journal write failed: \(String(cString: strerror(errno)))")
         }
     }
 

@@ -87,14 +87,14 @@ public final class TaskRouterClient: @unchecked Sendable {
     }
 
     /// A GET, retried with backoff on 429, 5xx, timeouts and connection errors.
-    func get(_ url: String, session: CurlSession) throws -> (HTTPResponse, [String: Any]) {
+    func get(_ url: String, session: CurlSession) throws -> (HTTPResponse, JSONObject) {
         var attempt = 0
         while true {
             attempt += 1
             do {
                 let response = try sendOnce("GET", url, session: session)
                 if response.status == 200 {
-                    guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
+                    guard let object = (try? JSONValue.parse(bytes: response.body))?.objectValue else {
                         throw TaskRouterError.badResponse(method: "GET", path: CurlSession.pathForMessages(url), reason: "the body is not a JSON object")
                     }
                     return (response, object)
@@ -113,10 +113,12 @@ public final class TaskRouterClient: @unchecked Sendable {
 
     /// Turns an error response into a typed error with Twilio's code and message.
     static func apiError(_ method: String, _ url: String, _ response: HTTPResponse) -> TaskRouterError {
-        let body = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
-        let message = body?["message"] as? String ?? "HTTP \(response.status)"
+        let body = (try? JSONValue.parse(bytes: response.body))?.objectValue
+        let message = body?["message"]?.stringValue ?? "HTTP \(response.status)"
+        var code: Int?
+        if case .number(let number)? = body?["code"] { code = Int(number.doubleValue) }
         return .api(method: method, path: CurlSession.pathForMessages(url), status: response.status,
-                    code: body?["code"] as? Int, message: message, moreInfo: body?["more_info"] as? String, attempts: 1)
+                    code: code, message: message, moreInfo: body?["more_info"]?.stringValue, attempts: 1)
     }
 
     static func formEncode(_ text: String) -> String {
@@ -132,9 +134,9 @@ public final class TaskRouterClient: @unchecked Sendable {
     public func listWorkers(session: CurlSession) throws -> [LiveWorker] {
         var workers: [LiveWorker] = []
         try readPages("\(workspaceURL)/Workers?PageSize=1000", key: "workers", session: session) { item in
-            guard let sid = item["sid"] as? String else { return }
-            workers.append(LiveWorker(sid: sid, friendlyName: item["friendly_name"] as? String ?? "",
-                                      attributesText: item["attributes"] as? String, etag: nil))
+            guard let sid = item["sid"]?.stringValue else { return }
+            workers.append(LiveWorker(sid: sid, friendlyName: item["friendly_name"]?.stringValue ?? "",
+                                      attributesText: item["attributes"]?.stringValue, etag: nil))
         }
         let missing = workers.indices.filter { workers[$0].attributesText == nil }
         if !missing.isEmpty {
@@ -148,17 +150,17 @@ public final class TaskRouterClient: @unchecked Sendable {
 
     public func fetchWorker(_ sid: String, session: CurlSession) throws -> LiveWorker {
         let (response, item) = try get(workerURL(sid), session: session)
-        return LiveWorker(sid: sid, friendlyName: item["friendly_name"] as? String ?? "",
-                          attributesText: item["attributes"] as? String ?? "{}", etag: response.header("ETag"))
+        return LiveWorker(sid: sid, friendlyName: item["friendly_name"]?.stringValue ?? "",
+                          attributesText: item["attributes"]?.stringValue ?? "{}", etag: response.header("ETag"))
     }
 
     /// Open tasks (`pending`, `reserved`, `assigned`, `wrapping`), with the same paging rules.
     public func listOpenTasks(session: CurlSession) throws -> [LiveTask] {
         var tasks: [LiveTask] = []
         try readPages("\(workspaceURL)/Tasks?PageSize=1000&AssignmentStatus=pending,reserved,assigned,wrapping", key: "tasks", session: session) { item in
-            guard let sid = item["sid"] as? String else { return }
-            tasks.append(LiveTask(sid: sid, assignmentStatus: item["assignment_status"] as? String ?? "",
-                                  attributesText: item["attributes"] as? String, etag: nil))
+            guard let sid = item["sid"]?.stringValue else { return }
+            tasks.append(LiveTask(sid: sid, assignmentStatus: item["assignment_status"]?.stringValue ?? "",
+                                  attributesText: item["attributes"]?.stringValue, etag: nil))
         }
         let missing = tasks.indices.filter { tasks[$0].attributesText == nil }
         if !missing.isEmpty {
@@ -172,20 +174,20 @@ public final class TaskRouterClient: @unchecked Sendable {
 
     public func fetchTask(_ sid: String, session: CurlSession) throws -> LiveTask {
         let (response, item) = try get(taskURL(sid), session: session)
-        return LiveTask(sid: sid, assignmentStatus: item["assignment_status"] as? String ?? "",
-                        attributesText: item["attributes"] as? String ?? "{}", etag: response.header("ETag"))
+        return LiveTask(sid: sid, assignmentStatus: item["assignment_status"]?.stringValue ?? "",
+                        attributesText: item["attributes"]?.stringValue ?? "{}", etag: response.header("ETag"))
     }
 
-    private func readPages(_ first: String, key: String, session: CurlSession, each: ([String: Any]) -> Void) throws {
+    private func readPages(_ first: String, key: String, session: CurlSession, each: (JSONObject) -> Void) throws {
         var next: String? = first
         var pages = 0
         while let url = next {
             let (_, body) = try get(url, session: session)
-            guard let items = body[key] as? [[String: Any]], let meta = body["meta"] as? [String: Any] else {
+            guard case .array(let items)? = body[key], let meta = body["meta"]?.objectValue else {
                 throw TaskRouterError.badResponse(method: "GET", path: CurlSession.pathForMessages(url), reason: "no '\(key)' list or 'meta'")
             }
-            items.forEach(each)
-            next = meta["next_page_url"] as? String
+            for item in items { if let object = item.objectValue { each(object) } }
+            next = meta["next_page_url"]?.stringValue
             pages += 1
             stats.add("list_pages")
             if pages > 100_000 { throw TaskRouterError.badResponse(method: "GET", path: key, reason: "paging does not end") }

@@ -68,6 +68,20 @@ struct DatasetValidatorTests {
         #expect(try DatasetValidator(job: try Self.job(csv: "id,v\n" + repeated + "\n"), keepRecords: false).run().problems.isEmpty)
     }
 
+    @Test func aGlobSourceReadsEveryFileInOrder() throws {
+        let job = try Self.job(csv: "id,v\n1,a\n")
+        let directory = URL(fileURLWithPath: job.path).deletingLastPathComponent()
+        try Data("id,v\n3,c\n".utf8).write(to: directory.appendingPathComponent("part-2.csv"))
+        try Data("id,v\n2,b\n".utf8).write(to: directory.appendingPathComponent("part-1.csv"))
+        var glob = job
+        glob.source.pattern = directory.appendingPathComponent("part-*.csv").path
+        let outcome = try DatasetValidator(job: glob, keepRecords: true).run()
+        #expect(outcome.records.map { $0.identity } == ["2", "3"])
+        #expect(outcome.records.map { URL(fileURLWithPath: $0.position.file).lastPathComponent } == ["part-1.csv", "part-2.csv"])
+        glob.source.pattern = directory.appendingPathComponent("nothing-*.csv").path
+        #expect(errorMessage { _ = try DatasetValidator(job: glob, keepRecords: false).run() } == "\(glob.source.pattern): no files match")
+    }
+
     @Test func jobFilesAreCheckedStrictly() throws {
         func message(_ policies: String) -> String? {
             errorMessage { _ = try Self.job(csv: "id\n", policies: policies) }?.components(separatedBy: "/job.yaml").last
