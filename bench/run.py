@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """flexsync benchmarks: flexsync and its baselines measured in the same run on the same data.
 
+    python3 bench/run.py                 # everything
+    python3 bench/run.py apply plan      # only these parts (readers, validate, plan, apply)
+
 Writes bench-results.json at the repository root: a JSON array of
 {"name", "value", "unit", "baseline", "baseline_value", "ratio"}, and prints a table.
 Data is generated deterministically into bench/out/ (git-ignored) and reused when present.
@@ -356,7 +359,12 @@ def main():
         bench_plan()
     if not only or "apply" in only:
         bench_apply()
-    with open(os.path.join(ROOT, "bench-results.json"), "w") as handle:
+    path = os.path.join(ROOT, "bench-results.json")
+    if only and os.path.exists(path):   # a partial run keeps the other figures of the last run
+        with open(path) as handle:
+            fresh = {r["name"] for r in results}
+            results[:0] = [r for r in json.load(handle) if r["name"] not in fresh]
+    with open(path, "w") as handle:
         json.dump(results, handle, indent=2)
         handle.write("\n")
     width = max(len(r["name"]) for r in results)

@@ -20,9 +20,9 @@ public struct SystemTime: TimeSource {
 /// | event | effect |
 /// |---|---|
 /// | start | rate = `min(target, ceiling × (1 − reserve))` |
-/// | 429 | rate halves (never below 0.5/s); all requests pause for `Retry-After`, else one interval |
-/// | `X-Rate-Limit-Remaining: 0` | all requests pause until the next second |
-/// | 20 successes in a row | rate grows by 10% of the target, up to the target |
+/// | 429 | rate × 0.75 (never below 0.5/s); all requests pause for `Retry-After`, else one interval |
+/// | `X-Rate-Limit-Remaining: 0` | all requests pause for one interval |
+/// | 10 successes in a row | rate grows by 10% of the target, up to the target |
 public final class RateLimiter: @unchecked Sendable {
     public let target: Double
     private let clock: TimeSource
@@ -73,7 +73,7 @@ public final class RateLimiter: @unchecked Sendable {
         lock.withLock {
             throttled += 1
             successes = 0
-            rate = max(0.5, rate * 0.5)
+            rate = max(0.5, rate * 0.75)
             pausedUntil = max(pausedUntil, clock.now() + (retryAfter ?? 1.0 / rate))
         }
     }
@@ -81,9 +81,11 @@ public final class RateLimiter: @unchecked Sendable {
     /// A request went through; `remaining` is `X-Rate-Limit-Remaining` when present.
     public func didSucceed(remaining: Int?) {
         lock.withLock {
-            if let remaining, remaining <= 0 { pausedUntil = max(pausedUntil, clock.now().rounded(.down) + 1.0) }
+            // At the server's limit "0 remaining" is the steady state of its sliding window: the
+            // next slot frees one interval later, not at the next wall-clock second.
+            if let remaining, remaining <= 0 { pausedUntil = max(pausedUntil, clock.now() + 1.0 / rate) }
             successes += 1
-            if successes >= 20 && rate < target {
+            if successes >= 10 && rate < target {
                 rate = min(target, rate + target * 0.1)
                 successes = 0
             }

@@ -215,21 +215,34 @@ struct PacingTests {
         #expect(Double(grants.count - 1) / (grants.last! - grants.first!) >= 0.95 * 10)
     }
 
+    @Test func noRemainingBudgetWaitsOneIntervalNotASecond() {
+        let clock = FakeTime()
+        let limiter = RateLimiter(rate: 50, ceiling: 50, clock: clock)
+        limiter.acquire()
+        limiter.didSucceed(remaining: 0)
+        let before = clock.now()
+        limiter.acquire()
+        #expect(clock.now() - before <= 0.021)
+        #expect(clock.now() - before >= 0.019)
+    }
+
     @Test func reserveAndCeilingCapTheRate() {
         #expect(RateLimiter(rate: 100, ceiling: 50, reserveShare: 0.2, clock: FakeTime()).target == 40)
     }
 
-    @Test func throttlingHalvesPausesAndRecovers() {
+    @Test func throttlingSlowsDownPausesAndRecovers() {
         let clock = FakeTime()
         let limiter = RateLimiter(rate: 20, ceiling: 20, clock: clock)
         limiter.acquire()
         limiter.didThrottle(retryAfter: 3)
-        #expect(limiter.currentRate == 10)
+        #expect(limiter.currentRate == 15)
         let before = clock.now()
         limiter.acquire()
         #expect(clock.now() - before >= 3)
-        for _ in 0..<20 { limiter.didSucceed(remaining: nil) }
-        #expect(limiter.currentRate == 12)
+        limiter.didThrottle(retryAfter: nil)
+        #expect(limiter.currentRate == 11.25)
+        for _ in 0..<10 { limiter.didSucceed(remaining: nil) }
+        #expect(limiter.currentRate == 13.25)
         for _ in 0..<200 { limiter.didSucceed(remaining: nil) }
         #expect(limiter.currentRate == 20)
     }
