@@ -28,6 +28,38 @@ struct CommandTests {
         #expect(state.values.allSatisfy { ($0["team_id"] as? String) == "T1" && ($0["contact_uri"] as? String)?.hasPrefix("client:") == true })
     }
 
+    @Test func canariesLimitAndSelectWhatIsPlanned() throws {
+        let csv = "id,team_id,team\n0,T1,Team One\n1,T1,Team One\n2,T2,Team Two\n3,T2,Team Two\n4,T2,Team Two\n"
+        let workspace = try EndToEndWorkspace(workers: 5, csv: csv)
+        let limited = try workspace.run(["plan", workspace.job, "--limit", "2"])
+        #expect(limited.status == 2)
+        #expect(limited.stdout.hasSuffix("2 workers to change (4 keys), 0 unchanged, 0 quarantined, 0 invalid\n"))
+        let only = try workspace.run(["apply", workspace.job, "--only", "team_name=Team Two", "--yes"])
+        #expect(only.status == 0, "\(only.stderr)")
+        #expect(only.stdout.contains("3 applied, 0 unchanged"))
+        let state = try workspace.finalState()
+        #expect(state.values.filter { $0["team_id"] as? String == "T2" }.count == 3)
+        #expect(state.values.filter { $0["team_id"] as? String == "T0" }.count == 2)
+    }
+
+    @Test func rollbackShowsThenUndoesARun() throws {
+        let workspace = try EndToEndWorkspace(workers: 3)
+        #expect(try workspace.run(["apply", workspace.job, "--yes"]).status == 0)
+        let journals = workspace.directory.appendingPathComponent(".flexsync/e2e/journals")
+        let journal = try #require(try FileManager.default.contentsOfDirectory(atPath: journals.path).first)
+        let path = journals.appendingPathComponent(journal).path
+        let dryRun = try workspace.run(["rollback", path, "--dry-run"])
+        #expect(dryRun.status == 2)
+        #expect(dryRun.stdout.contains(#"~ team_id: "T1" → "T0""#))
+        #expect(dryRun.stdout.contains(#"- team_name: "Team One""#))
+        #expect(try workspace.requests().filter { $0["method"] as? String == "POST" }.count == 3)
+        let undo = try workspace.run(["rollback", path, "--yes"])
+        #expect(undo.status == 0, "\(undo.stderr)")
+        #expect(undo.stdout.contains("3 applied, 0 unchanged"))
+        let state = try workspace.finalState()
+        #expect(state.values.allSatisfy { $0["team_id"] as? String == "T0" && $0["team_name"] == nil && $0["contact_uri"] != nil })
+    }
+
     @Test func applyNeedsYesWhenNotOnATerminal() throws {
         let workspace = try EndToEndWorkspace(workers: 2)
         let apply = try workspace.run(["apply", workspace.job])
