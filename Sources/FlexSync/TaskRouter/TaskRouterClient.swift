@@ -132,20 +132,15 @@ public final class TaskRouterClient: @unchecked Sendable {
     /// Every worker, following `meta.next_page_url` with `PageSize=1000`; workers whose
     /// attributes the list left out are fetched one by one, concurrently within the rate.
     public func listWorkers(session: CurlSession) throws -> [LiveWorker] {
-        var workers: [LiveWorker] = []
-        try readPages("\(workspaceURL)/Workers?PageSize=1000", key: "workers", session: session) { item in
-            guard let sid = item["sid"]?.stringValue else { return }
-            workers.append(LiveWorker(sid: sid, friendlyName: item["friendly_name"]?.stringValue ?? "",
-                                      attributesText: item["attributes"]?.stringValue, etag: nil))
-        }
-        let missing = workers.indices.filter { workers[$0].attributesText == nil }
-        if !missing.isEmpty {
-            let fetched = try ParallelRunner(count: concurrency).map(missing) { index, session in
-                try self.fetchWorker(workers[index].sid, session: session)
-            }
-            for (index, worker) in zip(missing, fetched) { workers[index] = worker }
-        }
-        return workers
+        try listAll("\(workspaceURL)/Workers?PageSize=1000", key: "workers", session: session,
+                    item: { item in
+                        item["sid"]?.stringValue.map {
+                            LiveWorker(sid: $0, friendlyName: item["friendly_name"]?.stringValue ?? "",
+                                       attributesText: item["attributes"]?.stringValue, etag: nil)
+                        }
+                    },
+                    isComplete: { $0.attributesText != nil },
+                    fetch: { worker, session in try self.fetchWorker(worker.sid, session: session) })
     }
 
     public func fetchWorker(_ sid: String, session: CurlSession) throws -> LiveWorker {
@@ -156,26 +151,37 @@ public final class TaskRouterClient: @unchecked Sendable {
 
     /// Open tasks (`pending`, `reserved`, `assigned`, `wrapping`), with the same paging rules.
     public func listOpenTasks(session: CurlSession) throws -> [LiveTask] {
-        var tasks: [LiveTask] = []
-        try readPages("\(workspaceURL)/Tasks?PageSize=1000&AssignmentStatus=pending,reserved,assigned,wrapping", key: "tasks", session: session) { item in
-            guard let sid = item["sid"]?.stringValue else { return }
-            tasks.append(LiveTask(sid: sid, assignmentStatus: item["assignment_status"]?.stringValue ?? "",
-                                  attributesText: item["attributes"]?.stringValue, etag: nil))
-        }
-        let missing = tasks.indices.filter { tasks[$0].attributesText == nil }
-        if !missing.isEmpty {
-            let fetched = try ParallelRunner(count: concurrency).map(missing) { index, session in
-                try self.fetchTask(tasks[index].sid, session: session)
-            }
-            for (index, task) in zip(missing, fetched) { tasks[index] = task }
-        }
-        return tasks
+        try listAll("\(workspaceURL)/Tasks?PageSize=1000&AssignmentStatus=pending,reserved,assigned,wrapping", key: "tasks", session: session,
+                    item: { item in
+                        item["sid"]?.stringValue.map {
+                            LiveTask(sid: $0, assignmentStatus: item["assignment_status"]?.stringValue ?? "",
+                                     attributesText: item["attributes"]?.stringValue, etag: nil)
+                        }
+                    },
+                    isComplete: { $0.attributesText != nil },
+                    fetch: { task, session in try self.fetchTask(task.sid, session: session) })
     }
 
     public func fetchTask(_ sid: String, session: CurlSession) throws -> LiveTask {
         let (response, item) = try get(taskURL(sid), session: session)
         return LiveTask(sid: sid, assignmentStatus: item["assignment_status"]?.stringValue ?? "",
                         attributesText: item["attributes"]?.stringValue ?? "{}", etag: response.header("ETag"))
+    }
+
+    /// Reads every page of a list, then fetches the items the list did not give in full.
+    private func listAll<Item>(_ url: String, key: String, session: CurlSession, item: (JSONObject) -> Item?,
+                               isComplete: (Item) -> Bool, fetch: @escaping (Item, CurlSession) throws -> Item) throws -> [Item] {
+        var items: [Item] = []
+        try readPages(url, key: key, session: session) { object in
+            if let value = item(object) { items.append(value) }
+        }
+        let missing = items.indices.filter { !isComplete(items[$0]) }
+        if !missing.isEmpty {
+            let snapshot = items
+            let fetched = try ParallelRunner(count: concurrency).map(missing) { index, session in try fetch(snapshot[index], session) }
+            for (index, value) in zip(missing, fetched) { items[index] = value }
+        }
+        return items
     }
 
     private func readPages(_ first: String, key: String, session: CurlSession, each: (JSONObject) -> Void) throws {
