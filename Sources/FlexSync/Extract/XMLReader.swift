@@ -28,7 +28,8 @@ public final class XMLReader: RecordReader {
     private let file: String
     private let options: XMLOptions
     private var memory: [UInt8]?
-    private var stack: [(local: String, uri: String?)] = []
+    /// For each open element (by depth), whether it and its ancestors match the record path.
+    private var matched: [Bool] = []
     private var recordNumber = 0
     private var firstError: (line: Int, message: String, code: Int32)?
     private var finished = false
@@ -71,7 +72,7 @@ public final class XMLReader: RecordReader {
     deinit { xmlFreeTextReader(reader) }
 
     /// No network; no entity substitution; no DTD loading; line numbers kept; no huge-text override.
-    private static let parserOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue)
+    private static let parserOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue | XML_PARSE_NOBLANKS.rawValue)
 
     private static func from(userData: UnsafeMutableRawPointer) -> XMLReader {
         Unmanaged<XMLReader>.fromOpaque(userData).takeUnretainedValue()
@@ -125,13 +126,15 @@ public final class XMLReader: RecordReader {
         }
         guard type == Int32(XML_READER_TYPE_ELEMENT.rawValue) else { return nil }
         let depth = Int(xmlTextReaderDepth(reader))
-        let local = xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? ""
-        let uri = xmlTextReaderConstNamespaceUri(reader).map { String(cString: $0) }
-        if stack.count > depth { stack.removeLast(stack.count - depth) }
-        stack.append((local, uri))
         let steps = options.recordPath.steps
-        guard stack.count == steps.count,
-              zip(stack, steps).allSatisfy({ $1.name.matches(local: $0.local, namespaceURI: $0.uri) }) else { return nil }
+        // Which leading steps of the record path the open elements match: a record is an element
+        // at the path's depth whose ancestors all matched.
+        if matched.count > depth { matched.removeLast(matched.count - depth) }
+        while matched.count < depth { matched.append(false) }
+        let fits = depth < steps.count && (depth == 0 || matched[depth - 1])
+            && xmlTextReaderConstLocalName(reader).map { steps[depth].name.matches(cLocal: $0, cNamespace: xmlTextReaderConstNamespaceUri(reader)) } == true
+        matched.append(fits)
+        guard fits, depth == steps.count - 1 else { return nil }
 
         let before = xmlTextReaderByteConsumed(reader)
         guard let node = xmlTextReaderExpand(reader) else { finished = true; throw failure() }
@@ -154,7 +157,7 @@ public final class XMLReader: RecordReader {
         recordNumber += 1
         let position = SourcePosition(file: file, line: line > 0 ? line : Int(xmlTextReaderGetParserLineNumber(reader)), record: recordNumber)
         let status = xmlTextReaderNext(reader)
-        stack.removeLast()
+        matched.removeLast()
         if status < 0 { finished = true; throw failure() }
         if xmlTextReaderByteConsumed(reader) - before > options.maxRecordBytes + 65536 {
             finished = true
@@ -221,6 +224,13 @@ public final class XMLReader: RecordReader {
     }
 
     private static func text(of node: xmlNodePtr) -> String {
+        // The common case, an element holding one text node, is read in place; anything else
+        // (mixed content, nested elements) goes through libxml2's concatenation.
+        if let child = node.pointee.children, child.pointee.next == nil, child.pointee.type == XML_TEXT_NODE,
+           let content = child.pointee.content {
+            return String(cString: content)
+        }
+        if node.pointee.children == nil { return "" }
         guard let content = xmlNodeGetContent(node) else { return "" }
         defer { free(content) }  // libxml2 allocates with malloc unless told otherwise
         return String(cString: content)

@@ -81,6 +81,13 @@ struct XMLReaderTests {
         #expect(message?.hasSuffix("DOCTYPE declarations are not allowed (external entities and entity expansion are refused)") == true)
     }
 
+    @Test func whitespaceBetweenElementsIsIgnoredButValuesKeepTheirs() throws {
+        let xml = "<r>\n  <e>\n    <n>   </n>\n    <m> x </m>\n    <k>a<b>b</b>c</k>\n  </e>\n  <e><n/></e>\n</r>\n"
+        let reader = try XMLReader(bytes: Array(xml.utf8), name: "w.xml",
+                                   options: try Self.options("/r/e", [("n", .first), ("m", .first), ("k", .first)], namespaces: [:]))
+        #expect(try reader.allRows() == [["   ", " x ", "abc"], ["", nil, nil]])
+    }
+
     @Test func oversizedRecordsAreRefused() throws {
         let big = "<r><e><n>" + String(repeating: "x", count: 300_000) + "</n></e></r>"
         var options = try Self.options("/r/e", [("n", .first)], namespaces: [:])
