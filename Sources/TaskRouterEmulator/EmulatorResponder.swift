@@ -336,7 +336,7 @@ struct EmulatorResponder: HTTPResponder {
     // MARK: Responses
 
     private func json(_ object: [String: Any], etag: Int?) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        let data = JSONText.data(object)
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let etag { headers[.eTag] = "\"\(etag)\"" }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
