@@ -133,8 +133,8 @@ public final class CSVReader: RecordReader {
         while !eof && !buffer[start...].contains(UInt8(ascii: "\n")) && !buffer[start...].contains(UInt8(ascii: "\r")) {
             try fill()
         }
-        skipSepLine()
-        delimiter = options.delimiter ?? detectDelimiter()
+        let declared = skipSepLine()
+        delimiter = options.delimiter ?? declared ?? detectDelimiter()
         special[Int(delimiter)] = true
         special[0x0A] = true
         special[0x0D] = true
@@ -153,24 +153,22 @@ public final class CSVReader: RecordReader {
         headerCount = names.count
     }
 
-    /// Excel honours a first line `sep=;`; it names the delimiter and is not the header.
-    private func skipSepLine() {
+    /// Excel honours a first line `sep=;`: it names the delimiter and is not the header.
+    /// Skips such a line and returns its delimiter.
+    private func skipSepLine() -> UInt8? {
         let prefix = Array("sep=".utf8)
-        guard buffer.count - start >= 5, Array(buffer[start..<start + 4]) == prefix else { return }
+        guard buffer.count - start >= 5, Array(buffer[start..<start + 4]) == prefix else { return nil }
         var end = start + 5
-        guard end == buffer.count || buffer[end] == 0x0A || buffer[end] == 0x0D else { return }
+        guard end == buffer.count || buffer[end] == 0x0A || buffer[end] == 0x0D else { return nil }
         let separator = buffer[start + 4]
         if end < buffer.count && buffer[end] == 0x0D { end += 1 }
         if end < buffer.count && buffer[end] == 0x0A { end += 1 }
         start = end
         line += 1
-        if options.delimiter == nil { delimiter = separator; sepDelimiter = separator }
+        return separator
     }
 
-    private var sepDelimiter: UInt8?
-
     private func detectDelimiter() -> UInt8 {
-        if let sepDelimiter { return sepDelimiter }
         let candidates: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: ";"), 0x09, UInt8(ascii: "|")]
         var counts = [Int](repeating: 0, count: candidates.count)
         var quoted = false

@@ -70,14 +70,13 @@ public struct Record: Sendable {
 }
 
 /// A field name in a mapping, with its position in the last schema it was resolved against.
-final class FieldReference: @unchecked Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+final class FieldReference: @unchecked Sendable, CustomStringConvertible {
     let name: String
     // Mappings run on one thread at a time; the cache is only ever written by that thread.
     private var schema: ObjectIdentifier?
     private var cached: Int?
 
     init(_ name: String) { self.name = name }
-    convenience init(stringLiteral value: String) { self.init(value) }
 
     var description: String { name }
 

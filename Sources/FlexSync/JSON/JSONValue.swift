@@ -23,18 +23,6 @@ public enum JSONValue: Sendable {
         return nil
     }
 
-    /// A short name of the value's kind, for messages.
-    public var kindName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "boolean"
-        case .number: "number"
-        case .string: "string"
-        case .array: "array"
-        case .object: "object"
-        }
-    }
-
     /// A text rendering for people: strings without quotes, everything else as minified JSON.
     public var displayText: String {
         if case .string(let string) = self { return string }

@@ -39,10 +39,11 @@ public struct MappedRecord: Sendable {
         }
     }
 
-    /// Normalises a match value: trimmed, NFC, and case-folded for e-mail addresses.
+    /// Normalises a match value: trimmed, NFC, and case-folded for e-mail addresses and for
+    /// friendly names (TaskRouter treats those case-insensitively).
     static func normalizedMatch(_ value: String, key: String) -> String {
         let trimmed = EvaluationContext.nfc(value.trimmingCharacters(in: " \t"))
-        return key.hasSuffix("email") ? trimmed.lowercased() : trimmed
+        return key.hasSuffix("email") || key == "friendly_name" ? trimmed.lowercased() : trimmed
     }
 }
 

@@ -36,11 +36,9 @@ public struct Planner {
             let document = worker.attributesText.flatMap { try? JSONValue.parse($0) }?.objectValue
             documents.append(document)
             for key in job.mapping.key.match {
-                let value: String?
-                if key == "friendly_name" { value = worker.friendlyName.lowercased() }
-                else { value = document.flatMap { Merge.value(at: key, in: $0) }?.displayText }
+                let value = key == "friendly_name" ? worker.friendlyName : document.flatMap { Merge.value(at: key, in: $0) }?.displayText
                 if let value, !value.isEmpty {
-                    index[key, default: [:]][MappedRecord.normalizedMatch(key == "friendly_name" ? value.lowercased() : value, key: key), default: []].append(position)
+                    index[key, default: [:]][MappedRecord.normalizedMatch(value, key: key), default: []].append(position)
                 }
             }
         }
@@ -48,11 +46,10 @@ public struct Planner {
         for record in selected(validation.records) {
             var match: Int?
             var reason: String?
-            for (key, raw) in record.matchValues {
-                let value = key == "friendly_name" ? raw.lowercased() : raw
+            for (key, value) in record.matchValues {
                 guard let candidates = index[key]?[value] else { continue }
                 if candidates.count > 1 {
-                    reason = "\(candidates.count) workers share \(key) '\(raw)' (\(candidates.map { workers[$0].sid }.joined(separator: ", "))): not guessing"
+                    reason = "\(candidates.count) workers share \(key) '\(value)' (\(candidates.map { workers[$0].sid }.joined(separator: ", "))): not guessing"
                 } else {
                     match = candidates[0]
                 }
@@ -92,7 +89,7 @@ public struct Planner {
         for (position, record) in records.enumerated() {
             for (key, value) in record.matchValues { byKey[key, default: [:]][value, default: []].append(position) }
         }
-        var used = Set<Int>()
+        var matched = Set<String>()   // tasks whose customer some CRM record matched
         for task in tasks {
             guard let live = task.attributesText.flatMap({ try? JSONValue.parse($0) })?.objectValue else { continue }
             var found: [Int]?
@@ -101,17 +98,17 @@ public struct Planner {
                 if let hits = byKey[key]?[MappedRecord.normalizedMatch(value, key: key)] { found = hits; via = "\(key) '\(value)'"; break }
             }
             guard let hits = found else { continue }
+            matched.insert(task.sid)
             if hits.count > 1 {
                 plan.quarantined.append(.init(position: records[hits[0]].position, key: via,
                                               reason: "task \(task.sid): \(hits.count) CRM records share \(via) (\(hits.map { records[$0].position.description }.joined(separator: ", "))): not guessing"))
                 continue
             }
-            used.insert(hits[0])
             let record = records[hits[0]]
             let label = record.set.first { $0.key == "customers.name" }?.value.displayText ?? via
             addTarget(&plan, sid: task.sid, label: label, live: live, liveText: task.attributesText ?? "{}", etag: task.etag, record: record)
         }
-        plan.untouched = tasks.filter { task in !plan.targets.contains { $0.sid == task.sid } }.map(\.sid)
+        plan.untouched = tasks.map(\.sid).filter { !matched.contains($0) }
         evaluateGates(&plan, validation: validation)
         return plan
     }

@@ -32,7 +32,6 @@ public final class RateLimiter: @unchecked Sendable {
     private var pausedUntil = 0.0
     private var grants: [Double] = []
     private var successes = 0
-    public private(set) var throttled = 0
     /// The sliding window is a little over a second: a request granted on time may still reach
     /// the server a few milliseconds after the next one, and the server counts arrivals.
     static let window = 1.04
@@ -71,7 +70,6 @@ public final class RateLimiter: @unchecked Sendable {
     /// TaskRouter said 429: slow down, and pause everyone for `retryAfter` when it said how long.
     public func didThrottle(retryAfter: Double?) {
         lock.withLock {
-            throttled += 1
             successes = 0
             rate = max(0.5, rate * 0.75)
             pausedUntil = max(pausedUntil, clock.now() + (retryAfter ?? 1.0 / rate))

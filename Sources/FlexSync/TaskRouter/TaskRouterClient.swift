@@ -75,7 +75,6 @@ public final class TaskRouterClient: @unchecked Sendable {
         if let ifMatch { headers.append(("If-Match", ifMatch)) }
         limiter.acquire()
         stats.add("requests")
-        stats.add(method == "POST" ? "writes" : "reads")
         let response = try session.perform(HTTPRequest(method: method, url: url, headers: headers, body: body))
         if response.status == 429 {
             stats.add("429s")
@@ -195,7 +194,6 @@ public final class TaskRouterClient: @unchecked Sendable {
             for item in items { if let object = item.objectValue { each(object) } }
             next = meta["next_page_url"]?.stringValue
             pages += 1
-            stats.add("list_pages")
             if pages > 100_000 { throw TaskRouterError.badResponse(method: "GET", path: key, reason: "paging does not end") }
         }
     }

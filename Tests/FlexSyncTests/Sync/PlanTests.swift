@@ -66,6 +66,23 @@ struct PlanTests {
         #expect(plan.summaryLine == "0 workers to change (0 keys), 1 unchanged, 0 quarantined, 0 invalid")
     }
 
+    @Test func friendlyNamesMatchWhateverTheirCase() async throws {
+        let fixture = try await SyncFixture.start(workers: [.init(friendlyName: "Ana.Lima", attributes: #"{"contact_uri":"client:ana"}"#)])
+        defer { Task { await fixture.stop() } }
+        let mapping = """
+        target: workers
+        key: { match: [friendly_name] }
+        friendly_name: login
+        attributes:
+          team_id: team_id
+        """
+        let job = try fixture.job(csv: "login,team_id\n ana.LIMA ,T1\n", mapping: mapping)
+        let (plan, _) = try await offload { try fixture.context(job).makePlan(overrides: PlanOverrides()) }
+        #expect(plan.quarantined.isEmpty)
+        #expect(plan.targets.map(\.label) == ["Ana.Lima"])
+        #expect(plan.targets.first?.desired == #"{"contact_uri":"client:ana","team_id":"T1"}"#)
+    }
+
     @Test func nullListAttributesAreFetchedOneByOne() async throws {
         var options = EmulatorOptions()
         options.nullListAttributes = true
@@ -154,6 +171,8 @@ struct PlanTests {
         let one = try #require(plan.targets.first { $0.label == "One" })
         #expect(one.desired == #"{"customers":{"external_id":"C-1","phone":"+15550000001","email":"c1@example.com","name":"One"},"from":"+15550000002"}"#)
         #expect(fixture.emulator.requestLog().first?.query.contains("AssignmentStatus=pending,reserved,assigned,wrapping") == true)
+        // Task 5's caller is in no CRM record; the completed task 4 is not listed at all.
+        #expect(plan.untouched == ["WT" + String(repeating: "5", count: 32)])
     }
 
     @Test func planFilesRoundTripAndRefuseOtherVersions() async throws {
