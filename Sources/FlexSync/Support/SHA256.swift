@@ -18,13 +18,22 @@ public struct SHA256 {
 
     public mutating func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
         length += UInt64(bytes.count)
-        pending.append(contentsOf: bytes)
-        var offset = 0
-        while pending.count - offset >= 64 {
-            compress(pending, at: offset)
-            offset += 64
+        var input = Array(bytes)[...]
+        // Top up a partial block first; then hash whole blocks straight from the input.
+        if !pending.isEmpty {
+            let take = min(64 - pending.count, input.count)
+            pending += input.prefix(take)
+            input = input.dropFirst(take)
+            guard pending.count == 64 else { return }
+            pending.withUnsafeBufferPointer { compress($0.baseAddress!) }
+            pending.removeAll(keepingCapacity: true)
         }
-        if offset > 0 { pending.removeFirst(offset) }
+        let whole = input.count / 64 * 64
+        input.withUnsafeBufferPointer { buffer in
+            var offset = 0
+            while offset < whole { compress(buffer.baseAddress! + offset); offset += 64 }
+        }
+        pending += input.dropFirst(whole)
     }
 
     /// The digest as 64 lowercase hex digits.
@@ -34,8 +43,10 @@ public struct SHA256 {
         while (pending.count + tail.count) % 64 != 56 { tail.append(0) }
         for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
         pending.append(contentsOf: tail)
-        var offset = 0
-        while offset < pending.count { compress(pending, at: offset); offset += 64 }
+        pending.withUnsafeBufferPointer { buffer in
+            var offset = 0
+            while offset < buffer.count { compress(buffer.baseAddress! + offset); offset += 64 }
+        }
         pending = []
         return state.map { word in
             let hex = String(word, radix: 16)
@@ -43,11 +54,18 @@ public struct SHA256 {
         }.joined()
     }
 
-    private mutating func compress(_ bytes: [UInt8], at offset: Int) {
-        var w = [UInt32](repeating: 0, count: 64)
+    /// One 64-byte block. The message schedule lives on the stack: this runs once per 64 bytes
+    /// of every export a plan hashes.
+    private mutating func compress(_ block: UnsafePointer<UInt8>) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            compress(block, schedule: w)
+        }
+    }
+
+    private mutating func compress(_ block: UnsafePointer<UInt8>, schedule w: UnsafeMutableBufferPointer<UInt32>) {
         for i in 0..<16 {
-            let j = offset + i * 4
-            w[i] = UInt32(bytes[j]) << 24 | UInt32(bytes[j + 1]) << 16 | UInt32(bytes[j + 2]) << 8 | UInt32(bytes[j + 3])
+            let j = i * 4
+            w[i] = UInt32(block[j]) << 24 | UInt32(block[j + 1]) << 16 | UInt32(block[j + 2]) << 8 | UInt32(block[j + 3])
         }
         for i in 16..<64 {
             let s0 = w[i - 15].rotatedRight(7) ^ w[i - 15].rotatedRight(18) ^ (w[i - 15] >> 3)
