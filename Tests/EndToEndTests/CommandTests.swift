@@ -24,6 +24,12 @@ struct CommandTests {
         #expect(again.status == 0)
         #expect(again.stdout.hasSuffix("0 workers to change (0 keys), 5 unchanged, 0 quarantined, 0 invalid\n"))
         // Applying the same plan twice writes nothing: its inputs are unchanged and every target is done.
+        let posts = try workspace.requests().filter { $0["method"] as? String == "POST" }.count
+        let twice = try workspace.run(["apply", "plan.json", "--yes"])
+        #expect(twice.status == 0, "\(twice.stderr)")
+        #expect(twice.stdout.hasPrefix("0 applied, 0 unchanged, 0 conflicts, 0 gone, 0 failed"))
+        #expect(twice.stdout.contains("(5 already done by an earlier run)"))
+        #expect(try workspace.requests().filter { $0["method"] as? String == "POST" }.count == posts)
         let state = try workspace.finalState()
         #expect(state.values.allSatisfy { ($0["team_id"] as? String) == "T1" && ($0["contact_uri"] as? String)?.hasPrefix("client:") == true })
     }
@@ -58,6 +64,41 @@ struct CommandTests {
         #expect(undo.stdout.contains("3 applied, 0 unchanged"))
         let state = try workspace.finalState()
         #expect(state.values.allSatisfy { $0["team_id"] as? String == "T0" && $0["team_name"] == nil && $0["contact_uri"] != nil })
+    }
+
+    /// On a terminal (a pseudo-terminal from script(1)), apply asks first and shows a progress bar.
+    @Test func onATerminalApplyAsksAndShowsProgress() throws {
+        let workspace = try EndToEndWorkspace(workers: 15, emulatorFlags: ["--latency-ms", "50"],
+                                              policies: "{ max_changed_share: 1, max_key_change_share: 1, requests_per_second: 10, max_requests_per_second: 10 }")
+        func onTerminal(_ answer: String) throws -> (status: Int32, output: String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            process.arguments = ["-qec", "'\(Binaries.url("flexsync").path)' apply '\(workspace.job)'", "/dev/null"]
+            process.currentDirectoryURL = workspace.directory
+            var environment = ProcessInfo.processInfo.environment
+            environment["FLEXSYNC_BASE_URL"] = workspace.emulator.baseURL
+            environment["TWILIO_ACCOUNT_SID"] = EndToEndWorkspace.account
+            environment["TWILIO_AUTH_TOKEN"] = EndToEndWorkspace.token
+            process.environment = environment
+            let input = Pipe(), output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            input.fileHandleForWriting.write(Data((answer + "\n").utf8))
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, text)
+        }
+        let declined = try onTerminal("n")
+        #expect(declined.status == 1)
+        #expect(declined.output.contains("apply 15 changes to workspace \(EndToEndWorkspace.workspace) (profile default) at \(workspace.emulator.baseURL)? [y/N] nothing written"))
+        #expect(try workspace.requests().allSatisfy { $0["method"] as? String == "GET" })
+        let accepted = try onTerminal("y")
+        #expect(accepted.status == 0)
+        #expect(accepted.output.contains("\u{1B}[1m15 workers to change"))   // bold on a terminal
+        #expect(accepted.output.range(of: #"\[#*\.*\] \d+/15 +\d+\.\d req/s  ETA \d+s"#, options: .regularExpression) != nil)
+        #expect(accepted.output.contains("15 applied, 0 unchanged"))
     }
 
     @Test func applyNeedsYesWhenNotOnATerminal() throws {

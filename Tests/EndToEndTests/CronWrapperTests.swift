@@ -9,13 +9,14 @@ import Glibc
 struct CronWrapperTests {
     static var script: String { Binaries.repositoryRoot.appendingPathComponent("cron/flexsync-cron").path }
 
-    static func run(_ arguments: [String], in directory: URL) throws -> (status: Int32, stderr: String) {
+    static func run(_ arguments: [String], in directory: URL, path: String? = nil) throws -> (status: Int32, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [script] + arguments
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment["FLEXSYNC_BIN"] = Binaries.url("flexsync").path
+        if let path { environment["PATH"] = path + ":" + (environment["PATH"] ?? "/usr/bin:/bin") }
         process.environment = environment
         let errors = Pipe()
         process.standardError = errors
@@ -78,6 +79,41 @@ struct CronWrapperTests {
         let after = try String(contentsOfFile: workspace.directory.appendingPathComponent("flexsync_workers.prom").path, encoding: .utf8)
         #expect(after.contains("flexsync_last_run_exit_code{job=\"workers\"} 4\n"))
         #expect(after.contains("flexsync_last_success_timestamp_seconds{job=\"workers\"} \(success)\n"))
+    }
+
+    @Test func rotatesALogPastTenMebibytes() throws {
+        let workspace = try EndToEndWorkspace(workers: 1)
+        let env = try Self.envFile(workspace, mode: 0o600)
+        let log = workspace.directory.appendingPathComponent("cron.log")
+        try Data(repeating: UInt8(ascii: "x"), count: 10 * 1024 * 1024).write(to: log)
+        try Data("older\n".utf8).write(to: URL(fileURLWithPath: log.path + ".1"))
+        let arguments = ["--name", "r", "--env-file", env, "--log", log.path, "--lock", workspace.directory.appendingPathComponent("l").path,
+                         "--", "validate", workspace.job]
+        #expect(try Self.run(arguments, in: workspace.directory).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: log.path + ".1")).count == 10 * 1024 * 1024)
+        #expect(try String(contentsOfFile: log.path + ".2", encoding: .utf8) == "older\n")
+        let fresh = try String(contentsOf: log, encoding: .utf8)
+        #expect(fresh.contains("finished with exit code 0") && fresh.utf8.count < 10_000)
+    }
+
+    @Test func sendsOutputToSyslogWithTheJobsTag() throws {
+        let workspace = try EndToEndWorkspace(workers: 1)
+        let env = try Self.envFile(workspace, mode: 0o600)
+        // A stand-in logger(1) that records its tag and what it was given.
+        let bin = workspace.directory.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let record = workspace.directory.appendingPathComponent("syslog.txt").path
+        let fake = bin.appendingPathComponent("logger").path
+        try Data("#!/bin/bash\n{ echo \"args: $*\"; [ \"$1\" = -t ] && [ $# -eq 2 ] && cat; } >> '\(record)'\n".utf8).write(to: URL(fileURLWithPath: fake))
+        chmod(fake, 0o755)
+        let result = try Self.run(["--name", "nightly", "--env-file", env, "--syslog", "--lock", workspace.directory.appendingPathComponent("l").path,
+                                   "--", "validate", workspace.job], in: workspace.directory, path: bin.path)
+        #expect(result.status == 0)
+        let text = try String(contentsOfFile: record, encoding: .utf8)
+        #expect(text.contains("args: -t flexsync-nightly -- starting: flexsync validate"))
+        #expect(text.contains("args: -t flexsync-nightly\n"))
+        #expect(text.contains("1 rows read, 1 valid, 0 invalid"))
+        #expect(text.contains("finished with exit code 0"))
     }
 
     @Test func neverOverlapsAPreviousRun() throws {
