@@ -42,7 +42,7 @@ do {
     }
     while let record = try reader.next() {
         records += 1
-        fields &+= record.values.count
+        fields &+= record.count
     }
 } catch {
     fail("\(error)")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a CSV export is read.
 public struct CSVOptions: Sendable {
     /// The field delimiter; nil detects `,` `;` tab or `|` from the header line.
@@ -15,32 +17,26 @@ public struct CSVOptions: Sendable {
 /// A streaming RFC 4180 reader for real exports: BOMs, UTF-16, Windows-1252, CRLF/LF/CR, quoted
 /// fields with delimiters, doubled quotes and line breaks. Memory is bounded by the longest
 /// record, not the file. Every error names the file and line.
+///
+/// Reading runs on two threads: a background thread reads the file and finds record and field
+/// boundaries a few batches ahead, and both it and the caller of ``next()`` turn scanned batches
+/// into records, so a caller that does little per record still gets both cores, and one that does
+/// a lot (mapping) finds its records ready. Records and errors arrive in file order either way.
 public final class CSVReader: RecordReader {
-    public private(set) var schema = RecordSchema(names: [])
+    public let schema: RecordSchema
     public private(set) var skippedEmptyRows = 0
     /// The delimiter in use (given or detected).
-    public private(set) var delimiter: UInt8 = UInt8(ascii: ",")
+    public let delimiter: UInt8
     /// The encoding in use (declared or from the byte-order mark).
-    public private(set) var encoding: TextEncoding = .utf8
+    public let encoding: TextEncoding
 
-    private let input: ByteInput
-    private let options: CSVOptions
-    private var file: String { input.name }
-
-    private var buffer: [UInt8] = []
-    private var start = 0
-    /// Offset in the (UTF-8) stream of `buffer[0]`.
-    private var bufferOffset = 0
-    private var eof = false
-    private var transcoder: UTF8Transcoder?
-    private var chunk: [UInt8]
-    private var line = 1
-    private var recordNumber = 0
-    /// Field extents of the record being read; `quoted` fields may hold line breaks and doubled quotes.
-    private var fields: [(start: Int, end: Int, quoted: Bool, escaped: Bool)] = []
-    /// `special[byte]` is true for the delimiter, CR and LF: the only bytes an unquoted field stops at.
-    private let special = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
-    private var headerCount = 0
+    private let pipeline: CSVPipeline
+    private var batch: [Record] = []
+    private var index = 0
+    private var batchNumber = 0
+    private var pendingError: Error?
+    private var finished = false
+    private var builtInBackground = false
 
     /// Opens a CSV file and reads its header.
     public convenience init(path: String, options: CSVOptions = CSVOptions()) throws {
@@ -54,6 +50,303 @@ public final class CSVReader: RecordReader {
 
     /// `chunkSize` is how many bytes each read asks for; tests shrink it to split records anywhere.
     init(input: ByteInput, options: CSVOptions, chunkSize: Int = 1 << 20) throws {
+        let scanner = try CSVScanner(input: input, options: options, chunkSize: chunkSize)
+        schema = scanner.schema
+        delimiter = scanner.delimiter
+        encoding = scanner.encoding
+        pipeline = CSVPipeline(scanner: scanner)
+        pipeline.start()
+    }
+
+    deinit { pipeline.cancel() }
+
+    public func next() throws -> Record? {
+        while true {
+            if index < batch.count {
+                index += 1
+                return batch[index - 1]
+            }
+            if let pendingError { throw pendingError }
+            if finished { return nil }
+            guard let next = pipeline.take(batchNumber) else {
+                finished = true
+                if builtInBackground { pipeline.recycle(batch) }
+                batch = []
+                return nil
+            }
+            batchNumber += 1
+            let done = batch
+            batch = next.records
+            index = 0
+            if builtInBackground { pipeline.recycle(done) }
+            builtInBackground = next.builtInBackground
+            skippedEmptyRows += next.emptyRows
+            pendingError = next.error
+        }
+    }
+}
+
+/// One field of a scanned record: its bytes in the batch, and whether it holds doubled quotes.
+struct FieldExtent {
+    var start: Int
+    var end: Int
+    var escaped: Bool
+}
+
+/// A scanned record: which extents are its fields, and where it is in the file.
+struct ScannedRecord {
+    var firstField: Int
+    var fieldCount: Int
+    var line: Int
+    var number: Int
+}
+
+/// Records whose boundaries are known but whose values are still bytes. `bytes` shares the
+/// scanner's buffer (no copy); extents index into it.
+struct ScannedBatch: @unchecked Sendable {
+    var bytes: [UInt8] = []
+    /// Offset in the (UTF-8) stream of `bytes[0]`, for error messages.
+    var byteOffset = 0
+    var fields: [FieldExtent] = []
+    var records: [ScannedRecord] = []
+    var emptyRows = 0
+    /// The error that ended reading, after these records.
+    var error: Error?
+}
+
+/// Records ready for the caller, then the error that stopped reading, if any.
+struct RecordBatch: @unchecked Sendable {
+    var records: [Record]
+    var emptyRows: Int
+    var error: Error?
+    /// Built by the background thread, which should also free it: memory freed by the thread
+    /// that allocated it costs no allocator lock.
+    var builtInBackground = false
+}
+
+/// Hands scanned batches from the background thread to whichever thread is free to turn them
+/// into records, and the records to the caller in order. At most `limit` batches are in flight,
+/// which bounds memory whatever the file size.
+final class CSVPipeline: @unchecked Sendable {
+    private enum Slot {
+        case scanned(ScannedBatch)
+        case working
+        case done(RecordBatch)
+    }
+
+    // Everything below is guarded by `condition`, except `scanner`, which only the background
+    // thread touches once it has started.
+    private let condition = NSCondition()
+    private var slots: [Int: Slot] = [:]
+    private var produced = 0
+    private var scanningDone = false
+    private var cancelled = false
+    private var producing = true
+    /// Batches the caller is done with, for the background thread to free.
+    private var trash: [[Record]] = []
+    private let scanner: CSVScanner
+    private let schema: RecordSchema
+    private let file: String
+    private let columns: Int
+    private let limit = 6
+    private let recordsPerBatch = 2048
+
+    init(scanner: CSVScanner) {
+        self.scanner = scanner
+        schema = scanner.schema
+        file = scanner.file
+        columns = scanner.headerCount
+    }
+
+    func start() {
+        let thread = Thread { [self] in produce() }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// Stops the background thread; the reader is gone.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The oldest batch that is scanned and not yet claimed by either thread.
+    private func oldestUnclaimed(after first: Int = -1) -> Int? {
+        var oldest: Int?
+        for (number, slot) in slots where number > first {
+            if case .scanned = slot, oldest == nil || number < oldest! { oldest = number }
+        }
+        return oldest
+    }
+
+    private func newestUnclaimed() -> Int? {
+        var newest: Int?
+        var unclaimed = 0
+        for (number, slot) in slots {
+            if case .scanned = slot {
+                unclaimed += 1
+                if newest == nil || number > newest! { newest = number }
+            }
+        }
+        return unclaimed > 1 || slots.count >= limit || scanningDone ? newest : nil
+    }
+
+    /// Claims a scanned batch, builds its records with the lock released, and stores them.
+    /// Each batch gets its own schema object and file name, so the two threads never count
+    /// references on the same object.
+    private func build(_ number: Int) -> RecordBatch {
+        guard case .scanned(let scanned) = slots[number] else { fatalError("batch \(number) is not waiting to be built") }
+        slots[number] = .working
+        condition.unlock()
+        let built = Self.records(of: scanned, schema: RecordSchema(sharing: schema), file: String(decoding: Array(file.utf8), as: UTF8.self),
+                                 columns: columns)
+        condition.lock()
+        return built
+    }
+
+    /// Takes back a batch the background thread built, once the caller has moved past it.
+    func recycle(_ records: [Record]) {
+        condition.lock()
+        if producing {
+            trash.append(records)
+            condition.signal()
+            condition.unlock()
+        } else {
+            condition.unlock()
+        }
+    }
+
+    /// The background thread: scan ahead, and build records when there is nothing to scan.
+    private func produce() {
+        condition.lock()
+        while !cancelled {
+            if !trash.isEmpty {
+                var done: [[Record]] = []
+                swap(&done, &trash)
+                condition.unlock()
+                done = []
+                condition.lock()
+            } else if let number = newestUnclaimed() {
+                var built = build(number)
+                built.builtInBackground = true
+                slots[number] = .done(built)
+                condition.broadcast()
+            } else if !scanningDone && slots.count < limit {
+                condition.unlock()
+                let scanned = scanner.nextBatch(limit: recordsPerBatch)
+                condition.lock()
+                if let scanned {
+                    slots[produced] = .scanned(scanned)
+                    produced += 1
+                    if scanned.error != nil { scanningDone = true }
+                } else {
+                    scanningDone = true
+                }
+                condition.broadcast()
+            } else {
+                condition.wait()
+            }
+        }
+        producing = false
+        condition.unlock()
+    }
+
+    /// Batch `number` as records, or nil after the last one. While it is being built by the
+    /// background thread, the caller builds a later one instead of waiting idle.
+    func take(_ number: Int) -> RecordBatch? {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            switch slots[number] {
+            case .done(let built)?:
+                slots[number] = nil
+                condition.broadcast()
+                return built
+            case .scanned?:
+                let built = build(number)
+                slots[number] = nil
+                condition.broadcast()
+                return built
+            case .working?:
+                break
+            case nil:
+                if scanningDone && number >= produced { return nil }
+            }
+            if let later = oldestUnclaimed(after: number) {
+                slots[later] = .done(build(later))
+                condition.broadcast()
+                continue
+            }
+            condition.wait()
+        }
+    }
+
+    /// Turns a scanned batch into records: every field a validated UTF-8 string.
+    static func records(of scanned: ScannedBatch, schema: RecordSchema, file: String, columns: Int) -> RecordBatch {
+        var texts: [String] = []
+        texts.reserveCapacity(scanned.records.count * columns)
+        var failure: Error?
+        var built = 0
+        scanned.bytes.withUnsafeBufferPointer { bytes in
+            scanned.fields.withUnsafeBufferPointer { fields in
+                for record in scanned.records {
+                    for index in record.firstField..<record.firstField + record.fieldCount {
+                        let field = fields[index]
+                        guard let text = CSVScanner.text(of: field, in: bytes) else {
+                            failure = CSVScanner.invalidUTF8(in: field, bytes: bytes, recordStart: fields[record.firstField].start,
+                                                             line: record.line, byteOffset: scanned.byteOffset, file: file)
+                            return
+                        }
+                        texts.append(text)
+                    }
+                    for _ in record.fieldCount..<max(columns, record.fieldCount) { texts.append("") }
+                    built += 1
+                }
+            }
+        }
+        let block = TextBlock(texts)
+        var records: [Record] = []
+        records.reserveCapacity(built)
+        var start = 0
+        for record in scanned.records[0..<built] {
+            let count = max(columns, record.fieldCount)
+            records.append(Record(schema: schema, block: block, start: start, count: count,
+                                  position: SourcePosition(file: file, line: record.line, record: record.number)))
+            start += count
+        }
+        return RecordBatch(records: records, emptyRows: scanned.emptyRows, error: failure ?? scanned.error)
+    }
+}
+
+/// The reading half of ``CSVReader``: bytes in, transcoded to UTF-8, the header read, then
+/// batches of record and field boundaries. Used by one thread at a time: the opening thread for
+/// the header, then the pipeline's background thread.
+final class CSVScanner: @unchecked Sendable {
+    private(set) var schema = RecordSchema(names: [])
+    private(set) var delimiter: UInt8 = UInt8(ascii: ",")
+    private(set) var encoding: TextEncoding = .utf8
+    private(set) var headerCount = 0
+
+    private let input: ByteInput
+    private let options: CSVOptions
+    var file: String { input.name }
+
+    private var buffer: [UInt8] = []
+    private var start = 0
+    /// Offset in the (UTF-8) stream of `buffer[0]`.
+    private var bufferOffset = 0
+    private var eof = false
+    private var finished = false
+    private var transcoder: UTF8Transcoder?
+    private var chunk: [UInt8]
+    private var line = 1
+    private var recordNumber = 0
+    /// `special[byte]` is true for the delimiter, CR and LF: the only bytes an unquoted field stops at.
+    private let special = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
+
+    init(input: ByteInput, options: CSVOptions, chunkSize: Int) throws {
         self.input = input
         self.options = options
         chunk = [UInt8](repeating: 0, count: max(1, chunkSize))
@@ -66,10 +359,14 @@ public final class CSVReader: RecordReader {
 
     // MARK: Input
 
-    /// Moves unread bytes to the front and appends the next chunk (transcoded to UTF-8).
+    /// Moves unread bytes to a fresh buffer (batches still share the old one) and appends the
+    /// next chunk, transcoded to UTF-8.
     private func fill() throws {
         if start > 0 {
-            buffer.removeFirst(start)
+            var fresh: [UInt8] = []
+            fresh.reserveCapacity(buffer.count - start + chunk.count)
+            fresh.append(contentsOf: buffer[start...])
+            buffer = fresh
             bufferOffset += start
             start = 0
         }
@@ -138,10 +435,9 @@ public final class CSVReader: RecordReader {
         special[Int(delimiter)] = true
         special[0x0A] = true
         special[0x0D] = true
-        guard let (header, headerLine) = try nextFields() else { throw ExtractError.noHeader(file: file) }
-        let names = header.map { $0?.firstText ?? "" }
+        guard let (header, headerLine) = try nextHeaderFields() else { throw ExtractError.noHeader(file: file) }
         var seen: [String: Int] = [:]
-        for (position, name) in names.enumerated() {
+        for (position, name) in header.enumerated() {
             let trimmed = name.trimmingSpaces
             if trimmed.isEmpty { throw ExtractError.blankColumnName(file: file, line: headerLine, column: position + 1) }
             if let first = seen[trimmed] {
@@ -149,8 +445,38 @@ public final class CSVReader: RecordReader {
             }
             seen[trimmed] = position
         }
-        schema = RecordSchema(names: names.map(\.trimmingSpaces))
-        headerCount = names.count
+        schema = RecordSchema(names: header.map(\.trimmingSpaces))
+        headerCount = header.count
+    }
+
+    /// The first non-blank line's fields as strings, and its line.
+    private func nextHeaderFields() throws -> ([String], line: Int)? {
+        var fields: [FieldExtent] = []
+        while true {
+            switch try scanRecord(into: &fields) {
+            case .needMore:
+                fields.removeAll()
+                try fill()
+            case .end:
+                return nil
+            case .blank(let end, let lines):
+                start = end
+                line += lines
+            case .record(let end, let lines):
+                let names = try buffer.withUnsafeBufferPointer { bytes throws in
+                    try fields.map { field throws in
+                        guard let text = Self.text(of: field, in: bytes) else {
+                            throw Self.invalidUTF8(in: field, bytes: bytes, recordStart: fields[0].start, line: line, byteOffset: bufferOffset, file: file)
+                        }
+                        return text
+                    }
+                }
+                let headerLine = line
+                start = end
+                line += lines
+                return (names, headerLine)
+            }
+        }
     }
 
     /// Excel honours a first line `sep=;`: it names the delimiter and is not the header.
@@ -188,54 +514,62 @@ public final class CSVReader: RecordReader {
 
     // MARK: Records
 
-    public func next() throws -> Record? {
-        while true {
-            guard let (values, recordLine) = try nextFields() else { return nil }
-            if allEmpty {
-                skippedEmptyRows += 1
-                continue
-            }
-            var row = values
-            if row.count != headerCount {
-                if row.count < headerCount && options.padShortRows {
-                    row += Array(repeating: .text(""), count: headerCount - row.count)
-                } else if row.count > headerCount && options.padShortRows && row[headerCount...].allSatisfy({ $0 == .text("") }) {
-                    row.removeLast(row.count - headerCount)
-                } else {
-                    throw ExtractError.fieldCount(file: file, line: recordLine, found: row.count, expected: headerCount)
+    /// The next batch of at most `limit` records, with the error that ended reading (if one
+    /// did) after them; nil when the file is done.
+    func nextBatch(limit: Int) -> ScannedBatch? {
+        if finished { return nil }
+        var batch = ScannedBatch()
+        func sealed() -> ScannedBatch {
+            batch.bytes = buffer
+            batch.byteOffset = bufferOffset
+            return batch
+        }
+        do {
+            while true {
+                let mark = batch.fields.count
+                switch try scanRecord(into: &batch.fields) {
+                case .needMore:
+                    batch.fields.removeSubrange(mark...)
+                    // A fill replaces the buffer, so the batch ends at the last whole record.
+                    if !batch.records.isEmpty || batch.emptyRows > 0 { return sealed() }
+                    try fill()
+                case .end:
+                    finished = true
+                    return batch.records.isEmpty && batch.emptyRows == 0 ? nil : sealed()
+                case .blank(let end, let lines):
+                    start = end
+                    line += lines
+                case .record(let end, let lines):
+                    let recordLine = line
+                    start = end
+                    line += lines
+                    let count = batch.fields.count - mark
+                    if batch.fields[mark...].allSatisfy({ $0.start == $0.end }) {
+                        // Excel's `;;;` rows: skipped, and counted for the run report.
+                        batch.fields.removeSubrange(mark...)
+                        batch.emptyRows += 1
+                        continue
+                    }
+                    var kept = count
+                    if count != headerCount {
+                        if count < headerCount && options.padShortRows {
+                            kept = count
+                        } else if count > headerCount && options.padShortRows
+                                    && batch.fields[(mark + headerCount)...].allSatisfy({ $0.start == $0.end }) {
+                            kept = headerCount
+                        } else {
+                            throw ExtractError.fieldCount(file: file, line: recordLine, found: count, expected: headerCount)
+                        }
+                    }
+                    recordNumber += 1
+                    batch.records.append(ScannedRecord(firstField: mark, fieldCount: kept, line: recordLine, number: recordNumber))
+                    if batch.records.count >= limit { return sealed() }
                 }
             }
-            recordNumber += 1
-            return Record(schema: schema, values: row, position: SourcePosition(file: file, line: recordLine, record: recordNumber))
-        }
-    }
-
-    /// The fields of the next non-blank line and the line it starts on, or nil at the end.
-    func nextFields() throws -> ([FieldValue?], line: Int)? {
-        while true {
-            // The scan works on locals only: class properties in a hot loop pay for exclusivity checks.
-            var fields: [(start: Int, end: Int, quoted: Bool, escaped: Bool)] = []
-            swap(&fields, &self.fields)
-            let (from, eof, delimiter, currentLine, special, file) = (self.start, self.eof, self.delimiter, self.line, self.special, self.file)
-            let outcome = try buffer.withUnsafeBufferPointer { bytes throws in
-                try CSVReader.scan(bytes, from: from, eof: eof, delimiter: delimiter, line: currentLine, special: special, file: file, fields: &fields)
-            }
-            swap(&fields, &self.fields)
-            switch outcome {
-            case .needMore:
-                try fill()
-            case .end:
-                return nil
-            case .blank(let end, let lines):
-                start = end
-                line += lines
-            case .record(let end, let lines):
-                let values = try materialize()
-                let recordLine = line
-                start = end
-                line += lines
-                return (values, recordLine)
-            }
+        } catch {
+            finished = true
+            batch.error = error
+            return sealed()
         }
     }
 
@@ -246,16 +580,23 @@ public final class CSVReader: RecordReader {
         case end
     }
 
-    /// Finds the extent of one record starting at `start`, noting its fields. Asks for more
+    /// Scans the record at `start`, appending its fields' extents to `fields`.
+    private func scanRecord(into fields: inout [FieldExtent]) throws -> Scan {
+        // The scan works on locals only: class properties in a hot loop pay for exclusivity checks.
+        let (from, eof, delimiter, currentLine, special, file) = (start, self.eof, self.delimiter, line, self.special, self.file)
+        return try buffer.withUnsafeBufferPointer { bytes throws in
+            try Self.scan(bytes, from: from, eof: eof, delimiter: delimiter, line: currentLine, special: special, file: file, fields: &fields)
+        }
+    }
+
+    /// Finds the extent of one record starting at `start`, appending its fields. Asks for more
     /// input when the record may continue past the buffer.
     private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, eof: Bool, delimiter: UInt8, line: Int,
-                             special: UnsafeMutablePointer<Bool>, file: String,
-                             fields: inout [(start: Int, end: Int, quoted: Bool, escaped: Bool)]) throws -> Scan {
+                             special: UnsafeMutablePointer<Bool>, file: String, fields: inout [FieldExtent]) throws -> Scan {
         let count = bytes.count
         let quote = UInt8(ascii: "\"")
         var index = start
         var lines = 0
-        fields.removeAll(keepingCapacity: true)
         if index >= count { return eof ? .end : .needMore }
         // A blank line.
         if bytes[index] == 0x0A || bytes[index] == 0x0D {
@@ -292,7 +633,7 @@ public final class CSVReader: RecordReader {
                     if index + 1 == count && !eof { return .needMore }
                     break
                 }
-                fields.append((fieldStart, index, true, escaped))
+                fields.append(FieldExtent(start: fieldStart, end: index, escaped: escaped))
                 index += 1
                 if index >= count {
                     if !eof { return .needMore }
@@ -306,14 +647,14 @@ public final class CSVReader: RecordReader {
                 while index < count && !special[Int(bytes[index])] { index += 1 }
                 if index >= count {
                     if !eof { return .needMore }
-                    fields.append((fieldStart, index, false, false))
+                    fields.append(FieldExtent(start: fieldStart, end: index, escaped: false))
                     return .record(end: index, lines: lines + 1)
                 }
-                fields.append((fieldStart, index, false, false))
+                fields.append(FieldExtent(start: fieldStart, end: index, escaped: false))
                 if bytes[index] == delimiter {
                     index += 1
                     if index >= count && eof {
-                        fields.append((index, index, false, false))
+                        fields.append(FieldExtent(start: index, end: index, escaped: false))
                         return .record(end: index, lines: lines + 1)
                     }
                     continue
@@ -330,49 +671,36 @@ public final class CSVReader: RecordReader {
         }
     }
 
-    /// Whether every field of the last materialised record was empty.
-    private var allEmpty = false
+    // MARK: Values
 
-    /// The current record's fields as values, each a validated UTF-8 string.
-    private func materialize() throws -> [FieldValue?] {
-        var values: [FieldValue?] = []
-        let fields = self.fields
-        values.reserveCapacity(fields.count)
-        var empty = true
-        let (line, file, bufferOffset) = (self.line, self.file, self.bufferOffset)
-        try buffer.withUnsafeBufferPointer { bytes throws in
-            let base = bytes.baseAddress!
-            for field in fields {
-                // Pointer arithmetic rather than range slicing: slices of buffer pointers go
-                // through unspecialised generic code and cost a metadata lookup per field.
-                let slice = UnsafeBufferPointer(start: base + field.start, count: field.end - field.start)
-                if !slice.isEmpty { empty = false }
-                var text: String?
-                if field.escaped {
-                    var unescaped: [UInt8] = []
-                    unescaped.reserveCapacity(slice.count)
-                    var index = 0
-                    while index < slice.count {
-                        unescaped.append(slice[index])
-                        index += slice[index] == UInt8(ascii: "\"") ? 2 : 1
-                    }
-                    text = String(validating: unescaped, as: UTF8.self)
-                } else if CSVReader.isASCII(slice) {
-                    text = String(decoding: slice, as: UTF8.self)
-                } else {
-                    text = String(validating: slice, as: UTF8.self)
-                }
-                guard let text else {
-                    let bad = CSVReader.firstInvalidUTF8(slice)
-                    var fieldLine = line
-                    for byte in bytes[fields[0].start..<field.start + bad] where byte == 0x0A { fieldLine += 1 }
-                    throw ExtractError.invalidUTF8(file: file, line: fieldLine, offset: bufferOffset + field.start + bad)
-                }
-                values.append(.text(text))
+    /// A field's text, doubled quotes undone; nil when it is not valid UTF-8.
+    @inline(__always)
+    static func text(of field: FieldExtent, in bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        // Pointer arithmetic rather than range slicing: slices of buffer pointers go through
+        // unspecialised generic code and cost a metadata lookup per field.
+        let slice = UnsafeBufferPointer(start: bytes.baseAddress! + field.start, count: field.end - field.start)
+        if field.escaped {
+            var unescaped: [UInt8] = []
+            unescaped.reserveCapacity(slice.count)
+            var index = 0
+            while index < slice.count {
+                unescaped.append(slice[index])
+                index += slice[index] == UInt8(ascii: "\"") ? 2 : 1
             }
+            return String(validating: unescaped, as: UTF8.self)
         }
-        allEmpty = empty
-        return values
+        if isASCII(slice) { return String(decoding: slice, as: UTF8.self) }
+        return String(validating: slice, as: UTF8.self)
+    }
+
+    /// The located error for a field that is not valid UTF-8.
+    static func invalidUTF8(in field: FieldExtent, bytes: UnsafeBufferPointer<UInt8>, recordStart: Int, line: Int,
+                            byteOffset: Int, file: String) -> ExtractError {
+        let slice = UnsafeBufferPointer(start: bytes.baseAddress! + field.start, count: field.end - field.start)
+        let bad = firstInvalidUTF8(slice)
+        var fieldLine = line
+        for byte in bytes[recordStart..<field.start + bad] where byte == 0x0A { fieldLine += 1 }
+        return ExtractError.invalidUTF8(file: file, line: fieldLine, offset: byteOffset + field.start + bad)
     }
 
     /// True when no byte has the high bit set, eight bytes at a time.

@@ -39,6 +39,12 @@ public final class RecordSchema: Sendable {
         self.index = index
     }
 
+    /// Another object with the same names, for records built on another thread.
+    init(sharing schema: RecordSchema) {
+        names = schema.names
+        index = schema.index
+    }
+
     /// The position of a field, or nil when the source has no such field.
     public func position(of name: String) -> Int? { index[name] }
 }
@@ -47,33 +53,86 @@ public final class RecordSchema: Sendable {
 /// so mappings never care which format the data had.
 public struct Record: Sendable {
     public let schema: RecordSchema
-    /// Values in schema order; nil where an XML element or attribute was absent.
-    public var values: [FieldValue?]
+    /// Texts in schema order: `count` strings from `start` in a block shared by a batch of
+    /// records, because building and freeing records is most of what reading a CSV file costs.
+    private let block: TextBlock
+    private let start: Int
+    /// How many values the record holds.
+    public let count: Int
+    /// XML only: which fields were absent and which hold lists; nil for CSV.
+    private let extras: Extras?
     public let position: SourcePosition
 
+    private final class Extras: Sendable {
+        let absent: Set<Int>
+        let lists: [Int: [String]]
+        init(absent: Set<Int>, lists: [Int: [String]]) { self.absent = absent; self.lists = lists }
+    }
+
     public init(schema: RecordSchema, values: [FieldValue?], position: SourcePosition) {
-        self.schema = schema; self.values = values; self.position = position
+        self.schema = schema
+        self.position = position
+        var texts: [String] = []
+        texts.reserveCapacity(values.count)
+        var absent = Set<Int>()
+        var lists: [Int: [String]] = [:]
+        for (index, value) in values.enumerated() {
+            switch value {
+            case .text(let text)?: texts.append(text)
+            case .list(let items)?: texts.append(""); lists[index] = items
+            case nil: texts.append(""); absent.insert(index)
+            }
+        }
+        block = TextBlock(texts)
+        start = 0
+        count = texts.count
+        extras = absent.isEmpty && lists.isEmpty ? nil : Extras(absent: absent, lists: lists)
+    }
+
+    /// A record of texts only (CSV): `count` texts of `block` from `start`.
+    init(schema: RecordSchema, block: TextBlock, start: Int, count: Int, position: SourcePosition) {
+        self.schema = schema; self.block = block; self.start = start; self.count = count; self.position = position
+        extras = nil
+    }
+
+    /// Values in schema order; nil where an XML element or attribute was absent.
+    public var values: [FieldValue?] { (0..<count).map { self.value(at: $0) } }
+
+    @inline(__always)
+    private func value(at index: Int) -> FieldValue? {
+        if let extras {
+            if let items = extras.lists[index] { return .list(items) }
+            if extras.absent.contains(index) { return nil }
+        }
+        return .text(block.texts[start + index])
     }
 
     /// The value of a named field, or nil when absent.
     public subscript(name: String) -> FieldValue? {
-        guard let position = schema.position(of: name), position < values.count else { return nil }
-        return values[position]
+        guard let position = schema.position(of: name), position < count else { return nil }
+        return value(at: position)
     }
 
     /// The value of a field through a reference that remembers its position in this schema, so
     /// the name is looked up once per source rather than once per record.
     func value(of field: FieldReference) -> FieldValue? {
-        guard let position = field.position(in: schema), position < values.count else { return nil }
-        return values[position]
+        guard let position = field.position(in: schema), position < count else { return nil }
+        return value(at: position)
     }
+}
+
+/// The texts of a batch of records, which share it.
+final class TextBlock: Sendable {
+    let texts: [String]
+    init(_ texts: [String]) { self.texts = texts }
 }
 
 /// A field name in a mapping, with its position in the last schema it was resolved against.
 final class FieldReference: @unchecked Sendable, CustomStringConvertible {
     let name: String
-    // Mappings run on one thread at a time; the cache is only ever written by that thread.
-    private var schema: ObjectIdentifier?
+    // Mappings run on one thread at a time; the cache is only ever written by that thread. It
+    // holds the schema itself, not its address, which a later schema could reuse.
+    private var schema: RecordSchema?
     private var cached: Int?
 
     init(_ name: String) { self.name = name }
@@ -81,10 +140,9 @@ final class FieldReference: @unchecked Sendable, CustomStringConvertible {
     var description: String { name }
 
     func position(in schema: RecordSchema) -> Int? {
-        let id = ObjectIdentifier(schema)
-        if id == self.schema { return cached }
+        if schema === self.schema { return cached }
         cached = schema.position(of: name)
-        self.schema = id
+        self.schema = schema
         return cached
     }
 }

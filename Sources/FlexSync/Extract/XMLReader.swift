@@ -147,7 +147,7 @@ public final class XMLReader: RecordReader {
         values.reserveCapacity(options.fields.count)
         for field in options.fields {
             var matches: [String] = []
-            XMLReader.collect(node, steps: field.path.steps[...], into: &matches)
+            field.path.steps.withUnsafeBufferPointer { steps in XMLReader.collect(node, steps: steps, at: 0, into: &matches) }
             switch field.take {
             case .first: values.append(matches.first.map { .text($0) })
             case .list: values.append(.list(matches))
@@ -177,15 +177,18 @@ public final class XMLReader: RecordReader {
 
     // MARK: Tree walking (inside one expanded record)
 
-    private static func collect(_ node: xmlNodePtr, steps: ArraySlice<XMLPath.Step>, into matches: inout [String]) {
-        guard let step = steps.first else {
+    /// Steps are read through a buffer pointer, in place: copying a step out of an array costs
+    /// three reference counts per element visited.
+    private static func collect(_ node: xmlNodePtr, steps: UnsafeBufferPointer<XMLPath.Step>, at index: Int, into matches: inout [String]) {
+        guard index < steps.count else {
             matches.append(text(of: node))
             return
         }
-        if step.isAttribute {
+        if steps[index].isAttribute {
+            let step = steps.baseAddress! + index
             var attribute = node.pointee.properties
             while let current = attribute {
-                if step.name.matches(cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href) {
+                if step.pointee.name.matches(cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href) {
                     let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self))
                     matches.append(value.map { String(cString: $0) } ?? "")
                     free(value)
@@ -194,12 +197,13 @@ public final class XMLReader: RecordReader {
             }
             return
         }
+        let step = steps.baseAddress! + index
         var child = node.pointee.children
         while let current = child {
             if current.pointee.type == XML_ELEMENT_NODE {
-                if step.name.matches(cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href),
-                   satisfies(current, step.predicates) {
-                    collect(current, steps: steps.dropFirst(), into: &matches)
+                if step.pointee.name.matches(cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href),
+                   step.pointee.predicates.isEmpty || satisfies(current, step.pointee.predicates) {
+                    collect(current, steps: steps, at: index + 1, into: &matches)
                 }
             }
             child = current.pointee.next

@@ -144,4 +144,65 @@ struct CSVReaderTests {
             #expect(read(chunk: chunk) == whole, "chunk size \(chunk)")
         }
     }
+
+    /// A file of many batches: every record in file order with its line and number, rows with
+    /// line breaks and blank and empty rows anywhere, as the background thread scans ahead and
+    /// both threads build records.
+    @Test(arguments: [1 << 20, 4096, 777])
+    func manyBatchesKeepFileOrderLinesAndNumbers(chunk: Int) throws {
+        var text = "id,name,note\r\n"
+        var expected: [(line: Int, id: String, note: String)] = []
+        var line = 2
+        var empty = 0
+        for row in 1...20_000 {
+            if row % 997 == 0 { text += ",,\r\n"; line += 1; empty += 1 }
+            if row % 1511 == 0 { text += "\r\n"; line += 1 }
+            let note = row % 613 == 0 ? "first\nsecond \"quoted\"" : "n\(row)"
+            text += "\(row),Zoë \(row),\(row % 613 == 0 ? "\"first\nsecond \"\"quoted\"\"\"" : note)\r\n"
+            expected.append((line, String(row), note))
+            line += row % 613 == 0 ? 2 : 1
+        }
+        let reader = try CSVReader(input: ByteInput(bytes: Array(text.utf8), name: "big.csv"), options: CSVOptions(), chunkSize: chunk)
+        var number = 0
+        while let record = try reader.next() {
+            let want = expected[number]
+            number += 1
+            #expect(record.position == SourcePosition(file: "big.csv", line: want.line, record: number))
+            #expect(record["id"]?.firstText == want.id && record["note"]?.firstText == want.note && record["name"]?.firstText == "Zoë \(want.id)",
+                    "record \(number)")
+        }
+        #expect(number == expected.count)
+        #expect(reader.skippedEmptyRows == empty)
+        #expect(try reader.next() == nil)
+    }
+
+    /// An error deep in the file arrives after every record before it, and only then.
+    @Test func aLateErrorFollowsEveryRecordBeforeIt() throws {
+        var bytes = Array("id,name\n".utf8)
+        for row in 1...30_000 {
+            bytes += Array("\(row),".utf8)
+            bytes += row == 25_000 ? [0x4D, 0xFC, 0x6C] : Array("name\(row)".utf8)  // "Mül" in Windows-1252
+            bytes += [0x0A]
+        }
+        let reader = try CSVReader(bytes: bytes, name: "late.csv")
+        var read = 0
+        let message = errorMessage { while try reader.next() != nil { read += 1 } }
+        #expect(read == 24_999)
+        let offset = Array("id,name\n".utf8).count + (1..<25_000).map { "\($0),name\($0)\n".utf8.count }.reduce(0, +) + "25000,M".utf8.count
+        #expect(message == "late.csv:25001: invalid UTF-8 at byte offset \(offset)")
+        #expect(errorMessage { _ = try reader.next() } == message)
+    }
+
+    /// Readers dropped half-way stop their background work; later readers are unaffected.
+    @Test func abandonedReadersDoNotBlockOthers() throws {
+        let text = "a,b\n" + (1...50_000).map { "\($0),x\n" }.joined()
+        for _ in 0..<20 {
+            let reader = try CSVReader(bytes: Array(text.utf8), name: "drop.csv")
+            #expect(try reader.next()?["a"]?.firstText == "1")
+        }
+        let reader = try CSVReader(bytes: Array(text.utf8), name: "whole.csv")
+        var count = 0
+        while try reader.next() != nil { count += 1 }
+        #expect(count == 50_000)
+    }
 }
