@@ -53,6 +53,17 @@ indirect enum Expression: @unchecked Sendable {
         }
     }
 
+    /// The one field this expression's value depends on, when nothing else (another field, the
+    /// record's other columns) can change what a given text of it maps to.
+    var soleField: FieldReference? {
+        switch self {
+        case .field(let reference): reference
+        case .piped(let inner, let transforms):
+            transforms.allSatisfy(\.dependsOnValueAlone) ? inner.soleField : nil
+        default: nil
+        }
+    }
+
     /// Every source field this expression reads.
     var fields: [String] {
         switch self {

@@ -42,7 +42,7 @@ public struct MappedRecord: Sendable {
     /// Normalises a match value: trimmed, NFC, and case-folded for e-mail addresses and for
     /// friendly names (TaskRouter treats those case-insensitively).
     static func normalizedMatch(_ value: String, key: String) -> String {
-        let trimmed = EvaluationContext.nfc(value.trimmingCharacters(in: " \t"))
+        let trimmed = EvaluationContext.nfc(Transform.trimmed(value, spacesAndTabsOnly: true))
         return key.hasSuffix("email") || key == "friendly_name" ? trimmed.lowercased() : trimmed
     }
 }
@@ -62,6 +62,10 @@ extension Mapping {
     /// Maps one record and applies Insights' value rules to what it produced.
     public func run(_ record: Record, policy: RunPolicy) -> MappedRecord {
         let context = EvaluationContext(nullTokens: policy.nullTokens)
+        if policy.nullTokens != memoNullTokens {
+            for attribute in attributes { attribute.memo?.results.reset() }
+            memoNullTokens = policy.nullTokens
+        }
         var result = MappedRecord(position: record.position)
         if let skipWhen, skipWhen.holds(record, context) {
             result.skipped = true
@@ -69,11 +73,11 @@ extension Mapping {
         }
         var produced = [Bool](repeating: false, count: attributes.count)
         for (index, attribute) in attributes.enumerated() {
-            if policy.withholdPersonal && ValueRules.isPersonal(attribute.leaf, attribute.object) { continue }
-            let personal = ValueRules.isPersonal(attribute.leaf, attribute.object)
+            if policy.withholdPersonal && attribute.personal { continue }
+            let personal = attribute.personal
             var value: MappedValue
             do {
-                value = try attribute.expression.evaluate(record, context)
+                value = try attribute.evaluate(record, context)
             } catch let failure as TransformFailure {
                 result.problems.append(Problem(.error, record.position, field: attribute.key, rule: failure.rule, value: failure.value, personal: personal))
                 continue
@@ -121,7 +125,7 @@ extension Mapping {
         }
         // Serialise only when a cheap upper bound says the mapped part might be near the limit.
         let threshold = Double(ValueRules.maxDocumentLength) * ValueRules.documentWarningShare
-        let bound = result.set.reduce(2) { $0 + $1.key.utf16.count + 8 + ($1.value.stringValue.map { 2 * $0.utf16.count } ?? $1.value.minified.utf16.count) }
+        let bound = result.set.reduce(2) { $0 + $1.key.utf16.count + 8 + ($1.value.stringValue.map { 2 * $0.utf8.count } ?? $1.value.minified.utf16.count) }
         let length = Double(bound) > threshold ? JSONValue.object(result.document).minified.taskRouterLength : 0
         if Double(length) > threshold {
             result.problems.append(Problem(.warning, record.position, field: "-",
@@ -157,7 +161,8 @@ extension Mapping {
             return fail("dates must go through a 'date' transform", text)
         }
         guard var text = value.text else { return nil }
-        if text.utf16.count > ValueRules.maxValueLength {
+        // UTF-8 bytes bound UTF-16 units from above, and cost nothing to count.
+        if text.utf8.count > ValueRules.maxValueLength && text.utf16.count > ValueRules.maxValueLength {
             switch policy.tooLong {
             case .error: return fail("longer than \(ValueRules.maxValueLength) characters (\(text.utf16.count))", text)
             case .truncate:

@@ -40,11 +40,14 @@ struct PhoneRule: Sendable {
         }
         var international = false
         if bytes.first == UInt8(ascii: "+") { international = true; bytes.removeFirst() }
-        let separators: Set<UInt8> = [0x20, 0x2D, 0x2E, 0x2F, 0x28, 0x29]   // space - . / ( )
         var digitBytes: [UInt8] = []
+        digitBytes.reserveCapacity(bytes.count)
         for byte in bytes {
-            if byte >= 0x30 && byte <= 0x39 { digitBytes.append(byte) }
-            else if !separators.contains(byte) { throw TransformFailure(rule: "not a phone number", value: raw) }
+            switch byte {
+            case 0x30...0x39: digitBytes.append(byte)
+            case 0x20, 0x2D, 0x2E, 0x2F, 0x28, 0x29: continue   // space - . / ( )
+            default: throw TransformFailure(rule: "not a phone number", value: raw)
+            }
         }
         var digits = String(decoding: digitBytes, as: UTF8.self)
         if !international && digits.hasPrefix("00") { international = true; digits.removeFirst(2) }
@@ -74,10 +77,14 @@ struct PhoneRule: Sendable {
             if PhoneRule.countries[upper] != nil { return upper }
             if let named = PhoneRule.countryNames[value.lowercased()] { return named }
         }
-        return defaultCountry?.uppercased()
+        return defaultCountry   // upper case since the mapping was compiled
     }
 }
 
 extension String {
-    func trimmingCharacters(in set: String) -> String { Substring(self).trimmingCharacters(in: set) }
+    func trimmingCharacters(in set: String) -> String {
+        // Most values have nothing to trim: say so without building a Substring.
+        if let first = first, let last = last, !set.contains(first), !set.contains(last) { return self }
+        return Substring(self).trimmingCharacters(in: set)
+    }
 }

@@ -27,6 +27,12 @@ enum Transform: @unchecked Sendable {
     /// The separator Flex Insights uses between hierarchy levels: space, U+25B8, space.
     static let hierarchySeparator = " \u{25B8} "
 
+    /// False for transforms that read other columns of the record (a phone number's country).
+    var dependsOnValueAlone: Bool {
+        if case .phone(let rule) = self { return rule.countryField == nil }
+        return true
+    }
+
     func apply(_ value: MappedValue, record: Record) throws -> MappedValue {
         if case .defaultValue(let fallback) = self { return value.isNull ? .text(fallback) : value }
         if case .join(let separator) = self {
@@ -46,7 +52,7 @@ enum Transform: @unchecked Sendable {
         case .collapseWhitespace:
             let collapsed = Transform.collapsed(text)
             return collapsed.isEmpty ? .null : .text(collapsed)
-        case .lower: return .text(text.lowercased())
+        case .lower: return .text(Transform.lowercased(text))
         case .upper: return .text(text.uppercased())
         case .title:
             return .text(text.split(separator: " ", omittingEmptySubsequences: false).map { word in
@@ -92,12 +98,28 @@ enum Transform: @unchecked Sendable {
         case .phone(let rule):
             return .text(try rule.e164(text, record: record))
         case .email:
-            let address = Transform.trimmed(text).lowercased()
-            let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty, parts[1].utf8.contains(0x2E), parts[1].utf8.first != 0x2E, parts[1].utf8.last != 0x2E,
-                  !address.utf8.contains(where: { Transform.isASCIISpace($0) }) else {
-                throw TransformFailure(rule: "not an e-mail address", value: text)
+            let address = Transform.lowercased(Transform.trimmed(text))
+            // One `@` with something before it, and a domain with an inner dot; no white space.
+            let bytes = address.utf8
+            var at: String.UTF8View.Index?
+            var valid = true
+            for index in bytes.indices {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "@") {
+                    if at != nil { valid = false; break }
+                    at = index
+                } else if Transform.isASCIISpace(byte) {
+                    valid = false
+                    break
+                }
             }
+            if valid, let at, at != bytes.startIndex {
+                let domain = bytes[bytes.index(after: at)...]
+                valid = domain.contains(0x2E) && domain.first != 0x2E && domain.last != 0x2E
+            } else {
+                valid = false
+            }
+            guard valid else { throw TransformFailure(rule: "not an e-mail address", value: text) }
             return .text(address)
         case .truncate(let limit):
             return .text(Transform.truncate(text, toUTF16: limit))
@@ -110,11 +132,31 @@ enum Transform: @unchecked Sendable {
 
     static func isASCIISpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
 
+    /// Lower case: ASCII text on bytes (and unchanged text as it is), the rest through Unicode.
+    static func lowercased(_ text: String) -> String {
+        var hasUpper = false
+        for byte in text.utf8 {
+            if byte >= 0x80 { return text.lowercased() }
+            if byte >= 0x41 && byte <= 0x5A { hasUpper = true }
+        }
+        guard hasUpper else { return text }
+        return String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
     /// The text without leading and trailing white space. ASCII white space is cut on bytes;
     /// text with other white space (no-break spaces, ideographic spaces) takes the Unicode path.
-    static func trimmed(_ text: String) -> String {
+    /// With `spacesAndTabsOnly`, only spaces and tabs are cut.
+    static func trimmed(_ text: String, spacesAndTabsOnly: Bool = false) -> String {
         let utf8 = text.utf8
         guard let first = utf8.first, let last = utf8.last else { return text }
+        if spacesAndTabsOnly {
+            let cut: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+            if !cut(first) && !cut(last) { return text }
+            let bytes = Array(utf8)
+            guard let start = bytes.firstIndex(where: { !cut($0) }) else { return "" }
+            let end = bytes.lastIndex(where: { !cut($0) })!
+            return String(decoding: bytes[start...end], as: UTF8.self)
+        }
         if first < 0x80 && last < 0x80 && !isASCIISpace(first) && !isASCIISpace(last) { return text }
         if utf8.allSatisfy({ $0 < 0x80 }) {
             let bytes = Array(utf8)

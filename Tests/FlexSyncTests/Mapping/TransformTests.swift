@@ -28,6 +28,14 @@ struct TransformTests {
         ("{ field: v, transforms: [{ prefix: \"sf:\" }] }", "003A", #""sf:003A""#),
         ("{ field: v, transforms: [email] }", " Ana.Lima@Example.COM ", #""ana.lima@example.com""#),
         ("{ field: v, transforms: [email] }", "ana at example", "error: in.csv:2: state: not an e-mail address: ana at example"),
+        ("{ field: v, transforms: [email] }", "a@b@example.com", "error: in.csv:2: state: not an e-mail address: a@b@example.com"),
+        ("{ field: v, transforms: [email] }", "@example.com", "error: in.csv:2: state: not an e-mail address: @example.com"),
+        ("{ field: v, transforms: [email] }", "ana@example", "error: in.csv:2: state: not an e-mail address: ana@example"),
+        ("{ field: v, transforms: [email] }", "ana@.example.com", "error: in.csv:2: state: not an e-mail address: ana@.example.com"),
+        ("{ field: v, transforms: [email] }", "ana@example.com.", "error: in.csv:2: state: not an e-mail address: ana@example.com."),
+        ("{ field: v, transforms: [email] }", "ana lima@example.com", "error: in.csv:2: state: not an e-mail address: ana lima@example.com"),
+        ("{ field: v, transforms: [email] }", "Zoë.Weiß@Example.DE", #""zoë.weiß@example.de""#),
+        ("{ field: v, transforms: [lower] }", "Team-42 A", #""team-42 a""#),
         ("{ template: \"{v} ({w})\" }", "Ana", #""Ana (x)""#),
         ("{ coalesce: [missing_column, w] }", "Ana", #""x""#),
         ("{ hierarchy: [v, w] }", "London", #""London ▸ x""#),
@@ -126,5 +134,56 @@ struct TransformTests {
         #expect(first.set.first { $0.key == "agent_attribute_1" }?.value == .string("2020"))
         let second = mapping.run(try #require(try reader.next()), policy: .init())
         #expect(second.problems.map { $0.line(showValues: true) } == ["hr.csv:3: department_name: no row in lookup table 'abteilungen.csv': Z"])
+    }
+
+    /// Attributes that depend on one field remember what each text made; every row still gets
+    /// its own value and its own located problem, whether the result was computed or remembered.
+    @Test func rememberedResultsStillComeRowByRow() throws {
+        let yaml = """
+        target: workers
+        key: { match: [agent_id] }
+        attributes:
+          agent_id: id
+          team_id: { field: team, transforms: [lower, { replace: "[^a-z0-9]+", with: "-" }] }
+          location: { field: dept, transforms: [{ map: { V: Berlin } }] }
+        """
+        var csv = "id,team,dept\n"
+        for row in 1...9_000 { csv += "\(row),Team \(row % 7),\(row % 1000 == 0 ? "X" : "V")\n" }
+        let records = try MapHarness.map(yaml, csv: csv)
+        #expect(records.count == 9_000)
+        for (index, record) in records.enumerated() {
+            let row = index + 1
+            #expect(record.set.first { $0.key == "team_id" }?.value == .string("team-\(row % 7)"))
+            if row % 1000 == 0 {
+                #expect(record.problems.map { $0.line(showValues: true) } == ["in.csv:\(row + 1): location: value is not in the map: X"])
+            } else {
+                #expect(record.problems.isEmpty && record.set.first { $0.key == "location" }?.value == .string("Berlin"))
+            }
+        }
+    }
+
+    /// A mapping reused with other null tokens maps the same text differently, and a phone number
+    /// whose country comes from another column is never taken from an earlier row's result.
+    @Test func rememberedResultsFollowNullTokensAndOtherColumns() throws {
+        let mapping = try Mapping.parse("""
+        target: workers
+        key: { match: [agent_id] }
+        attributes:
+          agent_id: id
+          location: loc
+          phone: { field: phone, transforms: [{ phone: { country_field: country } }] }
+        """, path: "m.yaml")
+        let csv = "id,loc,phone,country\n1,N/A,030 1234567,DE\n2,N/A,030 1234567,GB\n"
+        func run(_ policy: Mapping.RunPolicy) throws -> [MappedRecord] {
+            let reader = try CSVReader(bytes: Array(csv.utf8), name: "in.csv")
+            var out: [MappedRecord] = []
+            while let record = try reader.next() { out.append(mapping.run(record, policy: policy)) }
+            return out
+        }
+        let plain = try run(Mapping.RunPolicy())
+        #expect(plain.map { $0.set.first { $0.key == "location" }?.value } == [.string("N/A"), .string("N/A")])
+        #expect(plain.map { $0.set.first { $0.key == "phone" }?.value } == [.string("+49301234567"), .string("+44301234567")])
+        let nulls = try run(Mapping.RunPolicy(nullTokens: ["", "N/A"]))
+        #expect(nulls.allSatisfy { $0.remove.contains("location") && !$0.set.contains { $0.key == "location" } })
     }
 }
