@@ -37,7 +37,9 @@ public struct DatasetValidator {
         let mapping = job.mapping
         let policy = Mapping.RunPolicy(nullTokens: job.source.nullTokens, tooLong: job.policies.tooLong,
                                        withholdPersonal: job.policies.pii == .withhold)
-        var firstByKey: [String: (position: SourcePosition, index: Int?)] = [:]
+        // One entry per distinct key of the whole export, so kept small: 16 bytes besides the key.
+        var firstByKey: [String: FirstSeen] = [:]
+        var fileNames: [String] = []
         var conflicted = Set<String>()
         var cardinality = CardinalityTracker(keys: mapping.attributes.filter { $0.leaf.contains("_attribute_") }.map(\.key))
         func report(_ problem: Problem) {
@@ -45,13 +47,15 @@ public struct DatasetValidator {
             if outcome.problems.count < maxProblems { outcome.problems.append(problem) }
         }
         for file in try job.source.files() {
+            fileNames.append(file)
             let reader = try job.source.reader(for: file, mapping: mapping)
             while let record = try reader.next() {
                 outcome.rowsRead += 1
                 var mapped = mapping.run(record, policy: policy)
                 if mapped.skipped { outcome.skipped += 1; continue }
                 if mapped.isValid, let identity = mapped.identity {
-                    if let first = firstByKey[identity] {
+                    if let seen = firstByKey[identity] {
+                        let first = (position: seen.position(in: fileNames), index: seen.index)
                         switch job.policies.onDuplicate {
                         case .error:
                             mapped.problems.append(Problem(.error, record.position, field: mapping.key.match[0],
@@ -77,7 +81,7 @@ public struct DatasetValidator {
                 if mapped.isValid { cardinality.observe(mapped) }
                 let index = keepRecords ? outcome.records.count : nil
                 if let identity = mapped.identity, firstByKey[identity] == nil || job.policies.onDuplicate == .last {
-                    firstByKey[identity] = (record.position, index)
+                    firstByKey[identity] = FirstSeen(file: fileNames.count - 1, position: record.position, index: index)
                 }
                 if keepRecords { outcome.records.append(mapped) }
             }
@@ -113,6 +117,28 @@ public struct DatasetValidator {
 
 /// Counts distinct values of custom `*_attribute_N` slots; nearly one per row means an identifier
 /// sits where Insights wants a low-cardinality value.
+/// Where a key was first seen: its file (an index into the run's files), line, record number,
+/// and index among kept records (-1 when records are not kept).
+struct FirstSeen {
+    var file: Int32
+    var line: Int32
+    var record: Int32
+    var kept: Int32
+
+    init(file: Int, position: SourcePosition, index: Int?) {
+        self.file = Int32(clamping: file)
+        line = Int32(clamping: position.line)
+        record = Int32(clamping: position.record)
+        kept = Int32(clamping: index ?? -1)
+    }
+
+    var index: Int? { kept >= 0 ? Int(kept) : nil }
+
+    func position(in files: [String]) -> SourcePosition {
+        SourcePosition(file: files[Int(file)], line: Int(line), record: Int(record))
+    }
+}
+
 struct CardinalityTracker {
     static let cap = 200_000
     let keys: [String]
