@@ -306,14 +306,13 @@ final class CSVPipeline: @unchecked Sendable {
                 }
             }
         }
-        let block = TextBlock(texts)
+        let block = TextBlock(texts, schema: schema, file: file)
         var records: [Record] = []
         records.reserveCapacity(built)
         var start = 0
         for record in scanned.records[0..<built] {
             let count = max(columns, record.fieldCount)
-            records.append(Record(schema: schema, block: block, start: start, count: count,
-                                  position: SourcePosition(file: file, line: record.line, record: record.number)))
+            records.append(Record(block: block, start: start, count: count, line: record.line, number: record.number))
             start += count
         }
         return RecordBatch(records: records, emptyRows: scanned.emptyRows, error: failure ?? scanned.error)
@@ -362,6 +361,26 @@ final class CSVScanner: @unchecked Sendable {
     /// Moves unread bytes to a fresh buffer (batches still share the old one) and appends the
     /// next chunk, transcoded to UTF-8.
     private func fill() throws {
+        if transcoder == nil {
+            // UTF-8: the unread bytes and the next read go straight into a new buffer.
+            guard !eof else { return }
+            let leftover = buffer.count - start
+            let wanted = chunk.count
+            var read = 0
+            let fresh = try [UInt8](unsafeUninitializedCapacity: leftover + wanted) { out, initialized in
+                if leftover > 0 {
+                    buffer.withUnsafeBufferPointer { old in out.baseAddress!.initialize(from: old.baseAddress! + start, count: leftover) }
+                }
+                initialized = leftover
+                read = try input.read(into: UnsafeMutableRawBufferPointer(start: out.baseAddress! + leftover, count: wanted))
+                initialized = leftover + read
+            }
+            buffer = fresh
+            bufferOffset += start
+            start = 0
+            if read == 0 { eof = true }
+            return
+        }
         if start > 0 {
             var fresh: [UInt8] = []
             fresh.reserveCapacity(buffer.count - start + chunk.count)
@@ -689,8 +708,10 @@ final class CSVScanner: @unchecked Sendable {
             }
             return String(validating: unescaped, as: UTF8.self)
         }
-        if isASCII(slice) { return String(decoding: slice, as: UTF8.self) }
-        return String(validating: slice, as: UTF8.self)
+        // Checked here, then decoded without the generic `String(validating:)`, which looks up
+        // type metadata on every call.
+        if isASCII(slice) || firstInvalidUTF8(slice) == slice.count { return String(decoding: slice, as: UTF8.self) }
+        return nil
     }
 
     /// The located error for a field that is not valid UTF-8.

@@ -51,27 +51,24 @@ public final class RecordSchema: Sendable {
 
 /// A record from any source: named values and where it came from. CSV and XML both yield this,
 /// so mappings never care which format the data had.
+///
+/// Building, handing over and freeing records is most of what reading a CSV file costs, so a
+/// record is one reference to storage shared by its batch (the texts, the schema, the file name)
+/// plus where its values start, and copying it counts one reference.
 public struct Record: Sendable {
-    public let schema: RecordSchema
-    /// Texts in schema order: `count` strings from `start` in a block shared by a batch of
-    /// records, because building and freeing records is most of what reading a CSV file costs.
     private let block: TextBlock
     private let start: Int
     /// How many values the record holds.
     public let count: Int
-    /// XML only: which fields were absent and which hold lists; nil for CSV.
-    private let extras: Extras?
-    public let position: SourcePosition
+    private let line: Int
+    private let number: Int
 
-    private final class Extras: Sendable {
-        let absent: Set<Int>
-        let lists: [Int: [String]]
-        init(absent: Set<Int>, lists: [Int: [String]]) { self.absent = absent; self.lists = lists }
-    }
+    /// The field names.
+    public var schema: RecordSchema { block.schema }
+    /// The file, the line the record starts on, and its record number.
+    public var position: SourcePosition { SourcePosition(file: block.file, line: line, record: number) }
 
     public init(schema: RecordSchema, values: [FieldValue?], position: SourcePosition) {
-        self.schema = schema
-        self.position = position
         var texts: [String] = []
         texts.reserveCapacity(values.count)
         var absent = Set<Int>()
@@ -83,16 +80,16 @@ public struct Record: Sendable {
             case nil: texts.append(""); absent.insert(index)
             }
         }
-        block = TextBlock(texts)
+        block = TextBlock(texts, schema: schema, file: position.file, absent: absent, lists: lists)
         start = 0
         count = texts.count
-        extras = absent.isEmpty && lists.isEmpty ? nil : Extras(absent: absent, lists: lists)
+        line = position.line
+        number = position.record
     }
 
     /// A record of texts only (CSV): `count` texts of `block` from `start`.
-    init(schema: RecordSchema, block: TextBlock, start: Int, count: Int, position: SourcePosition) {
-        self.schema = schema; self.block = block; self.start = start; self.count = count; self.position = position
-        extras = nil
+    init(block: TextBlock, start: Int, count: Int, line: Int, number: Int) {
+        self.block = block; self.start = start; self.count = count; self.line = line; self.number = number
     }
 
     /// Values in schema order; nil where an XML element or attribute was absent.
@@ -100,31 +97,42 @@ public struct Record: Sendable {
 
     @inline(__always)
     private func value(at index: Int) -> FieldValue? {
-        if let extras {
-            if let items = extras.lists[index] { return .list(items) }
-            if extras.absent.contains(index) { return nil }
+        if block.hasExtras {
+            if let items = block.lists[index] { return .list(items) }
+            if block.absent.contains(index) { return nil }
         }
         return .text(block.texts[start + index])
     }
 
     /// The value of a named field, or nil when absent.
     public subscript(name: String) -> FieldValue? {
-        guard let position = schema.position(of: name), position < count else { return nil }
+        guard let position = block.schema.position(of: name), position < count else { return nil }
         return value(at: position)
     }
 
     /// The value of a field through a reference that remembers its position in this schema, so
     /// the name is looked up once per source rather than once per record.
     func value(of field: FieldReference) -> FieldValue? {
-        guard let position = field.position(in: schema), position < count else { return nil }
+        guard let position = field.position(in: block.schema), position < count else { return nil }
         return value(at: position)
     }
 }
 
-/// The texts of a batch of records, which share it.
+/// What the records of a batch share: their texts one after another, their schema and file, and
+/// for a single XML record which values are absent or lists.
 final class TextBlock: Sendable {
     let texts: [String]
-    init(_ texts: [String]) { self.texts = texts }
+    let schema: RecordSchema
+    let file: String
+    let hasExtras: Bool
+    let absent: Set<Int>
+    let lists: [Int: [String]]
+
+    init(_ texts: [String], schema: RecordSchema, file: String, absent: Set<Int> = [], lists: [Int: [String]] = [:]) {
+        self.texts = texts; self.schema = schema; self.file = file
+        self.absent = absent; self.lists = lists
+        hasExtras = !absent.isEmpty || !lists.isEmpty
+    }
 }
 
 /// A field name in a mapping, with its position in the last schema it was resolved against.

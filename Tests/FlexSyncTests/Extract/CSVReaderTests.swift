@@ -205,4 +205,23 @@ struct CSVReaderTests {
         while try reader.next() != nil { count += 1 }
         #expect(count == 50_000)
     }
+
+    /// The reader accepts a field as UTF-8 exactly when Swift's own validation does: overlong
+    /// forms, surrogates, code points past U+10FFFF and truncated sequences are all refused.
+    @Test func utf8CheckAgreesWithSwiftsValidation() {
+        var generator = SystemRandomNumberGenerator()
+        let interesting: [UInt8] = [0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF, 0x9F, 0xA0]
+        var accepted = 0
+        for _ in 0..<50_000 {
+            let length = Int.random(in: 1...6, using: &generator)
+            let bytes = (0..<length).map { _ in
+                Bool.random(using: &generator) ? interesting.randomElement(using: &generator)! : UInt8.random(in: 0...255, using: &generator)
+            }
+            let ours = bytes.withUnsafeBufferPointer { CSVScanner.firstInvalidUTF8($0) == $0.count }
+            let swift = String(validating: bytes, as: UTF8.self) != nil
+            #expect(ours == swift, "\(bytes.map { String($0, radix: 16) })")
+            if ours { accepted += 1 }
+        }
+        #expect(accepted > 1_000)
+    }
 }
