@@ -57,6 +57,10 @@ def python(code, *args):
 FIRST = ["Ana", "Bo", "Chloé", "Dmitri", "Ewa", "Farid", "Grace", "Hiro", "Inês", "Jonas", "Kofi", "Łukasz", "Mateo", "Zoë"]
 LAST = ["Lima", "Chen", "Müller", "Ivanov", "Nowak", "Haddad", "O'Neil", "Tanaka", "García", "Berg", "Weiß", "Ørsted"]
 TEAMS = ["Sales 1", "Sales 2", "Billing", "Tech Support", "Retention", "Onboarding, EMEA"]
+# Values as long as real HR exports have them (addresses with commas, so quoted): ~205 MB in all.
+LOCATIONS = ["Berlin, Friedrichstraße 12", "München, Leopoldstraße 3", "Köln, Domkloster 4"]
+TITLES = ["Customer Service Agent", "Senior Customer Service Agent", "Team Lead, Customer Care"]
+COST_CENTRES = ["Customer Operations", "Retention & Loyalty", "Technical Support", "Sales Development"]
 
 
 def generate_csv(path, rows):
@@ -70,11 +74,11 @@ def generate_csv(path, rows):
         for i in range(rows):
             first, last = rng.choice(FIRST), rng.choice(LAST)
             note = "Moved from \"Billing\", see ticket\nHR-%d" % i if i % 5000 == 0 else ("Part-time; Mon–Wed" if i % 7 == 0 else "")
-            writer.writerow([f"E{i:07d}", first, last, f"{first.lower()}.{i}@example.com", f"030 {5550000 + i % 9999:07d}",
-                             rng.choice(["V", "K", "E"]), rng.choice(TEAMS), rng.choice(["Berlin", "München", "Köln"]),
+            writer.writerow([f"E{i:07d}", first, last, f"{first.lower()}.{i}@contact-centre.example.com", f"030 {5550000 + i % 9999:07d}",
+                             rng.choice(["V", "K", "E"]), rng.choice(TEAMS), rng.choice(LOCATIONS),
                              f"{rng.choice(FIRST)} {rng.choice(LAST)}", f"{1 + i % 28:02d}.{1 + i % 12:02d}.{2000 + i % 24}",
-                             "aktiv" if i % 50 else "ausgeschieden", rng.choice(["Agent", "Senior Agent", "Team Lead"]),
-                             f"CC-{i % 40:03d}", "DE", note])
+                             "aktiv" if i % 50 else "ausgeschieden", rng.choice(TITLES),
+                             f"CC-{i % 40:03d} {COST_CENTRES[i % 4]}", "DE", note])
 
 
 def generate_xml(path, records):
@@ -155,7 +159,7 @@ print(count)
 
 
 def bench_readers():
-    csv_path, xml_path = os.path.join(OUT, "hr-1m.csv"), os.path.join(OUT, "workday-200k.xml")
+    csv_path, xml_path = os.path.join(OUT, "hr-1m.v2.csv"), os.path.join(OUT, "workday-200k.xml")
     generate_csv(csv_path, 1_000_000)
     generate_xml(xml_path, 200_000)
     size_mb = os.path.getsize(csv_path) / 1e6
