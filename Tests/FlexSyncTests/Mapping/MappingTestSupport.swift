@@ -4,7 +4,11 @@ import Foundation
 /// Maps CSV text through mapping YAML, for tests of transforms and rules.
 enum MapHarness {
     static func map(_ yaml: String, csv: String, policy: Mapping.RunPolicy = Mapping.RunPolicy()) throws -> [MappedRecord] {
-        let mapping = try Mapping.parse(yaml, path: "m.yaml")
+        try run(try Mapping.parse(yaml, path: "m.yaml"), csv: csv, policy: policy)
+    }
+
+    /// Runs an already compiled mapping over CSV text (`in.csv`).
+    static func run(_ mapping: Mapping, csv: String, policy: Mapping.RunPolicy = Mapping.RunPolicy()) throws -> [MappedRecord] {
         let reader = try CSVReader(bytes: Array(csv.utf8), name: "in.csv")
         var out: [MappedRecord] = []
         while let record = try reader.next() { out.append(mapping.run(record, policy: policy)) }

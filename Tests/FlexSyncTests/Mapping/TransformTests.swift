@@ -174,16 +174,10 @@ struct TransformTests {
           phone: { field: phone, transforms: [{ phone: { country_field: country } }] }
         """, path: "m.yaml")
         let csv = "id,loc,phone,country\n1,N/A,030 1234567,DE\n2,N/A,030 1234567,GB\n"
-        func run(_ policy: Mapping.RunPolicy) throws -> [MappedRecord] {
-            let reader = try CSVReader(bytes: Array(csv.utf8), name: "in.csv")
-            var out: [MappedRecord] = []
-            while let record = try reader.next() { out.append(mapping.run(record, policy: policy)) }
-            return out
-        }
-        let plain = try run(Mapping.RunPolicy())
+        let plain = try MapHarness.run(mapping, csv: csv)
         #expect(plain.map { $0.set.first { $0.key == "location" }?.value } == [.string("N/A"), .string("N/A")])
         #expect(plain.map { $0.set.first { $0.key == "phone" }?.value } == [.string("+49301234567"), .string("+44301234567")])
-        let nulls = try run(Mapping.RunPolicy(nullTokens: ["", "N/A"]))
+        let nulls = try MapHarness.run(mapping, csv: csv, policy: Mapping.RunPolicy(nullTokens: ["", "N/A"]))
         #expect(nulls.allSatisfy { $0.remove.contains("location") && !$0.set.contains { $0.key == "location" } })
     }
 }
