@@ -15,8 +15,8 @@ public struct CSVOptions: Sendable {
 }
 
 /// A streaming RFC 4180 reader for real exports: BOMs, UTF-16, Windows-1252, CRLF/LF/CR, quoted
-/// fields with delimiters, doubled quotes and line breaks. Memory is bounded by the longest
-/// record, not the file. Every error names the file and line.
+/// fields with delimiters, doubled quotes and line breaks. Memory is bounded by a few batches of
+/// records (and the longest record), not by the file. Every error names the file and line.
 ///
 /// Reading runs on two threads: a background thread reads the file and finds record and field
 /// boundaries a few batches ahead, and both it and the caller of ``next()`` turn scanned batches
