@@ -194,14 +194,11 @@ final class CSVPipeline: @unchecked Sendable {
     }
 
     /// Claims a scanned batch, builds its records with the lock released, and stores them.
-    /// Each batch gets its own schema object and file name, so the two threads never count
-    /// references on the same object.
     private func build(_ number: Int) -> RecordBatch {
         guard case .scanned(let scanned) = slots[number] else { fatalError("batch \(number) is not waiting to be built") }
         slots[number] = .working
         condition.unlock()
-        let built = Self.records(of: scanned, schema: RecordSchema(sharing: schema), file: String(decoding: Array(file.utf8), as: UTF8.self),
-                                 columns: columns)
+        let built = Self.records(of: scanned, schema: schema, file: file, columns: columns)
         condition.lock()
         return built
     }
@@ -774,6 +771,9 @@ final class CSVScanner: @unchecked Sendable {
 extension String {
     /// The string without leading and trailing spaces and tabs.
     var trimmingSpaces: String {
+        // Most texts have nothing to trim: say so from the bytes, without building a Substring.
+        guard let first = utf8.first, let last = utf8.last,
+              first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 else { return self }
         var view = Substring(self)
         while let first = view.first, first == " " || first == "\t" { view.removeFirst() }
         while let last = view.last, last == " " || last == "\t" { view.removeLast() }

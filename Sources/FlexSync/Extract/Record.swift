@@ -39,11 +39,6 @@ public final class RecordSchema: Sendable {
         self.index = index
     }
 
-    /// Another object with the same names, for records built on another thread.
-    init(sharing schema: RecordSchema) {
-        names = schema.names
-        index = schema.index
-    }
 
     /// The position of a field, or nil when the source has no such field.
     public func position(of name: String) -> Int? { index[name] }

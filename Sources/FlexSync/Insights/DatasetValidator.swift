@@ -115,8 +115,6 @@ public struct DatasetValidator {
     }
 }
 
-/// Counts distinct values of custom `*_attribute_N` slots; nearly one per row means an identifier
-/// sits where Insights wants a low-cardinality value.
 /// Where a key was first seen: its file (an index into the run's files), line, record number,
 /// and index among kept records (-1 when records are not kept).
 struct FirstSeen {
@@ -139,6 +137,8 @@ struct FirstSeen {
     }
 }
 
+/// Counts distinct values of custom `*_attribute_N` slots; nearly one per row means an identifier
+/// sits where Insights wants a low-cardinality value.
 struct CardinalityTracker {
     static let cap = 200_000
     let keys: [String]

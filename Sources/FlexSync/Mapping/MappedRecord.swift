@@ -42,7 +42,7 @@ public struct MappedRecord: Sendable {
     /// Normalises a match value: trimmed, NFC, and case-folded for e-mail addresses and for
     /// friendly names (TaskRouter treats those case-insensitively).
     static func normalizedMatch(_ value: String, key: String) -> String {
-        let trimmed = EvaluationContext.nfc(Transform.trimmed(value, spacesAndTabsOnly: true))
+        let trimmed = EvaluationContext.nfc(value.trimmingSpaces)
         return key.hasSuffix("email") || key == "friendly_name" ? trimmed.lowercased() : trimmed
     }
 }

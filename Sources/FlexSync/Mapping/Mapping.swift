@@ -17,8 +17,7 @@ public enum EmptyPolicy: String, Sendable, CaseIterable {
     case empty
 }
 
-/// One attribute a mapping produces.
-/// One attribute of a mapping. A class: the run loop visits every attribute of every record,
+/// One attribute a mapping produces. A class: the run loop visits every attribute of every record,
 /// and copying a struct of strings and expressions each time cost a fifth of validation.
 final class MappedAttribute: @unchecked Sendable {
     /// `team_id`, or `customers.name` for tasks.

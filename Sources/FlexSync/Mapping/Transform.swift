@@ -145,18 +145,9 @@ enum Transform: @unchecked Sendable {
 
     /// The text without leading and trailing white space. ASCII white space is cut on bytes;
     /// text with other white space (no-break spaces, ideographic spaces) takes the Unicode path.
-    /// With `spacesAndTabsOnly`, only spaces and tabs are cut.
-    static func trimmed(_ text: String, spacesAndTabsOnly: Bool = false) -> String {
+    static func trimmed(_ text: String) -> String {
         let utf8 = text.utf8
         guard let first = utf8.first, let last = utf8.last else { return text }
-        if spacesAndTabsOnly {
-            let cut: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
-            if !cut(first) && !cut(last) { return text }
-            let bytes = Array(utf8)
-            guard let start = bytes.firstIndex(where: { !cut($0) }) else { return "" }
-            let end = bytes.lastIndex(where: { !cut($0) })!
-            return String(decoding: bytes[start...end], as: UTF8.self)
-        }
         if first < 0x80 && last < 0x80 && !isASCIISpace(first) && !isASCIISpace(last) { return text }
         if utf8.allSatisfy({ $0 < 0x80 }) {
             let bytes = Array(utf8)
