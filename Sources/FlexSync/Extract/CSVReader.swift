@@ -30,7 +30,8 @@ public final class CSVReader: RecordReader {
     /// The encoding in use (declared or from the byte-order mark).
     public let encoding: TextEncoding
 
-    private let pipeline: CSVPipeline
+    /// Internal, not private: tests watch the background thread let go of it when the reader goes.
+    let pipeline: CSVPipeline
     private var batch: [Record] = []
     private var index = 0
     private var batchNumber = 0
