@@ -108,7 +108,7 @@ public struct Record: Sendable {
     /// The value of a field through a reference that remembers its position in this schema, so
     /// the name is looked up once per source rather than once per record.
     func value(of field: FieldReference) -> FieldValue? {
-        guard let position = field.position(in: block.schema), position < count else { return nil }
+        guard let position = field.position(in: block), position < count else { return nil }
         return value(at: position)
     }
 }
@@ -118,6 +118,9 @@ public struct Record: Sendable {
 final class TextBlock: Sendable {
     let texts: [String]
     let schema: RecordSchema
+    /// The schema's identity, compared without retaining the schema, which every thread that
+    /// maps records shares (counting references to it from two cores costs more than the compare).
+    let schemaID: ObjectIdentifier
     let file: String
     let hasExtras: Bool
     let absent: Set<Int>
@@ -125,6 +128,7 @@ final class TextBlock: Sendable {
 
     init(_ texts: [String], schema: RecordSchema, file: String, absent: Set<Int> = [], lists: [Int: [String]] = [:]) {
         self.texts = texts; self.schema = schema; self.file = file
+        schemaID = ObjectIdentifier(schema)
         self.absent = absent; self.lists = lists
         hasExtras = !absent.isEmpty || !lists.isEmpty
     }
@@ -135,17 +139,21 @@ final class FieldReference: @unchecked Sendable, CustomStringConvertible {
     let name: String
     // Mappings run on one thread at a time; the cache is only ever written by that thread. It
     // holds the schema itself, not its address, which a later schema could reuse.
+    // The schema is kept so that its identity cannot be reused by another one while cached.
     private var schema: RecordSchema?
+    private var schemaID: ObjectIdentifier?
     private var cached: Int?
 
     init(_ name: String) { self.name = name }
 
     var description: String { name }
 
-    func position(in schema: RecordSchema) -> Int? {
-        if schema === self.schema { return cached }
+    func position(in block: TextBlock) -> Int? {
+        if block.schemaID == schemaID { return cached }
+        let schema = block.schema
         cached = schema.position(of: name)
         self.schema = schema
+        schemaID = block.schemaID
         return cached
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The outcome of extract → map → validate over a whole export.
 public struct ValidationOutcome: Sendable {
     public var rowsRead = 0
@@ -26,6 +28,8 @@ public struct DatasetValidator {
     public var keepRecords: Bool
     /// Stop collecting problem lines past this many (counts stay exact).
     public var maxProblems = 10_000
+    /// Threads that map records (the calling one included).
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
 
     public init(job: Job, keepRecords: Bool) {
         self.job = job
@@ -38,7 +42,7 @@ public struct DatasetValidator {
         let policy = Mapping.RunPolicy(nullTokens: job.source.nullTokens, tooLong: job.policies.tooLong,
                                        withholdPersonal: job.policies.pii == .withhold)
         // One entry per distinct key of the whole export, so kept small: 16 bytes besides the key.
-        var firstByKey: [String: FirstSeen] = [:]
+        var firstByKey = TextTable<FirstSeen>()
         var fileNames: [String] = []
         var conflicted = Set<String>()
         var cardinality = CardinalityTracker(keys: mapping.attributes.filter { $0.leaf.contains("_attribute_") }.map(\.key))
@@ -48,44 +52,44 @@ public struct DatasetValidator {
         }
         for file in try job.source.files() {
             fileNames.append(file)
-            let reader = try job.source.reader(for: file, mapping: mapping)
-            while let record = try reader.next() {
+            let stream = MappedStream(reader: try job.source.reader(for: file, mapping: mapping), mapping: mapping,
+                                      policy: policy, threads: threads)
+            while var mapped = try stream.next() {
                 outcome.rowsRead += 1
-                var mapped = mapping.run(record, policy: policy)
                 if mapped.skipped { outcome.skipped += 1; continue }
-                if mapped.isValid, let identity = mapped.identity {
-                    if let seen = firstByKey[identity] {
-                        let first = (position: seen.position(in: fileNames), index: seen.index)
-                        switch job.policies.onDuplicate {
-                        case .error:
-                            mapped.problems.append(Problem(.error, record.position, field: mapping.key.match[0],
-                                                           rule: "duplicate key, also on \(first.position)", value: identity))
-                            if conflicted.insert(identity).inserted {
-                                let problem = Problem(.error, first.position, field: mapping.key.match[0],
-                                                      rule: "duplicate key, also on \(record.position)", value: identity)
-                                report(problem)
-                                if let index = first.index { outcome.records[index].problems.append(problem) }
-                            }
-                        case .first:
-                            report(Problem(.warning, record.position, field: mapping.key.match[0], rule: "duplicate key, keeping \(first.position)", value: identity))
-                            outcome.skipped += 1
-                            continue
-                        case .last:
-                            report(Problem(.warning, first.position, field: mapping.key.match[0], rule: "duplicate key, replaced by \(record.position)", value: identity))
-                            if let index = first.index { outcome.records[index].skipped = true }
-                            outcome.skipped += 1
+                let identity = mapped.identity
+                let seen = identity.flatMap { firstByKey[$0] }
+                if mapped.isValid, let identity, let seen {
+                    let first = (position: seen.position(in: fileNames), index: seen.index)
+                    switch job.policies.onDuplicate {
+                    case .error:
+                        mapped.problems.append(Problem(.error, mapped.position, field: mapping.key.match[0],
+                                                       rule: "duplicate key, also on \(first.position)", value: identity))
+                        if conflicted.insert(identity).inserted {
+                            let problem = Problem(.error, first.position, field: mapping.key.match[0],
+                                                  rule: "duplicate key, also on \(mapped.position)", value: identity)
+                            report(problem)
+                            if let index = first.index { outcome.records[index].problems.append(problem) }
                         }
+                    case .first:
+                        report(Problem(.warning, mapped.position, field: mapping.key.match[0], rule: "duplicate key, keeping \(first.position)", value: identity))
+                        outcome.skipped += 1
+                        continue
+                    case .last:
+                        report(Problem(.warning, first.position, field: mapping.key.match[0], rule: "duplicate key, replaced by \(mapped.position)", value: identity))
+                        if let index = first.index { outcome.records[index].skipped = true }
+                        outcome.skipped += 1
                     }
                 }
                 for problem in mapped.problems { report(problem) }
                 if mapped.isValid { cardinality.observe(mapped) }
                 let index = keepRecords ? outcome.records.count : nil
-                if let identity = mapped.identity, firstByKey[identity] == nil || job.policies.onDuplicate == .last {
-                    firstByKey[identity] = FirstSeen(file: fileNames.count - 1, position: record.position, index: index)
+                if let identity, seen == nil || job.policies.onDuplicate == .last {
+                    firstByKey[identity] = FirstSeen(file: fileNames.count - 1, position: mapped.position, index: index)
                 }
                 if keepRecords { outcome.records.append(mapped) }
             }
-            outcome.emptyRowsSkipped += reader.skippedEmptyRows
+            outcome.emptyRowsSkipped += stream.skippedEmptyRows
         }
         if keepRecords {
             outcome.records.removeAll { $0.skipped }

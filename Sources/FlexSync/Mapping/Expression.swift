@@ -64,6 +64,22 @@ indirect enum Expression: @unchecked Sendable {
         }
     }
 
+    /// The same expression with new field references: each caches a position, so each thread
+    /// running a mapping needs its own.
+    func replica() -> Expression {
+        switch self {
+        case .field(let reference): .field(FieldReference(reference.name))
+        case .constant: self
+        case .template(let parts):
+            .template(parts.map { if case .field(let reference) = $0 { .field(FieldReference(reference.name)) } else { $0 } })
+        case .coalesce(let options): .coalesce(options.map { $0.replica() })
+        case .hierarchy(let levels): .hierarchy(levels.map { $0.replica() })
+        case .conditional(let condition, let then, let otherwise):
+            .conditional(condition.replica(), then: then.replica(), otherwise: otherwise?.replica())
+        case .piped(let inner, let transforms): .piped(inner.replica(), transforms)
+        }
+    }
+
     /// Every source field this expression reads.
     var fields: [String] {
         switch self {
@@ -88,6 +104,11 @@ struct Condition: @unchecked Sendable {
     var field: FieldReference
     var test: Test
     var negated: Bool
+
+    /// The same condition with its own field reference.
+    func replica() -> Condition {
+        Condition(field: FieldReference(field.name), test: test, negated: negated)
+    }
 
     func holds(_ record: Record, _ context: EvaluationContext) -> Bool {
         let value = context.read(record, field).text

@@ -71,7 +71,8 @@ extension Mapping {
             result.skipped = true
             return result
         }
-        var produced = [Bool](repeating: false, count: attributes.count)
+        result.set.reserveCapacity(attributes.count)
+        var produced = ProducedSet(count: attributes.count)
         for (index, attribute) in attributes.enumerated() {
             if policy.withholdPersonal && attribute.personal { continue }
             let personal = attribute.personal
@@ -96,10 +97,10 @@ extension Mapping {
             guard let json = jsonValue(value, attribute: attribute, record: record, policy: policy, personal: personal, problems: &result.problems) else {
                 continue
             }
-            produced[index] = true
+            produced.insert(index)
             result.set.append((attribute.key, json))
         }
-        for (name, needs) in companions where produced[name] && !(needs.map { produced[$0] } ?? false) {
+        for (name, needs) in companions where produced.contains(name) && !(needs.map { produced.contains($0) } ?? false) {
             let key = attributes[name].key
             let required = key.hasPrefix("customers.") || key.hasPrefix("conversations.") ? key.split(separator: ".")[0] + "." : ""
             let needed = required + (InsightsSchema.requiredCompanions[attributes[name].object]?.first { $0.key == attributes[name].leaf }?.needs ?? "")
@@ -172,5 +173,22 @@ extension Mapping {
             }
         }
         return .string(text)
+    }
+}
+
+/// Which attributes of a mapping produced a value: bits of one word for up to 64 attributes (no
+/// allocation per record), an array beyond.
+struct ProducedSet {
+    private var bits: UInt64 = 0
+    private var more: [Bool]
+
+    init(count: Int) { more = count > 64 ? [Bool](repeating: false, count: count) : [] }
+
+    mutating func insert(_ index: Int) {
+        if more.isEmpty { bits |= 1 << UInt64(index) } else { more[index] = true }
+    }
+
+    func contains(_ index: Int) -> Bool {
+        more.isEmpty ? bits & (1 << UInt64(index)) != 0 : more[index]
     }
 }

@@ -36,6 +36,11 @@ final class MappedAttribute: @unchecked Sendable {
     /// A personal key (names, e-mail, phone…): masked in messages, withheld under `pii: withhold`.
     let personal: Bool
 
+    /// The same attribute with its own field references and memo, for another thread.
+    func replica() -> MappedAttribute {
+        MappedAttribute(key: key, object: object, leaf: leaf, expression: expression.replica(), onEmpty: onEmpty, numeric: numeric, line: line)
+    }
+
     init(key: String, object: InsightsSchema.Object, leaf: String, expression: Expression, onEmpty: EmptyPolicy, numeric: Bool, line: Int) {
         self.key = key; self.object = object; self.leaf = leaf; self.expression = expression
         self.onEmpty = onEmpty; self.numeric = numeric; self.line = line
@@ -109,6 +114,13 @@ public final class Mapping: @unchecked Sendable {
             companions.append((index, needs))
         }
         self.companions = companions
+    }
+
+    /// The same mapping with its own caches (field positions, memos), so that another thread can
+    /// run it at the same time as this one. Nothing is read or compiled again.
+    func replica() -> Mapping {
+        Mapping(path: path, target: target, key: key, attributes: attributes.map { $0.replica() },
+                friendlyName: friendlyName?.replica(), skipWhen: skipWhen?.replica(), takes: takes)
     }
 
     /// Reads and compiles a mapping file.

@@ -132,15 +132,29 @@ enum Transform: @unchecked Sendable {
 
     static func isASCIISpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
 
-    /// Lower case: ASCII text on bytes (and unchanged text as it is), the rest through Unicode.
+    /// Lower case: ASCII and Latin-1 letters (`É` → `é`, two bytes `C3 89` → `C3 A9`) on bytes,
+    /// unchanged text as it is, anything else through Unicode.
     static func lowercased(_ text: String) -> String {
         var hasUpper = false
+        var afterC3 = false
         for byte in text.utf8 {
-            if byte >= 0x80 { return text.lowercased() }
-            if byte >= 0x41 && byte <= 0x5A { hasUpper = true }
+            if afterC3 {
+                afterC3 = false
+                if byte >= 0x80 && byte <= 0x9E && byte != 0x97 { hasUpper = true }   // À–Þ but ×
+            } else if byte >= 0x80 {
+                guard byte == 0xC3 else { return text.lowercased() }
+                afterC3 = true
+            } else if byte >= 0x41 && byte <= 0x5A {
+                hasUpper = true
+            }
         }
         guard hasUpper else { return text }
-        return String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        afterC3 = false
+        return String(decoding: text.utf8.map { byte in
+            defer { afterC3 = byte == 0xC3 && !afterC3 }
+            if afterC3 { return byte >= 0x80 && byte <= 0x9E && byte != 0x97 ? byte + 0x20 : byte }
+            return byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+        }, as: UTF8.self)
     }
 
     /// The text without leading and trailing white space. ASCII white space is cut on bytes;
@@ -149,6 +163,9 @@ enum Transform: @unchecked Sendable {
         let utf8 = text.utf8
         guard let first = utf8.first, let last = utf8.last else { return text }
         if first < 0x80 && last < 0x80 && !isASCIISpace(first) && !isASCIISpace(last) { return text }
+        // Letters at both ends (`Zoë`, `Łukasz`): nothing to trim, whatever the bytes.
+        if let head = text.unicodeScalars.first, let tail = text.unicodeScalars.last,
+           head.properties.isAlphabetic && tail.properties.isAlphabetic { return text }
         if utf8.allSatisfy({ $0 < 0x80 }) {
             let bytes = Array(utf8)
             guard let start = bytes.firstIndex(where: { !isASCIISpace($0) }) else { return "" }

@@ -1,6 +1,6 @@
 /// What an attribute made of each input text, for attributes that depend on one field alone:
 /// exports repeat most values (teams, locations, departments, job titles), and a remembered
-/// result costs one hash lookup instead of the transform pipeline. Columns that barely repeat
+/// result costs one hash lookup (on the text's bytes) instead of the transform pipeline. Columns that barely repeat
 /// (IDs, e-mail addresses) switch the memo off after a trial, and it never holds more than
 /// `capacity` entries, so memory stays bounded whatever the export.
 final class ValueMemo: @unchecked Sendable {
@@ -10,7 +10,7 @@ final class ValueMemo: @unchecked Sendable {
     static let trial = 4_096
 
     // A mapping runs on one thread at a time, so neither is shared.
-    private var results: [String: Result<MappedValue, TransformFailure>] = [:]
+    private var results = TextTable<Result<MappedValue, TransformFailure>>()
     private var lookups = 0
     private var hits = 0
     private(set) var active = true
@@ -28,7 +28,7 @@ final class ValueMemo: @unchecked Sendable {
     func store(_ result: Result<MappedValue, TransformFailure>, for text: String) {
         if lookups >= Self.trial && hits * 4 < lookups {
             active = false
-            results = [:]
+            results = TextTable()
         } else if results.count < Self.capacity {
             results[text] = result
         }
@@ -36,7 +36,7 @@ final class ValueMemo: @unchecked Sendable {
 
     /// Forgets everything: the run's null tokens changed what a text maps to.
     func reset() {
-        results = [:]
+        results = TextTable()
         lookups = 0
         hits = 0
         active = true

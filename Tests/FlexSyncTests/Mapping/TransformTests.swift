@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import FlexSync
 
@@ -101,6 +102,16 @@ struct TransformTests {
         ("{ country: US }", "555-0127", "error: in.csv:2: phone: not a valid US phone number: 555-0127"),
         ("{ country: US }", "4,93056E+11", "error: in.csv:2: phone: phone number damaged by Excel (scientific notation): 4,93056E+11"),
         ("{ country_field: c }", "020 7946 0018", #""+442079460018""#),
+        ("{ country: DE }", "  +49 (0)30 555-0103  ", #""+49305550103""#),
+        ("{ country: DE }", "(0)30 5550103", #""+49305550103""#),
+        ("{ country: DE }", "\t030 5550103\u{00A0}", #""+49305550103""#),
+        ("{ country: US }", "1-303-555-0104", #""+13035550104""#),
+        ("{ country: US }", "+1 (303) 555.0104", #""+13035550104""#),
+        ("{ country: DE }", "00 49 30 5550103", #""+49305550103""#),
+        ("{ country: DE }", "030 55+50103", "error: in.csv:2: phone: not a phone number: 030 55+50103"),
+        ("{ country: DE }", "+49 30", "error: in.csv:2: phone: not a valid international phone number: +49 30"),
+        ("{ country: DE }", "030 55", "error: in.csv:2: phone: not a valid DE phone number: 030 55"),
+        ("{ country: ES }", "612 345 678", #""+34612345678""#),
     ])
     func phones(rule: String, input: String, expected: String) throws {
         let yaml = MapHarness.one("phone", "{ field: v, transforms: [{ phone: \(rule) }] }")
@@ -179,5 +190,26 @@ struct TransformTests {
         #expect(plain.map { $0.set.first { $0.key == "phone" }?.value } == [.string("+49301234567"), .string("+44301234567")])
         let nulls = try MapHarness.run(mapping, csv: csv, policy: Mapping.RunPolicy(nullTokens: ["", "N/A"]))
         #expect(nulls.allSatisfy { $0.remove.contains("location") && !$0.set.contains { $0.key == "location" } })
+    }
+
+    /// Lower case on bytes must agree with Unicode's on every text: ASCII, the Latin-1 letters it
+    /// handles itself, and whatever it hands on (Ł, Σ, İ, combining marks, ×, ß, ÿ).
+    @Test func byteLowerCaseAgreesWithUnicode() {
+        let pool = Array("AZaz09 -.@ÀÉÖ×ØÞßàéöøÿŁłΣİ\u{0301}😀") + (0xC0...0xFF).map { Character(Unicode.Scalar(UInt8($0))) }
+        var random = ReaderFuzzTests.Generator(state: 7)
+        for _ in 0..<20_000 {
+            let text = String((0..<Int.random(in: 0...12, using: &random)).map { _ in pool.randomElement(using: &random)! })
+            #expect(Transform.lowercased(text) == text.lowercased(), "\(text)")
+        }
+    }
+
+    /// Trimming through its shortcuts must agree with Foundation's trimming of white space.
+    @Test func trimmingAgreesWithFoundation() {
+        let pool = Array("a Zë\t\n\u{00A0}\u{3000}Ł1.\u{0301}")
+        var random = ReaderFuzzTests.Generator(state: 11)
+        for _ in 0..<20_000 {
+            let text = String((0..<Int.random(in: 0...8, using: &random)).map { _ in pool.randomElement(using: &random)! })
+            #expect(Transform.trimmed(text) == text.trimmingCharacters(in: .whitespacesAndNewlines), "\(text.unicodeScalars.map(\.value))")
+        }
     }
 }
