@@ -123,4 +123,46 @@ struct MappedStreamTests {
         #expect(a.records.map(Self.summary) == b.records.map(Self.summary))
         #expect((a.valid, a.invalid, a.rowsRead) == (b.valid, b.invalid, b.rowsRead))
     }
+
+    /// libxml2 reports through a handler of the reader's own, so an XML reader handed from thread
+    /// to thread gives the records and the located error it gives when read on one thread.
+    @Test(arguments: [1, 3])
+    func anXMLErrorIsLocatedWhicheverThreadReadsIt(threads: Int) throws {
+        var xml = "<Report>\n"
+        for row in 1...3_000 { xml += "  <Entry><ID>\(row)</ID><Team>T\(row % 5)</Team></Entry>\n" }
+        xml += "  <Entry><ID>3001</Team></Entry>\n</Report>\n"
+        let options = XMLOptions(recordPath: try XMLPath("/Report/Entry", namespaces: [:]),
+                                 fields: try ["ID", "Team"].map { XMLField(name: $0, path: try XMLPath($0, namespaces: [:])) })
+        // What the reader gives on its own: libxml2 finds the error while parsing ahead, so the
+        // last few records before it may not come out — on one thread or several alike.
+        let direct = try XMLReader(bytes: Array(xml.utf8), name: "hr.xml", options: options)
+        var expected: [String] = []
+        var expectedFailure = "no error"
+        do {
+            while let record = try direct.next() { expected.append(record["ID"]?.firstText ?? "?") }
+        } catch {
+            expectedFailure = "\(error)"
+        }
+        let reader = try XMLReader(bytes: Array(xml.utf8), name: "hr.xml", options: options)
+        let mapping = try Mapping.parse("""
+        target: workers
+        key: { match: [agent_id] }
+        attributes:
+          agent_id: ID
+          team_name: { field: Team, transforms: [lower] }
+          team_id: Team
+        """, path: "m.yaml")
+        let stream = MappedStream(reader: reader, mapping: mapping, policy: .init(), threads: threads, chunkSize: 64)
+        var identities: [String] = []
+        var failure: String?
+        do {
+            while let record = try stream.next() { identities.append(record.matchValues.first?.value ?? "?") }
+        } catch {
+            failure = "\(error)"
+        }
+        #expect(expected.count > 2_900)
+        #expect(identities == expected)
+        #expect(expectedFailure.hasPrefix("hr.xml:3002:"), "\(expectedFailure)")
+        #expect(failure == expectedFailure)
+    }
 }
