@@ -137,7 +137,8 @@ final class TextBlock: Sendable {
 /// A field name in a mapping, with its position in the last schema it was resolved against.
 final class FieldReference: @unchecked Sendable, CustomStringConvertible {
     let name: String
-    // Mappings run on one thread at a time; the cache is only ever written by that thread. It
+    // A mapping runs on one thread at a time (other threads get replicas with their own
+    // references); the cache is only ever written by that thread. It
     // holds the schema itself, not its address, which a later schema could reuse.
     // The schema is kept so that its identity cannot be reused by another one while cached.
     private var schema: RecordSchema?

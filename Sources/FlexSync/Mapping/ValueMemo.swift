@@ -9,7 +9,8 @@ final class ValueMemo: @unchecked Sendable {
     /// them) is switched off.
     static let trial = 4_096
 
-    // A mapping runs on one thread at a time, so neither is shared.
+    // A mapping runs on one thread at a time (other threads map with replicas, each with its own
+    // memos), so neither is shared.
     private var results = TextTable<Result<MappedValue, TransformFailure>>()
     private var lookups = 0
     private var hits = 0
