@@ -138,9 +138,8 @@ final class TextBlock: Sendable {
 final class FieldReference: @unchecked Sendable, CustomStringConvertible {
     let name: String
     // A mapping runs on one thread at a time (other threads get replicas with their own
-    // references); the cache is only ever written by that thread. It
-    // holds the schema itself, not its address, which a later schema could reuse.
-    // The schema is kept so that its identity cannot be reused by another one while cached.
+    // references); the cache is only ever written by that thread. It compares the schema's
+    // identity, and keeps the schema itself so that no later schema can take over that identity.
     private var schema: RecordSchema?
     private var schemaID: ObjectIdentifier?
     private var cached: Int?
