@@ -283,8 +283,10 @@ final class CSVPipeline: @unchecked Sendable {
 
     /// Turns a scanned batch into records: every field a validated UTF-8 string.
     static func records(of scanned: ScannedBatch, schema: RecordSchema, file: String, columns: Int) -> RecordBatch {
-        var texts: [String] = []
-        texts.reserveCapacity(scanned.records.count * columns)
+        // Values are checked as UTF-8 here, so that an error comes after the records before it,
+        // but become strings only when read.
+        var extents: [FieldExtent] = []
+        extents.reserveCapacity(scanned.records.count * columns)
         var failure: Error?
         var built = 0
         scanned.bytes.withUnsafeBufferPointer { bytes in
@@ -292,19 +294,21 @@ final class CSVPipeline: @unchecked Sendable {
                 for record in scanned.records {
                     for index in record.firstField..<record.firstField + record.fieldCount {
                         let field = fields[index]
-                        guard let text = CSVScanner.text(of: field, in: bytes) else {
+                        let slice = UnsafeBufferPointer(start: bytes.baseAddress! + field.start, count: field.end - field.start)
+                        // Doubled quotes are ASCII: undoing them cannot change whether the rest is UTF-8.
+                        guard CSVScanner.isASCII(slice) || CSVScanner.firstInvalidUTF8(slice) == slice.count else {
                             failure = CSVScanner.invalidUTF8(in: field, bytes: bytes, recordStart: fields[record.firstField].start,
                                                              line: record.line, byteOffset: scanned.byteOffset, file: file)
                             return
                         }
-                        texts.append(text)
+                        extents.append(field)
                     }
-                    for _ in record.fieldCount..<max(columns, record.fieldCount) { texts.append("") }
+                    for _ in record.fieldCount..<max(columns, record.fieldCount) { extents.append(FieldExtent(start: 0, end: 0, escaped: false)) }
                     built += 1
                 }
             }
         }
-        let block = TextBlock(texts, schema: schema, file: file)
+        let block = TextBlock(bytes: scanned.bytes, extents: extents, schema: schema, file: file)
         var records: [Record] = []
         records.reserveCapacity(built)
         var start = 0
@@ -710,6 +714,25 @@ final class CSVScanner: @unchecked Sendable {
         // type metadata on every call.
         if isASCII(slice) || firstInvalidUTF8(slice) == slice.count { return String(decoding: slice, as: UTF8.self) }
         return nil
+    }
+
+    /// The text of a field already checked as UTF-8, doubled quotes undone.
+    @inline(__always)
+    static func checkedText(of field: FieldExtent, in bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let count = field.end - field.start
+        guard count > 0, let base = bytes.baseAddress else { return "" }
+        let slice = UnsafeBufferPointer(start: base + field.start, count: count)
+        guard field.escaped else { return String(decoding: slice, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: count) { out in
+            var written = 0
+            var index = 0
+            while index < count {
+                out[written] = slice[index]
+                written += 1
+                index += slice[index] == UInt8(ascii: "\"") ? 2 : 1
+            }
+            return written
+        }
     }
 
     /// The located error for a field that is not valid UTF-8.

@@ -96,7 +96,19 @@ public struct Record: Sendable {
             if let items = block.lists[index] { return .list(items) }
             if block.absent.contains(index) { return nil }
         }
-        return .text(block.texts[start + index])
+        return .text(block.text(at: start + index))
+    }
+
+    /// Runs `body` on a field's bytes when they can be had without building a string (a CSV
+    /// value without doubled quotes); nil otherwise, or when the record has no such field.
+    @inline(__always)
+    func withPlainBytes<R>(of field: FieldReference, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        guard block.fromBytes, let position = field.position(in: block), position < count else { return nil }
+        let extent = block.extents[start + position]
+        guard !extent.escaped else { return nil }
+        return block.bytes.withUnsafeBufferPointer { bytes in
+            body(UnsafeBufferPointer(start: bytes.baseAddress.map { $0 + extent.start }, count: extent.end - extent.start))
+        }
     }
 
     /// The value of a named field, or nil when absent.
@@ -113,10 +125,16 @@ public struct Record: Sendable {
     }
 }
 
-/// What the records of a batch share: their texts one after another, their schema and file, and
-/// for a single XML record which values are absent or lists.
+/// What the records of a batch share: their values one after another, their schema and file, and
+/// for a single XML record which values are absent or lists. CSV values stay bytes (checked as
+/// UTF-8 when the batch was built) until something reads them: a mapping reads a few of a row's
+/// columns, and those that repeat are looked up by their bytes.
 final class TextBlock: Sendable {
     let texts: [String]
+    /// For CSV: the batch's bytes, and each value's extent in them.
+    let bytes: [UInt8]
+    let extents: [FieldExtent]
+    let fromBytes: Bool
     let schema: RecordSchema
     /// The schema's identity, compared without retaining the schema, which every thread that
     /// maps records shares (counting references to it from two cores costs more than the compare).
@@ -131,6 +149,26 @@ final class TextBlock: Sendable {
         schemaID = ObjectIdentifier(schema)
         self.absent = absent; self.lists = lists
         hasExtras = !absent.isEmpty || !lists.isEmpty
+        bytes = []
+        extents = []
+        fromBytes = false
+    }
+
+    /// CSV values: `extents` into `bytes`, every one valid UTF-8.
+    init(bytes: [UInt8], extents: [FieldExtent], schema: RecordSchema, file: String) {
+        self.bytes = bytes; self.extents = extents; self.schema = schema; self.file = file
+        schemaID = ObjectIdentifier(schema)
+        texts = []
+        absent = []
+        lists = [:]
+        hasExtras = false
+        fromBytes = true
+    }
+
+    @inline(__always)
+    func text(at slot: Int) -> String {
+        guard fromBytes else { return texts[slot] }
+        return bytes.withUnsafeBufferPointer { CSVScanner.checkedText(of: extents[slot], in: $0) }
     }
 }
 

@@ -8,10 +8,14 @@ import Foundation
 /// helpers — takes the reader in turn for a chunk of records, maps the chunk with its own replica
 /// of the mapping (memos and field positions are per thread), and files the result under the
 /// chunk's number; the caller takes the results in number order. At most `limit` chunks are read
-/// and not yet taken, which bounds memory whatever the export.
+/// and not yet taken, which bounds memory whatever the export. A chunk the caller is done with
+/// goes back to the thread that mapped it to be freed: glibc locks the allocating thread's arena
+/// to free memory from another thread, and two threads contending for it cost more than mapping.
 public final class MappedStream {
     let work: MappingWork
     private var current: [MappedRecord] = []
+    private var index = 0
+    private var producer = 0
     private var pendingError: Error?
 
     /// `threads` counts the caller; 1 maps everything on the caller's thread.
@@ -19,9 +23,9 @@ public final class MappedStream {
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, chunkSize: Int = 1024) {
         let threads = max(1, threads)
         work = MappingWork(reader: reader, mapping: mapping, policy: policy, chunkSize: max(1, chunkSize), limit: 2 * threads + 2)
-        for _ in 1..<threads {
+        for helper in 1..<threads {
             let replica = mapping.replica()
-            let thread = Thread { [work] in work.help(with: replica) }
+            let thread = Thread { [work] in work.help(with: replica, as: helper) }
             thread.stackSize = 1 << 20
             thread.start()
         }
@@ -32,11 +36,19 @@ public final class MappedStream {
     /// The next record's mapping, nil after the last, or the reader's error at its place.
     public func next() throws -> MappedRecord? {
         while true {
-            // Chunks arrive reversed, so that each record is moved out rather than copied.
-            if let record = current.popLast() { return record }
+            if index < current.count {
+                index += 1
+                return current[index - 1]
+            }
             if let pendingError { throw pendingError }
+            if !current.isEmpty {
+                work.recycle(current, mappedBy: producer)
+                current = []
+            }
             guard let chunk = work.take() else { return nil }
             current = chunk.records
+            index = 0
+            producer = chunk.producer
             pendingError = chunk.error
         }
     }
@@ -49,10 +61,11 @@ public final class MappedStream {
 /// reader, which belongs to whichever thread holds `readerBusy`.
 final class MappingWork: @unchecked Sendable {
     struct Chunk {
-        /// Last record first.
         var records: [MappedRecord]
         /// The reader's error after these records, which ends the stream.
         var error: Error?
+        /// The thread that mapped the chunk: 0 for the caller, 1… for helpers.
+        var producer: Int
     }
 
     let reader: RecordReader
@@ -69,6 +82,8 @@ final class MappingWork: @unchecked Sendable {
     private var readerBusy = false
     private var readerFinished = false
     private var cancelled = false
+    /// Chunks the caller is done with, by the helper that mapped them, to be freed there.
+    private var trash: [Int: [[MappedRecord]]] = [:]
 
     init(reader: RecordReader, mapping: Mapping, policy: Mapping.RunPolicy, chunkSize: Int, limit: Int) {
         self.reader = reader; self.mapping = mapping; self.policy = policy
@@ -78,11 +93,15 @@ final class MappingWork: @unchecked Sendable {
     private var canClaim: Bool { !readerBusy && !readerFinished && !cancelled && claimed - taken < limit }
 
     /// A helper thread: read and map chunks until the reader is finished or the stream is gone.
-    func help(with replica: Mapping) {
+    func help(with replica: Mapping, as helper: Int) {
         condition.lock()
         while !cancelled && !readerFinished {
-            if canClaim {
-                process(with: replica)
+            if let done = trash.removeValue(forKey: helper) {
+                condition.unlock()
+                _ = consume done
+                condition.lock()
+            } else if canClaim {
+                process(with: replica, as: helper)
             } else {
                 condition.wait()
             }
@@ -102,11 +121,22 @@ final class MappingWork: @unchecked Sendable {
             }
             if readerFinished && taken == claimed { return nil }
             if canClaim {
-                process(with: mapping)
+                process(with: mapping, as: 0)
             } else {
                 condition.wait()
             }
         }
+    }
+
+    /// Takes back a chunk the caller is done with, for the helper that mapped it to free.
+    func recycle(_ records: [MappedRecord], mappedBy producer: Int) {
+        guard producer > 0 else { return }
+        condition.lock()
+        if !readerFinished && !cancelled {
+            trash[producer, default: []].append(records)
+            condition.broadcast()
+        }
+        condition.unlock()
     }
 
     func cancel() {
@@ -117,7 +147,7 @@ final class MappingWork: @unchecked Sendable {
     }
 
     /// Reads the next chunk and maps it with the lock released; called and returns with it held.
-    private func process(with mapping: Mapping) {
+    private func process(with mapping: Mapping, as producer: Int) {
         readerBusy = true
         let number = claimed
         claimed += 1
@@ -139,11 +169,10 @@ final class MappingWork: @unchecked Sendable {
         if ended || error != nil { readerFinished = true }
         condition.broadcast()
         condition.unlock()
-        var mapped: [MappedRecord] = []
-        mapped.reserveCapacity(records.count)
-        while let record = records.popLast() { mapped.append(mapping.run(record, policy: policy)) }
+        let mapped = records.map { mapping.run($0, policy: policy) }
+        records = []
         condition.lock()
-        done[number] = Chunk(records: mapped, error: error)
+        done[number] = Chunk(records: mapped, error: error, producer: producer)
         condition.broadcast()
     }
 }

@@ -50,10 +50,12 @@ final class MappedAttribute: @unchecked Sendable {
 
     /// The attribute's value for a record, from the memo when the field's text was seen before.
     func evaluate(_ record: Record, _ context: EvaluationContext) throws -> MappedValue {
-        guard let memo, memo.results.active, case .text(let text)? = record.value(of: memo.field) else {
-            return try expression.evaluate(record, context)
-        }
-        if let known = memo.results.lookup(text) { return try known.get() }
+        guard let memo, memo.results.active else { return try expression.evaluate(record, context) }
+        // A CSV value is looked up by its bytes: a hit builds no string at all.
+        let byBytes = record.withPlainBytes(of: memo.field) { memo.results.lookup(bytes: $0) }
+        if case .some(.some(let known)) = byBytes { return try known.get() }
+        guard case .text(let text)? = record.value(of: memo.field) else { return try expression.evaluate(record, context) }
+        if byBytes == nil, let known = memo.results.lookup(text) { return try known.get() }
         let result: Result<MappedValue, TransformFailure>
         do {
             result = .success(try expression.evaluate(record, context))

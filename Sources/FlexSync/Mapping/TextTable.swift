@@ -25,16 +25,31 @@ struct TextTable<Value> {
 
     /// FNV-1a of the text's UTF-8 bytes, never 0 (which marks an empty slot).
     static func hash(_ text: String) -> UInt64 {
+        if let hash = text.utf8.withContiguousStorageIfAvailable(hash(bytes:)) { return hash }
+        return hash(bytes: Array(text.utf8).withUnsafeBufferPointer { $0 })
+    }
+
+    @inline(__always)
+    static func hash(bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        if let done = text.utf8.withContiguousStorageIfAvailable({ bytes -> UInt64 in
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            return hash
-        }) {
-            hash = done
-        } else {
-            for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        }
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return hash == 0 ? 1 : hash
+    }
+
+    /// The value stored under the text these UTF-8 bytes spell, without building the text.
+    func value(forBytes bytes: UnsafeBufferPointer<UInt8>) -> Value? {
+        let hash = Self.hash(bytes: bytes)
+        var index = Self.start(hash) & mask
+        while true {
+            let stored = hashes[index]
+            if stored == 0 { return nil }
+            if stored == hash, keys[index].utf8.withContiguousStorageIfAvailable({ key in
+                key.count == bytes.count && (key.count == 0 || memcmp(key.baseAddress!, bytes.baseAddress!, key.count) == 0)
+            }) ?? keys[index].utf8.elementsEqual(bytes) {
+                return values[index]
+            }
+            index = (index + 1) & mask
+        }
     }
 
     /// Where probing starts: the hash's high half folded into the low bits the mask keeps.

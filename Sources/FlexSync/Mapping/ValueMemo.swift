@@ -25,6 +25,15 @@ final class ValueMemo: @unchecked Sendable {
         return known
     }
 
+    /// The remembered result for the text these UTF-8 bytes spell, if any.
+    @inline(__always)
+    func lookup(bytes: UnsafeBufferPointer<UInt8>) -> Result<MappedValue, TransformFailure>? {
+        lookups += 1
+        guard let known = results.value(forBytes: bytes) else { return nil }
+        hits += 1
+        return known
+    }
+
     /// Remembers a result while there is room; ends the memo when the trial says it does not pay.
     func store(_ result: Result<MappedValue, TransformFailure>, for text: String) {
         if lookups >= Self.trial && hits * 4 < lookups {
