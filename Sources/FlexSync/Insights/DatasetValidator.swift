@@ -154,8 +154,10 @@ struct CardinalityTracker {
     mutating func observe(_ record: MappedRecord) {
         guard !keys.isEmpty else { return }
         rows += 1
-        for (key, value) in record.set where keys.contains(key) {
-            if distinct[key, default: []].count < Self.cap { distinct[key, default: []].insert(value.displayText) }
+        // Look up the few tracked keys rather than visit (and count references to) every value.
+        for key in keys {
+            guard let index = record.set.firstIndex(where: { $0.key == key }) else { continue }
+            if distinct[key, default: []].count < Self.cap { distinct[key, default: []].insert(record.set[index].value.displayText) }
         }
     }
 

@@ -154,11 +154,9 @@ struct EvaluationContext: Sendable {
     /// Extended blocks: no combining marks, nothing that composes) is NFC already and is returned
     /// as it is; only the rest goes through Foundation's normalisation.
     static func nfc(_ text: String) -> String {
-        var simple = true
-        for byte in text.utf8 where byte >= 0xCC {   // 0xCC is the first lead byte of U+0300
-            simple = false
-            break
-        }
+        // 0xCC is the first lead byte of U+0300.
+        let simple = text.utf8.withContiguousStorageIfAvailable { bytes in !bytes.contains { $0 >= 0xCC } }
+            ?? !text.utf8.contains { $0 >= 0xCC }
         return simple ? text : text.precomposedStringWithCanonicalMapping
     }
 }

@@ -42,9 +42,16 @@ public struct MappedRecord: Sendable {
     /// Normalises a match value: trimmed, NFC, and case-folded for e-mail addresses and for
     /// friendly names (TaskRouter treats those case-insensitively).
     static func normalizedMatch(_ value: String, key: String) -> String {
-        let trimmed = EvaluationContext.nfc(value.trimmingSpaces)
-        return key.hasSuffix("email") || key == "friendly_name" ? trimmed.lowercased() : trimmed
+        normalizedMatch(value, foldingCase: foldsCase(key))
     }
+
+    static func normalizedMatch(_ value: String, foldingCase: Bool) -> String {
+        let trimmed = EvaluationContext.nfc(value.trimmingSpaces)
+        return foldingCase ? Transform.lowercased(trimmed) : trimmed
+    }
+
+    /// Whether matching on `key` ignores case.
+    static func foldsCase(_ key: String) -> Bool { key.hasSuffix("email") || key == "friendly_name" }
 }
 
 extension Mapping {
@@ -63,7 +70,7 @@ extension Mapping {
     public func run(_ record: Record, policy: RunPolicy) -> MappedRecord {
         let context = EvaluationContext(nullTokens: policy.nullTokens)
         if policy.nullTokens != memoNullTokens {
-            for attribute in attributes { attribute.memo?.results.reset() }
+            for attribute in attributes { attribute.memo?.reset() }
             memoNullTokens = policy.nullTokens
         }
         var result = MappedRecord(position: record.position)
@@ -73,6 +80,11 @@ extension Mapping {
         }
         result.set.reserveCapacity(attributes.count)
         var produced = ProducedSet(count: attributes.count)
+        // Which attributes have an entry in `set` (produced ones, and empty ones written as ""),
+        // so that a match key finds its value by position; and a cheap upper bound of the
+        // serialised document's length.
+        var inSet = ProducedSet(count: attributes.count)
+        var bound = 2
         for (index, attribute) in attributes.enumerated() {
             if policy.withholdPersonal && attribute.personal { continue }
             let personal = attribute.personal
@@ -80,17 +92,20 @@ extension Mapping {
             do {
                 value = try attribute.evaluate(record, context)
             } catch let failure as TransformFailure {
-                result.problems.append(Problem(.error, record.position, field: attribute.key, rule: failure.rule, value: failure.value, personal: personal))
+                result.problems.append(Problem(.error, result.position, field: attribute.key, rule: failure.rule, value: failure.value, personal: personal))
                 continue
             } catch {
-                result.problems.append(Problem(.error, record.position, field: attribute.key, rule: "\(error)"))
+                result.problems.append(Problem(.error, result.position, field: attribute.key, rule: "\(error)"))
                 continue
             }
             if case .null = value {
                 switch attribute.onEmpty {
                 case .remove: result.remove.append(attribute.key)
                 case .keep: result.keep.append(attribute.key)
-                case .empty: result.set.append((attribute.key, .string("")))
+                case .empty:
+                    inSet.insert(index)
+                    bound += attribute.keyLength + 8
+                    result.set.append((attribute.key, .string("")))
                 }
                 continue
             }
@@ -98,6 +113,12 @@ extension Mapping {
                 continue
             }
             produced.insert(index)
+            inSet.insert(index)
+            if case .string(let text) = json {
+                bound += attribute.keyLength + 8 + 2 * text.utf8.count
+            } else {
+                bound += attribute.keyLength + 8 + json.minified.utf16.count
+            }
             result.set.append((attribute.key, json))
         }
         for (name, needs) in companions where produced.contains(name) && !(needs.map { produced.contains($0) } ?? false) {
@@ -109,15 +130,15 @@ extension Mapping {
         if let friendlyName {
             result.friendlyName = (try? friendlyName.evaluate(record, context))?.text
         }
-        for name in key.match {
+        for match in matchKeys {
             let text: String?
-            if name == "friendly_name" {
+            if match.friendlyName {
                 text = result.friendlyName
             } else {
-                text = result.set.first { $0.key == name }?.value.displayText
+                text = match.attribute.flatMap { inSet.rank(of: $0) }.map { result.set[$0].value.displayText }
             }
             if let text, !text.isEmpty {
-                result.matchValues.append((name, MappedRecord.normalizedMatch(text, key: name)))
+                result.matchValues.append((match.name, MappedRecord.normalizedMatch(text, foldingCase: match.foldsCase)))
             }
         }
         if result.matchValues.isEmpty && result.isValid {
@@ -126,7 +147,6 @@ extension Mapping {
         }
         // Serialise only when a cheap upper bound says the mapped part might be near the limit.
         let threshold = Double(ValueRules.maxDocumentLength) * ValueRules.documentWarningShare
-        let bound = result.set.reduce(2) { $0 + $1.key.utf16.count + 8 + ($1.value.stringValue.map { 2 * $0.utf8.count } ?? $1.value.minified.utf16.count) }
         let length = Double(bound) > threshold ? JSONValue.object(result.document).minified.taskRouterLength : 0
         if Double(length) > threshold {
             result.problems.append(Problem(.warning, record.position, field: "-",
@@ -158,7 +178,7 @@ extension Mapping {
         if case .date(let date) = value, let year = Int(date.prefix(4)), !ValueRules.years.contains(year) {
             return fail("date outside Insights' years 1901–2049", date)
         }
-        if attribute.leaf == "acquisition_date", case .text(let text) = value {
+        if attribute.isAcquisitionDate, case .text(let text) = value {
             return fail("dates must go through a 'date' transform", text)
         }
         guard var text = value.text else { return nil }
@@ -186,6 +206,13 @@ struct ProducedSet {
 
     mutating func insert(_ index: Int) {
         if more.isEmpty { bits |= 1 << UInt64(index) } else { more[index] = true }
+    }
+
+    /// How many members come before `index`, when `index` is one.
+    func rank(of index: Int) -> Int? {
+        guard contains(index) else { return nil }
+        if more.isEmpty { return (bits & ((1 << UInt64(index)) - 1)).nonzeroBitCount }
+        return more[..<index].filter { $0 }.count
     }
 
     func contains(_ index: Int) -> Bool {

@@ -31,10 +31,14 @@ final class MappedAttribute: @unchecked Sendable {
     /// Where the attribute is written in the mapping file, for messages.
     let line: Int
     /// The field the whole attribute depends on, and the memo of its results, when its value
-    /// depends on that one field's text alone.
-    let memo: (field: FieldReference, results: ValueMemo)?
+    /// depends on that one field's text alone (both or neither).
+    let memoField: FieldReference?
+    let memo: ValueMemo?
     /// A personal key (names, e-mail, phone…): masked in messages, withheld under `pii: withhold`.
     let personal: Bool
+    /// The key's length in a serialised document (UTF-16 units), for the size bound.
+    let keyLength: Int
+    let isAcquisitionDate: Bool
 
     /// The same attribute with its own field references and memo, for another thread.
     func replica() -> MappedAttribute {
@@ -44,25 +48,28 @@ final class MappedAttribute: @unchecked Sendable {
     init(key: String, object: InsightsSchema.Object, leaf: String, expression: Expression, onEmpty: EmptyPolicy, numeric: Bool, line: Int) {
         self.key = key; self.object = object; self.leaf = leaf; self.expression = expression
         self.onEmpty = onEmpty; self.numeric = numeric; self.line = line
-        memo = expression.soleField.map { ($0, ValueMemo()) }
+        memoField = expression.soleField
+        memo = memoField.map { _ in ValueMemo() }
         personal = ValueRules.isPersonal(leaf, object)
+        keyLength = key.utf16.count
+        isAcquisitionDate = leaf == "acquisition_date"
     }
 
     /// The attribute's value for a record, from the memo when the field's text was seen before.
     func evaluate(_ record: Record, _ context: EvaluationContext) throws -> MappedValue {
-        guard let memo, memo.results.active else { return try expression.evaluate(record, context) }
+        guard let memo, let memoField, memo.active else { return try expression.evaluate(record, context) }
         // A CSV value is looked up by its bytes: a hit builds no string at all.
-        let byBytes = record.withPlainBytes(of: memo.field) { memo.results.lookup(bytes: $0) }
+        let byBytes = record.withPlainBytes(of: memoField) { memo.lookup(bytes: $0) }
         if case .some(.some(let known)) = byBytes { return try known.get() }
-        guard case .text(let text)? = record.value(of: memo.field) else { return try expression.evaluate(record, context) }
-        if byBytes == nil, let known = memo.results.lookup(text) { return try known.get() }
+        guard case .text(let text)? = record.value(of: memoField) else { return try expression.evaluate(record, context) }
+        if byBytes == nil, let known = memo.lookup(text) { return try known.get() }
         let result: Result<MappedValue, TransformFailure>
         do {
             result = .success(try expression.evaluate(record, context))
         } catch let failure as TransformFailure {
             result = .failure(failure)
         }
-        memo.results.store(result, for: text)
+        memo.store(result, for: text)
         return try result.get()
     }
 }
@@ -87,6 +94,9 @@ public final class Mapping: @unchecked Sendable {
     /// For each attribute that Insights shows only with a companion (`team_name` → `team_id`):
     /// its index and the companion's index, or nil when the mapping does not produce it.
     let companions: [(name: Int, needs: Int?)]
+    /// `key.match` resolved once: each key's attribute, whether it is `friendly_name` instead,
+    /// and whether matching on it ignores case.
+    let matchKeys: [(name: String, attribute: Int?, friendlyName: Bool, foldsCase: Bool)]
     /// The null tokens the attribute memos were filled with.
     var memoNullTokens: Set<String>?
 
@@ -116,6 +126,9 @@ public final class Mapping: @unchecked Sendable {
             companions.append((index, needs))
         }
         self.companions = companions
+        matchKeys = key.match.map { name in
+            (name, attributes.firstIndex { $0.key == name }, name == "friendly_name", MappedRecord.foldsCase(name))
+        }
     }
 
     /// The same mapping with its own caches (field positions, memos), so that another thread can

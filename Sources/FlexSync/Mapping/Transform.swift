@@ -98,28 +98,8 @@ enum Transform: @unchecked Sendable {
         case .phone(let rule):
             return .text(try rule.e164(text, record: record))
         case .email:
-            let address = Transform.lowercased(Transform.trimmed(text))
-            // One `@` with something before it, and a domain with an inner dot; no white space.
-            let bytes = address.utf8
-            var at: String.UTF8View.Index?
-            var valid = true
-            for index in bytes.indices {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "@") {
-                    if at != nil { valid = false; break }
-                    at = index
-                } else if Transform.isASCIISpace(byte) {
-                    valid = false
-                    break
-                }
-            }
-            if valid, let at, at != bytes.startIndex {
-                let domain = bytes[bytes.index(after: at)...]
-                valid = domain.contains(0x2E) && domain.first != 0x2E && domain.last != 0x2E
-            } else {
-                valid = false
-            }
-            guard valid else { throw TransformFailure(rule: "not an e-mail address", value: text) }
+            var address = Transform.lowercased(Transform.trimmed(text))
+            guard address.withUTF8(Transform.isEmailAddress) else { throw TransformFailure(rule: "not an e-mail address", value: text) }
             return .text(address)
         case .truncate(let limit):
             return .text(Transform.truncate(text, toUTF16: limit))
@@ -131,6 +111,24 @@ enum Transform: @unchecked Sendable {
     }
 
     static func isASCIISpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
+
+    /// One `@` with something before it, and a domain with an inner dot; no white space.
+    static func isEmailAddress(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var at: Int?
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "@") {
+                if at != nil { return false }
+                at = index
+            } else if isASCIISpace(byte) {
+                return false
+            }
+        }
+        guard let at, at > 0, at + 1 < bytes.count else { return false }
+        guard bytes[at + 1] != 0x2E, bytes[bytes.count - 1] != 0x2E else { return false }
+        for index in (at + 1)..<bytes.count where bytes[index] == 0x2E { return true }
+        return false
+    }
 
     /// Lower case: ASCII and Latin-1 letters (`É` → `é`, two bytes `C3 89` → `C3 A9`) on bytes,
     /// unchanged text as it is, anything else through Unicode.
@@ -149,12 +147,23 @@ enum Transform: @unchecked Sendable {
             }
         }
         guard hasUpper else { return text }
-        afterC3 = false
-        return String(decoding: text.utf8.map { byte in
-            defer { afterC3 = byte == 0xC3 && !afterC3 }
-            if afterC3 { return byte >= 0x80 && byte <= 0x9E && byte != 0x97 ? byte + 0x20 : byte }
-            return byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-        }, as: UTF8.self)
+        var source = text
+        return source.withUTF8 { bytes in
+            String(unsafeUninitializedCapacity: bytes.count) { out in
+                var afterC3 = false
+                for index in 0..<bytes.count {
+                    let byte = bytes[index]
+                    if afterC3 {
+                        out[index] = byte >= 0x80 && byte <= 0x9E && byte != 0x97 ? byte + 0x20 : byte
+                        afterC3 = false
+                    } else {
+                        out[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                        afterC3 = byte == 0xC3
+                    }
+                }
+                return bytes.count
+            }
+        }
     }
 
     /// The text without leading and trailing white space. ASCII white space is cut on bytes;
@@ -179,24 +188,46 @@ enum Transform: @unchecked Sendable {
     /// leading and trailing white space goes. Works on UTF-8 bytes: no other byte of a UTF-8
     /// sequence can look like these.
     static func collapsed(_ text: String) -> String {
-        let bytes = Array(text.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var pendingSpace = false
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            let width = isASCIISpace(byte) ? 1 : (byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] == 0xA0) ? 2 : 0
-            if width > 0 {
-                pendingSpace = !out.isEmpty
-                index += width
-                continue
+        var source = text
+        return source.withUTF8 { bytes in
+            // Most text is collapsed already: one space between words, none at the ends.
+            var clean = true
+            var previousSpace = true
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == 0x20 {
+                    if previousSpace { clean = false; break }
+                    previousSpace = true
+                } else if isASCIISpace(byte) || (byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] == 0xA0) {
+                    clean = false
+                    break
+                } else {
+                    previousSpace = false
+                }
+                index += 1
             }
-            if pendingSpace { out.append(0x20); pendingSpace = false }
-            out.append(byte)
-            index += 1
+            if clean && !(previousSpace && bytes.count > 0) { return text }
+            return String(unsafeUninitializedCapacity: bytes.count) { out in
+                var written = 0
+                var pendingSpace = false
+                var index = 0
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    let width = isASCIISpace(byte) ? 1 : (byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] == 0xA0) ? 2 : 0
+                    if width > 0 {
+                        pendingSpace = written > 0
+                        index += width
+                        continue
+                    }
+                    if pendingSpace { out[written] = 0x20; written += 1; pendingSpace = false }
+                    out[written] = byte
+                    written += 1
+                    index += 1
+                }
+                return written
+            }
         }
-        return out == bytes ? text : String(decoding: out, as: UTF8.self)
     }
 
     /// Cuts whole characters (grapheme clusters) from the end until the text fits in `limit`

@@ -212,4 +212,31 @@ struct TransformTests {
             #expect(Transform.trimmed(text) == text.trimmingCharacters(in: .whitespacesAndNewlines), "\(text.unicodeScalars.map(\.value))")
         }
     }
+
+    /// Collapsing on bytes against the rule it implements, word by word on scalars: ASCII white
+    /// space and the no-break space separate words; words are joined by one space.
+    @Test func collapsingAgreesWithSplittingIntoWords() {
+        let pool = Array("ab ë\t\n\r\u{00A0}\u{3000}Ł\u{0301}")
+        let separators: Set<Unicode.Scalar> = [" ", "\t", "\n", "\u{0B}", "\u{0C}", "\r", "\u{00A0}"]
+        var random = ReaderFuzzTests.Generator(state: 13)
+        for _ in 0..<20_000 {
+            let text = String((0..<Int.random(in: 0...10, using: &random)).map { _ in pool.randomElement(using: &random)! })
+            let words = text.unicodeScalars.split { separators.contains($0) }.map { String(String.UnicodeScalarView($0)) }
+            #expect(Transform.collapsed(text) == words.joined(separator: " "), "\(text.unicodeScalars.map(\.value))")
+        }
+    }
+
+    /// The e-mail check on bytes against its rule written out plainly.
+    @Test func emailCheckAgreesWithItsRule() {
+        let pool = Array("a.@ \tb")
+        var random = ReaderFuzzTests.Generator(state: 17)
+        for _ in 0..<20_000 {
+            let text = String((0..<Int.random(in: 0...7, using: &random)).map { _ in pool.randomElement(using: &random)! })
+            let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+            let rule = parts.count == 2 && !parts[0].isEmpty && !text.contains { $0 == " " || $0 == "\t" }
+                && parts[1].contains(".") && parts[1].first != "." && parts[1].last != "."
+            var copy = text
+            #expect(copy.withUTF8(Transform.isEmailAddress) == rule, "\(text)")
+        }
+    }
 }
