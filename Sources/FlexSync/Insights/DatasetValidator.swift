@@ -54,9 +54,9 @@ public struct DatasetValidator {
             fileNames.append(file)
             let stream = MappedStream(reader: try job.source.reader(for: file, mapping: mapping), mapping: mapping,
                                       policy: policy, threads: threads)
-            while var mapped = try stream.next() {
+            func consider(_ mapped: inout MappedRecord) {
                 outcome.rowsRead += 1
-                if mapped.skipped { outcome.skipped += 1; continue }
+                if mapped.skipped { outcome.skipped += 1; return }
                 let identity = mapped.identity
                 let seen = identity.flatMap { firstByKey[$0] }
                 if mapped.isValid, let identity, let seen {
@@ -74,7 +74,7 @@ public struct DatasetValidator {
                     case .first:
                         report(Problem(.warning, mapped.position, field: mapping.key.match[0], rule: "duplicate key, keeping \(first.position)", value: identity))
                         outcome.skipped += 1
-                        continue
+                        return
                     case .last:
                         report(Problem(.warning, first.position, field: mapping.key.match[0], rule: "duplicate key, replaced by \(mapped.position)", value: identity))
                         if let index = first.index { outcome.records[index].skipped = true }
@@ -88,6 +88,12 @@ public struct DatasetValidator {
                     firstByKey[identity] = FirstSeen(file: fileNames.count - 1, position: mapped.position, index: index)
                 }
                 if keepRecords { outcome.records.append(mapped) }
+            }
+            while var chunk = try stream.nextChunk() {
+                chunk.withUnsafeMutableBufferPointer { records in
+                    for index in records.indices { consider(&records[index]) }
+                }
+                stream.recycle(chunk)
             }
             outcome.emptyRowsSkipped += stream.skippedEmptyRows
         }

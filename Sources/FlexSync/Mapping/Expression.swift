@@ -76,7 +76,8 @@ indirect enum Expression: @unchecked Sendable {
         case .hierarchy(let levels): .hierarchy(levels.map { $0.replica() })
         case .conditional(let condition, let then, let otherwise):
             .conditional(condition.replica(), then: then.replica(), otherwise: otherwise?.replica())
-        case .piped(let inner, let transforms): .piped(inner.replica(), transforms)
+        // A new array too: threads that share one count references on the same memory.
+        case .piped(let inner, let transforms): .piped(inner.replica(), transforms.map { $0 })
         }
     }
 

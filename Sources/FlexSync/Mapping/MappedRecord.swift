@@ -68,11 +68,21 @@ extension Mapping {
 
     /// Maps one record and applies Insights' value rules to what it produced.
     public func run(_ record: Record, policy: RunPolicy) -> MappedRecord {
-        let context = EvaluationContext(nullTokens: policy.nullTokens)
+        prepare(for: policy)
+        return map(record, policy: policy, context: EvaluationContext(nullTokens: policy.nullTokens))
+    }
+
+    /// Forgets remembered results when the run's null tokens differ from those they were made
+    /// with. Once per batch of records is enough.
+    func prepare(for policy: RunPolicy) {
         if policy.nullTokens != memoNullTokens {
             for attribute in attributes { attribute.memo?.reset() }
             memoNullTokens = policy.nullTokens
         }
+    }
+
+    /// ``run(_:policy:)`` after ``prepare(for:)``, with the context made once for many records.
+    func map(_ record: Record, policy: RunPolicy, context: EvaluationContext) -> MappedRecord {
         var result = MappedRecord(position: record.position)
         if let skipWhen, skipWhen.holds(record, context) {
             result.skipped = true

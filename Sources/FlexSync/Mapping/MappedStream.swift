@@ -53,6 +53,30 @@ public final class MappedStream {
         }
     }
 
+    /// The next chunk of mappings, in file order, for callers that go through them in place
+    /// (a copy of each record would count references to all its arrays and strings); nil after
+    /// the last, or the reader's error after the chunk that holds the records before it. Give
+    /// each chunk back with ``recycle(_:)`` when done with it.
+    public func nextChunk() throws -> [MappedRecord]? {
+        if index < current.count {
+            let rest = Array(current[index...])
+            index = current.count
+            return rest
+        }
+        if let pendingError { throw pendingError }
+        guard let chunk = work.take() else { return nil }
+        pendingError = chunk.error
+        producer = chunk.producer
+        current = []
+        index = 0
+        return chunk.records
+    }
+
+    /// Takes back a chunk from ``nextChunk()``, to be freed by the thread that mapped it.
+    public func recycle(_ chunk: [MappedRecord]) {
+        work.recycle(chunk, mappedBy: producer)
+    }
+
     /// Rows the reader skipped as empty; complete once `next()` returned nil or threw.
     public var skippedEmptyRows: Int { work.reader.skippedEmptyRows }
 }
@@ -169,7 +193,12 @@ final class MappingWork: @unchecked Sendable {
         if ended || error != nil { readerFinished = true }
         condition.broadcast()
         condition.unlock()
-        let mapped = records.map { mapping.run($0, policy: policy) }
+        // Each thread counts references to its own copy of the null tokens.
+        let policy = Mapping.RunPolicy(nullTokens: Set(Array(self.policy.nullTokens)), tooLong: self.policy.tooLong,
+                                       withholdPersonal: self.policy.withholdPersonal)
+        mapping.prepare(for: policy)
+        let context = EvaluationContext(nullTokens: policy.nullTokens)
+        let mapped = records.map { mapping.map($0, policy: policy, context: context) }
         records = []
         condition.lock()
         done[number] = Chunk(records: mapped, error: error, producer: producer)

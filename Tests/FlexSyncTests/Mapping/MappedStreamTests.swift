@@ -165,4 +165,36 @@ struct MappedStreamTests {
         #expect(expectedFailure.hasPrefix("hr.xml:3002:"), "\(expectedFailure)")
         #expect(failure == expectedFailure)
     }
+
+    /// Chunks in place give what record by record gives, and the error after them.
+    @Test(arguments: [1, 3])
+    func chunksGiveTheSameRecordsAndTheErrorAfterThem(threads: Int) throws {
+        var bytes = Array(Self.csv(rows: 4_000).utf8)
+        let at = bytes.indices.first { bytes[$0...].starts(with: "E3500,Zoë".utf8) }!
+        bytes[at + 6] = 0xFF
+        func stream() throws -> MappedStream {
+            MappedStream(reader: try CSVReader(bytes: bytes, name: "in.csv"), mapping: try Mapping.parse(Self.mapping, path: "m.yaml"),
+                         policy: .init(), threads: threads, chunkSize: 300)
+        }
+        var byRecord: [String] = []
+        var recordError = ""
+        let one = try stream()
+        do { while let record = try one.next() { byRecord.append(Self.summary(record)) } } catch { recordError = "\(error)" }
+        var byChunk: [String] = []
+        var chunkError = ""
+        let chunked = try stream()
+        do {
+            // Half a chunk record by record first: the rest of it still comes as a chunk.
+            for _ in 0..<150 { byChunk.append(Self.summary(try #require(try chunked.next()))) }
+            while let chunk = try chunked.nextChunk() {
+                byChunk += chunk.map(Self.summary)
+                chunked.recycle(chunk)
+            }
+        } catch {
+            chunkError = "\(error)"
+        }
+        #expect(byRecord.count == 3_499 - 3_499 / 97)
+        #expect(byChunk == byRecord)
+        #expect(!recordError.isEmpty && chunkError == recordError)
+    }
 }
