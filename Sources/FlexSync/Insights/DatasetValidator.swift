@@ -42,7 +42,7 @@ public struct DatasetValidator {
         let policy = Mapping.RunPolicy(nullTokens: job.source.nullTokens, tooLong: job.policies.tooLong,
                                        withholdPersonal: job.policies.pii == .withhold)
         // One entry per distinct key of the whole export, so kept small: 16 bytes besides the key.
-        var firstByKey = TextTable<FirstSeen>()
+        let firstByKey = TextTable<FirstSeen>()
         var fileNames: [String] = []
         var conflicted = Set<String>()
         var cardinality = CardinalityTracker(keys: mapping.attributes.filter { $0.leaf.contains("_attribute_") }.map(\.key))

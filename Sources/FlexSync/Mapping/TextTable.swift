@@ -6,29 +6,44 @@ import Foundation
 /// which for non-ASCII text (half the names and every `München` of an export) means normalising
 /// each key on every lookup. Keys here come straight from exports, and two spellings of the same
 /// text that differ only in normalisation may simply be two entries, so bytes are enough: an
-/// FNV-1a hash, open addressing with linear probing, stored hashes so growing never rehashes text.
-struct TextTable<Value> {
-    private var hashes: [UInt64]
-    private var keys: [String]
-    private var values: [Value?]
-    private var mask: Int
+/// FNV-1a hash, open addressing with linear probing, and the keys' bytes kept in one buffer of
+/// the table's own. A lookup counts no references (only the value it returns), which matters
+/// because memos are asked eight times a row.
+final class TextTable<Value> {
+    private struct Slot {
+        /// 0 marks an empty slot.
+        var hash: UInt64
+        var keyStart: Int
+        var keyCount: Int
+    }
+
+    private var slots: UnsafeMutablePointer<Slot>
+    private var values: UnsafeMutablePointer<Value>
+    private var capacity: Int
+    private var keyBytes: UnsafeMutablePointer<UInt8>
+    private var keyBytesCount = 0
+    private var keyBytesCapacity: Int
     private(set) var count = 0
 
     init(minimumCapacity: Int = 16) {
-        var slots = 16
-        while slots < 2 * minimumCapacity { slots *= 2 }
-        hashes = Array(repeating: 0, count: slots)
-        keys = Array(repeating: "", count: slots)
-        values = Array(repeating: nil, count: slots)
-        mask = slots - 1
+        var capacity = 16
+        while capacity < 2 * minimumCapacity { capacity *= 2 }
+        self.capacity = capacity
+        slots = .allocate(capacity: capacity)
+        slots.initialize(repeating: Slot(hash: 0, keyStart: 0, keyCount: 0), count: capacity)
+        values = .allocate(capacity: capacity)
+        keyBytesCapacity = 16 * capacity
+        keyBytes = .allocate(capacity: keyBytesCapacity)
     }
 
-    /// FNV-1a of the text's UTF-8 bytes, never 0 (which marks an empty slot).
-    static func hash(_ text: String) -> UInt64 {
-        if let hash = text.utf8.withContiguousStorageIfAvailable(hash(bytes:)) { return hash }
-        return hash(bytes: Array(text.utf8).withUnsafeBufferPointer { $0 })
+    deinit {
+        for index in 0..<capacity where slots[index].hash != 0 { (values + index).deinitialize(count: 1) }
+        slots.deallocate()
+        values.deallocate()
+        keyBytes.deallocate()
     }
 
+    /// FNV-1a of UTF-8 bytes, never 0.
     @inline(__always)
     static func hash(bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -36,79 +51,83 @@ struct TextTable<Value> {
         return hash == 0 ? 1 : hash
     }
 
+    /// Where probing starts: the hash's high half folded into the low bits the mask keeps.
+    @inline(__always)
+    private func start(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash ^ (hash >> 32)) & (capacity - 1) }
+
+    /// The slot holding the key with these bytes, or the empty slot where it would go.
+    @inline(__always)
+    private func slot(of bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int {
+        var index = start(hash)
+        while true {
+            let slot = slots[index]
+            if slot.hash == 0 { return index }
+            if slot.hash == hash && slot.keyCount == bytes.count
+                && (bytes.count == 0 || memcmp(keyBytes + slot.keyStart, bytes.baseAddress!, bytes.count) == 0) {
+                return index
+            }
+            index = (index + 1) & (capacity - 1)
+        }
+    }
+
     /// The value stored under the text these UTF-8 bytes spell, without building the text.
     func value(forBytes bytes: UnsafeBufferPointer<UInt8>) -> Value? {
-        let hash = Self.hash(bytes: bytes)
-        var index = Self.start(hash) & mask
-        while true {
-            let stored = hashes[index]
-            if stored == 0 { return nil }
-            if stored == hash, keys[index].utf8.withContiguousStorageIfAvailable({ key in
-                key.count == bytes.count && (key.count == 0 || memcmp(key.baseAddress!, bytes.baseAddress!, key.count) == 0)
-            }) ?? keys[index].utf8.elementsEqual(bytes) {
-                return values[index]
-            }
-            index = (index + 1) & mask
-        }
-    }
-
-    /// Where probing starts: the hash's high half folded into the low bits the mask keeps.
-    private static func start(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash ^ (hash >> 32)) }
-
-    static func sameBytes(_ a: String, _ b: String) -> Bool {
-        if let same = a.utf8.withContiguousStorageIfAvailable({ left in
-            b.utf8.withContiguousStorageIfAvailable { right in
-                left.count == right.count && (left.count == 0 || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0)
-            }
-        }), let same { return same }
-        return a.utf8.elementsEqual(b.utf8)
-    }
-
-    /// The slot holding `key`, or the empty slot where it would go.
-    private func slot(of key: String, hash: UInt64) -> Int {
-        var index = Self.start(hash) & mask
-        while true {
-            let stored = hashes[index]
-            if stored == 0 || (stored == hash && Self.sameBytes(keys[index], key)) { return index }
-            index = (index + 1) & mask
-        }
+        let index = slot(of: bytes, hash: Self.hash(bytes: bytes))
+        return slots[index].hash == 0 ? nil : values[index]
     }
 
     subscript(key: String) -> Value? {
         get {
-            let index = slot(of: key, hash: Self.hash(key))
-            return hashes[index] == 0 ? nil : values[index]
+            var key = key
+            return key.withUTF8 { value(forBytes: $0) }
         }
         set {
             guard let newValue else { preconditionFailure("TextTable does not remove keys") }
-            let hash = Self.hash(key)
-            var index = slot(of: key, hash: hash)
-            if hashes[index] == 0 {
-                if 2 * (count + 1) > hashes.count {
-                    grow()
-                    index = slot(of: key, hash: hash)
-                }
-                hashes[index] = hash
-                keys[index] = key
-                count += 1
-            }
-            values[index] = newValue
+            var key = key
+            key.withUTF8 { store(newValue, forBytes: $0) }
         }
     }
 
-    private mutating func grow() {
-        let oldHashes = hashes, oldKeys = keys, oldValues = values
-        let slots = 2 * hashes.count
-        hashes = Array(repeating: 0, count: slots)
-        keys = Array(repeating: "", count: slots)
-        values = Array(repeating: nil, count: slots)
-        mask = slots - 1
-        for index in oldHashes.indices where oldHashes[index] != 0 {
-            var target = Self.start(oldHashes[index]) & mask
-            while hashes[target] != 0 { target = (target + 1) & mask }
-            hashes[target] = oldHashes[index]
-            keys[target] = oldKeys[index]
-            values[target] = oldValues[index]
+    private func store(_ value: Value, forBytes bytes: UnsafeBufferPointer<UInt8>) {
+        let hash = Self.hash(bytes: bytes)
+        var index = slot(of: bytes, hash: hash)
+        if slots[index].hash != 0 {
+            values[index] = value
+            return
         }
+        if 2 * (count + 1) > capacity {
+            grow()
+            index = slot(of: bytes, hash: hash)
+        }
+        if keyBytesCount + bytes.count > keyBytesCapacity {
+            var newCapacity = 2 * keyBytesCapacity
+            while keyBytesCount + bytes.count > newCapacity { newCapacity *= 2 }
+            let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+            moved.update(from: keyBytes, count: keyBytesCount)
+            keyBytes.deallocate()
+            keyBytes = moved
+            keyBytesCapacity = newCapacity
+        }
+        if let base = bytes.baseAddress { (keyBytes + keyBytesCount).update(from: base, count: bytes.count) }
+        slots[index] = Slot(hash: hash, keyStart: keyBytesCount, keyCount: bytes.count)
+        (values + index).initialize(to: value)
+        keyBytesCount += bytes.count
+        count += 1
+    }
+
+    private func grow() {
+        let oldSlots = slots, oldValues = values, oldCapacity = capacity
+        capacity *= 2
+        slots = .allocate(capacity: capacity)
+        slots.initialize(repeating: Slot(hash: 0, keyStart: 0, keyCount: 0), count: capacity)
+        values = .allocate(capacity: capacity)
+        for index in 0..<oldCapacity where oldSlots[index].hash != 0 {
+            var target = start(oldSlots[index].hash)
+            while slots[target].hash != 0 { target = (target + 1) & (capacity - 1) }
+            slots[target] = oldSlots[index]
+            (values + target).moveInitialize(from: oldValues + index, count: 1)
+        }
+        oldSlots.deallocate()
+        oldValues.deallocate()
     }
 }

@@ -4,7 +4,7 @@ import Testing
 /// The byte-keyed table behind value memos and the duplicate-key check.
 struct TextTableTests {
     @Test func holdsEveryKeyThroughGrowth() {
-        var table = TextTable<Int>()
+        let table = TextTable<Int>()
         let keys = (0..<50_000).map { $0 % 3 == 0 ? "E\($0)" : "zoë.weiß.\($0)@example.com" }
         for (index, key) in keys.enumerated() { table[key] = index }
         #expect(table.count == keys.count)
@@ -17,7 +17,7 @@ struct TextTableTests {
     /// Keys are bytes: the empty text is a key like any other, and two spellings of `é` (one
     /// scalar, or `e` and a combining accent) are two keys, where `Dictionary` would see one.
     @Test func keysAreComparedByTheirBytes() {
-        var table = TextTable<String>()
+        let table = TextTable<String>()
         table[""] = "empty"
         table["caf\u{00E9}"] = "composed"
         table["cafe\u{0301}"] = "decomposed"
