@@ -152,25 +152,30 @@ struct FirstSeen {
 struct CardinalityTracker {
     static let cap = 200_000
     let keys: [String]
-    var distinct: [String: Set<String>] = [:]
+    /// Distinct values seen, per key (by their bytes: values are NFC already).
+    private let distinct: [TextTable<Bool>]
     var rows = 0
 
-    init(keys: [String]) { self.keys = keys }
+    init(keys: [String]) {
+        self.keys = keys
+        distinct = keys.map { _ in TextTable() }
+    }
 
     mutating func observe(_ record: MappedRecord) {
         guard !keys.isEmpty else { return }
         rows += 1
         // Look up the few tracked keys rather than visit (and count references to) every value.
-        for key in keys {
+        for (slot, key) in keys.enumerated() {
             guard let index = record.set.firstIndex(where: { $0.key == key }) else { continue }
-            if distinct[key, default: []].count < Self.cap { distinct[key, default: []].insert(record.set[index].value.displayText) }
+            let seen = distinct[slot]
+            if seen.count < Self.cap { seen[record.set[index].value.displayText] = true }
         }
     }
 
     func warnings() -> [Problem] {
         guard rows >= 20 else { return [] }
-        return keys.compactMap { key in
-            let count = distinct[key]?.count ?? 0
+        return keys.enumerated().compactMap { slot, key in
+            let count = distinct[slot].count
             guard Double(count) >= 0.9 * Double(min(rows, Self.cap)) else { return nil }
             let label = key.replacingOccurrences(of: "_attribute_", with: "_label_")
             return Problem(.warning, nil, field: key,

@@ -20,7 +20,7 @@ public final class MappedStream {
 
     /// `threads` counts the caller; 1 maps everything on the caller's thread.
     public init(reader: RecordReader, mapping: Mapping, policy: Mapping.RunPolicy,
-                threads: Int = ProcessInfo.processInfo.activeProcessorCount, chunkSize: Int = 1024) {
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount, chunkSize: Int = 4096) {
         let threads = max(1, threads)
         work = MappingWork(reader: reader, mapping: mapping, policy: policy, chunkSize: max(1, chunkSize), limit: 2 * threads + 2)
         for helper in 1..<threads {
