@@ -40,7 +40,7 @@ public struct DatasetValidator {
         var outcome = ValidationOutcome()
         let mapping = job.mapping
         let policy = Mapping.RunPolicy(nullTokens: job.source.nullTokens, tooLong: job.policies.tooLong,
-                                       withholdPersonal: job.policies.pii == .withhold)
+                                       withholdPersonal: job.policies.pii == .withhold, checksOnly: !keepRecords)
         // One entry per distinct key of the whole export, so kept small: 16 bytes besides the key.
         let firstByKey = TextTable<FirstSeen>()
         var fileNames: [String] = []

@@ -60,9 +60,15 @@ extension Mapping {
         public var nullTokens: Set<String> = [""]
         public var tooLong: ValueRules.TooLong = .error
         public var withholdPersonal = false
+        /// Keep in `set` only the values the dataset checks read (match keys and custom
+        /// `*_attribute_N` slots), and neither `remove` nor `keep`: what `validate` needs, without
+        /// building and freeing the rest of every record. Problems are the same either way.
+        public var checksOnly = false
 
-        public init(nullTokens: Set<String> = [""], tooLong: ValueRules.TooLong = .error, withholdPersonal: Bool = false) {
+        public init(nullTokens: Set<String> = [""], tooLong: ValueRules.TooLong = .error, withholdPersonal: Bool = false,
+                    checksOnly: Bool = false) {
             self.nullTokens = nullTokens; self.tooLong = tooLong; self.withholdPersonal = withholdPersonal
+            self.checksOnly = checksOnly
         }
     }
 
@@ -88,7 +94,8 @@ extension Mapping {
             result.skipped = true
             return result
         }
-        result.set.reserveCapacity(attributes.count)
+        let checksOnly = policy.checksOnly
+        result.set.reserveCapacity(checksOnly ? checkedAttributes : attributes.count)
         var produced = ProducedSet(count: attributes.count)
         // Which attributes have an entry in `set` (produced ones, and empty ones written as ""),
         // so that a match key finds its value by position; and a cheap upper bound of the
@@ -110,12 +117,14 @@ extension Mapping {
             }
             if case .null = value {
                 switch attribute.onEmpty {
-                case .remove: result.remove.append(attribute.key)
-                case .keep: result.keep.append(attribute.key)
+                case .remove: if !checksOnly { result.remove.append(attribute.key) }
+                case .keep: if !checksOnly { result.keep.append(attribute.key) }
                 case .empty:
-                    inSet.insert(index)
                     bound += attribute.keyLength + 8
-                    result.set.append((attribute.key, .string("")))
+                    if !checksOnly || attribute.checked {
+                        inSet.insert(index)
+                        result.set.append((attribute.key, .string("")))
+                    }
                 }
                 continue
             }
@@ -123,13 +132,15 @@ extension Mapping {
                 continue
             }
             produced.insert(index)
-            inSet.insert(index)
             if case .string(let text) = json {
                 bound += attribute.keyLength + 8 + 2 * text.utf8.count
             } else {
                 bound += attribute.keyLength + 8 + json.minified.utf16.count
             }
-            result.set.append((attribute.key, json))
+            if !checksOnly || attribute.checked {
+                inSet.insert(index)
+                result.set.append((attribute.key, json))
+            }
         }
         for (name, needs) in companions where produced.contains(name) && !(needs.map { produced.contains($0) } ?? false) {
             let key = attributes[name].key
@@ -157,7 +168,18 @@ extension Mapping {
         }
         // Serialise only when a cheap upper bound says the mapped part might be near the limit.
         let threshold = Double(ValueRules.maxDocumentLength) * ValueRules.documentWarningShare
-        let length = Double(bound) > threshold ? JSONValue.object(result.document).minified.taskRouterLength : 0
+        guard Double(bound) > threshold else { return result }
+        if checksOnly {
+            // Near the limit (rare): map again keeping everything, to measure the document.
+            var full = policy
+            full.checksOnly = false
+            var complete = map(record, policy: full, context: context)
+            complete.set.removeAll { entry in !attributes.contains { $0.key == entry.key && $0.checked } }
+            complete.remove = []
+            complete.keep = []
+            return complete
+        }
+        let length = JSONValue.object(result.document).minified.taskRouterLength
         if Double(length) > threshold {
             result.problems.append(Problem(.warning, record.position, field: "-",
                                            rule: "mapped attributes alone take \(length) of TaskRouter's \(ValueRules.maxDocumentLength) characters"))

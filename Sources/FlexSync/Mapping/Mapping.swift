@@ -39,6 +39,9 @@ final class MappedAttribute: @unchecked Sendable {
     /// The key's length in a serialised document (UTF-16 units), for the size bound.
     let keyLength: Int
     let isAcquisitionDate: Bool
+    /// Read by the dataset checks (a match key or a custom `*_attribute_N` slot): kept when a
+    /// run keeps only what the checks need.
+    var checked = false
 
     /// The same attribute with its own field references and memo, for another thread.
     func replica() -> MappedAttribute {
@@ -97,6 +100,8 @@ public final class Mapping: @unchecked Sendable {
     /// `key.match` resolved once: each key's attribute, whether it is `friendly_name` instead,
     /// and whether matching on it ignores case.
     let matchKeys: [(name: String, attribute: Int?, friendlyName: Bool, foldsCase: Bool)]
+    /// How many attributes the dataset checks read.
+    let checkedAttributes: Int
     /// The null tokens the attribute memos were filled with.
     var memoNullTokens: Set<String>?
 
@@ -126,6 +131,10 @@ public final class Mapping: @unchecked Sendable {
             companions.append((index, needs))
         }
         self.companions = companions
+        for attribute in attributes {
+            attribute.checked = key.match.contains(attribute.key) || attribute.leaf.contains("_attribute_")
+        }
+        checkedAttributes = attributes.filter(\.checked).count
         matchKeys = key.match.map { name in
             (name, attributes.firstIndex { $0.key == name }, name == "friendly_name", MappedRecord.foldsCase(name))
         }

@@ -197,4 +197,37 @@ struct MappedStreamTests {
         #expect(byChunk == byRecord)
         #expect(!recordError.isEmpty && chunkError == recordError)
     }
+
+    /// What `validate` asks for — only the values the dataset checks read — gives the same
+    /// problems, identities and custom-slot values, and still warns when the mapped document
+    /// alone is near TaskRouter's limit.
+    @Test func checksOnlyKeepsWhatTheChecksReadAndFindsTheSameProblems() throws {
+        let keys = (1...10).map { "conversations.conversation_attribute_\($0)" } + (1...10).map { "conversations.conversation_label_\($0)" }
+            + ["conversations.campaign", "conversations.queue", "conversations.language"]
+        let mapping = try Mapping.parse("""
+        target: tasks
+        key: { match: [customers.external_id] }
+        attributes:
+          customers.external_id: id
+          customers.email: { field: mail, transforms: [email] }
+          customers.customer_attribute_1: tier
+          customers.name: { field: name, on_empty: keep }
+        \(keys.map { "  \($0): long" }.joined(separator: "\n"))
+        """, path: "m.yaml")
+        let long = String(repeating: "x", count: 120)
+        let csv = "id,mail,tier,name,long\n1,a@example.com,gold,Ana,\(long)\n2,not-mail,silver,,short\n3,c@example.com,,Cy,short\n"
+        let full = try MapHarness.run(mapping, csv: csv)
+        let lean = try MapHarness.run(mapping, csv: csv, policy: .init(checksOnly: true))
+        #expect(lean.map { $0.problems } == full.map { $0.problems })
+        #expect(lean.map { $0.matchValues.map(\.value) } == full.map { $0.matchValues.map(\.value) })
+        #expect(full[0].problems.map { $0.line(showValues: true) }.contains { $0.contains("mapped attributes alone take") })
+        #expect(full[1].problems.map { $0.line(showValues: true) } == ["in.csv:3: customers.email: not an e-mail address: not-mail"])
+        #expect(full[1].keep == ["customers.name"] && lean[1].keep.isEmpty)
+        for (fullRecord, leanRecord) in zip(full, lean) {
+            let checked = fullRecord.set.filter { $0.key == "customers.external_id" || $0.key.contains("_attribute_") }
+            #expect(leanRecord.set.map(\.key) == checked.map(\.key))
+            #expect(leanRecord.set.map(\.value) == checked.map(\.value))
+        }
+        #expect(full[0].set.count == 4 + keys.count)
+    }
 }
