@@ -284,38 +284,50 @@ final class CSVPipeline: @unchecked Sendable {
     /// Turns a scanned batch into records: every field a validated UTF-8 string.
     static func records(of scanned: ScannedBatch, schema: RecordSchema, file: String, columns: Int) -> RecordBatch {
         // Values are checked as UTF-8 here, so that an error comes after the records before it,
-        // but become strings only when read.
-        var extents: [FieldExtent] = []
-        extents.reserveCapacity(scanned.records.count * columns)
+        // but become strings only when read. A record is checked in one go, from its first
+        // field to its last: the separators between fields are ASCII, so the span is valid UTF-8
+        // exactly when every field is.
         var failure: Error?
         var built = 0
         scanned.bytes.withUnsafeBufferPointer { bytes in
             scanned.fields.withUnsafeBufferPointer { fields in
                 for record in scanned.records {
-                    for index in record.firstField..<record.firstField + record.fieldCount {
-                        let field = fields[index]
-                        let slice = UnsafeBufferPointer(start: bytes.baseAddress! + field.start, count: field.end - field.start)
-                        // Doubled quotes are ASCII: undoing them cannot change whether the rest is UTF-8.
-                        guard CSVScanner.isASCII(slice) || CSVScanner.firstInvalidUTF8(slice) == slice.count else {
-                            failure = CSVScanner.invalidUTF8(in: field, bytes: bytes, recordStart: fields[record.firstField].start,
-                                                             line: record.line, byteOffset: scanned.byteOffset, file: file)
-                            return
+                    let first = fields[record.firstField], last = fields[record.firstField + record.fieldCount - 1]
+                    let span = UnsafeBufferPointer(start: bytes.baseAddress! + first.start, count: last.end - first.start)
+                    if !CSVScanner.isASCII(span) && CSVScanner.firstInvalidUTF8(span) != span.count {
+                        for index in record.firstField..<record.firstField + record.fieldCount {
+                            let field = fields[index]
+                            let slice = UnsafeBufferPointer(start: bytes.baseAddress! + field.start, count: field.end - field.start)
+                            if CSVScanner.firstInvalidUTF8(slice) != slice.count {
+                                failure = CSVScanner.invalidUTF8(in: field, bytes: bytes, recordStart: first.start,
+                                                                 line: record.line, byteOffset: scanned.byteOffset, file: file)
+                                return
+                            }
                         }
-                        extents.append(field)
                     }
-                    for _ in record.fieldCount..<max(columns, record.fieldCount) { extents.append(FieldExtent(start: 0, end: 0, escaped: false)) }
                     built += 1
                 }
+            }
+        }
+        // Records whose fields are exactly the header's use the scanned extents as they are;
+        // otherwise (short rows padded, trailing empty fields dropped) each record gets its own.
+        var extents = scanned.fields
+        var starts = scanned.records[0..<built].map(\.firstField)
+        if !scanned.records[0..<built].allSatisfy({ $0.fieldCount == columns }) {
+            extents = []
+            extents.reserveCapacity(built * columns)
+            starts = []
+            for record in scanned.records[0..<built] {
+                starts.append(extents.count)
+                extents += scanned.fields[record.firstField..<record.firstField + record.fieldCount]
+                for _ in record.fieldCount..<max(columns, record.fieldCount) { extents.append(FieldExtent(start: 0, end: 0, escaped: false)) }
             }
         }
         let block = TextBlock(bytes: scanned.bytes, extents: extents, schema: schema, file: file)
         var records: [Record] = []
         records.reserveCapacity(built)
-        var start = 0
-        for record in scanned.records[0..<built] {
-            let count = max(columns, record.fieldCount)
-            records.append(Record(block: block, start: start, count: count, line: record.line, number: record.number))
-            start += count
+        for (record, start) in zip(scanned.records[0..<built], starts) {
+            records.append(Record(block: block, start: start, count: max(columns, record.fieldCount), line: record.line, number: record.number))
         }
         return RecordBatch(records: records, emptyRows: scanned.emptyRows, error: failure ?? scanned.error)
     }

@@ -112,6 +112,15 @@ enum Transform: @unchecked Sendable {
 
     static func isASCIISpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
 
+    /// What Foundation's `.whitespacesAndNewlines` holds: the Unicode space, line and paragraph
+    /// separators (Z*), U+0009–U+000D and U+0085 — listed, rather than looked up in tables.
+    static func isWhiteSpace(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: true
+        default: false
+        }
+    }
+
     /// One `@` with something before it, and a domain with an inner dot; no white space.
     static func isEmailAddress(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var at: Int?
@@ -172,9 +181,9 @@ enum Transform: @unchecked Sendable {
         let utf8 = text.utf8
         guard let first = utf8.first, let last = utf8.last else { return text }
         if first < 0x80 && last < 0x80 && !isASCIISpace(first) && !isASCIISpace(last) { return text }
-        // Letters at both ends (`Zoë`, `Łukasz`): nothing to trim, whatever the bytes.
+        // No white space at either end (`Zoë`, `Łukasz`): nothing to trim, whatever the bytes.
         if let head = text.unicodeScalars.first, let tail = text.unicodeScalars.last,
-           head.properties.isAlphabetic && tail.properties.isAlphabetic { return text }
+           !isWhiteSpace(head) && !isWhiteSpace(tail) { return text }
         if utf8.allSatisfy({ $0 < 0x80 }) {
             let bytes = Array(utf8)
             guard let start = bytes.firstIndex(where: { !isASCIISpace($0) }) else { return "" }
