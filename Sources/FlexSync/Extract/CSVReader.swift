@@ -8,9 +8,14 @@ public struct CSVOptions: Sendable {
     public var encoding: TextEncoding?
     /// Pad records with fewer fields than the header with empty values instead of failing.
     public var padShortRows = false
+    /// Keep values as bytes (checked as UTF-8) until something reads them, for callers that read
+    /// a few columns of each row — a mapping. By default every value is built as a string by the
+    /// reader's threads, ahead of the caller.
+    public var lazyValues = false
 
-    public init(delimiter: UInt8? = nil, encoding: TextEncoding? = nil, padShortRows: Bool = false) {
+    public init(delimiter: UInt8? = nil, encoding: TextEncoding? = nil, padShortRows: Bool = false, lazyValues: Bool = false) {
         self.delimiter = delimiter; self.encoding = encoding; self.padShortRows = padShortRows
+        self.lazyValues = lazyValues
     }
 }
 
@@ -55,7 +60,7 @@ public final class CSVReader: RecordReader {
         schema = scanner.schema
         delimiter = scanner.delimiter
         encoding = scanner.encoding
-        pipeline = CSVPipeline(scanner: scanner)
+        pipeline = CSVPipeline(scanner: scanner, lazyValues: options.lazyValues)
         pipeline.start()
     }
 
@@ -152,8 +157,11 @@ final class CSVPipeline: @unchecked Sendable {
     private let limit = 6
     private let recordsPerBatch = 2048
 
-    init(scanner: CSVScanner) {
+    private let lazyValues: Bool
+
+    init(scanner: CSVScanner, lazyValues: Bool) {
         self.scanner = scanner
+        self.lazyValues = lazyValues
         schema = scanner.schema
         file = scanner.file
         columns = scanner.headerCount
@@ -199,7 +207,7 @@ final class CSVPipeline: @unchecked Sendable {
         guard case .scanned(let scanned) = slots[number] else { fatalError("batch \(number) is not waiting to be built") }
         slots[number] = .working
         condition.unlock()
-        let built = Self.records(of: scanned, schema: schema, file: file, columns: columns)
+        let built = Self.records(of: scanned, schema: schema, file: file, columns: columns, lazyValues: lazyValues)
         condition.lock()
         return built
     }
@@ -282,7 +290,7 @@ final class CSVPipeline: @unchecked Sendable {
     }
 
     /// Turns a scanned batch into records: every field a validated UTF-8 string.
-    static func records(of scanned: ScannedBatch, schema: RecordSchema, file: String, columns: Int) -> RecordBatch {
+    static func records(of scanned: ScannedBatch, schema: RecordSchema, file: String, columns: Int, lazyValues: Bool) -> RecordBatch {
         // Values are checked as UTF-8 here, so that an error comes after the records before it,
         // but become strings only when read. A record is checked in one go, from its first
         // field to its last: the separators between fields are ASCII, so the span is valid UTF-8
@@ -323,7 +331,24 @@ final class CSVPipeline: @unchecked Sendable {
                 for _ in record.fieldCount..<max(columns, record.fieldCount) { extents.append(FieldExtent(start: 0, end: 0, escaped: false)) }
             }
         }
-        let block = TextBlock(bytes: scanned.bytes, extents: extents, schema: schema, file: file)
+        let block: TextBlock
+        if lazyValues {
+            block = TextBlock(bytes: scanned.bytes, extents: extents, schema: schema, file: file)
+        } else {
+            var texts: [String] = []
+            texts.reserveCapacity(built * columns)
+            scanned.bytes.withUnsafeBufferPointer { bytes in
+                for (record, start) in zip(scanned.records[0..<built], starts) {
+                    for index in start..<start + max(columns, record.fieldCount) { texts.append(CSVScanner.checkedText(of: extents[index], in: bytes)) }
+                }
+            }
+            var start = 0
+            starts = scanned.records[0..<built].map { record in
+                defer { start += max(columns, record.fieldCount) }
+                return start
+            }
+            block = TextBlock(texts, schema: schema, file: file)
+        }
         var records: [Record] = []
         records.reserveCapacity(built)
         for (record, start) in zip(scanned.records[0..<built], starts) {

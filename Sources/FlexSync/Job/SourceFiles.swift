@@ -17,7 +17,10 @@ extension SourceSpec {
     public func reader(for file: String, mapping: Mapping) throws -> RecordReader {
         switch format {
         case .csv:
-            return try CSVReader(path: file, options: csv)
+            // A mapping reads a few columns and looks most of them up by their bytes.
+            var options = csv
+            options.lazyValues = true
+            return try CSVReader(path: file, options: options)
         case .xml:
             let fields = try mapping.sourceFields.map { field in
                 XMLField(name: field, path: try XMLPath(field, namespaces: namespaces), take: mapping.take(of: field))
