@@ -126,9 +126,10 @@ public struct Record: Sendable {
 }
 
 /// What the records of a batch share: their values one after another, their schema and file, and
-/// for a single XML record which values are absent or lists. CSV values stay bytes (checked as
-/// UTF-8 when the batch was built) until something reads them: a mapping reads a few of a row's
-/// columns, and those that repeat are looked up by their bytes.
+/// for a single XML record which values are absent or lists. CSV values read for a mapping
+/// (`CSVOptions.lazyValues`) stay bytes, checked as UTF-8 when the batch was built, until
+/// something reads them: a mapping reads a few of a row's columns, and those that repeat are
+/// looked up by their bytes.
 final class TextBlock: Sendable {
     let texts: [String]
     /// For CSV: the batch's bytes, and each value's extent in them.

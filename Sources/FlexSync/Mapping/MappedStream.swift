@@ -77,7 +77,7 @@ public final class MappedStream {
         work.recycle(chunk, mappedBy: producer)
     }
 
-    /// Rows the reader skipped as empty; complete once `next()` returned nil or threw.
+    /// Rows the reader skipped as empty; complete once `next()` or `nextChunk()` returned nil or threw.
     public var skippedEmptyRows: Int { work.reader.skippedEmptyRows }
 }
 
