@@ -127,7 +127,20 @@ struct Condition: @unchecked Sendable {
 
 /// What every expression of one source shares: its null tokens.
 struct EvaluationContext: Sendable {
-    var nullTokens: Set<String>
+    var nullTokens: Set<String> {
+        didSet { nullTokenBytes = Self.bytes(of: nullTokens) }
+    }
+    /// The null tokens other than "", NFC, as UTF-8: for ``ByteCheck``, which compares bytes.
+    private(set) var nullTokenBytes: [[UInt8]]
+
+    init(nullTokens: Set<String>) {
+        self.nullTokens = nullTokens
+        nullTokenBytes = Self.bytes(of: nullTokens)
+    }
+
+    private static func bytes(of tokens: Set<String>) -> [[UInt8]] {
+        tokens.filter { !$0.isEmpty }.map { Array($0.precomposedStringWithCanonicalMapping.utf8) }
+    }
 
     /// A field's value, NFC-normalised, trimmed of nothing, with null tokens and absences as null.
     func read(_ record: Record, _ name: FieldReference) -> MappedValue {

@@ -104,6 +104,19 @@ extension Mapping {
         var bound = 2
         for (index, attribute) in attributes.enumerated() {
             if policy.withholdPersonal && attribute.personal { continue }
+            // A value nobody keeps, of a shape whose length and emptiness the record's bytes tell
+            // (repeating values go through the memo instead).
+            if checksOnly && !attribute.checked && attribute.memo?.active != true,
+               let outcome = attribute.byteCheck?.outcome(record, context) {
+                switch outcome {
+                case .null:
+                    if attribute.onEmpty == .empty { bound += attribute.keyLength + 8 }
+                case .text(let count):
+                    produced.insert(index)
+                    bound += attribute.keyLength + 8 + 2 * count
+                }
+                continue
+            }
             let personal = attribute.personal
             var value: MappedValue
             do {

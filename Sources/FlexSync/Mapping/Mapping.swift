@@ -42,6 +42,8 @@ final class MappedAttribute: @unchecked Sendable {
     /// Read by the dataset checks (a match key or a custom `*_attribute_N` slot): kept when a
     /// run keeps only what the checks need.
     var checked = false
+    /// How `validate` can tell this attribute's length and emptiness from a CSV record's bytes.
+    let byteCheck: ByteCheck?
 
     /// The same attribute with its own field references and memo, for another thread.
     func replica() -> MappedAttribute {
@@ -56,6 +58,7 @@ final class MappedAttribute: @unchecked Sendable {
         personal = ValueRules.isPersonal(leaf, object)
         keyLength = key.utf16.count
         isAcquisitionDate = leaf == "acquisition_date"
+        byteCheck = numeric || isAcquisitionDate ? nil : ByteCheck.make(for: expression)
     }
 
     /// The attribute's value for a record, from the memo when the field's text was seen before.

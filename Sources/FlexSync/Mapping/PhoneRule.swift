@@ -51,7 +51,7 @@ struct PhoneRule: Sendable {
     }
 
     /// The bytes that a plain phone number is written with.
-    private static func isPlain(_ byte: UInt8) -> Bool {
+    static func isPlain(_ byte: UInt8) -> Bool {
         switch byte {
         case 0x30...0x39, 0x20, 0x2B, 0x2D, 0x2E, 0x2F, 0x28, 0x29: true
         default: false
@@ -59,8 +59,8 @@ struct PhoneRule: Sendable {
     }
 
     /// E.164 from a number's bytes: spaces around it are ignored, a `(0)` after the country code
-    /// dropped, and separators skipped; anything else is not a phone number.
-    private func number(from bytes: UnsafeBufferPointer<UInt8>, raw: String, record: Record) throws -> String {
+    /// dropped, and separators skipped; anything else is not a phone number. `raw` is for messages.
+    func number(from bytes: UnsafeBufferPointer<UInt8>, raw: String, record: Record) throws -> String {
         var low = 0, high = bytes.count
         while low < high && bytes[low] == 0x20 { low += 1 }
         while high > low && bytes[high - 1] == 0x20 { high -= 1 }

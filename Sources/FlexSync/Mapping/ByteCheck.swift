@@ -1,0 +1,157 @@
+/// What `validate` needs of a value that nobody reads afterwards — whether it is empty, and its
+/// length — worked out on a CSV record's bytes for the common shapes of attribute, without
+/// building the strings, the values between transforms, or the JSON value.
+///
+/// Every shape gives up (nil) where the full evaluation could say something else: doubled quotes,
+/// text that NFC might change, white space beyond ASCII at the ends, values longer than Insights
+/// allows, anything a transform would reject. The full evaluation then runs, so problems and
+/// their messages are always its own.
+enum ByteCheck {
+    /// `field`, optionally `[trim]`.
+    case text(FieldReference, trim: Bool)
+    /// `field` with `[email]`.
+    case email(FieldReference)
+    /// `field` with `[{ phone: { country: … } }]`.
+    case phone(FieldReference, PhoneRule)
+    /// `template`, optionally `[collapse_whitespace]`: collapsed either way.
+    case template([Expression.TemplatePart])
+
+    enum Outcome: Equatable {
+        case null
+        /// The value's length in UTF-8 bytes.
+        case text(Int)
+    }
+
+    /// The check for an expression of one of the shapes, or nil.
+    static func make(for expression: Expression) -> ByteCheck? {
+        switch expression {
+        case .field(let field): return .text(field, trim: false)
+        case .template(let parts): return .template(parts)
+        case .piped(.field(let field), let transforms) where transforms.count == 1:
+            switch transforms[0] {
+            case .trim: return .text(field, trim: true)
+            case .email: return .email(field)
+            case .phone(let rule) where rule.countryField == nil: return .phone(field, rule)
+            default: return nil
+            }
+        case .piped(.template(let parts), let transforms) where transforms.count == 1:
+            if case .collapseWhitespace = transforms[0] { return .template(parts) }
+            return nil
+        default: return nil
+        }
+    }
+
+    /// What the attribute's value is for this record, or nil when only the full evaluation can say.
+    func outcome(_ record: Record, _ context: EvaluationContext) -> Outcome? {
+        switch self {
+        case .text(let field, let trim):
+            return record.withPlainBytes(of: field) { bytes -> Outcome? in
+                guard let read = Self.read(bytes, context) else { return nil }
+                guard case .some(let text) = read else { return .null }
+                guard let kept = trim ? Self.trimmedASCII(text) : text else { return nil }
+                return trim && kept.isEmpty ? .null : Self.text(kept.count)
+            } ?? nil
+        case .email(let field):
+            return record.withPlainBytes(of: field) { bytes -> Outcome? in
+                guard let read = Self.read(bytes, context) else { return nil }
+                guard case .some(let text) = read else { return .null }
+                // Lower case keeps the length of ASCII and Latin-1 letters; other text goes the long way.
+                guard let address = Self.trimmedASCII(text), Self.lowercaseKeepsLength(address),
+                      Transform.isEmailAddress(UnsafeBufferPointer(rebasing: address)) else { return nil }
+                return Self.text(address.count)
+            } ?? nil
+        case .phone(let field, let rule):
+            return record.withPlainBytes(of: field) { bytes -> Outcome? in
+                guard let read = Self.read(bytes, context) else { return nil }
+                guard case .some(let text) = read else { return .null }
+                guard text.allSatisfy(PhoneRule.isPlain),
+                      let number = try? rule.number(from: UnsafeBufferPointer(rebasing: text), raw: "", record: record) else { return nil }
+                return Self.text(number.utf8.count)
+            } ?? nil
+        case .template(let parts):
+            return collapsedTemplate(parts, record, context)
+        }
+    }
+
+    private static func text(_ count: Int) -> Outcome? {
+        count > ValueRules.maxValueLength ? nil : .text(count)
+    }
+
+    /// A field as `EvaluationContext.read` gives it: nil to give up, `.some(nil)` for null.
+    private static func read(_ bytes: UnsafeBufferPointer<UInt8>, _ context: EvaluationContext) -> Slice<UnsafeBufferPointer<UInt8>>?? {
+        // Bytes from 0xCC up may be text that NFC changes (and that compares equal to other bytes).
+        if bytes.contains(where: { $0 >= 0xCC }) { return nil }
+        let all = bytes[...]
+        if all.isEmpty { return .some(nil) }
+        guard !context.nullTokenBytes.isEmpty else { return .some(all) }
+        if context.nullTokenBytes.contains(where: { $0.elementsEqual(all) }) { return .some(nil) }
+        guard all.first == 0x20 || all.first == 0x09 || all.last == 0x20 || all.last == 0x09 else { return .some(all) }
+        // A token with spaces or tabs around it: beyond ASCII at the new ends, give up.
+        var trimmed = all
+        while let first = trimmed.first, first == 0x20 || first == 0x09 { trimmed = trimmed.dropFirst() }
+        while let last = trimmed.last, last == 0x20 || last == 0x09 { trimmed = trimmed.dropLast() }
+        if let first = trimmed.first, let last = trimmed.last, first >= 0x80 || last >= 0x80 { return nil }
+        // "" is always a token: only spaces and tabs is null too, once other tokens are declared.
+        return trimmed.isEmpty || context.nullTokenBytes.contains(where: { $0.elementsEqual(trimmed) }) ? .some(nil) : .some(all)
+    }
+
+    /// `Transform.trimmed` where it works on bytes: nil when an end is not ASCII.
+    private static func trimmedASCII(_ text: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>>? {
+        guard let first = text.first, let last = text.last else { return text }
+        if first >= 0x80 || last >= 0x80 { return nil }
+        var trimmed = text
+        while let byte = trimmed.first, Transform.isASCIISpace(byte) { trimmed = trimmed.dropFirst() }
+        while let byte = trimmed.last, Transform.isASCIISpace(byte) { trimmed = trimmed.dropLast() }
+        if let first = trimmed.first, let last = trimmed.last, first >= 0x80 || last >= 0x80 { return nil }
+        return trimmed
+    }
+
+    /// Whether `Transform.lowercased` keeps these bytes' length: ASCII and two-byte Latin-1 only.
+    private static func lowercaseKeepsLength(_ text: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        var afterC3 = false
+        for byte in text {
+            if afterC3 { afterC3 = false } else if byte >= 0x80 { if byte != 0xC3 { return false }; afterC3 = true }
+        }
+        return true
+    }
+
+    /// A template's collapsed length: literals and fields one after another, runs of white space
+    /// one space, none at the ends; null when no field has a value or nothing is left.
+    private func collapsedTemplate(_ parts: [Expression.TemplatePart], _ record: Record, _ context: EvaluationContext) -> Outcome? {
+        var length = 0
+        var pendingSpace = false
+        var anyValue = false
+        func add(_ bytes: UnsafeBufferPointer<UInt8>) {
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                let width = Transform.isASCIISpace(byte) ? 1 : (byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] == 0xA0) ? 2 : 0
+                if width > 0 {
+                    pendingSpace = length > 0
+                    index += width
+                    continue
+                }
+                if pendingSpace { length += 1; pendingSpace = false }
+                length += 1
+                index += 1
+            }
+        }
+        for part in parts {
+            switch part {
+            case .literal(let text):
+                var literal = text
+                literal.withUTF8(add)
+            case .field(let field):
+                let done: Bool? = record.withPlainBytes(of: field) { bytes -> Bool in
+                    guard let read = Self.read(bytes, context) else { return false }
+                    guard case .some(let text) = read else { return true }
+                    anyValue = true
+                    add(UnsafeBufferPointer(rebasing: text))
+                    return true
+                }
+                guard done == true else { return nil }
+            }
+        }
+        return anyValue && length > 0 ? Self.text(length) : .null
+    }
+}
