@@ -6,15 +6,24 @@
 /// text that NFC might change, white space beyond ASCII at the ends, values longer than Insights
 /// allows, anything a transform would reject. The full evaluation then runs, so problems and
 /// their messages are always its own.
-enum ByteCheck {
-    /// `field`, optionally `[trim]`.
-    case text(FieldReference, trim: Bool)
-    /// `field` with `[email]`.
-    case email(FieldReference)
-    /// `field` with `[{ phone: { country: … } }]`.
-    case phone(FieldReference, PhoneRule)
-    /// `template`, optionally `[collapse_whitespace]`: collapsed either way.
-    case template([Expression.TemplatePart])
+///
+/// A class: an attribute's check is read for every record, and copying an enum with these
+/// payloads out of the attribute counted references to each of them.
+final class ByteCheck: @unchecked Sendable {
+    enum Shape {
+        /// `field`, optionally `[trim]`.
+        case text(FieldReference, trim: Bool)
+        /// `field` with `[email]`.
+        case email(FieldReference)
+        /// `field` with `[{ phone: { country: … } }]`.
+        case phone(FieldReference, PhoneRule)
+        /// `template`, optionally `[collapse_whitespace]`: collapsed either way.
+        case template([Expression.TemplatePart])
+    }
+
+    let shape: Shape
+
+    private init(_ shape: Shape) { self.shape = shape }
 
     enum Outcome: Equatable {
         case null
@@ -24,6 +33,10 @@ enum ByteCheck {
 
     /// The check for an expression of one of the shapes, or nil.
     static func make(for expression: Expression) -> ByteCheck? {
+        shape(of: expression).map(ByteCheck.init)
+    }
+
+    private static func shape(of expression: Expression) -> Shape? {
         switch expression {
         case .field(let field): return .text(field, trim: false)
         case .template(let parts): return .template(parts)
@@ -43,7 +56,7 @@ enum ByteCheck {
 
     /// What the attribute's value is for this record, or nil when only the full evaluation can say.
     func outcome(_ record: Record, _ context: EvaluationContext) -> Outcome? {
-        switch self {
+        switch shape {
         case .text(let field, let trim):
             return record.withPlainBytes(of: field) { bytes -> Outcome? in
                 guard let read = Self.read(bytes, context) else { return nil }
