@@ -127,19 +127,13 @@ struct Condition: @unchecked Sendable {
 
 /// What every expression of one source shares: its null tokens.
 struct EvaluationContext: Sendable {
-    var nullTokens: Set<String> {
-        didSet { nullTokenBytes = Self.bytes(of: nullTokens) }
-    }
+    let nullTokens: Set<String>
     /// The null tokens other than "", NFC, as UTF-8: for ``ByteCheck``, which compares bytes.
-    private(set) var nullTokenBytes: [[UInt8]]
+    let nullTokenBytes: [[UInt8]]
 
     init(nullTokens: Set<String>) {
         self.nullTokens = nullTokens
-        nullTokenBytes = Self.bytes(of: nullTokens)
-    }
-
-    private static func bytes(of tokens: Set<String>) -> [[UInt8]] {
-        tokens.filter { !$0.isEmpty }.map { Array($0.precomposedStringWithCanonicalMapping.utf8) }
+        nullTokenBytes = nullTokens.filter { !$0.isEmpty }.map { Array($0.precomposedStringWithCanonicalMapping.utf8) }
     }
 
     /// A field's value, NFC-normalised, trimmed of nothing, with null tokens and absences as null.
