@@ -93,7 +93,7 @@ final class ByteCheck: @unchecked Sendable {
     /// A field as `EvaluationContext.read` gives it: nil to give up, `.some(nil)` for null.
     private static func read(_ bytes: UnsafeBufferPointer<UInt8>, _ context: EvaluationContext) -> Slice<UnsafeBufferPointer<UInt8>>?? {
         // Bytes from 0xCC up may be text that NFC changes (and that compares equal to other bytes).
-        if bytes.contains(where: { $0 >= 0xCC }) { return nil }
+        if !CSVScanner.isASCII(bytes) && bytes.contains(where: { $0 >= 0xCC }) { return nil }
         let all = bytes[...]
         if all.isEmpty { return .some(nil) }
         guard !context.nullTokenBytes.isEmpty else { return .some(all) }

@@ -139,18 +139,19 @@ enum Transform: @unchecked Sendable {
         return false
     }
 
-    /// Lower case: ASCII and Latin-1 letters (`É` → `é`, two bytes `C3 89` → `C3 A9`) on bytes,
-    /// unchanged text as it is, anything else through Unicode.
+    /// Lower case on bytes for ASCII, Latin-1 (`É` → `é`) and Latin Extended-A (`Ł` → `ł`), whose
+    /// letters keep their UTF-8 length; unchanged text as it is; anything else through Unicode.
     static func lowercased(_ text: String) -> String {
         var hasUpper = false
-        var afterC3 = false
+        var lead: UInt8 = 0
         for byte in text.utf8 {
-            if afterC3 {
-                afterC3 = false
-                if byte >= 0x80 && byte <= 0x9E && byte != 0x97 { hasUpper = true }   // À–Þ but ×
+            if lead != 0 {
+                guard let lower = lowered(lead, byte) else { return text.lowercased() }
+                if lower != byte { hasUpper = true }
+                lead = 0
             } else if byte >= 0x80 {
-                guard byte == 0xC3 else { return text.lowercased() }
-                afterC3 = true
+                guard byte == 0xC3 || byte == 0xC4 || byte == 0xC5 else { return text.lowercased() }
+                lead = byte
             } else if byte >= 0x41 && byte <= 0x5A {
                 hasUpper = true
             }
@@ -159,19 +160,33 @@ enum Transform: @unchecked Sendable {
         var source = text
         return source.withUTF8 { bytes in
             String(unsafeUninitializedCapacity: bytes.count) { out in
-                var afterC3 = false
+                var lead: UInt8 = 0
                 for index in 0..<bytes.count {
                     let byte = bytes[index]
-                    if afterC3 {
-                        out[index] = byte >= 0x80 && byte <= 0x9E && byte != 0x97 ? byte + 0x20 : byte
-                        afterC3 = false
+                    if lead != 0 {
+                        out[index] = lowered(lead, byte) ?? byte
+                        lead = 0
                     } else {
                         out[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-                        afterC3 = byte == 0xC3
+                        if byte >= 0xC3 && byte <= 0xC5 { lead = byte }
                     }
                 }
                 return bytes.count
             }
+        }
+    }
+
+    /// The second byte of the lower-case form of the two-byte letter `lead` `byte` (U+00C0–U+017F),
+    /// or nil where lower case changes more than that byte (İ, Ŀ, Ÿ).
+    private static func lowered(_ lead: UInt8, _ byte: UInt8) -> UInt8? {
+        let scalar = (UInt32(lead & 0x1F) << 6) | UInt32(byte & 0x3F)
+        switch scalar {
+        case 0xC0...0xDE where scalar != 0xD7: return byte + 0x20       // À–Þ but ×
+        case 0xC0...0xFF: return byte
+        case 0x130, 0x13F, 0x178: return nil
+        case 0x100...0x137, 0x14A...0x177: return scalar % 2 == 0 ? byte + 1 : byte
+        case 0x139...0x148, 0x179...0x17E: return scalar % 2 == 1 ? byte + 1 : byte
+        default: return byte                                              // ĸ ŉ ſ
         }
     }
 
