@@ -289,12 +289,12 @@ final class CSVPipeline: @unchecked Sendable {
         }
     }
 
-    /// Turns a scanned batch into records: every field a validated UTF-8 string.
+    /// Turns a scanned batch into records, every field checked as UTF-8: built as strings, or
+    /// with `lazyValues` left as extents into the batch's bytes until read.
     static func records(of scanned: ScannedBatch, schema: RecordSchema, file: String, columns: Int, lazyValues: Bool) -> RecordBatch {
-        // Values are checked as UTF-8 here, so that an error comes after the records before it,
-        // but become strings only when read. A record is checked in one go, from its first
-        // field to its last: the separators between fields are ASCII, so the span is valid UTF-8
-        // exactly when every field is.
+        // Checked here, so that an error comes after the records before it. A record is checked
+        // in one go, from its first field to its last: the separators between fields are ASCII,
+        // so the span is valid UTF-8 exactly when every field is.
         var failure: Error?
         var built = 0
         scanned.bytes.withUnsafeBufferPointer { bytes in
@@ -317,41 +317,43 @@ final class CSVPipeline: @unchecked Sendable {
                 }
             }
         }
-        // Records whose fields are exactly the header's use the scanned extents as they are;
-        // otherwise (short rows padded, trailing empty fields dropped) each record gets its own.
-        var extents = scanned.fields
-        var starts = scanned.records[0..<built].map(\.firstField)
-        if !scanned.records[0..<built].allSatisfy({ $0.fieldCount == columns }) {
-            extents = []
-            extents.reserveCapacity(built * columns)
-            starts = []
-            for record in scanned.records[0..<built] {
-                starts.append(extents.count)
-                extents += scanned.fields[record.firstField..<record.firstField + record.fieldCount]
-                for _ in record.fieldCount..<max(columns, record.fieldCount) { extents.append(FieldExtent(start: 0, end: 0, escaped: false)) }
-            }
-        }
+        let kept = scanned.records[0..<built]
+        // Where each record's values start in the block; short rows are padded with empty values.
+        var starts: [Int] = []
+        starts.reserveCapacity(built)
         let block: TextBlock
         if lazyValues {
+            // Records whose fields are exactly the header's use the scanned extents as they are.
+            var extents = scanned.fields
+            if kept.allSatisfy({ $0.fieldCount == columns }) {
+                starts = kept.map(\.firstField)
+            } else {
+                extents = []
+                extents.reserveCapacity(built * columns)
+                for record in kept {
+                    starts.append(extents.count)
+                    extents += scanned.fields[record.firstField..<record.firstField + record.fieldCount]
+                    for _ in record.fieldCount..<max(columns, record.fieldCount) { extents.append(FieldExtent(start: 0, end: 0, escaped: false)) }
+                }
+            }
             block = TextBlock(bytes: scanned.bytes, extents: extents, schema: schema, file: file)
         } else {
             var texts: [String] = []
             texts.reserveCapacity(built * columns)
             scanned.bytes.withUnsafeBufferPointer { bytes in
-                for (record, start) in zip(scanned.records[0..<built], starts) {
-                    for index in start..<start + max(columns, record.fieldCount) { texts.append(CSVScanner.checkedText(of: extents[index], in: bytes)) }
+                for record in kept {
+                    starts.append(texts.count)
+                    for index in record.firstField..<record.firstField + record.fieldCount {
+                        texts.append(CSVScanner.checkedText(of: scanned.fields[index], in: bytes))
+                    }
+                    for _ in record.fieldCount..<max(columns, record.fieldCount) { texts.append("") }
                 }
-            }
-            var start = 0
-            starts = scanned.records[0..<built].map { record in
-                defer { start += max(columns, record.fieldCount) }
-                return start
             }
             block = TextBlock(texts, schema: schema, file: file)
         }
         var records: [Record] = []
         records.reserveCapacity(built)
-        for (record, start) in zip(scanned.records[0..<built], starts) {
+        for (record, start) in zip(kept, starts) {
             records.append(Record(block: block, start: start, count: max(columns, record.fieldCount), line: record.line, number: record.number))
         }
         return RecordBatch(records: records, emptyRows: scanned.emptyRows, error: failure ?? scanned.error)
@@ -735,22 +737,11 @@ final class CSVScanner: @unchecked Sendable {
     @inline(__always)
     static func text(of field: FieldExtent, in bytes: UnsafeBufferPointer<UInt8>) -> String? {
         // Pointer arithmetic rather than range slicing: slices of buffer pointers go through
-        // unspecialised generic code and cost a metadata lookup per field.
+        // unspecialised generic code and cost a metadata lookup per field. Doubled quotes are
+        // ASCII, so the field is valid UTF-8 with or without them.
         let slice = UnsafeBufferPointer(start: bytes.baseAddress! + field.start, count: field.end - field.start)
-        if field.escaped {
-            var unescaped: [UInt8] = []
-            unescaped.reserveCapacity(slice.count)
-            var index = 0
-            while index < slice.count {
-                unescaped.append(slice[index])
-                index += slice[index] == UInt8(ascii: "\"") ? 2 : 1
-            }
-            return String(validating: unescaped, as: UTF8.self)
-        }
-        // Checked here, then decoded without the generic `String(validating:)`, which looks up
-        // type metadata on every call.
-        if isASCII(slice) || firstInvalidUTF8(slice) == slice.count { return String(decoding: slice, as: UTF8.self) }
-        return nil
+        guard isASCII(slice) || firstInvalidUTF8(slice) == slice.count else { return nil }
+        return checkedText(of: field, in: bytes)
     }
 
     /// The text of a field already checked as UTF-8, doubled quotes undone.

@@ -41,11 +41,12 @@ public struct DatasetValidator {
         let mapping = job.mapping
         let policy = Mapping.RunPolicy(nullTokens: job.source.nullTokens, tooLong: job.policies.tooLong,
                                        withholdPersonal: job.policies.pii == .withhold, checksOnly: !keepRecords)
-        // One entry per distinct key of the whole export, so kept small: 16 bytes besides the key.
+        // One entry per distinct key of the whole export, so kept small: where the key was first
+        // seen in 16 bytes, the key's bytes in the table's own buffer.
         let firstByKey = TextTable<FirstSeen>()
         var fileNames: [String] = []
         var conflicted = Set<String>()
-        var cardinality = CardinalityTracker(keys: mapping.attributes.filter { $0.leaf.contains("_attribute_") }.map(\.key))
+        var cardinality = CardinalityTracker(keys: mapping.attributes.filter(\.isCustomAttributeSlot).map(\.key))
         func report(_ problem: Problem) {
             if problem.severity == .warning { outcome.warnings += 1 }
             if outcome.problems.count < maxProblems { outcome.problems.append(problem) }
@@ -152,7 +153,7 @@ struct FirstSeen {
 struct CardinalityTracker {
     static let cap = 200_000
     let keys: [String]
-    /// Distinct values seen, per key (by their bytes: values are NFC already).
+    /// Distinct values seen, per key, compared by their bytes (values were normalised to NFC when read).
     private let distinct: [TextTable<Bool>]
     var rows = 0
 

@@ -68,8 +68,8 @@ final class ByteCheck: @unchecked Sendable {
             return record.withPlainBytes(of: field) { bytes -> Outcome? in
                 guard let read = Self.read(bytes, context) else { return nil }
                 guard case .some(let text) = read else { return .null }
-                // Lower case keeps the length of ASCII and Latin-1 letters; other text goes the long way.
-                guard let address = Self.trimmedASCII(text), Self.lowercaseKeepsLength(address),
+                // Lower case keeps the length of the letters it lowers on bytes; other text goes the long way.
+                guard let address = Self.trimmedASCII(text), Transform.lowercaseKeepsLength(address),
                       Transform.isEmailAddress(UnsafeBufferPointer(rebasing: address)) else { return nil }
                 return Self.text(address.count)
             } ?? nil
@@ -119,15 +119,6 @@ final class ByteCheck: @unchecked Sendable {
         return trimmed
     }
 
-    /// Whether `Transform.lowercased` keeps these bytes' length: ASCII and two-byte Latin-1 only.
-    private static func lowercaseKeepsLength(_ text: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
-        var afterC3 = false
-        for byte in text {
-            if afterC3 { afterC3 = false } else if byte >= 0x80 { if byte != 0xC3 { return false }; afterC3 = true }
-        }
-        return true
-    }
-
     /// A template's collapsed length: literals and fields one after another, runs of white space
     /// one space, none at the ends; null when no field has a value or nothing is left.
     private func collapsedTemplate(_ parts: [Expression.TemplatePart], _ record: Record, _ context: EvaluationContext) -> Outcome? {
@@ -137,8 +128,7 @@ final class ByteCheck: @unchecked Sendable {
         func add(_ bytes: UnsafeBufferPointer<UInt8>) {
             var index = 0
             while index < bytes.count {
-                let byte = bytes[index]
-                let width = Transform.isASCIISpace(byte) ? 1 : (byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] == 0xA0) ? 2 : 0
+                let width = Transform.whiteSpaceWidth(bytes, at: index)
                 if width > 0 {
                     pendingSpace = length > 0
                     index += width

@@ -257,7 +257,7 @@ struct ProducedSet {
     func rank(of index: Int) -> Int? {
         guard contains(index) else { return nil }
         if more.isEmpty { return (bits & ((1 << UInt64(index)) - 1)).nonzeroBitCount }
-        return more[..<index].filter { $0 }.count
+        return more[..<index].reduce(0) { $0 + ($1 ? 1 : 0) }
     }
 
     func contains(_ index: Int) -> Bool {

@@ -39,6 +39,8 @@ final class MappedAttribute: @unchecked Sendable {
     /// The key's length in a serialised document (UTF-16 units), for the size bound.
     let keyLength: Int
     let isAcquisitionDate: Bool
+    /// A custom `*_attribute_N` slot, whose values the dataset checks count for cardinality.
+    var isCustomAttributeSlot: Bool { leaf.contains("_attribute_") }
     /// Read by the dataset checks (a match key or a custom `*_attribute_N` slot): kept when a
     /// run keeps only what the checks need.
     var checked = false
@@ -135,7 +137,7 @@ public final class Mapping: @unchecked Sendable {
         }
         self.companions = companions
         for attribute in attributes {
-            attribute.checked = key.match.contains(attribute.key) || attribute.leaf.contains("_attribute_")
+            attribute.checked = key.match.contains(attribute.key) || attribute.isCustomAttributeSlot
         }
         checkedAttributes = attributes.filter(\.checked).count
         matchKeys = key.match.map { name in

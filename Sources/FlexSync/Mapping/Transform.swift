@@ -121,6 +121,15 @@ enum Transform: @unchecked Sendable {
         }
     }
 
+    /// How many bytes of white space start at `index` for collapsing: 1 for ASCII white space,
+    /// 2 for a no-break space (U+00A0), 0 otherwise. No other byte of UTF-8 can look like these.
+    @inline(__always)
+    static func whiteSpaceWidth(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+        let byte = bytes[index]
+        if isASCIISpace(byte) { return 1 }
+        return byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] == 0xA0 ? 2 : 0
+    }
+
     /// One `@` with something before it, and a domain with an inner dot; no white space.
     static func isEmailAddress(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var at: Int?
@@ -176,6 +185,22 @@ enum Transform: @unchecked Sendable {
         }
     }
 
+    /// Whether ``lowercased(_:)`` works on these bytes without changing their length: ASCII and
+    /// the two-byte letters it lowers itself.
+    static func lowercaseKeepsLength(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        var lead: UInt8 = 0
+        for byte in bytes {
+            if lead != 0 {
+                if lowered(lead, byte) == nil { return false }
+                lead = 0
+            } else if byte >= 0x80 {
+                guard byte >= 0xC3 && byte <= 0xC5 else { return false }
+                lead = byte
+            }
+        }
+        return true
+    }
+
     /// The second byte of the lower-case form of the two-byte letter `lead` `byte` (U+00C0–U+017F),
     /// or nil where lower case changes more than that byte (İ, Ŀ, Ÿ).
     private static func lowered(_ lead: UInt8, _ byte: UInt8) -> UInt8? {
@@ -223,7 +248,7 @@ enum Transform: @unchecked Sendable {
                 if byte == 0x20 {
                     if previousSpace { clean = false; break }
                     previousSpace = true
-                } else if isASCIISpace(byte) || (byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] == 0xA0) {
+                } else if whiteSpaceWidth(bytes, at: index) > 0 {
                     clean = false
                     break
                 } else {
@@ -237,15 +262,14 @@ enum Transform: @unchecked Sendable {
                 var pendingSpace = false
                 var index = 0
                 while index < bytes.count {
-                    let byte = bytes[index]
-                    let width = isASCIISpace(byte) ? 1 : (byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] == 0xA0) ? 2 : 0
+                    let width = whiteSpaceWidth(bytes, at: index)
                     if width > 0 {
                         pendingSpace = written > 0
                         index += width
                         continue
                     }
                     if pendingSpace { out[written] = 0x20; written += 1; pendingSpace = false }
-                    out[written] = byte
+                    out[written] = bytes[index]
                     written += 1
                     index += 1
                 }

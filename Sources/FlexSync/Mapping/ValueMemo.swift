@@ -1,8 +1,8 @@
 /// What an attribute made of each input text, for attributes that depend on one field alone:
 /// exports repeat most values (teams, locations, departments, job titles), and a remembered
-/// result costs one hash lookup (on the text's bytes) instead of the transform pipeline. Columns that barely repeat
-/// (IDs, e-mail addresses) switch the memo off after a trial, and it never holds more than
-/// `capacity` entries, so memory stays bounded whatever the export.
+/// result costs one hash lookup on the text's bytes instead of the transform pipeline. Columns
+/// that barely repeat (IDs, e-mail addresses) switch the memo off after a trial, and it never
+/// holds more than `capacity` entries, so memory stays bounded whatever the export.
 final class ValueMemo: @unchecked Sendable {
     static let capacity = 16_384
     /// Lookups after which a memo that has not paid for itself (a hit on at least a quarter of

@@ -230,4 +230,17 @@ struct MappedStreamTests {
         }
         #expect(full[0].set.count == 4 + keys.count)
     }
+
+    /// Which attributes produced a value, and where their values sit: in one word up to 64
+    /// attributes, in an array beyond (task mappings can have more).
+    @Test(arguments: [10, 64, 100])
+    func producedSetCountsMembersBeforeEachIndex(count: Int) {
+        var set = ProducedSet(count: count)
+        let members = (0..<count).filter { $0 % 3 == 0 || $0 == count - 1 }
+        for index in members { set.insert(index) }
+        for index in 0..<count {
+            #expect(set.contains(index) == members.contains(index))
+            #expect(set.rank(of: index) == (members.contains(index) ? members.filter { $0 < index }.count : nil))
+        }
+    }
 }
