@@ -95,16 +95,22 @@ indirect enum Expression: @unchecked Sendable {
 }
 
 /// `when`: a field matches a regular expression, equals one of some values, or is empty.
-struct Condition: @unchecked Sendable {
+/// A class, so that `skip_when`, asked of every record, is called through an ``Unretained``
+/// view instead of copying its field reference and test each time.
+final class Condition: @unchecked Sendable {
     enum Test {
         case matches(NSRegularExpression)
         case equals(Set<String>)
         case isEmpty
     }
 
-    var field: FieldReference
-    var test: Test
-    var negated: Bool
+    let field: FieldReference
+    let test: Test
+    let negated: Bool
+
+    init(field: FieldReference, test: Test, negated: Bool) {
+        self.field = field; self.test = test; self.negated = negated
+    }
 
     /// The same condition with its own field reference.
     func replica() -> Condition {

@@ -90,71 +90,49 @@ extension Mapping {
     /// ``run(_:policy:)`` after ``prepare(for:)``, with the context made once for many records.
     func map(_ record: Record, policy: RunPolicy, context: EvaluationContext) -> MappedRecord {
         var result = MappedRecord(position: record.position)
-        if let skipWhen, skipWhen.holds(record, context) {
+        let bound = fill(&result, from: record, policy: policy, context: context)
+        // Serialise only when a cheap upper bound says the mapped part might be near the limit.
+        if Double(bound) > Self.documentWarningLength { measure(&result, record: record, policy: policy, context: context) }
+        // One return of the local: anything else copied every array of the record and freed the original.
+        return result
+    }
+
+    private static let documentWarningLength = Double(ValueRules.maxDocumentLength) * ValueRules.documentWarningShare
+
+    /// Warns when the mapped document of a record alone is near TaskRouter's limit.
+    private func measure(_ result: inout MappedRecord, record: Record, policy: RunPolicy, context: EvaluationContext) {
+        if policy.checksOnly {
+            // Near the limit (rare): map again keeping everything, to measure the document.
+            var full = policy
+            full.checksOnly = false
+            result = map(record, policy: full, context: context)
+            result.set.removeAll { entry in !attributes.contains { $0.key == entry.key && $0.checked } }
+            result.remove = []
+            result.keep = []
+            return
+        }
+        let length = JSONValue.object(result.document).minified.taskRouterLength
+        if Double(length) > Self.documentWarningLength {
+            result.problems.append(Problem(.warning, record.position, field: "-",
+                                           rule: "mapped attributes alone take \(length) of TaskRouter's \(ValueRules.maxDocumentLength) characters"))
+        }
+    }
+
+    /// Maps `record` into `result` (in place: returning the record from here copied every one of
+    /// its arrays); returns a cheap upper bound of the mapped document's serialised length.
+    private func fill(_ result: inout MappedRecord, from record: Record, policy: RunPolicy, context: EvaluationContext) -> Int {
+        if skipWhenView?.with({ $0.holds(record, context) }) == true {
             result.skipped = true
-            return result
+            return 0
         }
-        let checksOnly = policy.checksOnly
-        result.set.reserveCapacity(checksOnly ? checkedAttributes : attributes.count)
-        var produced = ProducedSet(count: attributes.count)
-        // Which attributes have an entry in `set` (produced ones, and empty ones written as ""),
-        // so that a match key finds its value by position; and a cheap upper bound of the
-        // serialised document's length.
-        var inSet = ProducedSet(count: attributes.count)
-        var bound = 2
-        for (index, attribute) in attributes.enumerated() {
-            if policy.withholdPersonal && attribute.personal { continue }
-            // A value nobody keeps, of a shape whose length and emptiness the record's bytes tell
-            // (repeating values go through the memo instead).
-            if checksOnly && !attribute.checked && attribute.memo?.active != true,
-               let outcome = attribute.byteCheck?.outcome(record, context) {
-                switch outcome {
-                case .null:
-                    if attribute.onEmpty == .empty { bound += attribute.keyLength + 8 }
-                case .text(let count):
-                    produced.insert(index)
-                    bound += attribute.keyLength + 8 + 2 * count
-                }
-                continue
-            }
-            let personal = attribute.personal
-            var value: MappedValue
-            do {
-                value = try attribute.evaluate(record, context)
-            } catch let failure as TransformFailure {
-                result.problems.append(Problem(.error, result.position, field: attribute.key, rule: failure.rule, value: failure.value, personal: personal))
-                continue
-            } catch {
-                result.problems.append(Problem(.error, result.position, field: attribute.key, rule: "\(error)"))
-                continue
-            }
-            if case .null = value {
-                switch attribute.onEmpty {
-                case .remove: if !checksOnly { result.remove.append(attribute.key) }
-                case .keep: if !checksOnly { result.keep.append(attribute.key) }
-                case .empty:
-                    bound += attribute.keyLength + 8
-                    if !checksOnly || attribute.checked {
-                        inSet.insert(index)
-                        result.set.append((attribute.key, .string("")))
-                    }
-                }
-                continue
-            }
-            guard let json = jsonValue(value, attribute: attribute, record: record, policy: policy, personal: personal, problems: &result.problems) else {
-                continue
-            }
-            produced.insert(index)
-            if case .string(let text) = json {
-                bound += attribute.keyLength + 8 + 2 * text.utf8.count
-            } else {
-                bound += attribute.keyLength + 8 + json.minified.utf16.count
-            }
-            if !checksOnly || attribute.checked {
-                inSet.insert(index)
-                result.set.append((attribute.key, json))
+        result.set.reserveCapacity(policy.checksOnly ? checkedAttributes : attributes.count)
+        var state = FillState(count: attributes.count)
+        for index in attributeViews.indices {
+            attributeViews[index].with { attribute in
+                fill(&result, &state, attribute: attribute, at: index, record: record, policy: policy, context: context)
             }
         }
+        let produced = state.produced, inSet = state.inSet
         for (name, needs) in companions where produced.contains(name) && !(needs.map { produced.contains($0) } ?? false) {
             let key = attributes[name].key
             let required = key.hasPrefix("customers.") || key.hasPrefix("conversations.") ? key.split(separator: ".")[0] + "." : ""
@@ -169,7 +147,11 @@ extension Mapping {
             if match.friendlyName {
                 text = result.friendlyName
             } else {
-                text = match.attribute.flatMap { inSet.rank(of: $0) }.map { result.set[$0].value.displayText }
+                if let attribute = match.attribute, let rank = inSet.rank(of: attribute) {
+                    text = result.set[rank].value.displayText
+                } else {
+                    text = nil
+                }
             }
             if let text, !text.isEmpty {
                 result.matchValues.append((match.name, MappedRecord.normalizedMatch(text, foldingCase: match.foldsCase)))
@@ -179,25 +161,77 @@ extension Mapping {
             result.problems.append(Problem(.error, record.position, field: key.match.joined(separator: "|"),
                                            rule: "empty key: the record cannot be matched to TaskRouter"))
         }
-        // Serialise only when a cheap upper bound says the mapped part might be near the limit.
-        let threshold = Double(ValueRules.maxDocumentLength) * ValueRules.documentWarningShare
-        guard Double(bound) > threshold else { return result }
-        if checksOnly {
-            // Near the limit (rare): map again keeping everything, to measure the document.
-            var full = policy
-            full.checksOnly = false
-            var complete = map(record, policy: full, context: context)
-            complete.set.removeAll { entry in !attributes.contains { $0.key == entry.key && $0.checked } }
-            complete.remove = []
-            complete.keep = []
-            return complete
+        return state.bound
+    }
+
+    /// What one record's mapping has gathered besides the record itself.
+    private struct FillState {
+        /// Which attributes produced a value.
+        var produced: ProducedSet
+        /// Which attributes have an entry in `set` (produced ones, and empty ones written as ""),
+        /// so that a match key finds its value by position.
+        var inSet: ProducedSet
+        /// A cheap upper bound of the serialised document's length.
+        var bound = 2
+
+        init(count: Int) { produced = ProducedSet(count: count); inSet = ProducedSet(count: count) }
+    }
+
+    /// Maps one attribute of `record` into `result`.
+    private func fill(_ result: inout MappedRecord, _ state: inout FillState, attribute: MappedAttribute, at index: Int,
+                      record: Record, policy: RunPolicy, context: EvaluationContext) {
+        if policy.withholdPersonal && attribute.personal { return }
+        let checksOnly = policy.checksOnly
+        // A value nobody keeps, of a shape whose length and emptiness the record's bytes tell
+        // (repeating values go through the memo instead).
+        if checksOnly && !attribute.checked && attribute.memo?.active != true,
+           let outcome = attribute.byteOutcome(record, context) {
+            switch outcome {
+            case .null:
+                if attribute.onEmpty == .empty { state.bound += attribute.keyLength + 8 }
+            case .text(let count):
+                state.produced.insert(index)
+                state.bound += attribute.keyLength + 8 + 2 * count
+            }
+            return
         }
-        let length = JSONValue.object(result.document).minified.taskRouterLength
-        if Double(length) > threshold {
-            result.problems.append(Problem(.warning, record.position, field: "-",
-                                           rule: "mapped attributes alone take \(length) of TaskRouter's \(ValueRules.maxDocumentLength) characters"))
+        let personal = attribute.personal
+        var value: MappedValue
+        do {
+            value = try attribute.evaluate(record, context)
+        } catch let failure as TransformFailure {
+            result.problems.append(Problem(.error, result.position, field: attribute.key, rule: failure.rule, value: failure.value, personal: personal))
+            return
+        } catch {
+            result.problems.append(Problem(.error, result.position, field: attribute.key, rule: "\(error)"))
+            return
         }
-        return result
+        if case .null = value {
+            switch attribute.onEmpty {
+            case .remove: if !checksOnly { result.remove.append(attribute.key) }
+            case .keep: if !checksOnly { result.keep.append(attribute.key) }
+            case .empty:
+                state.bound += attribute.keyLength + 8
+                if !checksOnly || attribute.checked {
+                    state.inSet.insert(index)
+                    result.set.append((attribute.key, .string("")))
+                }
+            }
+            return
+        }
+        guard let json = jsonValue(value, attribute: attribute, record: record, policy: policy, personal: personal, problems: &result.problems) else {
+            return
+        }
+        state.produced.insert(index)
+        if case .string(let text) = json {
+            state.bound += attribute.keyLength + 8 + 2 * text.utf8.count
+        } else {
+            state.bound += attribute.keyLength + 8 + json.minified.utf16.count
+        }
+        if !checksOnly || attribute.checked {
+            state.inSet.insert(index)
+            result.set.append((attribute.key, json))
+        }
     }
 
     private func jsonValue(_ value: MappedValue, attribute: MappedAttribute, record: Record, policy: RunPolicy,

@@ -34,6 +34,8 @@ final class MappedAttribute: @unchecked Sendable {
     /// depends on that one field's text alone (both or neither).
     let memoField: FieldReference?
     let memo: ValueMemo?
+    /// The same two, for the per-record path (see ``Unretained``).
+    private let memoViews: (memo: Unretained<ValueMemo>, field: Unretained<FieldReference>)?
     /// A personal key (names, e-mail, phone…): masked in messages, withheld under `pii: withhold`.
     let personal: Bool
     /// The key's length in a serialised document (UTF-16 units), for the size bound.
@@ -46,6 +48,7 @@ final class MappedAttribute: @unchecked Sendable {
     var checked = false
     /// How `validate` can tell this attribute's length and emptiness from a CSV record's bytes.
     let byteCheck: ByteCheck?
+    private let byteCheckView: Unretained<ByteCheck>?
 
     /// The same attribute with its own field references and memo, for another thread.
     func replica() -> MappedAttribute {
@@ -57,15 +60,30 @@ final class MappedAttribute: @unchecked Sendable {
         self.onEmpty = onEmpty; self.numeric = numeric; self.line = line
         memoField = expression.soleField
         memo = memoField.map { _ in ValueMemo() }
+        if let memo, let memoField { memoViews = (Unretained(memo), Unretained(memoField)) } else { memoViews = nil }
         personal = ValueRules.isPersonal(leaf, object)
         keyLength = key.utf16.count
         isAcquisitionDate = leaf == "acquisition_date"
         byteCheck = numeric || isAcquisitionDate ? nil : ByteCheck.make(for: expression)
+        byteCheckView = byteCheck.map(Unretained.init)
+    }
+
+    /// ``byteCheck``'s outcome for a record, when it has one.
+    @inline(__always)
+    func byteOutcome(_ record: Record, _ context: EvaluationContext) -> ByteCheck.Outcome? {
+        byteCheckView?.with { $0.outcome(record, context) } ?? nil
     }
 
     /// The attribute's value for a record, from the memo when the field's text was seen before.
     func evaluate(_ record: Record, _ context: EvaluationContext) throws -> MappedValue {
-        guard let memo, let memoField, memo.active else { return try expression.evaluate(record, context) }
+        guard let memoViews else { return try expression.evaluate(record, context) }
+        return try memoViews.memo.with { memo in
+            try memoViews.field.with { field in try evaluate(record, context, memo: memo, field: field) }
+        }
+    }
+
+    private func evaluate(_ record: Record, _ context: EvaluationContext, memo: ValueMemo, field memoField: FieldReference) throws -> MappedValue {
+        guard memo.active else { return try expression.evaluate(record, context) }
         // A CSV value is looked up by its bytes: a hit builds no string at all.
         let byBytes = record.withPlainBytes(of: memoField) { memo.lookup(bytes: $0) }
         if case .some(.some(let known)) = byBytes { return try known.get() }
@@ -95,8 +113,12 @@ public final class Mapping: @unchecked Sendable {
     public let target: MappingTarget
     public let key: MappingKey
     let attributes: [MappedAttribute]
+    /// The same attributes, for the per-record path (see ``Unretained``).
+    let attributeViews: [Unretained<MappedAttribute>]
     let friendlyName: Expression?
     let skipWhen: Condition?
+    /// The same condition, for the per-record path (see ``Unretained``).
+    let skipWhenView: Unretained<Condition>?
     /// XML fields to extract, with how repeated elements are taken.
     let takes: [String: XMLTake]
     /// For each attribute that Insights shows only with a companion (`team_name` → `team_id`):
@@ -129,6 +151,8 @@ public final class Mapping: @unchecked Sendable {
          skipWhen: Condition?, takes: [String: XMLTake]) {
         self.path = path; self.target = target; self.key = key; self.attributes = attributes
         self.friendlyName = friendlyName; self.skipWhen = skipWhen; self.takes = takes
+        attributeViews = attributes.map(Unretained.init)
+        skipWhenView = skipWhen.map(Unretained.init)
         var companions: [(name: Int, needs: Int?)] = []
         for (index, attribute) in attributes.enumerated() {
             guard let pair = InsightsSchema.requiredCompanions[attribute.object]?.first(where: { $0.key == attribute.leaf }) else { continue }
