@@ -643,16 +643,29 @@ final class CSVScanner: @unchecked Sendable {
     /// Scans the record at `start`, appending its fields' extents to `fields`.
     private func scanRecord(into fields: inout [FieldExtent]) throws -> Scan {
         // The scan works on locals only: class properties in a hot loop pay for exclusivity checks.
-        let (from, eof, delimiter, currentLine, special, file) = (start, self.eof, self.delimiter, line, self.special, self.file)
-        return try buffer.withUnsafeBufferPointer { bytes throws in
-            try Self.scan(bytes, from: from, eof: eof, delimiter: delimiter, line: currentLine, special: special, file: file, fields: &fields)
+        let (from, eof, delimiter, currentLine, special) = (start, self.eof, self.delimiter, line, self.special)
+        do {
+            return try buffer.withUnsafeBufferPointer { bytes throws(ScanFault) in
+                try Self.scan(bytes, from: from, eof: eof, delimiter: delimiter, line: currentLine, special: special, fields: &fields)
+            }
+        } catch .unterminatedQuote(let line) {
+            throw ExtractError.unterminatedQuote(file: file, line: line)
+        } catch .characterAfterQuote(let line) {
+            throw ExtractError.characterAfterQuote(file: file, line: line)
         }
+    }
+
+    /// A malformed record, before the file's name is put to it (the scan does not take the name:
+    /// passing it counted a reference to a string every thread shares, once per record).
+    private enum ScanFault: Error {
+        case unterminatedQuote(line: Int)
+        case characterAfterQuote(line: Int)
     }
 
     /// Finds the extent of one record starting at `start`, appending its fields. Asks for more
     /// input when the record may continue past the buffer.
     private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, eof: Bool, delimiter: UInt8, line: Int,
-                             special: UnsafeMutablePointer<Bool>, file: String, fields: inout [FieldExtent]) throws -> Scan {
+                             special: UnsafeMutablePointer<Bool>, fields: inout [FieldExtent]) throws(ScanFault) -> Scan {
         let count = bytes.count
         let quote = UInt8(ascii: "\"")
         var index = start
@@ -682,7 +695,7 @@ final class CSVScanner: @unchecked Sendable {
                         index += 1
                     }
                     if index >= count {
-                        if eof { throw ExtractError.unterminatedQuote(file: file, line: openedOn) }
+                        if eof { throw .unterminatedQuote(line: openedOn) }
                         return .needMore
                     }
                     if index + 1 < count && bytes[index + 1] == quote {
@@ -701,7 +714,7 @@ final class CSVScanner: @unchecked Sendable {
                 }
                 let byte = bytes[index]
                 if byte == delimiter { index += 1; continue }
-                if byte != 0x0A && byte != 0x0D { throw ExtractError.characterAfterQuote(file: file, line: line + lines) }
+                if byte != 0x0A && byte != 0x0D { throw .characterAfterQuote(line: line + lines) }
             } else {
                 let fieldStart = index
                 while index < count && !special[Int(bytes[index])] { index += 1 }

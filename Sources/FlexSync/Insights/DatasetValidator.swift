@@ -86,7 +86,7 @@ public struct DatasetValidator {
                 if mapped.isValid { cardinality.observe(mapped) }
                 let index = keepRecords ? outcome.records.count : nil
                 if let identity, seen == nil || job.policies.onDuplicate == .last {
-                    firstByKey[identity] = FirstSeen(file: fileNames.count - 1, position: mapped.position, index: index)
+                    firstByKey[identity] = FirstSeen(file: fileNames.count - 1, line: mapped.position.line, record: mapped.position.record, index: index)
                 }
                 if keepRecords { outcome.records.append(mapped) }
             }
@@ -134,10 +134,10 @@ struct FirstSeen {
     var record: Int32
     var kept: Int32
 
-    init(file: Int, position: SourcePosition, index: Int?) {
+    init(file: Int, line: Int, record: Int, index: Int?) {
         self.file = Int32(clamping: file)
-        line = Int32(clamping: position.line)
-        record = Int32(clamping: position.record)
+        self.line = Int32(clamping: line)
+        self.record = Int32(clamping: record)
         kept = Int32(clamping: index ?? -1)
     }
 

@@ -182,10 +182,10 @@ extension Mapping {
                       record: Record, policy: RunPolicy, context: EvaluationContext) {
         if policy.withholdPersonal && attribute.personal { return }
         let checksOnly = policy.checksOnly
-        // A value nobody keeps, of a shape whose length and emptiness the record's bytes tell
-        // (repeating values go through the memo instead).
-        if checksOnly && !attribute.checked && attribute.memo?.active != true,
-           let outcome = attribute.byteOutcome(record, context) {
+        // A value nobody keeps: its emptiness and length are all it adds, from the memo when the
+        // field's text was seen before, or from the record's bytes for shapes that tell them.
+        if checksOnly && !attribute.checked,
+           let outcome = attribute.memo?.active == true ? attribute.memoOutcome(record) : attribute.byteOutcome(record, context) {
             switch outcome {
             case .null:
                 if attribute.onEmpty == .empty { state.bound += attribute.keyLength + 8 }

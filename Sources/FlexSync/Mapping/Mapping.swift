@@ -95,8 +95,30 @@ final class MappedAttribute: @unchecked Sendable {
         } catch let failure as TransformFailure {
             result = .failure(failure)
         }
-        memo.store(result, for: text)
+        memo.store(result, outcome: checkOutcome(of: result), for: text)
         return try result.get()
+    }
+
+    /// What a run that keeps only checked values needs of a result for this attribute, when that
+    /// is all there is to it: null, or text of a length that raises no problem. Nil for anything
+    /// the full path has more to say about (failures, lists, numbers, dates, long text).
+    func checkOutcome(of result: Result<MappedValue, TransformFailure>) -> ByteCheck.Outcome? {
+        guard !numeric, !isAcquisitionDate, case .success(let value) = result else { return nil }
+        switch value {
+        case .null: return .null
+        case .text(let text) where text.utf8.count <= ValueRules.maxValueLength: return .text(text.utf8.count)
+        default: return nil
+        }
+    }
+
+    /// The memo's outcome for this record's field, when the memo is on and has one.
+    @inline(__always)
+    func memoOutcome(_ record: Record) -> ByteCheck.Outcome? {
+        guard let memoViews else { return nil }
+        return memoViews.memo.with { memo in
+            guard memo.active else { return nil }
+            return memoViews.field.with { field in record.withPlainBytes(of: field) { memo.outcome(bytes: $0) } ?? nil }
+        }
     }
 }
 

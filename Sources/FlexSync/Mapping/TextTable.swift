@@ -76,6 +76,14 @@ final class TextTable<Value> {
         return slots[index].hash == 0 ? nil : values[index]
     }
 
+    /// `body` applied to the value stored under these bytes, in place: reading part of a value
+    /// copies (and counts references to) nothing else of it.
+    @inline(__always)
+    func withValue<Part>(forBytes bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafePointer<Value>) -> Part) -> Part? {
+        let index = slot(of: bytes, hash: Self.hash(bytes: bytes))
+        return slots[index].hash == 0 ? nil : body(values + index)
+    }
+
     subscript(key: String) -> Value? {
         get {
             var key = key

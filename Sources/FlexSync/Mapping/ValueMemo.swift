@@ -11,7 +11,14 @@ final class ValueMemo: @unchecked Sendable {
 
     // A mapping runs on one thread at a time (other threads map with replicas, each with its own
     // memos), so neither is shared.
-    private var results = TextTable<Result<MappedValue, TransformFailure>>()
+    private struct Entry {
+        var result: Result<MappedValue, TransformFailure>
+        /// What a run that keeps only checked values needs of the result, when that is all
+        /// there is to it (see ``MappedAttribute/checkOutcome(of:)``).
+        var outcome: ByteCheck.Outcome?
+    }
+
+    private var results = TextTable<Entry>()
     private var lookups = 0
     private var hits = 0
     private(set) var active = true
@@ -22,25 +29,36 @@ final class ValueMemo: @unchecked Sendable {
         lookups += 1
         guard let known = results[text] else { return nil }
         hits += 1
-        return known
+        return known.result
     }
 
     /// The remembered result for the text these UTF-8 bytes spell, if any.
     @inline(__always)
     func lookup(bytes: UnsafeBufferPointer<UInt8>) -> Result<MappedValue, TransformFailure>? {
         lookups += 1
-        guard let known = results.value(forBytes: bytes) else { return nil }
+        guard let known = results.withValue(forBytes: bytes, { $0.pointee.result }) else { return nil }
         hits += 1
         return known
     }
 
-    /// Remembers a result while there is room; ends the memo when the trial says it does not pay.
-    func store(_ result: Result<MappedValue, TransformFailure>, for text: String) {
+    /// The remembered outcome for the text these UTF-8 bytes spell, when the memo has one;
+    /// nil leaves the lookup to ``lookup(bytes:)``. The value itself is not copied.
+    @inline(__always)
+    func outcome(bytes: UnsafeBufferPointer<UInt8>) -> ByteCheck.Outcome? {
+        guard case .some(.some(let outcome)) = results.withValue(forBytes: bytes, { $0.pointee.outcome }) else { return nil }
+        lookups += 1
+        hits += 1
+        return outcome
+    }
+
+    /// Remembers a result, and its outcome for runs that keep only checked values, while there
+    /// is room; ends the memo when the trial says it does not pay.
+    func store(_ result: Result<MappedValue, TransformFailure>, outcome: ByteCheck.Outcome?, for text: String) {
         if lookups >= Self.trial && hits * 4 < lookups {
             active = false
             results = TextTable()
         } else if results.count < Self.capacity {
-            results[text] = result
+            results[text] = Entry(result: result, outcome: outcome)
         }
     }
 

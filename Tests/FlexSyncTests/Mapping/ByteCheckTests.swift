@@ -60,3 +60,79 @@ struct ByteCheckTests {
         #expect(answered > declined && declined > 500, "answered \(answered), declined \(declined)")
     }
 }
+
+/// Values nobody keeps that repeat are answered from the attribute's memo (emptiness and length
+/// only, the value is not copied): over repeating awkward values, with and without null tokens and
+/// under both length policies, a run that keeps only checked values finds exactly the problems of
+/// a full run, and keeps the same checked values.
+struct MemoOutcomeTests {
+    static let mapping = """
+    target: tasks
+    key: { match: [customers.external_id] }
+    attributes:
+      customers.external_id: id
+      customers.customer_attribute_1: { field: tier, transforms: [trim, lower] }
+      customers.category: tier
+      customers.market_segment: { field: seg, transforms: [trim], on_empty: empty }
+      customers.organization: { field: org, transforms: [collapse_whitespace], on_empty: keep }
+      customers.acquisition_date: { field: since, transforms: [trim] }
+      customers.business_value: { field: value, transforms: [trim] }
+      customers.acquisition_cost: { field: value, transforms: [{ number: { decimal: ",", group: "." } }] }
+      conversations.conversation_attribute_4: { field: since, transforms: [{ date: dd.MM.yyyy }] }
+      conversations.handling_team_name: team
+      conversations.handling_team_id: { field: teamid, transforms: [lower] }
+      conversations.language: { field: lang, transforms: [{ map: { en: English, de: German }, otherwise: Other }] }
+      conversations.queue: { field: long, transforms: [trim] }
+    \(((1...10).map { "  conversations.conversation_label_\($0): label" } + (5...10).map { "  conversations.conversation_attribute_\($0): label" }).joined(separator: "\n"))
+    """
+
+    static let pools: [String: [String]] = [
+        "tier": ["gold", " Gold ", "SILVER", "", "N/A", "Müller", "n/a", " - ", "Zoe\u{0308}"],
+        "seg": ["Retail", "  ", "", "Öffentlich", "-", "Retail ", "He said \"hi\""],
+        "org": ["Acme  Corp", "Acme Corp", "", "Straße  AG", "N/A", "a,b"],
+        "since": ["01.02.2020", "31.02.2020", "abc", "", "01.01.1850", "15.06.2049", "N/A", " "],
+        "value": ["1.234,56", "12", "", "x", "N/A", "-3,5", " 7 ", "1e3"],
+        "team": ["Sales", "", "Support", "N/A"],
+        "teamid": ["S1", "", "SUP", "-"],
+        "lang": ["en", "de", "fr", "", "EN"],
+        "long": [String(repeating: "x", count: 120), String(repeating: "y", count: 130), "short", "",
+                 String(repeating: "é", count: 100), String(repeating: "é", count: 70)],
+        // Sixteen of the longest (quotes, which JSON doubles) make a document near TaskRouter's limit,
+        // which maps the record in full.
+        "label": [String(repeating: "\"", count: 120), "label", ""],
+    ]
+
+    @Test(arguments: [(Set([""]), ValueRules.TooLong.error), (Set(["", "N/A", "-"]), .truncate)])
+    func memoOutcomesAgreeWithTheFullRun(nullTokens: Set<String>, tooLong: ValueRules.TooLong) throws {
+        let columns = ["tier", "seg", "org", "since", "value", "team", "teamid", "lang", "long", "label"]
+        var random = ReaderFuzzTests.Generator(state: 77)
+        var csv = "id," + columns.joined(separator: ",") + "\n"
+        for row in 1...2_000 {
+            let fields = columns.map { Self.pools[$0]!.randomElement(using: &random)! }
+            let id = row % 50 == 0 ? "" : "C\(row)"
+            csv += id + "," + fields.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") + "\n"
+        }
+        // Separate mappings, so that the lean run fills its memos itself.
+        let fullMapping = try Mapping.parse(Self.mapping, path: "m.yaml"), leanMapping = try Mapping.parse(Self.mapping, path: "m.yaml")
+        let full = Mapping.RunPolicy(nullTokens: nullTokens, tooLong: tooLong)
+        var lean = full
+        lean.checksOnly = true
+        let reader = try CSVReader(bytes: Array(csv.utf8), name: "in.csv", options: CSVOptions(lazyValues: true))
+        var rows = 0, problems = 0, nearLimit = 0
+        while let record = try reader.next() {
+            let expected = fullMapping.run(record, policy: full), got = leanMapping.run(record, policy: lean)
+            #expect(got.problems == expected.problems, "\(record.position)")
+            #expect(got.matchValues.map(\.value) == expected.matchValues.map(\.value))
+            let checked = expected.set.filter { $0.key == "customers.external_id" || $0.key.contains("_attribute_") }
+            #expect(got.set.map(\.key) == checked.map(\.key) && got.set.map(\.value) == checked.map(\.value), "\(record.position)")
+            rows += 1
+            problems += expected.problems.count
+            nearLimit += expected.problems.filter { $0.rule.hasPrefix("mapped attributes alone take") }.count
+        }
+        #expect(rows == 2_000)
+        // The pools make problems of every kind often: too long, bad dates, numbers, companions, near the limit.
+        #expect(problems > 1_000 && nearLimit > 100, "\(problems) problems, \(nearLimit) near the limit")
+        // The memos answered: every attribute's memo is still on after 2,000 rows of 4–9 values.
+        #expect(leanMapping.attributes.filter { $0.memo != nil }.allSatisfy { $0.memo!.active })
+    }
+}
