@@ -7,8 +7,9 @@
 /// allows, anything a transform would reject. The full evaluation then runs, so problems and
 /// their messages are always its own.
 ///
-/// A class: an attribute's check is read for every record, and copying an enum with these
-/// payloads out of the attribute counted references to each of them.
+/// A class, read through an ``Unretained`` view, whose parts are all plain values or unretained
+/// views of the field references it owns: an attribute's check runs for every record, and copying
+/// an enum with reference payloads out of it counted references to each of them every time.
 final class ByteCheck: @unchecked Sendable {
     enum Shape {
         /// `field`, optionally `[trim]`.
@@ -21,9 +22,50 @@ final class ByteCheck: @unchecked Sendable {
         case template([Expression.TemplatePart])
     }
 
-    let shape: Shape
+    private enum Kind { case text, trimmed, email, phone, template }
 
-    private init(_ shape: Shape) { self.shape = shape }
+    /// A template part: literal bytes (`literal` in ``literals``), or a field.
+    private struct Part {
+        var literal: Range<Int>
+        var field: Unretained<FieldReference>?
+    }
+
+    private let kind: Kind
+    /// The field of every shape but the template.
+    private let field: Unretained<FieldReference>?
+    private let rule: PhoneRule?
+    private let parts: [Part]
+    private let literals: UnsafeMutableBufferPointer<UInt8>
+    /// The field references the views above point to.
+    private let owned: [FieldReference]
+
+    private init(_ shape: Shape) {
+        var parts: [Part] = [], literals: [UInt8] = [], owned: [FieldReference] = []
+        var rule: PhoneRule?
+        switch shape {
+        case .text(let field, let trim): kind = trim ? .trimmed : .text; owned = [field]
+        case .email(let field): kind = .email; owned = [field]
+        case .phone(let field, let phoneRule): kind = .phone; owned = [field]; rule = phoneRule
+        case .template(let templateParts):
+            kind = .template
+            for part in templateParts {
+                switch part {
+                case .literal(let text):
+                    parts.append(Part(literal: literals.count..<literals.count + text.utf8.count, field: nil))
+                    literals += text.utf8
+                case .field(let field):
+                    parts.append(Part(literal: 0..<0, field: Unretained(field)))
+                    owned.append(field)
+                }
+            }
+        }
+        field = kind == .template ? nil : Unretained(owned[0])
+        self.rule = rule; self.parts = parts; self.owned = owned
+        self.literals = .allocate(capacity: max(1, literals.count))
+        _ = self.literals.initialize(from: literals)
+    }
+
+    deinit { literals.deallocate() }
 
     enum Outcome: Equatable {
         case null
@@ -56,33 +98,29 @@ final class ByteCheck: @unchecked Sendable {
 
     /// What the attribute's value is for this record, or nil when only the full evaluation can say.
     func outcome(_ record: Record, _ context: EvaluationContext) -> Outcome? {
-        switch shape {
-        case .text(let field, let trim):
-            return record.withPlainBytes(of: field) { bytes -> Outcome? in
+        guard let field else { return collapsedTemplate(record, context) }
+        let kind = kind
+        return field.with { field in
+            record.withPlainBytes(of: field) { bytes -> Outcome? in
                 guard let read = Self.read(bytes, context) else { return nil }
                 guard case .some(let text) = read else { return .null }
-                guard let kept = trim ? Self.trimmedASCII(text) : text else { return nil }
-                return trim && kept.isEmpty ? .null : Self.text(kept.count)
+                switch kind {
+                case .text: return Self.text(text.count)
+                case .trimmed:
+                    guard let kept = Self.trimmedASCII(text) else { return nil }
+                    return kept.isEmpty ? .null : Self.text(kept.count)
+                case .email:
+                    // Lower case keeps the length of the letters it lowers on bytes; other text goes the long way.
+                    guard let address = Self.trimmedASCII(text), Transform.lowercaseKeepsLength(address),
+                          Transform.isEmailAddress(UnsafeBufferPointer(rebasing: address)) else { return nil }
+                    return Self.text(address.count)
+                case .phone:
+                    guard let rule, text.allSatisfy(PhoneRule.isPlain),
+                          let number = try? rule.number(from: UnsafeBufferPointer(rebasing: text), raw: "", record: record) else { return nil }
+                    return Self.text(number.utf8.count)
+                case .template: return nil
+                }
             } ?? nil
-        case .email(let field):
-            return record.withPlainBytes(of: field) { bytes -> Outcome? in
-                guard let read = Self.read(bytes, context) else { return nil }
-                guard case .some(let text) = read else { return .null }
-                // Lower case keeps the length of the letters it lowers on bytes; other text goes the long way.
-                guard let address = Self.trimmedASCII(text), Transform.lowercaseKeepsLength(address),
-                      Transform.isEmailAddress(UnsafeBufferPointer(rebasing: address)) else { return nil }
-                return Self.text(address.count)
-            } ?? nil
-        case .phone(let field, let rule):
-            return record.withPlainBytes(of: field) { bytes -> Outcome? in
-                guard let read = Self.read(bytes, context) else { return nil }
-                guard case .some(let text) = read else { return .null }
-                guard text.allSatisfy(PhoneRule.isPlain),
-                      let number = try? rule.number(from: UnsafeBufferPointer(rebasing: text), raw: "", record: record) else { return nil }
-                return Self.text(number.utf8.count)
-            } ?? nil
-        case .template(let parts):
-            return collapsedTemplate(parts, record, context)
         }
     }
 
@@ -121,7 +159,7 @@ final class ByteCheck: @unchecked Sendable {
 
     /// A template's collapsed length: literals and fields one after another, runs of white space
     /// one space, none at the ends; null when no field has a value or nothing is left.
-    private func collapsedTemplate(_ parts: [Expression.TemplatePart], _ record: Record, _ context: EvaluationContext) -> Outcome? {
+    private func collapsedTemplate(_ record: Record, _ context: EvaluationContext) -> Outcome? {
         var length = 0
         var pendingSpace = false
         var anyValue = false
@@ -140,20 +178,20 @@ final class ByteCheck: @unchecked Sendable {
             }
         }
         for part in parts {
-            switch part {
-            case .literal(let text):
-                var literal = text
-                literal.withUTF8(add)
-            case .field(let field):
-                let done: Bool? = record.withPlainBytes(of: field) { bytes -> Bool in
+            guard let field = part.field else {
+                add(UnsafeBufferPointer(rebasing: literals[part.literal]))
+                continue
+            }
+            let done: Bool? = field.with { field in
+                record.withPlainBytes(of: field) { bytes -> Bool in
                     guard let read = Self.read(bytes, context) else { return false }
                     guard case .some(let text) = read else { return true }
                     anyValue = true
                     add(UnsafeBufferPointer(rebasing: text))
                     return true
                 }
-                guard done == true else { return nil }
             }
+            guard done == true else { return nil }
         }
         return anyValue && length > 0 ? Self.text(length) : .null
     }
