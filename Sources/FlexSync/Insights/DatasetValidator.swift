@@ -91,6 +91,11 @@ public struct DatasetValidator {
                 if keepRecords { outcome.records.append(mapped) }
             }
             while var chunk = try stream.nextChunk() {
+                // One key per row, a million rows: the table outgrows the cache, and a probe amid
+                // the checks waits for its miss alone; a pass of loads first waits for many at once.
+                chunk.withUnsafeBufferPointer { records in
+                    for index in records.indices { if let identity = records[index].matchValues.first?.value { firstByKey.warm(identity) } }
+                }
                 chunk.withUnsafeMutableBufferPointer { records in
                     for index in records.indices { consider(&records[index]) }
                 }

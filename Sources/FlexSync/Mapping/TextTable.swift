@@ -37,7 +37,10 @@ final class TextTable<Value> {
     }
 
     deinit {
-        for index in 0..<capacity where slots[index].hash != 0 { (values + index).deinitialize(count: 1) }
+        // Plain values (positions, flags) need nothing done: a million-key table is not walked for nothing.
+        if !_isPOD(Value.self) {
+            for index in 0..<capacity where slots[index].hash != 0 { (values + index).deinitialize(count: 1) }
+        }
         slots.deallocate()
         values.deallocate()
         keyBytes.deallocate()
@@ -83,6 +86,18 @@ final class TextTable<Value> {
         let index = slot(of: bytes, hash: Self.hash(bytes: bytes))
         return slots[index].hash == 0 ? nil : body(values + index)
     }
+
+    /// Reads the memory a lookup of `key` starts at, so that it is in cache when the lookup comes.
+    /// Worth it for tables far larger than the cache, ahead of many lookups: one pass of these
+    /// loads overlaps their misses, where lookups amid other work wait for one at a time.
+    func warm(_ key: String) {
+        var key = key
+        let index = key.withUTF8 { start(Self.hash(bytes: $0)) }
+        warmed &+= slots[index].hash &+ UInt64(truncatingIfNeeded: UnsafeRawPointer(values + index).load(as: UInt8.self))
+    }
+
+    /// What ``warm(_:)`` read, kept so that its loads are not optimised away.
+    private var warmed: UInt64 = 0
 
     subscript(key: String) -> Value? {
         get {
