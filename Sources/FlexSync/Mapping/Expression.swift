@@ -107,9 +107,16 @@ final class Condition: @unchecked Sendable {
     let field: FieldReference
     let test: Test
     let negated: Bool
+    /// For `equals`: the values in NFC as UTF-8, which a CSV value's bytes are compared with.
+    private let equalBytes: [[UInt8]]
 
     init(field: FieldReference, test: Test, negated: Bool) {
         self.field = field; self.test = test; self.negated = negated
+        if case .equals(let values) = test {
+            equalBytes = values.map { Array($0.precomposedStringWithCanonicalMapping.utf8) }
+        } else {
+            equalBytes = []
+        }
     }
 
     /// The same condition with its own field reference.
@@ -118,6 +125,9 @@ final class Condition: @unchecked Sendable {
     }
 
     func holds(_ record: Record, _ context: EvaluationContext) -> Bool {
+        if !equalBytes.isEmpty, case .some(.some(let equal)) = record.withPlainBytes(of: field, { equals($0, context) }) {
+            return equal != negated
+        }
         let value = context.read(record, field).text
         let result: Bool
         switch test {
@@ -128,6 +138,19 @@ final class Condition: @unchecked Sendable {
             result = regex.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil
         }
         return result != negated
+    }
+
+    /// `equals` on a CSV value's bytes, as ``EvaluationContext/read(_:_:)`` and the set of
+    /// values would answer it; nil where only the text can say (beyond ASCII, which NFC may
+    /// change, or a possible null token with spaces around it).
+    private func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ context: EvaluationContext) -> Bool? {
+        guard CSVScanner.isASCII(bytes) else { return nil }
+        guard let first = bytes.first, let last = bytes.last else { return false }
+        if !context.nullTokenBytes.isEmpty {
+            if first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 { return nil }
+            if context.nullTokenBytes.contains(where: { $0.elementsEqual(bytes) }) { return false }
+        }
+        return equalBytes.contains { $0.elementsEqual(bytes) }
     }
 }
 
