@@ -160,39 +160,49 @@ final class ByteCheck: @unchecked Sendable {
     /// A template's collapsed length: literals and fields one after another, runs of white space
     /// one space, none at the ends; null when no field has a value or nothing is left.
     private func collapsedTemplate(_ record: Record, _ context: EvaluationContext) -> Outcome? {
-        var length = 0
-        var pendingSpace = false
+        var collapsed = CollapsedLength()
         var anyValue = false
-        func add(_ bytes: UnsafeBufferPointer<UInt8>) {
-            var index = 0
-            while index < bytes.count {
-                let width = Transform.whiteSpaceWidth(bytes, at: index)
-                if width > 0 {
-                    pendingSpace = length > 0
-                    index += width
-                    continue
-                }
-                if pendingSpace { length += 1; pendingSpace = false }
-                length += 1
-                index += 1
-            }
-        }
         for part in parts {
             guard let field = part.field else {
-                add(UnsafeBufferPointer(rebasing: literals[part.literal]))
+                collapsed.add(UnsafeBufferPointer(rebasing: literals[part.literal]))
                 continue
             }
+            // The totals are a struct updated in place: a nested function that captured them had
+            // every update checked for exclusive access at run time.
             let done: Bool? = field.with { field in
                 record.withPlainBytes(of: field) { bytes -> Bool in
                     guard let read = Self.read(bytes, context) else { return false }
-                    guard case .some(let text) = read else { return true }
-                    anyValue = true
-                    add(UnsafeBufferPointer(rebasing: text))
+                    if let text = read {
+                        anyValue = true
+                        collapsed.add(UnsafeBufferPointer(rebasing: text))
+                    }
                     return true
                 }
             }
             guard done == true else { return nil }
         }
-        return anyValue && length > 0 ? Self.text(length) : .null
+        return anyValue && collapsed.length > 0 ? Self.text(collapsed.length) : .null
+    }
+}
+
+/// The length of text with runs of white space made one space and none at the ends, added up
+/// piece by piece.
+private struct CollapsedLength {
+    var length = 0
+    var pendingSpace = false
+
+    mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var index = 0
+        while index < bytes.count {
+            let width = Transform.whiteSpaceWidth(bytes, at: index)
+            if width > 0 {
+                pendingSpace = length > 0
+                index += width
+                continue
+            }
+            if pendingSpace { length += 1; pendingSpace = false }
+            length += 1
+            index += 1
+        }
     }
 }
