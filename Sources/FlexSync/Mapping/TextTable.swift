@@ -73,14 +73,9 @@ final class TextTable<Value> {
         }
     }
 
-    /// The value stored under the text these UTF-8 bytes spell, without building the text.
-    func value(forBytes bytes: UnsafeBufferPointer<UInt8>) -> Value? {
-        let index = slot(of: bytes, hash: Self.hash(bytes: bytes))
-        return slots[index].hash == 0 ? nil : values[index]
-    }
-
-    /// `body` applied to the value stored under these bytes, in place: reading part of a value
-    /// copies (and counts references to) nothing else of it.
+    /// `body` applied to the value stored under the text these UTF-8 bytes spell, in place: the
+    /// text is not built, and reading part of a value copies (and counts references to) nothing
+    /// else of it.
     @inline(__always)
     func withValue<Part>(forBytes bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafePointer<Value>) -> Part) -> Part? {
         let index = slot(of: bytes, hash: Self.hash(bytes: bytes))
@@ -102,7 +97,7 @@ final class TextTable<Value> {
     subscript(key: String) -> Value? {
         get {
             var key = key
-            return key.withUTF8 { value(forBytes: $0) }
+            return key.withUTF8 { withValue(forBytes: $0) { $0.pointee } }
         }
         set {
             guard let newValue else { preconditionFailure("TextTable does not remove keys") }
