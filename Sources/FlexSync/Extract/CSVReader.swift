@@ -318,6 +318,10 @@ final class CSVPipeline: @unchecked Sendable {
             }
         }
         let kept = scanned.records[0..<built]
+        // Every record's position counts a reference to the file's name; one string shared by
+        // every batch had the threads that map records and the one that checks them contending
+        // for its count, so each batch gets a copy of its own.
+        let file = file.unshared
         // Where each record's values start in the block; short rows are padded with empty values.
         var starts: [Int] = []
         starts.reserveCapacity(built)
@@ -834,6 +838,9 @@ final class CSVScanner: @unchecked Sendable {
 }
 
 extension String {
+    /// The same text in storage of its own (short strings have none to share).
+    var unshared: String { utf8.count <= 15 ? self : String(decoding: Array(utf8), as: UTF8.self) }
+
     /// The string without leading and trailing spaces and tabs.
     var trimmingSpaces: String {
         // Most texts have nothing to trim: say so from the bytes, without building a Substring.

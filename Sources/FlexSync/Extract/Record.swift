@@ -39,7 +39,6 @@ public final class RecordSchema: Sendable {
         self.index = index
     }
 
-
     /// The position of a field, or nil when the source has no such field.
     public func position(of name: String) -> Int? { index[name] }
 }
@@ -140,16 +139,15 @@ final class TextBlock: Sendable {
     /// The schema's identity, compared without retaining the schema, which every thread that
     /// maps records shares (counting references to it from two cores costs more than the compare).
     let schemaID: ObjectIdentifier
-    /// The file's name, in storage of the block's own: every record's position counts a
-    /// reference to it, and one string shared by every block had the threads that map records and
-    /// the one that checks them contending for its count.
+    /// The file's name. CSV batches give their block a copy of its own (see
+    /// ``CSVPipeline/records(of:schema:file:columns:lazyValues:)``).
     let file: String
     let hasExtras: Bool
     let absent: Set<Int>
     let lists: [Int: [String]]
 
     init(_ texts: [String], schema: RecordSchema, file: String, absent: Set<Int> = [], lists: [Int: [String]] = [:]) {
-        self.texts = texts; self.schema = schema; self.file = file.unshared
+        self.texts = texts; self.schema = schema; self.file = file
         schemaID = ObjectIdentifier(schema)
         self.absent = absent; self.lists = lists
         hasExtras = !absent.isEmpty || !lists.isEmpty
@@ -160,7 +158,7 @@ final class TextBlock: Sendable {
 
     /// CSV values: `extents` into `bytes`, every one valid UTF-8.
     init(bytes: [UInt8], extents: [FieldExtent], schema: RecordSchema, file: String) {
-        self.bytes = bytes; self.extents = extents; self.schema = schema; self.file = file.unshared
+        self.bytes = bytes; self.extents = extents; self.schema = schema; self.file = file
         schemaID = ObjectIdentifier(schema)
         texts = []
         absent = []
@@ -208,9 +206,4 @@ public protocol RecordReader: AnyObject {
     func next() throws -> Record?
     /// Rows skipped because every field was empty (Excel's `;;;` lines), for the run report.
     var skippedEmptyRows: Int { get }
-}
-
-extension String {
-    /// The same text in storage of its own (short strings have none to share).
-    var unshared: String { utf8.count <= 15 ? self : String(decoding: Array(utf8), as: UTF8.self) }
 }

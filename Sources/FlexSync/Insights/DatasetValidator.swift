@@ -94,7 +94,7 @@ public struct DatasetValidator {
                 // One key per row, a million rows: the table outgrows the cache, and a probe amid
                 // the checks waits for its miss alone; a pass of loads first waits for many at once.
                 chunk.withUnsafeBufferPointer { records in
-                    for index in records.indices { if let identity = records[index].matchValues.first?.value { firstByKey.warm(identity) } }
+                    for index in records.indices { if let identity = records[index].identity { firstByKey.warm(identity) } }
                 }
                 chunk.withUnsafeMutableBufferPointer { records in
                     for index in records.indices { consider(&records[index]) }

@@ -102,7 +102,7 @@ final class ByteCheck: @unchecked Sendable {
         let kind = kind
         return field.with { field in
             record.withPlainBytes(of: field) { bytes -> Outcome? in
-                guard let read = Self.read(bytes, context) else { return nil }
+                guard let read = context.read(bytes: bytes) else { return nil }
                 guard case .some(let text) = read else { return .null }
                 switch kind {
                 case .text: return Self.text(text.count)
@@ -126,24 +126,6 @@ final class ByteCheck: @unchecked Sendable {
 
     private static func text(_ count: Int) -> Outcome? {
         count > ValueRules.maxValueLength ? nil : .text(count)
-    }
-
-    /// A field as `EvaluationContext.read` gives it: nil to give up, `.some(nil)` for null.
-    private static func read(_ bytes: UnsafeBufferPointer<UInt8>, _ context: EvaluationContext) -> Slice<UnsafeBufferPointer<UInt8>>?? {
-        // Bytes from 0xCC up may be text that NFC changes (and that compares equal to other bytes).
-        if !CSVScanner.isASCII(bytes) && bytes.contains(where: { $0 >= 0xCC }) { return nil }
-        let all = bytes[...]
-        if all.isEmpty { return .some(nil) }
-        guard !context.nullTokenBytes.isEmpty else { return .some(all) }
-        if context.nullTokenBytes.contains(where: { $0.elementsEqual(all) }) { return .some(nil) }
-        guard all.first == 0x20 || all.first == 0x09 || all.last == 0x20 || all.last == 0x09 else { return .some(all) }
-        // A token with spaces or tabs around it: beyond ASCII at the new ends, give up.
-        var trimmed = all
-        while let first = trimmed.first, first == 0x20 || first == 0x09 { trimmed = trimmed.dropFirst() }
-        while let last = trimmed.last, last == 0x20 || last == 0x09 { trimmed = trimmed.dropLast() }
-        if let first = trimmed.first, let last = trimmed.last, first >= 0x80 || last >= 0x80 { return nil }
-        // "" is always a token: only spaces and tabs is null too, once other tokens are declared.
-        return trimmed.isEmpty || context.nullTokenBytes.contains(where: { $0.elementsEqual(trimmed) }) ? .some(nil) : .some(all)
     }
 
     /// `Transform.trimmed` where it works on bytes: nil when an end is not ASCII.
@@ -171,7 +153,7 @@ final class ByteCheck: @unchecked Sendable {
             // every update checked for exclusive access at run time.
             let done: Bool? = field.with { field in
                 record.withPlainBytes(of: field) { bytes -> Bool in
-                    guard let read = Self.read(bytes, context) else { return false }
+                    guard let read = context.read(bytes: bytes) else { return false }
                     if let text = read {
                         anyValue = true
                         collapsed.add(UnsafeBufferPointer(rebasing: text))

@@ -140,24 +140,20 @@ final class Condition: @unchecked Sendable {
         return result != negated
     }
 
-    /// `equals` on a CSV value's bytes, as ``EvaluationContext/read(_:_:)`` and the set of
-    /// values would answer it; nil where only the text can say (beyond ASCII, which NFC may
-    /// change, or a possible null token with spaces around it).
+    /// `equals` on a CSV value's bytes, as the value's text and the set of values would answer
+    /// it (two texts in NFC are equal exactly when their bytes are); nil where only the text can
+    /// say (see ``EvaluationContext/read(bytes:)``).
     private func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ context: EvaluationContext) -> Bool? {
-        guard CSVScanner.isASCII(bytes) else { return nil }
-        guard let first = bytes.first, let last = bytes.last else { return false }
-        if !context.nullTokenBytes.isEmpty {
-            if first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 { return nil }
-            if context.nullTokenBytes.contains(where: { $0.elementsEqual(bytes) }) { return false }
-        }
-        return equalBytes.contains { $0.elementsEqual(bytes) }
+        guard let read = context.read(bytes: bytes) else { return nil }
+        guard let text = read else { return false }
+        return equalBytes.contains { $0.elementsEqual(text) }
     }
 }
 
 /// What every expression of one source shares: its null tokens.
 struct EvaluationContext: Sendable {
     let nullTokens: Set<String>
-    /// The null tokens other than "", NFC, as UTF-8: for ``ByteCheck``, which compares bytes.
+    /// The null tokens other than "", NFC, as UTF-8, for ``read(bytes:)``.
     let nullTokenBytes: [[UInt8]]
 
     init(nullTokens: Set<String>) {
@@ -176,6 +172,26 @@ struct EvaluationContext: Sendable {
             let kept = items.map(EvaluationContext.nfc).filter { !isNull($0) }
             return kept.isEmpty ? .null : .list(kept)
         }
+    }
+
+    /// A field's bytes as ``read(_:_:)`` would read them, for checks that need no string: nil
+    /// to give up (bytes NFC might change, a possible null token with more than spaces and tabs
+    /// around it), `.some(nil)` for null, or the bytes, which are then the value's text in NFC.
+    func read(bytes: UnsafeBufferPointer<UInt8>) -> Slice<UnsafeBufferPointer<UInt8>>?? {
+        // Bytes from 0xCC up may be text that NFC changes (and that compares equal to other bytes).
+        if !CSVScanner.isASCII(bytes) && bytes.contains(where: { $0 >= 0xCC }) { return nil }
+        let all = bytes[...]
+        if all.isEmpty { return .some(nil) }
+        guard !nullTokenBytes.isEmpty else { return .some(all) }
+        if nullTokenBytes.contains(where: { $0.elementsEqual(all) }) { return .some(nil) }
+        guard all.first == 0x20 || all.first == 0x09 || all.last == 0x20 || all.last == 0x09 else { return .some(all) }
+        // A token with spaces or tabs around it: beyond ASCII at the new ends, give up.
+        var trimmed = all
+        while let first = trimmed.first, first == 0x20 || first == 0x09 { trimmed = trimmed.dropFirst() }
+        while let last = trimmed.last, last == 0x20 || last == 0x09 { trimmed = trimmed.dropLast() }
+        if let first = trimmed.first, let last = trimmed.last, first >= 0x80 || last >= 0x80 { return nil }
+        // "" is always a token: only spaces and tabs is null too, once other tokens are declared.
+        return trimmed.isEmpty || nullTokenBytes.contains(where: { $0.elementsEqual(trimmed) }) ? .some(nil) : .some(all)
     }
 
     func isNull(_ text: String) -> Bool {

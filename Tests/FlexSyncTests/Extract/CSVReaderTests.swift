@@ -201,7 +201,7 @@ struct CSVReaderTests {
         for _ in 0..<20 {
             let reader = try CSVReader(bytes: Array(text.utf8), name: "drop.csv")
             #expect(try reader.next()?["a"]?.firstText == "1")
-            weak var pipeline = reader.pipeline
+            weak let pipeline = reader.pipeline
             pipelines.append { pipeline }
         }
         for _ in 0..<500 where pipelines.contains(where: { $0() != nil }) { try await Task.sleep(for: .milliseconds(10)) }
