@@ -113,9 +113,12 @@ struct EmulatorResponder: HTTPResponder {
     private func route(_ exchange: Exchange) -> (Response, applied: Bool) {
         let segments = exchange.segments
         let method = exchange.request.method
-        guard segments.count >= 4, segments[0] == "v1", segments[1] == "Workspaces",
+        guard segments.count >= 3, segments[0] == "v1", segments[1] == "Workspaces",
               segments[2] == emulator.workspaceSid, segments.count <= 5 else {
             return (notFound(exchange.request.uri.path), false)
+        }
+        if segments.count == 3 {
+            return (method == .get ? fetchWorkspace(exchange) : error(405, 20004, "Method not allowed"), false)
         }
         let sid = segments.count == 5 ? segments[4] : nil
         switch (segments[3], sid, method) {
@@ -335,18 +338,18 @@ struct EmulatorResponder: HTTPResponder {
 
     // MARK: Responses
 
-    private func json(_ object: [String: Any], etag: Int?) -> Response {
+    func json(_ object: [String: Any], etag: Int?) -> Response {
         let data = JSONText.data(object)
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let etag { headers[.eTag] = "\"\(etag)\"" }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    private func notFound(_ path: String) -> Response {
+    func notFound(_ path: String) -> Response {
         error(404, 20404, "The requested resource \(path.hasPrefix("/v1") ? String(path.dropFirst(3)) : path) was not found")
     }
 
-    private func error(_ status: Int, _ code: Int, _ message: String, extraHeaders: HTTPFields = [:]) -> Response {
+    func error(_ status: Int, _ code: Int, _ message: String, extraHeaders: HTTPFields = [:]) -> Response {
         let body: [String: Any] = ["code": code, "message": message,
                                    "more_info": "https://www.twilio.com/docs/errors/\(code)", "status": status]
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
@@ -355,7 +358,7 @@ struct EmulatorResponder: HTTPResponder {
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    private func iso(_ date: Date) -> String {
+    func iso(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// ```json
 /// {"account_sid": "AC…", "auth_token": "…", "api_keys": [{"sid": "SK…", "secret": "…"}],
-///  "workspace_sid": "WS…",
+///  "workspace_sid": "WS…", "workspace_friendly_name": "Flex Task Assignment",
 ///  "workers": [{"sid": "WK…", "friendly_name": "ana", "attributes": {…}, "activity_name": "Offline"}],
 ///  "tasks": [{"sid": "WT…", "assignment_status": "pending", "attributes": {…}}]}
 /// ```
@@ -40,6 +40,8 @@ public struct EmulatorSeed: Sendable {
     public var authToken: String
     public var apiKeys: [APIKey]
     public var workspaceSid: String
+    /// The workspace's `friendly_name` (Flex names its workspace `Flex Task Assignment`).
+    public var workspaceFriendlyName: String
     public var workers: [Worker]
     public var tasks: [Task]
 
@@ -48,11 +50,13 @@ public struct EmulatorSeed: Sendable {
         authToken: String = "emulator-token",
         apiKeys: [APIKey] = [],
         workspaceSid: String = "WS" + String(repeating: "0", count: 32),
+        workspaceFriendlyName: String = "Flex Task Assignment",
         workers: [Worker] = [],
         tasks: [Task] = []
     ) {
         self.accountSid = accountSid; self.authToken = authToken; self.apiKeys = apiKeys
-        self.workspaceSid = workspaceSid; self.workers = workers; self.tasks = tasks
+        self.workspaceSid = workspaceSid; self.workspaceFriendlyName = workspaceFriendlyName
+        self.workers = workers; self.tasks = tasks
     }
 
     /// Reads a seed file.
@@ -85,6 +89,9 @@ public struct EmulatorSeed: Sendable {
         seed.accountSid = try string(root, "account_sid", "seed")
         seed.authToken = try string(root, "auth_token", "seed")
         seed.workspaceSid = try string(root, "workspace_sid", "seed")
+        if root["workspace_friendly_name"] != nil {
+            seed.workspaceFriendlyName = try string(root, "workspace_friendly_name", "seed")
+        }
         for (index, key) in ((root["api_keys"] as? [[String: Any]]) ?? []).enumerated() {
             seed.apiKeys.append(APIKey(sid: try string(key, "sid", "api_keys[\(index)]"),
                                        secret: try string(key, "secret", "api_keys[\(index)]")))

@@ -28,6 +28,9 @@ final class Workspace: @unchecked Sendable {
         var closedAt: Date?
     }
 
+    /// When every seeded resource (and the workspace) was created.
+    static let seedCreated = Date(timeIntervalSince1970: 1_700_000_000)
+
     let accountSid: String
     let workspaceSid: String
     private let lock = NSLock()
@@ -42,7 +45,7 @@ final class Workspace: @unchecked Sendable {
         accountSid = seed.accountSid
         workspaceSid = seed.workspaceSid
         self.taskTTL = taskTTL
-        let created = Date(timeIntervalSince1970: 1_700_000_000)
+        let created = Workspace.seedCreated
         var generator = SIDGenerator(seed: seed.workspaceSid)
         for worker in seed.workers {
             let activity = worker.activityName ?? "Offline"

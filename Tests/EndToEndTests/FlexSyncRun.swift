@@ -49,8 +49,9 @@ final class EndToEndWorkspace {
     }
 
     /// Runs `flexsync` with the emulator as base URL and the credentials in the environment.
-    func run(_ arguments: [String], credentials: Bool = true, environment extra: [String: String] = [:]) throws -> Result {
-        let process = try start(arguments, credentials: credentials, environment: extra)
+    func run(_ arguments: [String], credentials: Bool = true, environment extra: [String: String] = [:],
+             in folder: URL? = nil) throws -> Result {
+        let process = try start(arguments, credentials: credentials, environment: extra, in: folder)
         let out = process.standardOutput as! Pipe, err = process.standardError as! Pipe
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
@@ -58,11 +59,12 @@ final class EndToEndWorkspace {
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    func start(_ arguments: [String], credentials: Bool = true, environment extra: [String: String] = [:]) throws -> Process {
+    func start(_ arguments: [String], credentials: Bool = true, environment extra: [String: String] = [:],
+               in folder: URL? = nil) throws -> Process {
         let process = Process()
         process.executableURL = Binaries.url("flexsync")
         process.arguments = arguments
-        process.currentDirectoryURL = directory
+        process.currentDirectoryURL = folder ?? directory
         var environment = ProcessInfo.processInfo.environment
         environment["FLEXSYNC_BASE_URL"] = emulator.baseURL
         if credentials {

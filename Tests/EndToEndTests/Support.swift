@@ -61,6 +61,19 @@ final class RunningEmulator {
 
 /// The system's curl, as an outside HTTP client.
 enum Curl {
+    /// Replaces a worker's attributes as someone else would (Flex SSO, a supervisor); the status.
+    @discardableResult
+    static func post(_ url: String, user: String, attributes: String) throws -> Int {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-u", user, "--data-urlencode", "Attributes=\(attributes)", url]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        process.waitUntilExit()
+        return Int(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)) ?? 0
+    }
+
     static func status(_ url: String, user: String) throws -> Int {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")

@@ -99,6 +99,27 @@ struct ContractTests {
         #expect(Set(meta.keys) == Set((try Reference.json("samples/task_list_page.json")["meta"] as! [String: Any]).keys))
     }
 
+    @Test func theWorkspaceHasEveryPropertyOfTheDescription() async throws {
+        let harness = try await EmulatorHarness.start()
+        defer { Task { await harness.stop() } }
+        let reply = try await harness.send("GET", harness.workspacePath)
+        #expect(reply.status == 200)
+        Self.checkAgainstSchema(reply.json, schema: Self.schema("taskrouter.v1.workspace"), context: "fetch workspace")
+        #expect(reply.json["friendly_name"] as? String == "Flex Task Assignment")
+        #expect(reply.json["sid"] as? String == EmulatorHarness.workspace)
+        #expect(reply.json["url"] as? String == "\(harness.base)\(harness.workspacePath)")
+        let other = try await harness.send("GET", "/v1/Workspaces/WS" + String(repeating: "e", count: 32))
+        #expect(other.status == 404)
+        #expect(other.json["code"] as? Int == 20404)
+    }
+
+    @Test func theSeedNamesTheWorkspace() throws {
+        let seed = try EmulatorSeed.parse(Data(#"{"account_sid": "AC1", "auth_token": "t", "workspace_sid": "WS1", "workspace_friendly_name": "Support EU"}"#.utf8))
+        #expect(seed.workspaceFriendlyName == "Support EU")
+        let plain = try EmulatorSeed.parse(Data(#"{"account_sid": "AC1", "auth_token": "t", "workspace_sid": "WS1"}"#.utf8))
+        #expect(plain.workspaceFriendlyName == "Flex Task Assignment")
+    }
+
     @Test func errorBodiesCarryTwilioFields() async throws {
         let harness = try await EmulatorHarness.start()
         defer { Task { await harness.stop() } }

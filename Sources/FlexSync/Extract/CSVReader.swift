@@ -491,7 +491,8 @@ final class CSVScanner: @unchecked Sendable {
 
     private func readHeader() throws {
         // Make sure the first line is in the buffer, to detect the delimiter from it.
-        while !eof && !buffer[start...].contains(UInt8(ascii: "\n")) && !buffer[start...].contains(UInt8(ascii: "\r")) {
+        while !eof && buffer.count - start <= Self.maxFieldBytes
+                && !buffer[start...].contains(UInt8(ascii: "\n")) && !buffer[start...].contains(UInt8(ascii: "\r")) {
             try fill()
         }
         let declared = skipSepLine()
@@ -656,14 +657,23 @@ final class CSVScanner: @unchecked Sendable {
             throw ExtractError.unterminatedQuote(file: file, line: line)
         } catch .characterAfterQuote(let line) {
             throw ExtractError.characterAfterQuote(file: file, line: line)
+        } catch .fieldTooLong(let line, let column) {
+            let name = column <= schema.names.count ? schema.names[column - 1] : nil
+            throw ExtractError.fieldTooLong(file: file, line: line, column: column, name: name, limit: CSVScanner.maxFieldBytes)
         }
     }
+
+    /// The longest field read: far beyond anything Insights takes (128 characters a value, 4,096
+    /// a document) and beyond a CRM's long text areas (32,768), so that a quote never closed or
+    /// a file that is not CSV is reported at once instead of being buffered whole.
+    static let maxFieldBytes = 65_536
 
     /// A malformed record, before the file's name is put to it (the scan does not take the name:
     /// passing it counted a reference to a string every thread shares, once per record).
     private enum ScanFault: Error {
         case unterminatedQuote(line: Int)
         case characterAfterQuote(line: Int)
+        case fieldTooLong(line: Int, column: Int)
     }
 
     /// Finds the extent of one record starting at `start`, appending its fields. Asks for more
@@ -672,6 +682,7 @@ final class CSVScanner: @unchecked Sendable {
                              special: UnsafeMutablePointer<Bool>, fields: inout [FieldExtent]) throws(ScanFault) -> Scan {
         let count = bytes.count
         let quote = UInt8(ascii: "\"")
+        let firstField = fields.count
         var index = start
         var lines = 0
         if index >= count { return eof ? .end : .needMore }
@@ -698,6 +709,9 @@ final class CSVScanner: @unchecked Sendable {
                         else if byte == 0x0D && !(index + 1 < count && bytes[index + 1] == 0x0A) { lines += 1 }
                         index += 1
                     }
+                    if index - fieldStart > maxFieldBytes {
+                        throw .fieldTooLong(line: openedOn, column: fields.count - firstField + 1)
+                    }
                     if index >= count {
                         if eof { throw .unterminatedQuote(line: openedOn) }
                         return .needMore
@@ -722,6 +736,9 @@ final class CSVScanner: @unchecked Sendable {
             } else {
                 let fieldStart = index
                 while index < count && !special[Int(bytes[index])] { index += 1 }
+                if index - fieldStart > maxFieldBytes {
+                    throw .fieldTooLong(line: line + lines, column: fields.count - firstField + 1)
+                }
                 if index >= count {
                     if !eof { return .needMore }
                     fields.append(FieldExtent(start: fieldStart, end: index, escaped: false))

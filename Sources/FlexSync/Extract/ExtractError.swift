@@ -14,6 +14,7 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
     case xml(file: String, line: Int, message: String)
     case doctypeNotAllowed(file: String, line: Int)
     case recordTooLarge(file: String, line: Int, limit: Int)
+    case fieldTooLong(file: String, line: Int, column: Int, name: String?, limit: Int)
     case noFilesMatch(pattern: String)
     case invalidPath(path: String, reason: String)
 
@@ -37,6 +38,9 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
         case .doctypeNotAllowed(let file, let line):
             "\(file):\(line): DOCTYPE declarations are not allowed (external entities and entity expansion are refused)"
         case .recordTooLarge(let file, let line, let limit): "\(file):\(line): record is larger than the \(limit)-byte limit"
+        case .fieldTooLong(let file, let line, let column, let name, let limit):
+            "\(file):\(line): field \(column)\(name.map { " ('\($0)')" } ?? "") is longer than \(limit.grouped) bytes: "
+                + "not read further (a quote that is never closed, or not a CSV file?)"
         case .noFilesMatch(let pattern): "\(pattern): no files match"
         case .invalidPath(let path, let reason): "invalid XML path '\(path)': \(reason)"
         }

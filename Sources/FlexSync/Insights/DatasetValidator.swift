@@ -125,9 +125,10 @@ public struct DatasetValidator {
         return outcome
     }
 
+    /// A share as a percentage rounded to a tenth: `26.7%`, `20%` (never `26.700000000000003%`).
     static func percent(_ share: Double) -> String {
-        let value = share * 100
-        return value.rounded() == value ? "\(Int(value))%" : "\(value)%"
+        let tenths = (share * 1000).rounded()
+        return tenths.truncatingRemainder(dividingBy: 10) == 0 ? "\(Int(tenths / 10))%" : String(format: "%.1f%%", tenths / 10)
     }
 }
 

@@ -22,7 +22,7 @@ public struct Problem: Sendable, Equatable {
         var text = position.map { "\($0): " } ?? ""
         text += "\(field): \(rule)"
         if let value {
-            text += ": " + (personal && !showValues ? Problem.mask(value) : value)
+            text += ": " + (personal && !showValues ? Problem.mask(value) : ValueRules.echoed(value))
         }
         return text
     }

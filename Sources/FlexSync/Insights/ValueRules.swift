@@ -15,8 +15,34 @@ public enum ValueRules {
         case truncate
     }
 
+    /// The longest value echoed whole, even with `--show-values`.
+    public static let maxEchoedLength = 200
+
     /// Whether a value of `key` may hold personal data.
     static func isPersonal(_ leaf: String, _ object: InsightsSchema.Object) -> Bool {
         InsightsSchema.personalKeys[object]?.contains(leaf) ?? false
+    }
+
+    /// Whether the attribute `key` (`email`, `customers.phone`) may hold personal data.
+    static func isPersonal(key: String) -> Bool {
+        let leaf = key.split(separator: ".").last.map(String.init) ?? key
+        let object: InsightsSchema.Object = key.hasPrefix("customers.") ? .customers
+            : key.hasPrefix("conversations.") ? .conversations : .worker
+        return isPersonal(leaf, object)
+    }
+
+    /// A value of `key` as messages show it: `***` for personal values unless `showValues`,
+    /// `(none)` when absent, and never more than ``maxEchoedLength`` characters.
+    static func shown(_ value: JSONValue?, key: String, showValues: Bool) -> String {
+        guard let value else { return "(none)" }
+        if !showValues && isPersonal(key: key) { return "***" }
+        return echoed(value.minified)
+    }
+
+    /// `text` cut to ``maxEchoedLength`` characters, saying how long it was:
+    /// `AAAA… (52,428,800 characters)`.
+    static func echoed(_ text: String) -> String {
+        guard text.utf8.count > maxEchoedLength, text.count > maxEchoedLength else { return text }
+        return String(text.prefix(maxEchoedLength)) + "… (\(text.count.grouped) characters)"
     }
 }

@@ -32,14 +32,19 @@ extension SourceSpec {
 }
 
 extension Job {
-    /// SHA-256 over the job file, the mapping file and every source file: a plan made from other
-    /// inputs than the current ones is refused at apply time.
+    /// The job file's absolute path, as plans and journals record it (so `apply` works from any
+    /// directory).
+    public var absolutePath: String { URL(fileURLWithPath: path).standardizedFileURL.path }
+
+    /// SHA-256 over the job file, the mapping file, the lookup tables it reads and every source
+    /// file: a plan made from other inputs than the current ones is refused at apply time.
     public func inputDigest() throws -> String {
         var hash = SHA256()
-        for path in [self.path, mapping.path] + (try source.files()) {
+        for path in [self.path, mapping.path] + mapping.lookupFiles + (try source.files()) {
             guard let handle = FileHandle(forReadingAtPath: path) else { throw ExtractError.cannotOpen(file: path, reason: "unreadable") }
             defer { try? handle.close() }
-            hash.update(Array(path.utf8) + [0])
+            // Absolute paths: the same inputs digest the same from any working directory.
+            hash.update(Array(URL(fileURLWithPath: path).standardizedFileURL.path.utf8) + [0])
             while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hash.update(chunk) }
         }
         return hash.finalizeHex()

@@ -153,6 +153,9 @@ public final class Mapping: @unchecked Sendable {
     let checkedAttributes: Int
     /// The null tokens the attribute memos were filled with.
     var memoNullTokens: Set<String>?
+    /// The lookup tables (`lookup: FILE`) the mapping read when it was compiled: inputs of a plan
+    /// as much as the export is. Set once, by the compiler.
+    public internal(set) var lookupFiles: [String] = []
 
     /// The attribute keys the mapping manages (`team_id`, `customers.name`).
     public var managedKeys: [String] { attributes.map(\.key) }
@@ -194,8 +197,10 @@ public final class Mapping: @unchecked Sendable {
     /// The same mapping with its own caches (field positions, memos), so that another thread can
     /// run it at the same time as this one. Nothing is read or compiled again.
     func replica() -> Mapping {
-        Mapping(path: path, target: target, key: key, attributes: attributes.map { $0.replica() },
-                friendlyName: friendlyName?.replica(), skipWhen: skipWhen?.replica(), takes: takes)
+        let copy = Mapping(path: path, target: target, key: key, attributes: attributes.map { $0.replica() },
+                           friendlyName: friendlyName?.replica(), skipWhen: skipWhen?.replica(), takes: takes)
+        copy.lookupFiles = lookupFiles
+        return copy
     }
 
     /// Reads and compiles a mapping file.
@@ -215,6 +220,12 @@ public final class Mapping: @unchecked Sendable {
 struct MappingCompiler {
     let file: YAMLFile
     var takes: [String: XMLTake] = [:]
+    /// The lookup tables read so far (transforms are compiled without mutating the compiler).
+    private let lookupFiles = LookupFiles()
+
+    private final class LookupFiles {
+        var paths: [String] = []
+    }
 
     init(file: YAMLFile) { self.file = file }
 
@@ -249,8 +260,10 @@ struct MappingCompiler {
             }
         }
         let skipWhen = try top["skip_when"].map { try condition($0, context: "'skip_when'") }
-        return Mapping(path: file.path, target: target, key: MappingKey(match: match), attributes: attributes,
-                       friendlyName: friendlyName, skipWhen: skipWhen, takes: takes)
+        let mapping = Mapping(path: file.path, target: target, key: MappingKey(match: match), attributes: attributes,
+                              friendlyName: friendlyName, skipWhen: skipWhen, takes: takes)
+        mapping.lookupFiles = lookupFiles.paths
+        return mapping
     }
 
     private mutating func attribute(_ key: String, keyNode: Node, value: Node, target: MappingTarget) throws -> MappedAttribute {
@@ -456,6 +469,7 @@ struct MappingCompiler {
                                    "date", "number", "phone", "truncate", "prefix"]
 
     private func lookupTable(_ path: String, key: String, value: String, node: Node) throws -> [String: String] {
+        if !lookupFiles.paths.contains(path) { lookupFiles.paths.append(path) }
         do {
             let reader = try CSVReader(path: path)
             guard reader.schema.position(of: key) != nil, reader.schema.position(of: value) != nil else {

@@ -2,11 +2,7 @@
 public enum PlanReport {
     /// Personal values become `***` unless the reviewer asks to see them.
     static func shown(_ value: JSONValue?, key: String, showValues: Bool) -> String {
-        guard let value else { return "(none)" }
-        let leaf = key.split(separator: ".").last.map(String.init) ?? key
-        let object: InsightsSchema.Object = key.hasPrefix("customers.") ? .customers : key.hasPrefix("conversations.") ? .conversations : .worker
-        if !showValues && ValueRules.isPersonal(leaf, object) { return "***" }
-        return value.minified
+        ValueRules.shown(value, key: key, showValues: showValues)
     }
 
     static func label(_ target: Plan.Target, plan: Plan, showValues: Bool) -> String {

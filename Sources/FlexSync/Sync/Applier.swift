@@ -17,8 +17,13 @@ public struct ApplySummary: Sendable {
     public var duration = 0.0
     public var failures: [String] = []
     public var conflictDetails: [String] = []
+    /// The workspace written to, as confirmed before the first write.
+    public var workspace: ConfirmedWorkspace?
 
     public init() {}
+
+    /// Whether targets were planned and none of them landed (every one gone or failed).
+    public var landedNothing: Bool { planned > 0 && applied + unchanged + resumedDone + conflicts == 0 }
 
     public var requestsPerSecond: Double { duration > 0 ? Double(requests) / duration : 0 }
 
@@ -38,6 +43,10 @@ public struct ApplySummary: Sendable {
             ("duration_seconds", .number(JSONNumber(literal: String(format: "%.3f", duration)))),
             ("requests_per_second", .number(JSONNumber(literal: String(format: "%.3f", requestsPerSecond)))),
             ("failures", .array(failures.map { .string($0) })), ("conflict_details", .array(conflictDetails.map { .string($0) })),
+            ("workspace", workspace.map { workspace in
+                .object(JSONObject([("sid", .string(workspace.sid)), ("friendly_name", .string(workspace.friendlyName)),
+                                    ("base_url", .string(workspace.baseURL))]))
+            } ?? .null),
         ]))
     }
 }
@@ -58,18 +67,24 @@ public final class Applier: @unchecked Sendable {
     let plan: Plan
     let journal: Journal
     let logger: Logger
+    /// Whether conflict details may show personal values (`--show-values`).
+    let showValues: Bool
     private let lock = NSLock()
     private var summary = ApplySummary()
     private var done = 0
 
-    public init(client: TaskRouterClient, plan: Plan, journal: Journal, logger: Logger) {
-        self.client = client; self.plan = plan; self.journal = journal; self.logger = logger
+    public init(client: TaskRouterClient, plan: Plan, journal: Journal, logger: Logger, showValues: Bool = false) {
+        self.client = client; self.plan = plan; self.journal = journal; self.logger = logger; self.showValues = showValues
     }
+
+    /// Where this run writes: outcomes are recorded against it, and only its own count on resume.
+    var place: String { client.workspaceURL }
 
     public func run(progress: @escaping @Sendable (ApplyProgress) -> Void = { _ in }) throws -> ApplySummary {
         let started = Date()
-        let previous = try Journal.progress(path: journal.path)
-        try journal.append([("event", .string("start")), ("plan", .string(plan.id)), ("targets", .number(JSONNumber(Double(plan.targets.count))))])
+        let previous = try Journal.progress(path: journal.path, place: place)
+        try journal.append([("event", .string("start")), ("plan", .string(plan.id)), ("place", .string(place)),
+                            ("targets", .number(JSONNumber(Double(plan.targets.count))))])
         summary.planned = plan.targets.count
         let pending = plan.targets.filter { target in
             if previous.finished[target.sid] != nil { summary.resumedDone += 1; return false }
@@ -101,7 +116,7 @@ public final class Applier: @unchecked Sendable {
     private func process(_ target: Plan.Target, inDoubt: Bool, session: CurlSession) throws {
         let (result, detail) = apply(target, inDoubt: inDoubt, session: session)
         try journal.append([("event", .string("outcome")), ("sid", .string(target.sid)), ("result", .string(result.rawValue)),
-                            ("detail", detail.map { .string($0) } ?? .null)])
+                            ("place", .string(place)), ("detail", detail.map { .string($0) } ?? .null)])
         lock.withLock {
             done += 1
             switch result {
@@ -109,16 +124,21 @@ public final class Applier: @unchecked Sendable {
             case .unchanged: summary.unchanged += 1
             case .conflict:
                 summary.conflicts += 1
-                summary.conflictDetails.append("\(target.sid) \(target.label): \(detail ?? "")")
+                summary.conflictDetails.append("\(target.sid) \(label(target)): \(detail ?? "")")
             case .gone: summary.gone += 1
             case .failed:
                 summary.failed += 1
-                summary.failures.append("\(target.sid) \(target.label): \(detail ?? "")")
+                summary.failures.append("\(target.sid) \(label(target)): \(detail ?? "")")
             }
         }
         if result == .failed || result == .conflict {
             logger.warning("\(result.rawValue)", metadata: ["sid": "\(target.sid)", "detail": "\(detail ?? "")"])
         }
+    }
+
+    /// A task's label is its customer's name: masked unless `showValues`, as in reports.
+    private func label(_ target: Plan.Target) -> String {
+        plan.job.target == .tasks && !showValues ? "customer ***" : target.label
     }
 
     private func url(_ sid: String) -> String {
@@ -159,10 +179,12 @@ public final class Applier: @unchecked Sendable {
             while true {
                 if mustReadBack {
                     // The state is unknown (a lost answer, an earlier crash, or no ETag in the plan): look before writing.
-                    guard let (live, liveTag) = try readBack(target.sid, session: session) else { return (.gone, "404 on read-back") }
+                    guard let (live, liveTag) = try readBack(target.sid, session: session) else { return notFound("read-back") }
                     let liveImage = Self.image(of: keys, in: live)
                     if liveImage == desiredImage { return (attempt > 0 || inDoubt ? .applied : .unchanged, attempt > 0 || inDoubt ? "confirmed by read-back" : "already as planned") }
-                    if liveImage != plannedImage { return (.conflict, Self.conflictDetail(keys: keys, planned: plannedImage, live: liveImage)) }
+                    if liveImage != plannedImage {
+                        return (.conflict, Self.conflictDetail(keys: keys, planned: plannedImage, live: liveImage, showValues: showValues))
+                    }
                     document = JSONValue.object(Merge.apply(target.edit, to: live)).minified
                     etag = liveTag
                     mustReadBack = false
@@ -188,7 +210,7 @@ public final class Applier: @unchecked Sendable {
                     mustReadBack = true
                     guard attempt <= client.retry.maxRetries + 3 else { return (.failed, "the target kept changing (412 \(attempt) times)") }
                 case 404:
-                    return (.gone, "404 on update")
+                    return notFound("update")
                 case 429, 500, 502, 503, 504:
                     guard attempt <= client.retry.maxRetries else {
                         return (.failed, "\(TaskRouterClient.apiError("POST", url(target.sid), response).withAttempts(attempt))")
@@ -207,8 +229,20 @@ public final class Applier: @unchecked Sendable {
         }
     }
 
-    static func conflictDetail(keys: [String], planned: JSONObject, live: JSONObject) -> String {
+    /// A 404: tasks are deleted by TaskRouter after completion (gone); a worker that is not
+    /// there means the plan meets another workspace than it was made for (a failure).
+    private func notFound(_ request: String) -> (Journal.Result, String?) {
+        plan.job.target == .tasks ? (.gone, "404 on \(request)") : (.failed, "worker not found (404 on \(request)) in \(place)")
+    }
+
+    /// The keys changed since the plan, old → new; personal values masked unless `showValues`.
+    static func conflictDetail(keys: [String], planned: JSONObject, live: JSONObject, showValues: Bool) -> String {
         let changed = keys.filter { planned[$0] != live[$0] }
-        return "changed since the plan: " + changed.map { "\($0) \(planned[$0]?.minified ?? "null") → \(live[$0]?.minified ?? "null")" }.joined(separator: ", ")
+        return "changed since the plan: " + changed.map { key in
+            // Images hold JSON null for an absent key.
+            let before = ValueRules.shown(planned[key].flatMap { $0 == .null ? nil : $0 }, key: key, showValues: showValues)
+            let after = ValueRules.shown(live[key].flatMap { $0 == .null ? nil : $0 }, key: key, showValues: showValues)
+            return "\(key) \(before) → \(after)"
+        }.joined(separator: ", ")
     }
 }

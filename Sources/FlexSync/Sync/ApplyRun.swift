@@ -62,16 +62,30 @@ public struct RollbackBuilder: Sendable {
         throw PlanFileError(path: journalPath, message: "no 'begin' entry naming the job: not a flexsync journal")
     }
 
-    /// One plan target per target the run applied, restoring the before-images; targets changed
-    /// since the run (their managed keys no longer hold what the run wrote) are skipped.
-    public func plan(context: SyncContext) throws -> Plan {
+    /// What a rollback would do: a plan restoring the before-images, and the targets it skips
+    /// because they changed since the run (conflicts, as apply counts them).
+    public struct Outcome: Sendable {
+        public var plan: Plan
+        public var conflicts: [String]
+    }
+
+    /// One plan target per target the run changed, restoring the before-images. Targets with an
+    /// intent but no recorded outcome (a run killed between a write and its answer) are read
+    /// back: included when the write landed, left alone when it did not. Targets changed since
+    /// the run (their managed keys no longer hold what the run wrote) are skipped as conflicts.
+    public func plan(context: SyncContext, showValues: Bool = false) throws -> Outcome {
         var images: [String: (before: JSONObject, after: JSONObject)] = [:]
         var applied = Set<String>()
+        var answered = Set<String>()
         for entry in try Journal.read(path: journalPath) {
             guard let sid = entry.sid else { continue }
             if entry.event == "intent", let before = entry.before, let after = entry.after { images[sid] = (before, after) }
-            if entry.event == "outcome", entry.result == .applied { applied.insert(sid) }
+            if entry.event == "outcome" {
+                answered.insert(sid)
+                if entry.result == .applied { applied.insert(sid) }
+            }
         }
+        let inDoubt = Set(images.keys).subtracting(answered)
         let job = context.job
         let session = try CurlSession()
         var live: [String: (String, String?)] = [:]
@@ -81,20 +95,26 @@ public struct RollbackBuilder: Sendable {
             for task in try context.client.listOpenTasks(session: session) { live[task.sid] = (task.sid, task.attributesText) }
         }
         var plan = Plan(id: UUID().uuidString.lowercased(), createdAt: Date(),
-                        job: .init(name: job.name, profile: job.profile, path: job.path, digest: try job.inputDigest(), target: job.mapping.target,
-                                   workspaceSid: job.taskRouter.workspaceSid, baseURL: job.taskRouter.baseURL),
-                        managedKeys: job.mapping.managedKeys, ssoOwnedKeys: [], rowsRead: 0, targetsConsidered: applied.count, unchanged: 0,
+                        job: .init(name: job.name, profile: job.profile, path: job.absolutePath, digest: try job.inputDigest(),
+                                   target: job.mapping.target, workspaceSid: job.taskRouter.workspaceSid, baseURL: job.taskRouter.baseURL),
+                        managedKeys: job.mapping.managedKeys, ssoOwnedKeys: [], rowsRead: 0,
+                        targetsConsidered: applied.union(inDoubt).count, unchanged: 0,
                         targets: [], quarantined: [], oversize: [], problems: [], invalidRows: 0, untouched: [], gates: [])
+        var conflicts: [String] = []
         let position = SourcePosition(file: journalPath, line: 0, record: 0)
-        for sid in applied.sorted() {
+        for sid in applied.union(inDoubt).sorted() {
             guard let image = images[sid] else { continue }
             guard let (label, text) = live[sid], let text, let document = try? JSONValue.parse(text).objectValue else {
                 plan.quarantined.append(.init(position: position, key: sid, reason: "\(sid) no longer exists"))
                 continue
             }
             let keys = Array(image.before).map(\.key)
-            if Applier.image(of: keys, in: document) != image.after {
-                plan.quarantined.append(.init(position: position, key: sid, reason: "\(sid) changed since the run: not rolled back"))
+            let liveImage = Applier.image(of: keys, in: document)
+            if liveImage != image.after {
+                // An in-doubt write that did not land left nothing to undo.
+                if inDoubt.contains(sid) && liveImage == image.before { plan.unchanged += 1; continue }
+                let detail = Applier.conflictDetail(keys: keys, planned: image.after, live: liveImage, showValues: showValues)
+                conflicts.append("\(sid): \(detail.replacingOccurrences(of: "the plan", with: "the run")): not rolled back")
                 continue
             }
             let edit = ManagedEdit(set: Array(image.before).filter { $0.value != .null }.map { ($0.key, $0.value) },
@@ -105,6 +125,6 @@ public struct RollbackBuilder: Sendable {
             plan.targets.append(.init(sid: sid, label: label, email: nil, team: nil, etag: nil, changes: changes, edit: edit,
                                       before: text, desired: JSONValue.object(desired).minified, source: position))
         }
-        return plan
+        return Outcome(plan: plan, conflicts: conflicts)
     }
 }

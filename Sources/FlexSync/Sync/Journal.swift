@@ -11,8 +11,10 @@ public final class Journal: @unchecked Sendable {
     public enum Result: String, Sendable {
         case applied, unchanged, conflict, gone, failed
 
-        /// Final results are never retried by a resumed run; failures are.
-        var isFinal: Bool { self != .failed }
+        /// Final results are never retried by a resumed run. Failures are, and so are targets
+        /// found gone: a run that met 404s may have been pointed at the wrong place, and asking
+        /// again costs one request.
+        var isFinal: Bool { self != .failed && self != .gone }
     }
 
     public struct Entry: Sendable {
@@ -23,6 +25,8 @@ public final class Journal: @unchecked Sendable {
         public var after: JSONObject?
         public var detail: String?
         public var planID: String?
+        /// Where an outcome was recorded: the workspace's URL (base URL and workspace SID).
+        public var place: String?
     }
 
     public let path: String
@@ -60,14 +64,16 @@ public final class Journal: @unchecked Sendable {
             guard let object = try? JSONValue.parse(bytes: Array(line)).objectValue, let event = object["event"]?.stringValue else { continue }
             entries.append(Entry(event: event, sid: object["sid"]?.stringValue, result: object["result"]?.stringValue.flatMap(Result.init),
                                  before: object["before"]?.objectValue, after: object["after"]?.objectValue,
-                                 detail: object["detail"]?.stringValue, planID: object["plan"]?.stringValue))
+                                 detail: object["detail"]?.stringValue, planID: object["plan"]?.stringValue,
+                                 place: object["place"]?.stringValue))
         }
         return entries
     }
 
-    /// What an earlier run of the same plan left: finished targets, and targets written to
-    /// without a recorded outcome (in doubt: read back before anything else).
-    public static func progress(path: String) throws -> (finished: [String: Result], inDoubt: Set<String>) {
+    /// What an earlier run of the same plan left at `place`: finished targets, and targets written
+    /// to without a recorded outcome (in doubt: read back before anything else). Outcomes recorded
+    /// against another place (another server or workspace) finish nothing here.
+    public static func progress(path: String, place: String) throws -> (finished: [String: Result], inDoubt: Set<String>) {
         var finished: [String: Result] = [:]
         var open = Set<String>()
         for entry in try read(path: path) {
@@ -76,7 +82,7 @@ public final class Journal: @unchecked Sendable {
             case "intent": open.insert(sid)
             case "outcome":
                 open.remove(sid)
-                if let result = entry.result {
+                if let result = entry.result, entry.place == place {
                     if result.isFinal { finished[sid] = result } else { finished[sid] = nil }
                 }
             default: break

@@ -60,7 +60,25 @@ extension Plan {
         ]))
     }
 
-    /// Reads a plan file, refusing other formats and versions.
+    /// The plan file's text: its JSON with a `digest` over everything else in it, so that a
+    /// plan edited after it was written (a value, a target, a gate) is refused by `apply`.
+    public var fileText: String {
+        guard case .object(var root) = json else { return json.pretty + "\n" }
+        root["digest"] = .string(Plan.digest(of: root))
+        return JSONValue.object(root).pretty + "\n"
+    }
+
+    /// SHA-256 over the plan's canonical (minified) JSON without its `digest` member.
+    static func digest(of root: JSONObject) -> String {
+        var content = JSONObject()
+        for (key, value) in root where key != "digest" { content[key] = value }
+        var hash = SHA256()
+        hash.update(Array(JSONValue.object(content).minified.utf8))
+        return hash.finalizeHex()
+    }
+
+    /// Reads a plan file, refusing other formats and versions, and plans changed after they were
+    /// written (their `digest` no longer matches their content).
     public static func load(path: String) throws -> Plan {
         guard let data = FileManager.default.contents(atPath: path) else { throw PlanFileError(path: path, message: "cannot read the file") }
         let root: JSONObject
@@ -74,6 +92,12 @@ extension Plan {
         guard root["format"]?.stringValue == formatName else { throw fail("not a flexsync plan (no \"format\": \"\(formatName)\")") }
         guard case .number(let version)? = root["version"], Int(version.doubleValue) == formatVersion else {
             throw fail("plan format version \(root["version"]?.minified ?? "?") is not supported (this flexsync reads version \(formatVersion))")
+        }
+        guard let recorded = root["digest"]?.stringValue else {
+            throw fail("the plan has no digest: it was not written by 'flexsync plan --out'")
+        }
+        guard recorded == digest(of: root) else {
+            throw fail("the plan was changed after it was written: run 'flexsync plan' again and review the new plan")
         }
         func string(_ object: JSONObject?, _ key: String) throws -> String {
             guard let value = object?[key]?.stringValue else { throw fail("'\(key)' is missing") }
@@ -89,7 +113,12 @@ extension Plan {
         }
         let jobObject = root["job"]?.objectValue
         guard let target = MappingTarget(rawValue: try string(jobObject, "target")) else { throw fail("unknown target") }
-        let job = JobIdentity(name: try string(jobObject, "name"), profile: jobObject?["profile"]?.stringValue, path: try string(jobObject, "path"),
+        // Plans record the job's absolute path; a relative one is taken from the plan's folder.
+        var jobPath = try string(jobObject, "path")
+        if !jobPath.hasPrefix("/") {
+            jobPath = URL(fileURLWithPath: path).absoluteURL.deletingLastPathComponent().appendingPathComponent(jobPath).standardizedFileURL.path
+        }
+        let job = JobIdentity(name: try string(jobObject, "name"), profile: jobObject?["profile"]?.stringValue, path: jobPath,
                               digest: try string(jobObject, "digest"), target: target, workspaceSid: try string(jobObject, "workspace_sid"),
                               baseURL: try string(jobObject, "base_url"))
         var targets: [Target] = []

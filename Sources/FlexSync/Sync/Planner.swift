@@ -139,7 +139,7 @@ public struct Planner {
     private func emptyPlan(_ validation: ValidationOutcome, considered: Int) -> Plan {
         let managed = job.mapping.managedKeys
         return Plan(id: UUID().uuidString.lowercased(), createdAt: Date(),
-                    job: .init(name: job.name, profile: job.profile, path: job.path, digest: digest, target: job.mapping.target,
+                    job: .init(name: job.name, profile: job.profile, path: job.absolutePath, digest: digest, target: job.mapping.target,
                                workspaceSid: job.taskRouter.workspaceSid, baseURL: job.taskRouter.baseURL),
                     managedKeys: managed,
                     ssoOwnedKeys: job.mapping.target == .workers ? managed.filter { InsightsSchema.ssoOwnedWorkerKeys.contains($0) } : [],
@@ -169,7 +169,7 @@ public struct Planner {
 
     private func evaluateGates(_ plan: inout Plan, validation: ValidationOutcome) {
         let policies = job.policies
-        func percent(_ share: Double) -> String { DatasetValidator.percent((share * 1000).rounded() / 1000) }
+        func percent(_ share: Double) -> String { DatasetValidator.percent(share) }
         var gates: [Plan.Gate] = []
         gates.append(.init(name: "empty-export", tripped: validation.rowsRead == 0,
                            detail: "the export has \(validation.rowsRead) rows", override: "--allow-shrunk-export",

@@ -60,6 +60,10 @@ public final class CurlSession {
         case "POST":
             let body = request.body ?? []
             try check(fs_curl_setopt_long(handle, CURLOPT_POST, 1), request, path)
+            // A write goes out on a fresh connection: libcurl silently re-sends a request whose
+            // reused connection died before any answer, and a POST must never be sent twice
+            // without the read-back of flexsync's retry policy in between.
+            try check(fs_curl_setopt_long(handle, CURLOPT_FRESH_CONNECT, 1), request, path)
             try check(fs_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count), request, path)
             try body.withUnsafeBufferPointer { buffer in
                 try body.isEmpty ? check(fs_curl_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, ""), request, path)

@@ -126,7 +126,13 @@ public final class TaskRouterClient: @unchecked Sendable {
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
-    // MARK: Workers and tasks
+    // MARK: Workspace, workers and tasks
+
+    /// The workspace's `friendly_name`: one GET, which also proves the credentials reach it.
+    public func fetchWorkspaceName(session: CurlSession) throws -> String {
+        let (_, body) = try get(workspaceURL, session: session)
+        return body["friendly_name"]?.stringValue ?? ""
+    }
 
     /// Every worker, following `meta.next_page_url` with `PageSize=1000`; workers whose
     /// attributes the list left out are fetched one by one, concurrently within the rate.

@@ -31,6 +31,9 @@ extension FlexSyncCommand {
                 let job = try CLI.run { try Job.load(path: plan.job.path, profile: plan.job.profile) }
                 context = try CLI.run { try SyncContext(job: job, baseURLFlag: connection.baseUrl, logger: connection.logger()) }
                 plan.applyOverrides(overrides)
+                if plan.job.baseURL != context.client.baseURL {
+                    CLI.err("warning: the plan was made against \(plan.job.baseURL); this run writes to \(context.client.baseURL)")
+                }
                 do {
                     try plan.checkApplicable(to: job, currentDigest: try job.inputDigest())
                 } catch let refusal as ApplyRefusal {
@@ -48,7 +51,7 @@ extension FlexSyncCommand {
                     throw ExitCode(4)
                 }
             }
-            let summary = try CLI.applyPlan(plan, context: context, yes: yes, summaryJSON: summaryJson)
+            let summary = try CLI.applyPlan(plan, context: context, yes: yes, summaryJSON: summaryJson, showValues: output.showValues)
             if summary.failed > 0 { throw ExitCode(3) }
             if summary.conflicts > 0 { throw ExitCode(5) }
         }
@@ -72,14 +75,17 @@ extension FlexSyncCommand {
             let origin = try CLI.run { try builder.origin() }
             let job = try CLI.run { try Job.load(path: origin.jobPath, profile: origin.profile) }
             let context = try CLI.run { try SyncContext(job: job, baseURLFlag: connection.baseUrl, logger: connection.logger()) }
-            let plan = try CLI.run { try builder.plan(context: context) }
-            if let out { try CLI.run { try Data((plan.json.pretty + "\n").utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } }
+            let rollback = try CLI.run { try builder.plan(context: context, showValues: output.showValues) }
+            let plan = rollback.plan
+            if let out { try CLI.run { try Data(plan.fileText.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } }
             CLI.out(PlanReport.text(plan, color: CLI.stdoutIsTerminal, showValues: output.showValues))
+            for conflict in rollback.conflicts.prefix(20) { CLI.err("conflict: \(conflict)") }
             if dryRun || out != nil {
                 if !plan.targets.isEmpty { throw ExitCode(2) }
                 return
             }
-            let summary = try CLI.applyPlan(plan, context: context, yes: yes, summaryJSON: summaryJson)
+            let summary = try CLI.applyPlan(plan, context: context, yes: yes, summaryJSON: summaryJson, showValues: output.showValues,
+                                            skippedConflicts: rollback.conflicts)
             if summary.failed > 0 { throw ExitCode(3) }
             if summary.conflicts > 0 { throw ExitCode(5) }
         }
@@ -88,15 +94,24 @@ extension FlexSyncCommand {
 
 extension CLI {
     /// Confirms, locks the state directory, applies with progress, prints and records the summary.
-    static func applyPlan(_ plan: Plan, context: SyncContext, yes: Bool, summaryJSON: String?) throws -> ApplySummary {
+    /// `skippedConflicts` are targets the caller left out because they changed since (rollback):
+    /// they count as conflicts in the summary and the exit code.
+    static func applyPlan(_ plan: Plan, context: SyncContext, yes: Bool, summaryJSON: String?, showValues: Bool,
+                          skippedConflicts: [String] = []) throws -> ApplySummary {
         let job = context.job
         guard !plan.targets.isEmpty else {
             out("nothing to apply: \(plan.summaryLine)\n")
             let state = try run { try StateDirectory(path: job.policies.stateDirectory) }
             if plan.rowsRead > 0 { try? state.recordSuccess(rowsRead: plan.rowsRead, planID: plan.id) }
-            return ApplySummary()
+            var summary = ApplySummary()
+            summary.conflicts = skippedConflicts.count
+            summary.conflictDetails = skippedConflicts
+            return summary
         }
-        let question = "apply \(plan.targets.count.grouped) change\(plan.targets.count == 1 ? "" : "s") to workspace \(job.taskRouter.workspaceSid) (profile \(job.profile ?? "default")) at \(job.taskRouter.baseURL)?"
+        // One GET of the workspace before anything is written: another server or account answers
+        // 404 or 401 here instead of on every target.
+        let workspace = try run { try context.confirmWorkspace() }
+        let question = "apply \(plan.targets.count.grouped) change\(plan.targets.count == 1 ? "" : "s") to workspace \(workspace) (profile \(job.profile ?? "default"))?"
         if !yes {
             guard stdinIsTerminal else {
                 err("not on a terminal: pass --yes to \(question.replacingOccurrences(of: "?", with: ""))")
@@ -125,8 +140,8 @@ extension CLI {
         let logger = context.logger
         let terminal = isatty(STDERR_FILENO) == 1
         let lastLog = LastLog()
-        let applier = Applier(client: context.client, plan: plan, journal: journal, logger: logger)
-        let summary = try run {
+        let applier = Applier(client: context.client, plan: plan, journal: journal, logger: logger, showValues: showValues)
+        var summary = try run {
             try applier.run { progress in
                 let eta = progress.rate > 0 ? Double(progress.total - progress.done) / max(progress.rate, 0.1) : 0
                 if terminal {
@@ -142,14 +157,21 @@ extension CLI {
             }
         }
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        summary.workspace = workspace
+        summary.conflicts += skippedConflicts.count
+        summary.conflictDetails += skippedConflicts
         for failure in summary.failures.prefix(20) { err("failed: \(failure)") }
         for conflict in summary.conflictDetails.prefix(20) { err("conflict: \(conflict)") }
+        if summary.landedNothing {
+            err("nothing landed: all \(summary.planned.grouped) targets were gone or failed; the run is not recorded as a success")
+        }
         out(summary.line + "\n")
+        out("workspace: \(workspace)\n")
         out("journal: \(journal.path)\n")
         if let summaryJSON {
             try run { try Data((summary.json.pretty + "\n").utf8).write(to: URL(fileURLWithPath: summaryJSON), options: .atomic) }
         }
-        if summary.failed == 0 && summary.conflicts == 0 && plan.rowsRead > 0 {
+        if summary.failed == 0 && summary.conflicts == 0 && !summary.landedNothing && plan.rowsRead > 0 {
             try? state.recordSuccess(rowsRead: plan.rowsRead, planID: plan.id)
         }
         return summary

@@ -24,7 +24,7 @@ extension FlexSyncCommand {
             let context = try CLI.run { try SyncContext(job: job, baseURLFlag: connection.baseUrl, logger: connection.logger()) }
             let (plan, _) = try CLI.run { try context.makePlan(overrides: try gates.overrides()) }
             try CLI.run {
-                if let out { try Data((plan.json.pretty + "\n").utf8).write(to: URL(fileURLWithPath: out), options: .atomic) }
+                if let out { try Data(plan.fileText.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) }
                 if let report { try Data(PlanHTML.render(plan, showValues: output.showValues).utf8).write(to: URL(fileURLWithPath: report), options: .atomic) }
             }
             switch format {

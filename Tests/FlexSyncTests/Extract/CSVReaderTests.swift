@@ -95,6 +95,23 @@ struct CSVReaderTests {
         #expect(errorMessage { _ = try reader.next() } == "\(path):3: quoted field opened on line 3 is never closed")
     }
 
+    /// A runaway field is reported where it starts instead of being buffered whole; long text
+    /// areas under the limit (a CRM's 32,768-character notes) still read.
+    @Test func aFieldPastTheLimitIsReportedNotBuffered() throws {
+        let huge = [UInt8](repeating: UInt8(ascii: "a"), count: 5 << 20)
+        let quoted = Array("id,notes\n1,ok\n2,\"".utf8) + huge + Array("\"\n".utf8)
+        let reader = try CSVReader(bytes: quoted, name: "crm.csv")
+        #expect(try reader.next()?["notes"]?.firstText == "ok")
+        #expect(errorMessage { _ = try reader.next() }
+            == "crm.csv:3: field 2 ('notes') is longer than 65,536 bytes: not read further (a quote that is never closed, or not a CSV file?)")
+        let bare = try CSVReader(bytes: Array("id,notes\n".utf8) + huge, name: "bare.csv")
+        #expect(errorMessage { _ = try bare.next() }?.hasPrefix("bare.csv:2: field 1 ('id') is longer than 65,536 bytes") == true)
+        #expect(errorMessage { _ = try CSVReader(bytes: huge, name: "one-line.csv") }?.hasPrefix("one-line.csv:1: field 1 is longer") == true)
+        let notes = String(repeating: "n", count: 32_768)
+        let long = try CSVReader(bytes: Array("id,notes\n1,\"\(notes)\"\n".utf8), name: "long.csv")
+        #expect(try long.next()?["notes"]?.firstText == notes)
+    }
+
     @Test func headerProblemsNameTheColumn() throws {
         let blank = Fixtures.path("extract/blank_header.csv")
         #expect(errorMessage { _ = try CSVReader(path: blank) } == "\(blank):1: column 2 of the header has a blank name")

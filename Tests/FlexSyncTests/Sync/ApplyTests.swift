@@ -151,7 +151,8 @@ struct ApplyTests {
         let journalPath = fixture.directory.appendingPathComponent("j.jsonl").path
         let journal = try Journal(path: journalPath)
         try journal.append([("event", .string("intent")), ("sid", .string(sids[0]))])
-        try journal.append([("event", .string("outcome")), ("sid", .string(sids[0])), ("result", .string("applied"))])
+        try journal.append([("event", .string("outcome")), ("sid", .string(sids[0])), ("result", .string("applied")),
+                            ("place", .string(context.client.workspaceURL))])
         try journal.append([("event", .string("intent")), ("sid", .string(sids[1]))])
         let postsBefore = fixture.emulator.requestLog().filter { $0.method == "POST" }.count
         let summary = try await offload { try Self.apply(plan, context, journal: journalPath) }
@@ -180,9 +181,10 @@ struct ApplyTests {
         }
         let builder = RollbackBuilder(journalPath: journalPath)
         #expect(try builder.origin().jobPath == job.path)
-        let rollback = try await offload { try builder.plan(context: context) }
+        let outcome = try await offload { try builder.plan(context: context) }
+        let rollback = outcome.plan
         #expect(rollback.targets.count == 3)
-        #expect(rollback.quarantined.map(\.reason) == ["\(edited) changed since the run: not rolled back"])
+        #expect(outcome.conflicts == [#"\#(edited): changed since the run: email *** → (none), team_id "T1" → "T5", team_name "Team T1" → (none), agent_attribute_1 "3" → (none): not rolled back"#])
         let summary = try await offload { try Self.apply(rollback, context, journal: fixture.directory.appendingPathComponent("r.jsonl").path) }
         #expect(summary.applied == 3)
         for target in plan.targets.prefix(3) {

@@ -181,14 +181,41 @@ struct PlanTests {
         let job = try fixture.job(csv: Self.csv, mapping: SyncFixture.workerMapping)
         let (plan, _) = try await offload { try fixture.context(job).makePlan(overrides: PlanOverrides()) }
         let path = fixture.directory.appendingPathComponent("plan.json").path
-        try Data(plan.json.pretty.utf8).write(to: URL(fileURLWithPath: path))
+        try Data(plan.fileText.utf8).write(to: URL(fileURLWithPath: path))
         let loaded = try Plan.load(path: path)
         #expect(loaded.targets.map(\.desired) == plan.targets.map(\.desired))
         #expect(loaded.targets.map(\.edit) == plan.targets.map(\.edit))
         #expect(loaded.targets.map(\.changes) == plan.targets.map(\.changes))
         #expect(loaded.job == plan.job)
-        try Data(plan.json.pretty.replacingOccurrences(of: "\"version\": 1", with: "\"version\": 9").utf8).write(to: URL(fileURLWithPath: path))
+        #expect(loaded.job.path.hasPrefix("/"))
+        try Data(plan.fileText.replacingOccurrences(of: "\"version\": 1", with: "\"version\": 9").utf8).write(to: URL(fileURLWithPath: path))
         #expect(errorMessage { _ = try Plan.load(path: path) } == "\(path): plan format version 9 is not supported (this flexsync reads version 1)")
+    }
+
+    /// A plan is applied only as it was reviewed: any edit to its content after it was written —
+    /// a value, a gate, a dropped target — is refused when it is loaded.
+    @Test func planFilesEditedAfterWritingAreRefused() async throws {
+        let fixture = try await SyncFixture.start(workers: Self.seed())
+        defer { Task { await fixture.stop() } }
+        let job = try fixture.job(csv: Self.csv, mapping: SyncFixture.workerMapping)
+        let (plan, _) = try await offload { try fixture.context(job).makePlan(overrides: PlanOverrides()) }
+        let path = fixture.directory.appendingPathComponent("plan.json").path
+        let text = plan.fileText
+        let refusal = "\(path): the plan was changed after it was written: run 'flexsync plan' again and review the new plan"
+        var edits: [String] = [text.replacingOccurrences(of: #"\"team_id\":\"T2\""#, with: #"\"team_id\":\"T9\""#),
+                               text.replacingOccurrences(of: #""tripped": false"#, with: #""tripped": true"#)]
+        var dropped = try #require(try JSONValue.parse(text).objectValue)
+        dropped["targets"] = .array([])
+        edits.append(JSONValue.object(dropped).pretty)
+        for edited in edits {
+            #expect(edited != text)
+            try Data(edited.utf8).write(to: URL(fileURLWithPath: path))
+            #expect(errorMessage { _ = try Plan.load(path: path) } == refusal)
+        }
+        var unsigned = try #require(try JSONValue.parse(text).objectValue)
+        unsigned["digest"] = nil
+        try Data(JSONValue.object(unsigned).pretty.utf8).write(to: URL(fileURLWithPath: path))
+        #expect(errorMessage { _ = try Plan.load(path: path) }?.contains("the plan has no digest") == true)
     }
 
     @Test func reportsShowChangesAndMaskPersonalValues() async throws {
