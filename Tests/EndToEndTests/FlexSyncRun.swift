@@ -11,24 +11,26 @@ final class EndToEndWorkspace {
     let emulator: RunningEmulator
     var log: URL { directory.appendingPathComponent("requests.jsonl") }
 
-    init(workers: Int, emulatorFlags: [String] = [], csv: String? = nil, policies: String = "{ max_changed_share: 1, max_key_change_share: 1, requests_per_second: 100, max_requests_per_second: 100 }") throws {
+    /// `seedWorkers` (JSON objects) and `mapping` replace the generated workers and mapping.
+    init(workers: Int, emulatorFlags: [String] = [], csv: String? = nil, policies: String = "{ max_changed_share: 1, max_key_change_share: 1, requests_per_second: 100, max_requests_per_second: 100 }",
+         seedWorkers: [String]? = nil, mapping: String? = nil) throws {
         directory = try Scratch.directory()
-        var seedWorkers: [String] = []
+        var generated: [String] = []
         for index in 0..<workers {
-            seedWorkers.append(#"{"sid": "WK\#(String(format: "%032x", index + 1))", "friendly_name": "agent\#(index)", "attributes": {"agent_id": "\#(index)", "team_id": "T0", "contact_uri": "client:agent\#(index)", "routing": {"skills": ["s"], "levels": {"s": 2.50}}}}"#)
+            generated.append(#"{"sid": "WK\#(String(format: "%032x", index + 1))", "friendly_name": "agent\#(index)", "attributes": {"agent_id": "\#(index)", "team_id": "T0", "contact_uri": "client:agent\#(index)", "routing": {"skills": ["s"], "levels": {"s": 2.50}}}}"#)
         }
-        try Data(#"{"account_sid": "\#(Self.account)", "auth_token": "\#(Self.token)", "workspace_sid": "\#(Self.workspace)", "workers": [\#(seedWorkers.joined(separator: ","))]}"#.utf8)
+        try Data(#"{"account_sid": "\#(Self.account)", "auth_token": "\#(Self.token)", "workspace_sid": "\#(Self.workspace)", "workers": [\#((seedWorkers ?? generated).joined(separator: ","))]}"#.utf8)
             .write(to: directory.appendingPathComponent("seed.json"))
         let rows = (0..<workers).map { "\($0),T1,Team One" }.joined(separator: "\n")
         try Data((csv ?? "id,team_id,team\n\(rows)\n").utf8).write(to: directory.appendingPathComponent("export.csv"))
-        try Data("""
+        try Data((mapping ?? """
         target: workers
         key: { match: [agent_id] }
         attributes:
           agent_id: id
           team_id: team_id
           team_name: team
-        """.utf8).write(to: directory.appendingPathComponent("mapping.yaml"))
+        """).utf8).write(to: directory.appendingPathComponent("mapping.yaml"))
         try Data("""
         name: e2e
         mapping: mapping.yaml

@@ -33,8 +33,9 @@ struct ReadmeExampleTests {
     @Test func theMappingExampleCompiles() throws {
         let mapping = try #require(try Self.yamlBlocks().first { $0.hasPrefix("target: workers") })
         let compiled = try Mapping.parse(mapping, path: "README.md")
-        #expect(compiled.managedKeys == ["agent_id", "full_name", "state", "email"])
+        #expect(compiled.managedKeys == ["agent_id", "full_name", "state", "email", "phone"])
         #expect(compiled.key.match == ["agent_id", "email"])
+        #expect(!compiled.key.allowFallback)
     }
 
     /// Each row of the transform table: `| transform | example | result |`, where the example is a

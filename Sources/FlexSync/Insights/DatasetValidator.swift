@@ -6,6 +6,15 @@ public struct ValidationOutcome: Sendable {
     public var valid = 0
     public var invalid = 0
     public var skipped = 0
+    /// Rows the mapping's `skip_when` left out (part of `skipped`).
+    public var skippedByCondition = 0
+    /// Rows `skip_when` did not leave out: what the empty-export gate counts.
+    public var selected: Int { rowsRead - skippedByCondition }
+    /// Why the run has nothing to write when it has not: no records, every row skipped by
+    /// `skip_when`, or every selected row invalid. A run that selects nothing is not a success.
+    public var nothingSelected: String?
+    /// Why the share of invalid rows stops the run, when it does.
+    public var invalidShareReason: String?
     public var emptyRowsSkipped = 0
     public var warnings = 0
     public var problems: [Problem] = []
@@ -40,7 +49,8 @@ public struct DatasetValidator {
         var outcome = ValidationOutcome()
         let mapping = job.mapping
         let policy = Mapping.RunPolicy(nullTokens: job.source.nullTokens, tooLong: job.policies.tooLong,
-                                       withholdPersonal: job.policies.pii == .withhold, checksOnly: !keepRecords)
+                                       withholdPersonal: job.policies.pii == .withhold, checksOnly: !keepRecords,
+                                       lossyText: job.policies.lossyText)
         // One entry per distinct key of the whole export, so kept small: where the key was first
         // seen in 16 bytes, the key's bytes in the table's own buffer.
         let firstByKey = TextTable<FirstSeen>()
@@ -57,7 +67,11 @@ public struct DatasetValidator {
                                       policy: policy, threads: threads)
             func consider(_ mapped: inout MappedRecord) {
                 outcome.rowsRead += 1
-                if mapped.skipped { outcome.skipped += 1; return }
+                if mapped.skipped {
+                    outcome.skipped += 1
+                    outcome.skippedByCondition += 1
+                    return
+                }
                 let identity = mapped.identity
                 let seen = identity.flatMap { firstByKey[$0] }
                 if mapped.isValid, let identity, let seen {
@@ -117,12 +131,33 @@ public struct DatasetValidator {
             outcome.withheldKeys = mapping.attributes.filter { ValueRules.isPersonal($0.leaf, $0.object) }.map(\.key)
         }
         let considered = outcome.rowsRead - outcome.skipped
-        if outcome.rowsRead == 0 {
-            outcome.abortReason = "the export has no rows"
-        } else if considered > 0, Double(outcome.invalid) / Double(considered) > job.policies.maxInvalidShare {
-            outcome.abortReason = "\(outcome.invalid) of \(considered) rows are invalid, more than the \(Self.percent(job.policies.maxInvalidShare)) the job allows"
+        outcome.nothingSelected = nothingSelected(outcome)
+        if considered > 0, Double(outcome.invalid) / Double(considered) > job.policies.maxInvalidShare {
+            outcome.invalidShareReason = "\(outcome.invalid) of \(considered) rows are invalid, "
+                + "more than the \(Self.percent(job.policies.maxInvalidShare)) the job allows"
         }
+        outcome.abortReason = outcome.nothingSelected ?? outcome.invalidShareReason
         return outcome
+    }
+
+    /// Which of the ways to select nothing this run took, if any.
+    private func nothingSelected(_ outcome: ValidationOutcome) -> String? {
+        let read = outcome.rowsRead
+        if read == 0 {
+            if job.source.format == .xml, let path = job.source.recordPath {
+                return "the export has no rows: 0 records at the record path '\(path)' "
+                    + "(check 'source.record' and 'namespaces')"
+            }
+            return "the export has no rows"
+        }
+        if outcome.selected == 0 {
+            let condition = job.mapping.skipWhen.map { "skip_when \($0.summary)" } ?? "skip_when"
+            return "0 of \(read.grouped) rows selected: \(condition) held on every row"
+        }
+        if outcome.valid == 0 {
+            return "0 of \(read.grouped) rows selected: all \(outcome.selected.grouped) rows skip_when kept are invalid"
+        }
+        return nil
     }
 
     /// A share as a percentage rounded to a tenth: `26.7%`, `20%` (never `26.700000000000003%`).

@@ -1,7 +1,7 @@
 /// A validation finding about one record (or the whole export), printed as
 /// `file:line: field: rule: value`.
 public struct Problem: Sendable, Equatable {
-    public enum Severity: String, Sendable { case error, warning }
+    public enum Severity: String, Sendable, CaseIterable { case error, warning }
 
     public var severity: Severity
     public var position: SourcePosition?

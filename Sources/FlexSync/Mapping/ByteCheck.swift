@@ -104,6 +104,8 @@ final class ByteCheck: @unchecked Sendable {
             record.withPlainBytes(of: field) { bytes -> Outcome? in
                 guard let read = context.read(bytes: bytes) else { return nil }
                 guard case .some(let text) = read else { return .null }
+                // Possibly lossy text: the full evaluation names the damage.
+                if LossyText.mayBeDamaged(text) { return nil }
                 switch kind {
                 case .text: return Self.text(text.count)
                 case .trimmed:
@@ -155,6 +157,7 @@ final class ByteCheck: @unchecked Sendable {
                 record.withPlainBytes(of: field) { bytes -> Bool in
                     guard let read = context.read(bytes: bytes) else { return false }
                     if let text = read {
+                        if LossyText.mayBeDamaged(text) { return false }
                         anyValue = true
                         collapsed.add(UnsafeBufferPointer(rebasing: text))
                     }

@@ -119,6 +119,17 @@ final class Condition: @unchecked Sendable {
         }
     }
 
+    /// For messages: `field 'IsDeleted' equals [true]`.
+    var summary: String {
+        let test: String
+        switch self.test {
+        case .matches(let regex): test = "matches /\(regex.pattern)/"
+        case .equals(let values): test = "equals [\(values.sorted().joined(separator: ", "))]"
+        case .isEmpty: test = "is empty"
+        }
+        return "field '\(field.name)' \(negated ? "not " : "")\(test)"
+    }
+
     /// The same condition with its own field reference.
     func replica() -> Condition {
         Condition(field: FieldReference(field.name), test: test, negated: negated)

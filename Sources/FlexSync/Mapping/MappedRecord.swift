@@ -64,11 +64,13 @@ extension Mapping {
         /// `*_attribute_N` slots), and neither `remove` nor `keep`: what `validate` needs, without
         /// building and freeing the rest of every record. Problems are the same either way.
         public var checksOnly = false
+        /// How lossy text (`?` for letters, U+FFFD, double encoding) is reported.
+        public var lossyText: Problem.Severity = .warning
 
         public init(nullTokens: Set<String> = [""], tooLong: ValueRules.TooLong = .error, withholdPersonal: Bool = false,
-                    checksOnly: Bool = false) {
+                    checksOnly: Bool = false, lossyText: Problem.Severity = .warning) {
             self.nullTokens = nullTokens; self.tooLong = tooLong; self.withholdPersonal = withholdPersonal
-            self.checksOnly = checksOnly
+            self.checksOnly = checksOnly; self.lossyText = lossyText
         }
     }
 
@@ -142,7 +144,7 @@ extension Mapping {
         if let friendlyName {
             result.friendlyName = (try? friendlyName.evaluate(record, context))?.text
         }
-        for match in matchKeys {
+        for (rank, match) in matchKeys.enumerated() {
             let text: String?
             if match.friendlyName {
                 text = result.friendlyName
@@ -155,6 +157,11 @@ extension Mapping {
             }
             if let text, !text.isEmpty {
                 result.matchValues.append((match.name, MappedRecord.normalizedMatch(text, foldingCase: match.foldsCase)))
+            } else if rank == 0 && !key.allowFallback && !attributeFailed(match.name, result.problems) {
+                // Falling back to a later key would let `on_empty` act on the account another key
+                // finds: the record changes nothing instead.
+                result.problems.append(Problem(.error, record.position, field: match.name,
+                                               rule: "empty key '\(match.name)'"))
             }
         }
         if result.matchValues.isEmpty && result.isValid {
@@ -162,6 +169,17 @@ extension Mapping {
                                            rule: "empty key: the record cannot be matched to TaskRouter"))
         }
         return state.bound
+    }
+
+    /// Whether an attribute already has an error of its own (a failed transform): an empty key
+    /// that follows from it is not reported twice.
+    private func attributeFailed(_ key: String, _ problems: [Problem]) -> Bool {
+        problems.contains { $0.field == key && $0.severity == .error }
+    }
+
+    /// The error for an empty value of a `required: true` attribute.
+    private func requiredProblem(_ attribute: MappedAttribute, _ position: SourcePosition) -> Problem {
+        Problem(.error, position, field: attribute.key, rule: "required value is empty")
     }
 
     /// What one record's mapping has gathered besides the record itself.
@@ -188,6 +206,7 @@ extension Mapping {
            let outcome = attribute.memo?.active == true ? attribute.memoOutcome(record) : attribute.byteOutcome(record, context) {
             switch outcome {
             case .null:
+                if attribute.required { result.problems.append(requiredProblem(attribute, result.position)) }
                 if attribute.onEmpty == .empty { state.bound += attribute.keyLength + 8 }
             case .text(let count):
                 state.produced.insert(index)
@@ -207,6 +226,16 @@ extension Mapping {
             return
         }
         if case .null = value {
+            // The first key without a fallback is reported as an empty key, once.
+            if attribute.required && !(index == matchKeys.first?.attribute && !key.allowFallback) {
+                result.problems.append(requiredProblem(attribute, result.position))
+                return
+            }
+            // A key attribute is never removed or written empty: the live one stays.
+            if attribute.isMatchKey {
+                if !checksOnly { result.keep.append(attribute.key) }
+                return
+            }
             switch attribute.onEmpty {
             case .remove: if !checksOnly { result.remove.append(attribute.key) }
             case .keep: if !checksOnly { result.keep.append(attribute.key) }
@@ -261,6 +290,11 @@ extension Mapping {
             return fail("dates must go through a 'date' transform", text)
         }
         guard var text = value.text else { return nil }
+        if let damage = LossyText.damage(in: text) {
+            problems.append(Problem(policy.lossyText, record.position, field: attribute.key, rule: damage.rule, value: text,
+                                    personal: personal))
+            if policy.lossyText == .error { return nil }
+        }
         // UTF-8 bytes bound UTF-16 units from above, and cost nothing to count.
         if text.utf8.count > ValueRules.maxValueLength && text.utf16.count > ValueRules.maxValueLength {
             switch policy.tooLong {

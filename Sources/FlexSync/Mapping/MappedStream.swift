@@ -194,8 +194,8 @@ final class MappingWork: @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
         // Each thread counts references to its own copy of the null tokens.
-        let policy = Mapping.RunPolicy(nullTokens: Set(Array(self.policy.nullTokens)), tooLong: self.policy.tooLong,
-                                       withholdPersonal: self.policy.withholdPersonal, checksOnly: self.policy.checksOnly)
+        var policy = self.policy
+        policy.nullTokens = Set(Array(self.policy.nullTokens))
         mapping.prepare(for: policy)
         let context = EvaluationContext(nullTokens: policy.nullTokens)
         let mapped = records.map { mapping.map($0, policy: policy, context: context) }

@@ -27,6 +27,8 @@ final class MappedAttribute: @unchecked Sendable {
     let leaf: String
     let expression: Expression
     let onEmpty: EmptyPolicy
+    /// `required: true`: an empty value is an error for the row.
+    let required: Bool
     let numeric: Bool
     /// Where the attribute is written in the mapping file, for messages.
     let line: Int
@@ -46,18 +48,22 @@ final class MappedAttribute: @unchecked Sendable {
     /// Read by the dataset checks (a match key or a custom `*_attribute_N` slot): kept when a
     /// run keeps only what the checks need.
     var checked = false
+    /// Named in `key.match`: never removed or written empty, whatever `on_empty` says.
+    var isMatchKey = false
     /// How `validate` can tell this attribute's length and emptiness from a CSV record's bytes.
     let byteCheck: ByteCheck?
     private let byteCheckView: Unretained<ByteCheck>?
 
     /// The same attribute with its own field references and memo, for another thread.
     func replica() -> MappedAttribute {
-        MappedAttribute(key: key, object: object, leaf: leaf, expression: expression.replica(), onEmpty: onEmpty, numeric: numeric, line: line)
+        MappedAttribute(key: key, object: object, leaf: leaf, expression: expression.replica(), onEmpty: onEmpty,
+                         required: required, numeric: numeric, line: line)
     }
 
-    init(key: String, object: InsightsSchema.Object, leaf: String, expression: Expression, onEmpty: EmptyPolicy, numeric: Bool, line: Int) {
+    init(key: String, object: InsightsSchema.Object, leaf: String, expression: Expression, onEmpty: EmptyPolicy,
+         required: Bool = false, numeric: Bool, line: Int) {
         self.key = key; self.object = object; self.leaf = leaf; self.expression = expression
-        self.onEmpty = onEmpty; self.numeric = numeric; self.line = line
+        self.onEmpty = onEmpty; self.required = required; self.numeric = numeric; self.line = line
         memoField = expression.soleField
         memo = memoField.map { _ in ValueMemo() }
         if let memo, let memoField { memoViews = (Unretained(memo), Unretained(memoField)) } else { memoViews = nil }
@@ -106,7 +112,8 @@ final class MappedAttribute: @unchecked Sendable {
         guard !numeric, !isAcquisitionDate, case .success(let value) = result else { return nil }
         switch value {
         case .null: return .null
-        case .text(let text) where text.utf8.count <= ValueRules.maxValueLength: return .text(text.utf8.count)
+        case .text(let text) where text.utf8.count <= ValueRules.maxValueLength && !LossyText.mayBeDamaged(text.utf8):
+            return .text(text.utf8.count)
         default: return nil
         }
     }
@@ -127,6 +134,9 @@ public struct MappingKey: Sendable {
     /// Keys tried in order: worker attributes (`agent_id`, `email`), `friendly_name`, or for tasks
     /// `external_id`, `phone`, `email` of `customers`.
     public var match: [String]
+    /// `key.allow_fallback`: a record whose first key is empty may be matched by the later
+    /// ones. Without it such a record is an error (`empty key 'agent_id'`) and changes nothing.
+    public var allowFallback = false
 }
 
 /// A compiled mapping file: parsed and checked once, then run per record without re-parsing.
@@ -186,7 +196,8 @@ public final class Mapping: @unchecked Sendable {
         }
         self.companions = companions
         for attribute in attributes {
-            attribute.checked = key.match.contains(attribute.key) || attribute.isCustomAttributeSlot
+            attribute.isMatchKey = key.match.contains(attribute.key)
+            attribute.checked = attribute.isMatchKey || attribute.isCustomAttributeSlot
         }
         checkedAttributes = attributes.filter(\.checked).count
         matchKeys = key.match.map { name in
@@ -239,7 +250,11 @@ struct MappingCompiler {
         }
         if attributes.isEmpty { throw file.error(top["attributes"], "'attributes' maps nothing") }
         let friendlyName = try top["friendly_name"].map { try expression($0, context: "'friendly_name'") }
-        let keyMembers = try file.members(top["key"]!, allowed: ["match"], required: ["match"], context: "'key'")
+        let keyMembers = try file.members(top["key"]!, allowed: ["match", "allow_fallback"], required: ["match"],
+                                          context: "'key'")
+        let allowFallback = try keyMembers["allow_fallback"].map {
+            try file.bool($0, context: "'key.allow_fallback'")
+        } ?? false
         let match = try file.strings(keyMembers["match"]!, context: "'key.match'")
         guard !match.isEmpty else { throw file.error(keyMembers["match"], "'key.match' names no key") }
         for name in match {
@@ -260,8 +275,8 @@ struct MappingCompiler {
             }
         }
         let skipWhen = try top["skip_when"].map { try condition($0, context: "'skip_when'") }
-        let mapping = Mapping(path: file.path, target: target, key: MappingKey(match: match), attributes: attributes,
-                              friendlyName: friendlyName, skipWhen: skipWhen, takes: takes)
+        let mapping = Mapping(path: file.path, target: target, key: MappingKey(match: match, allowFallback: allowFallback),
+                              attributes: attributes, friendlyName: friendlyName, skipWhen: skipWhen, takes: takes)
         mapping.lookupFiles = lookupFiles.paths
         return mapping
     }
@@ -288,16 +303,22 @@ struct MappingCompiler {
             throw file.error(keyNode, problem)
         }
         var onEmpty = EmptyPolicy.remove
-        if case .mapping = value, let members = try? file.pairs(value, context: "'\(key)'"),
-           let node = members.first(where: { $0.key == "on_empty" })?.value {
-            onEmpty = try file.choice(node, context: "'\(key).on_empty'")
+        var required = false
+        if case .mapping = value, let members = try? file.pairs(value, context: "'\(key)'") {
+            if let node = members.first(where: { $0.key == "on_empty" })?.value {
+                onEmpty = try file.choice(node, context: "'\(key).on_empty'")
+            }
+            if let node = members.first(where: { $0.key == "required" })?.value {
+                required = try file.bool(node, context: "'\(key).required'")
+            }
         }
         return MappedAttribute(key: key, object: object, leaf: leaf, expression: try expression(value, context: "'\(key)'"),
-                               onEmpty: onEmpty, numeric: InsightsSchema.kind(of: leaf, in: object) == .numeric,
+                               onEmpty: onEmpty, required: required, numeric: InsightsSchema.kind(of: leaf, in: object) == .numeric,
                                line: keyNode.mark?.line ?? 0)
     }
 
-    static let expressionKeys = ["field", "const", "template", "coalesce", "hierarchy", "when", "then", "else", "transforms", "on_empty", "take"]
+    static let expressionKeys = ["field", "const", "template", "coalesce", "hierarchy", "when", "then", "else", "transforms", "on_empty", "take",
+                                 "required"]
 
     /// A plain scalar is a field name; a mapping is one of `field`, `const`, `template`,
     /// `coalesce`, `hierarchy`, `when`/`then`/`else`, with optional `transforms`.

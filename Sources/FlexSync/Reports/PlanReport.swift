@@ -38,6 +38,10 @@ public enum PlanReport {
                 lines.append("  " + (item.position.map { "\($0): " } ?? "") + item.reason)
             }
         }
+        if !plan.kept.isEmpty {
+            lines.append("kept (lossy text in the export, the live value stays):")
+            for item in plan.kept { lines.append("  " + (item.position.map { "\($0): " } ?? "") + item.reason) }
+        }
         if !plan.ssoOwnedKeys.isEmpty {
             lines.append(paint("note: Flex SSO rewrites \(plan.ssoOwnedKeys.joined(separator: ", ")) at every login when the identity provider maps them", "36"))
         }

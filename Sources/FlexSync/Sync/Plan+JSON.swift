@@ -57,6 +57,7 @@ extension Plan {
             ("oversize", quarantine(oversize)),
             ("untouched", .array(untouched.map { .string($0) })),
             ("problems", .array(problems.map { .string($0.line(showValues: false)) })),
+            ("kept", quarantine(kept)),
         ]))
     }
 

@@ -71,6 +71,9 @@ public struct Plan: Sendable {
     /// Workers (or tasks) no record matched; left alone.
     public var untouched: [String]
     public var gates: [Gate]
+    /// Live values kept because the export's differ from them only where the export's text is
+    /// damaged (`Lea ?? Sommer` against `Lea 🌸 Sommer`); informational, nothing is sent for them.
+    public var kept: [Quarantined] = []
 
     public var trippedGates: [Gate] { gates.filter { $0.tripped && !$0.overridden } }
     public var keyChangeCount: Int { targets.reduce(0) { $0 + $1.changes.count } }

@@ -148,7 +148,7 @@ public struct Planner {
     }
 
     private func addTarget(_ plan: inout Plan, sid: String, label: String, live: JSONObject, liveText: String, etag: String?, record: MappedRecord) {
-        let edit = ManagedEdit(set: record.set, remove: record.remove)
+        let edit = ManagedEdit(set: keepingGoodText(record, live: live, sid: sid, plan: &plan), remove: record.remove)
         let desired = Merge.apply(edit, to: live)
         let changes = Merge.diff(live: live, desired: desired, keys: edit.keys)
         if changes.isEmpty {
@@ -167,12 +167,31 @@ public struct Planner {
                                         before: liveText, desired: text, source: record.position))
     }
 
+    /// The record's values, less those that would replace a live value with a copy of it damaged
+    /// by a legacy code page (`Lea ?? Sommer` over `Lea 🌸 Sommer`): those are kept and reported.
+    private func keepingGoodText(_ record: MappedRecord, live: JSONObject, sid: String,
+                                 plan: inout Plan) -> [(key: String, value: JSONValue)] {
+        record.set.filter { entry in
+            guard case .string(let new) = entry.value, case .string(let old)? = Merge.value(at: entry.key, in: live),
+                  LossyText.isDamagedCopy(new, of: old) else { return true }
+            let personal = job.mapping.attributes.first { $0.key == entry.key }?.personal ?? true
+            let shown = personal ? Problem.mask(new) : "'\(new)'"
+            plan.kept.append(.init(position: record.position, key: entry.key,
+                                   reason: "\(sid): \(entry.key): kept the live value; the export's \(shown) "
+                                       + "differs from it only where it is damaged (lossy text)"))
+            return false
+        }
+    }
+
     private func evaluateGates(_ plan: inout Plan, validation: ValidationOutcome) {
         let policies = job.policies
         func percent(_ share: Double) -> String { DatasetValidator.percent(share) }
         var gates: [Plan.Gate] = []
-        gates.append(.init(name: "empty-export", tripped: validation.rowsRead == 0,
-                           detail: "the export has \(validation.rowsRead) rows", override: "--allow-shrunk-export",
+        // Selected rows count, not rows read: an export whose every row is skipped or invalid
+        // writes nothing, and that is not a success.
+        gates.append(.init(name: "empty-export", tripped: validation.nothingSelected != nil,
+                           detail: validation.nothingSelected
+                               ?? "\(validation.rowsRead) rows read, \(validation.selected) selected", override: "--allow-shrunk-export",
                            overridden: overrides.allowShrunkExport))
         if let lastRunRows, lastRunRows > 0 {
             let share = Double(validation.rowsRead) / Double(lastRunRows)
@@ -180,8 +199,8 @@ public struct Planner {
                                detail: "\(validation.rowsRead) rows, \(percent(share)) of the last successful run's \(lastRunRows) (the job allows down to \(percent(policies.minRowsShareOfLastRun)))",
                                override: "--allow-shrunk-export", overridden: overrides.allowShrunkExport))
         }
-        gates.append(.init(name: "invalid-rows", tripped: validation.abortReason != nil && validation.rowsRead > 0,
-                           detail: validation.abortReason ?? "\(validation.invalid) invalid rows, within the \(percent(policies.maxInvalidShare)) the job allows",
+        gates.append(.init(name: "invalid-rows", tripped: validation.invalidShareReason != nil,
+                           detail: validation.invalidShareReason ?? "\(validation.invalid) invalid rows, within the \(percent(policies.maxInvalidShare)) the job allows",
                            override: "--allow-invalid", overridden: overrides.allowInvalidRows))
         let considered = max(plan.targetsConsidered, 1)
         let changedShare = Double(plan.targets.count) / Double(considered)

@@ -78,7 +78,7 @@ struct RuleTests {
 
     @Test func anEmptyKeyRejectsTheRow() throws {
         let record = try MapHarness.map(MapHarness.one("location", "v"), csv: "id,v\n,x\n")[0]
-        #expect(record.problems.map { $0.line(showValues: false) } == ["in.csv:2: agent_id: empty key: the record cannot be matched to TaskRouter"])
+        #expect(record.problems.map { $0.line(showValues: false) } == ["in.csv:2: agent_id: empty key 'agent_id'"])
     }
 
     @Test func personalValuesAreMaskedAndCanBeWithheld() throws {

@@ -1,0 +1,156 @@
+import Foundation
+
+/// Text that a legacy code page destroyed on its way into an export, and how to tell a damaged
+/// copy of a value from a different value.
+///
+/// Three kinds of damage, as Excel, Data Loader and friends leave it:
+///
+/// | damage | example | how it happened |
+/// |---|---|---|
+/// | question marks | `Lea ?? Sommer`, `Ji?í` | a character the code page lacks became `?` (an emoji two) |
+/// | replacement character | `Ren\u{FFFD}` | bytes that were not valid UTF-8 were decoded as U+FFFD |
+/// | double encoding | `JosÃ©`, `â€™` | UTF-8 bytes were read as Windows-1252 and written again as UTF-8 |
+///
+/// Values that look like URLs (`://`) are left alone: a query string has a legitimate `?`.
+public enum LossyText {
+    /// What is wrong with a value, for the problem's rule.
+    public enum Damage: Equatable, Sendable {
+        case questionMarks
+        case replacementCharacter
+        case doubleEncoding
+
+        /// The rule's wording: `lossy text: '?' in place of characters`.
+        public var rule: String {
+            switch self {
+            case .questionMarks: "lossy text: '?' in place of characters (saved in a legacy code page?)"
+            case .replacementCharacter: "lossy text: U+FFFD replacement character (the bytes were not valid UTF-8)"
+            case .doubleEncoding: "lossy text: UTF-8 read as Windows-1252 (double encoded)"
+            }
+        }
+    }
+
+    /// A cheap first look at a value's UTF-8 bytes: false means it certainly has no damage.
+    /// True for a `?`, U+FFFD's lead byte, or a Latin-1 letter followed by a character that
+    /// double encoding leaves behind (its second byte in U+0080–U+00BF, Š, Œ, ˆ, €, ’…).
+    @inline(__always)
+    public static func mayBeDamaged<Bytes: Collection>(_ bytes: Bytes) -> Bool where Bytes.Element == UInt8 {
+        var afterLatin1Letter = false
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            if byte == 0x3F || byte == 0xEF { return true }
+            if afterLatin1Letter && (byte == 0xC2 || byte == 0xC5 || byte == 0xC6 || byte == 0xCB || byte == 0xE2) {
+                return true
+            }
+            // 0xC3 leads U+00C0–U+00FF; its continuation byte follows, then what double encoding left.
+            if byte == 0xC3 {
+                bytes.formIndex(after: &index)
+                if index == bytes.endIndex { return false }
+                afterLatin1Letter = true
+            } else {
+                afterLatin1Letter = false
+            }
+            bytes.formIndex(after: &index)
+        }
+        return false
+    }
+
+    /// The damage a text value carries, if any.
+    public static func damage(in text: String) -> Damage? {
+        guard mayBeDamaged(text.utf8), !text.contains("://") else { return nil }
+        if text.unicodeScalars.contains("\u{FFFD}") { return .replacementCharacter }
+        if !doubleEncodedRuns(in: Array(text.unicodeScalars)).isEmpty { return .doubleEncoding }
+        if text.unicodeScalars.contains("?") { return .questionMarks }
+        return nil
+    }
+
+    /// Whether `damaged` is `live` with nothing but damage: double-encoded characters that decode
+    /// to `live`'s, and `?` or U+FFFD where `live` has characters outside ASCII (a run of k marks
+    /// stands for one to k of them — an emoji became two). Such a value never replaces `live`.
+    public static func isDamagedCopy(_ damaged: String, of live: String) -> Bool {
+        guard damaged != live, damage(in: damaged) != nil, damage(in: live) == nil else { return false }
+        let repaired = repairingDoubleEncoding(damaged)
+        if repaired == live { return true }
+        var pattern = "^"
+        var run = 0
+        func flush() {
+            if run > 0 { pattern += "[^\\x{00}-\\x{7F}]{1,\(run)}" }
+            run = 0
+        }
+        for scalar in repaired.unicodeScalars {
+            if scalar == "?" || scalar == "\u{FFFD}" {
+                run += 1
+            } else {
+                flush()
+                pattern += NSRegularExpression.escapedPattern(for: String(scalar))
+            }
+        }
+        flush()
+        pattern += "$"
+        guard let regex = try? NSRegularExpression(pattern: pattern) else { return false }
+        return regex.firstMatch(in: live, range: NSRange(live.startIndex..., in: live)) != nil
+    }
+
+    /// `damaged` with every double-encoded character decoded once (`JosÃ©` → `José`).
+    static func repairingDoubleEncoding(_ damaged: String) -> String {
+        let scalars = Array(damaged.unicodeScalars)
+        let runs = doubleEncodedRuns(in: scalars)
+        guard !runs.isEmpty else { return damaged }
+        var result = String.UnicodeScalarView()
+        var index = 0
+        for run in runs {
+            result.append(contentsOf: scalars[index..<run.range.lowerBound])
+            result.append(contentsOf: run.decoded.unicodeScalars)
+            index = run.range.upperBound
+        }
+        result.append(contentsOf: scalars[index...])
+        return String(result)
+    }
+
+    /// Runs of scalars that are one UTF-8 character's bytes read as Windows-1252: a lead byte
+    /// (U+00C2–U+00F4) and as many continuation bytes (0x80–0xBF) as it announces, which
+    /// decode to one character.
+    private static func doubleEncodedRuns(in scalars: [Unicode.Scalar]) -> [(range: Range<Int>, decoded: String)] {
+        var runs: [(range: Range<Int>, decoded: String)] = []
+        var index = 0
+        while index < scalars.count {
+            let lead = scalars[index].value
+            let length =
+                (0xC2...0xDF).contains(lead)
+                ? 2 : (0xE0...0xEF).contains(lead) ? 3 : (0xF0...0xF4).contains(lead) ? 4 : 0
+            guard length > 0, index + length <= scalars.count else {
+                index += 1
+                continue
+            }
+            var bytes = [UInt8(lead)]
+            for scalar in scalars[(index + 1)..<(index + length)] {
+                guard let byte = windows1252Byte(scalar), (0x80...0xBF).contains(byte) else { break }
+                bytes.append(byte)
+            }
+            if bytes.count == length, let decoded = String(validating: bytes, as: UTF8.self) {
+                runs.append((index..<(index + length), decoded))
+                index += length
+            } else {
+                index += 1
+            }
+        }
+        return runs
+    }
+
+    /// The Windows-1252 byte of a scalar, for the ones that have one; bytes Windows-1252 leaves
+    /// undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) come through as the C1 controls of the same number.
+    private static func windows1252Byte(_ scalar: Unicode.Scalar) -> UInt8? {
+        if scalar.value < 0x80 || (0xA0...0xFF).contains(scalar.value) || (0x80...0x9F).contains(scalar.value) {
+            return UInt8(scalar.value)
+        }
+        return windows1252High[scalar]
+    }
+
+    private static let windows1252High: [Unicode.Scalar: UInt8] = [
+        "\u{20AC}": 0x80, "\u{201A}": 0x82, "\u{0192}": 0x83, "\u{201E}": 0x84, "\u{2026}": 0x85, "\u{2020}": 0x86,
+        "\u{2021}": 0x87, "\u{02C6}": 0x88, "\u{2030}": 0x89, "\u{0160}": 0x8A, "\u{2039}": 0x8B, "\u{0152}": 0x8C,
+        "\u{017D}": 0x8E, "\u{2018}": 0x91, "\u{2019}": 0x92, "\u{201C}": 0x93, "\u{201D}": 0x94, "\u{2022}": 0x95,
+        "\u{2013}": 0x96, "\u{2014}": 0x97, "\u{02DC}": 0x98, "\u{2122}": 0x99, "\u{0161}": 0x9A, "\u{203A}": 0x9B,
+        "\u{0153}": 0x9C, "\u{017E}": 0x9E, "\u{0178}": 0x9F,
+    ]
+}

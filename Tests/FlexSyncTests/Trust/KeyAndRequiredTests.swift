@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+
+@testable import FlexSync
+
+/// An empty key never removes anything, and `required: true` makes an empty value an error.
+struct KeyAndRequiredTests {
+    static func mapping(fallback: Bool? = nil, onEmpty: String = "remove", phone: String = "phone") -> String {
+        """
+        target: workers
+        key: { match: [agent_id, email]\(fallback.map { ", allow_fallback: \($0)" } ?? "") }
+        attributes:
+          agent_id: { field: Personalnummer, on_empty: \(onEmpty) }
+          email: { field: E-Mail, transforms: [email] }
+          full_name: { template: "{Vorname} {Nachname}" }
+          phone: \(phone)
+        """
+    }
+
+    /// A new hire without an employee number, with an e-mail, as Excel writes it.
+    static let csv = """
+        Personalnummer;Vorname;Nachname;E-Mail;phone
+        ;Lea;Sommer;lea.sommer@example.de;+4930555
+        4711;Max;Muster;max.muster@example.de;
+
+        """
+
+    static func records(_ yaml: String, csv: String = csv, policy: Mapping.RunPolicy = .init()) throws -> [MappedRecord]
+    {
+        let mapping = try Mapping.parse(yaml, path: "m.yaml")
+        let reader = try CSVReader(bytes: Array(csv.utf8), name: "hr.csv")
+        var out: [MappedRecord] = []
+        while let record = try reader.next() { out.append(mapping.run(record, policy: policy)) }
+        return out
+    }
+
+    @Test(arguments: ["remove", "empty", "keep"])
+    func anEmptyFirstKeyIsAnErrorAndChangesNothing(onEmpty: String) throws {
+        let records = try Self.records(Self.mapping(onEmpty: onEmpty))
+        let lea = records[0]
+        #expect(!lea.isValid)
+        #expect(lea.problems.map { $0.line(showValues: true) } == ["hr.csv:2: agent_id: empty key 'agent_id'"])
+        #expect(!lea.remove.contains("agent_id"))
+        #expect(!lea.set.contains { $0.key == "agent_id" })
+        #expect(records[1].isValid)
+    }
+
+    @Test(arguments: ["remove", "empty", "keep"])
+    func withFallbackTheLaterKeyMatchesButTheKeyIsNeverRemovedOrEmptied(onEmpty: String) throws {
+        let lea = try Self.records(Self.mapping(fallback: true, onEmpty: onEmpty))[0]
+        #expect(lea.isValid)
+        #expect(lea.matchValues.map(\.key) == ["email"])
+        #expect(lea.keep.contains("agent_id"))
+        #expect(!lea.remove.contains("agent_id"))
+        #expect(!lea.set.contains { $0.key == "agent_id" })
+    }
+
+    @Test func withFallbackARecordWithNoKeyAtAllIsStillAnError() throws {
+        let csv = "Personalnummer;Vorname;Nachname;E-Mail;phone\n;Lea;Sommer;;\n"
+        let lea = try Self.records(Self.mapping(fallback: true), csv: csv)[0]
+        #expect(!lea.isValid)
+        #expect(lea.problems.map(\.rule) == ["empty key: the record cannot be matched to TaskRouter"])
+    }
+
+    @Test func requiredAttributesRejectEmptyAndNullTokenValues() throws {
+        let yaml = Self.mapping(phone: "{ field: phone, required: true }")
+        let csv =
+            "Personalnummer;Vorname;Nachname;E-Mail;phone\n1;A;B;a@x.de;\n2;C;D;c@x.de;n/a\n3;E;F;e@x.de;+4930555\n"
+        let records = try Self.records(yaml, csv: csv, policy: .init(nullTokens: ["", "n/a"]))
+        #expect(records.map(\.isValid) == [false, false, true])
+        #expect(records[0].problems.map { $0.line(showValues: true) } == ["hr.csv:2: phone: required value is empty"])
+        #expect(records[1].problems.map(\.rule) == ["required value is empty"])
+    }
+
+    /// `validate` answers many values from memos and record bytes: a required value is still checked there.
+    @Test func requiredHoldsWhenValidateKeepsOnlyTheChecks() throws {
+        let rows = (1...50).map { "\($0);Ana;Lima;a\($0)@x.de;\($0 % 10 == 0 ? "" : "+4930555")" }
+        let job = try TrustJob.csv(
+            "Personalnummer;Vorname;Nachname;E-Mail;phone\n" + rows.joined(separator: "\n") + "\n",
+            mapping: Self.mapping(phone: "{ field: phone, required: true }"),
+            policies: "{ max_invalid_share: 1 }")
+        for keep in [false, true] {
+            let outcome = try DatasetValidator(job: job, keepRecords: keep).run()
+            #expect(outcome.invalid == 5)
+            #expect(outcome.problems.filter { $0.rule == "required value is empty" }.count == 5)
+        }
+    }
+
+    @Test func mappingKeysAreChecked() throws {
+        let wrong = "target: workers\nkey: { match: [agent_id], allow_fallback: maybe }\nattributes:\n  agent_id: id\n"
+        #expect(errorMessage { _ = try Mapping.parse(wrong, path: "m.yaml") }?.hasPrefix("m.yaml:2:") == true)
+        #expect(try Mapping.parse(Self.mapping(fallback: true), path: "m.yaml").key.allowFallback)
+        #expect(try !Mapping.parse(Self.mapping(), path: "m.yaml").key.allowFallback)
+    }
+}
+
+/// Job files in a temporary folder, for tests of whole runs.
+enum TrustJob {
+    static func csv(_ csv: String, mapping: String, policies: String = "", source: String = "") throws -> Job {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "flexsync-trust-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data(csv.utf8).write(to: directory.appendingPathComponent("in.csv"))
+        return try job(
+            in: directory, file: "in.csv", format: "csv", mapping: mapping, policies: policies, source: source)
+    }
+
+    static func file(
+        _ bytes: [UInt8], name: String, format: String, mapping: String, policies: String = "",
+        source: String = ""
+    ) throws -> Job {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "flexsync-trust-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data(bytes).write(to: directory.appendingPathComponent(name))
+        return try job(in: directory, file: name, format: format, mapping: mapping, policies: policies, source: source)
+    }
+
+    static func job(
+        in directory: URL, file: String, format: String, mapping: String, policies: String,
+        source: String
+    ) throws -> Job {
+        try Data(mapping.utf8).write(to: directory.appendingPathComponent("m.yaml"))
+        try Data(
+            """
+            name: t
+            mapping: m.yaml
+            source: { path: \(file), format: \(format)\(source.isEmpty ? "" : ", " + source) }
+            taskrouter: { workspace_sid: WS00000000000000000000000000000000 }
+            \(policies.isEmpty ? "" : "policies: " + policies)
+            """.utf8
+        ).write(to: directory.appendingPathComponent("job.yaml"))
+        return try Job.load(path: directory.appendingPathComponent("job.yaml").path)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+@testable import FlexSync
+
+/// Text damaged by a legacy code page is reported, on every path validate takes.
+struct LossyTextTests {
+    @Test(arguments: [
+        ("Lea ?? Sommer", LossyText.Damage.questionMarks),
+        ("Ji?í Nov?k", .questionMarks),
+        ("Ren\u{FFFD}e Dubois", .replacementCharacter),
+        ("JosÃ© GarcÃ\u{AD}a", .doubleEncoding),
+        ("MÃ¼ller", .doubleEncoding),
+        ("O\u{E2}\u{20AC}\u{2122}Brien", .doubleEncoding),
+        ("Sam \u{F0}\u{178}\u{2018}\u{8D}", .doubleEncoding),
+    ])
+    func damageIsNamed(text: String, damage: LossyText.Damage) {
+        #expect(LossyText.damage(in: text) == damage)
+    }
+
+    @Test(arguments: [
+        "Müller", "José García", "Straße", "Ñandú Ltd.", "Łukasz Żółć", "Sam 👩‍💻", "Ärzte & Co",
+        "https://rec.example.com/r?id=1&sig=x", "ÄÖÜ äöü ß", "Zoë",
+    ])
+    func goodTextIsLeftAlone(text: String) {
+        #expect(LossyText.damage(in: text) == nil)
+        #expect(!LossyText.mayBeDamaged(text.utf8) || LossyText.damage(in: text) == nil)
+    }
+
+    @Test(arguments: [
+        ("Lea ?? Sommer", "Lea 🌸 Sommer", true),
+        ("Ji?í Nov?k", "Jiří Novák", true),
+        ("JosÃ©", "José", true),
+        ("Ren\u{FFFD}e", "Renée", true),
+        ("Jos?", "Josh", false),  // an ASCII letter is never lost to a code page
+        ("Lea ?? Sommer", "Lea Winter", false),
+        ("Lea ?? Sommer", "Lea ?? Sommer", false),
+    ])
+    func damagedCopiesAreRecognised(damaged: String, live: String, copy: Bool) {
+        #expect(LossyText.isDamagedCopy(damaged, of: live) == copy)
+    }
+
+    static let mapping = """
+        target: workers
+        key: { match: [agent_id] }
+        attributes:
+          agent_id: id
+          full_name: { template: "{first} {last}" }
+          location: city
+          manager: { field: boss, transforms: [trim] }
+        """
+
+    /// Repeated damaged values go through the memo and the byte checks: every row is still reported.
+    @Test func everyRowIsReportedWhateverPathItsValuesTake() throws {
+        var rows: [String] = []
+        for index in 1...60 {
+            rows.append(index % 3 == 0 ? "\(index),Lea,?? Sommer,M?nchen,Ren\u{FFFD}" : "\(index),Ana,Lima,Berlin,Bo")
+        }
+        let job = try TrustJob.csv(
+            "id,first,last,city,boss\n" + rows.joined(separator: "\n") + "\n", mapping: Self.mapping)
+        var counts: [Int] = []
+        for keep in [false, true] {
+            let outcome = try DatasetValidator(job: job, keepRecords: keep).run()
+            #expect(outcome.isValid)
+            let lossy = outcome.problems.filter { $0.rule.hasPrefix("lossy text") && $0.severity == .warning }
+            counts.append(lossy.count)
+            #expect(Set(lossy.map(\.field)) == ["full_name", "location", "manager"])
+        }
+        #expect(counts == [60, 60])
+    }
+
+    @Test func lossyTextCanBeAnError() throws {
+        let job = try TrustJob.csv(
+            "id,first,last,city,boss\n1,Lea,?? Sommer,Berlin,Bo\n2,Ana,Lima,Berlin,Bo\n",
+            mapping: Self.mapping, policies: "{ lossy_text: error, max_invalid_share: 1 }")
+        let outcome = try DatasetValidator(job: job, keepRecords: true).run()
+        #expect(outcome.invalid == 1 && outcome.valid == 1)
+        #expect(
+            outcome.problems.map { $0.line(showValues: false) }.contains {
+                $0.hasSuffix(
+                    ":2: full_name: lossy text: '?' in place of characters (saved in a legacy code page?): "
+                        + "L*** (13 chars)"
+                )
+            })
+    }
+}
