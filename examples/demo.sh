@@ -38,6 +38,18 @@ expect 0 "$BIN/flexsync" apply "$OUT/workers-plan.json" --yes --summary-json "$O
 step "4. plan again: nothing left to do (exit 0)"
 expect 0 "$BIN/flexsync" plan examples/jobs/workday-workers.yaml
 
+step "4b. someone else edits a managed key in Flex (as Flex SSO does at login): the next plan reports drift and keeps it"
+SID=$(grep -o '"sid": "WK[0-9a-f]*"' "$OUT/workers-plan.json" | head -n 1 | sed 's/.*"\(WK[0-9a-f]*\)"/\1/')
+WORKER_URL="$URL/v1/Workspaces/$(sed -n 's/.*workspace_sid: *\(WS[0-9a-f]*\).*/\1/p' examples/jobs/workday-workers.yaml | head -n 1)/Workers/$SID"
+# The worker's attributes document, unescaped from the JSON string TaskRouter returns it in.
+DOC=$(curl -s -u "$TWILIO_ACCOUNT_SID:$TWILIO_AUTH_TOKEN" "$WORKER_URL" \
+  | sed -n 's/.*"attributes":"\(\([^"\\]\|\\.\)*\)".*/\1/p' | sed 's/\\\\/\x01/g; s/\\"/"/g; s/\x01/\\/g')
+DOC=$(printf '%s' "$DOC" | sed 's/"team_name":"[^"]*"/"team_name":"Renamed By SSO"/')
+curl -s -o /dev/null -u "$TWILIO_ACCOUNT_SID:$TWILIO_AUTH_TOKEN" --data-urlencode "Attributes=$DOC" "$WORKER_URL"
+expect 0 "$BIN/flexsync" plan examples/jobs/workday-workers.yaml --report "$OUT/workers-drift-report.html" > "$OUT/workers-drift.txt"
+grep -A1 '^drift' "$OUT/workers-drift.txt"
+grep -q "team_name: flexsync wrote" "$OUT/workers-drift.txt" || { echo "demo: the drifted key is not in the report" >&2; exit 1; }
+
 step "5. customers: Salesforce contacts onto open tasks (validate, plan, apply, plan)"
 expect 0 "$BIN/flexsync" validate examples/jobs/salesforce-customers.yaml
 expect 2 "$BIN/flexsync" plan examples/jobs/salesforce-customers.yaml --out "$OUT/customers-plan.json" --report "$OUT/customers-report.html" --format markdown
@@ -59,6 +71,6 @@ else
 fi
 
 step "done"
-echo "reports:  $OUT/workers-report.html  $OUT/customers-report.html"
+echo "reports:  $OUT/workers-report.html  $OUT/workers-drift-report.html  $OUT/customers-report.html"
 echo "plans:    $OUT/workers-plan.json  $OUT/customers-plan.json"
 echo "emulator: $OUT/emulator-state.json (final state), $OUT/emulator-requests.jsonl (every request)"

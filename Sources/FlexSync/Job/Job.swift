@@ -59,6 +59,10 @@ public struct Policies: Sendable {
     public var maxKeyChangeShare = 0.50
     /// Gate: the export has fewer rows than this share of the last successful run's.
     public var minRowsShareOfLastRun = 0.80
+    /// What a plan does with a managed key someone else changed since flexsync last wrote it.
+    public var onDrift: OnDrift = .keep
+    /// Gate: more than this share of targets have drifted keys.
+    public var maxDriftShare = 0.10
     /// Requests per second to aim for, and the ceiling never to pass.
     public var requestsPerSecond = 10.0
     public var maxRequestsPerSecond = 50.0
@@ -187,7 +191,8 @@ struct JobLoader {
         for node in nodes {
             let members = try file.members(node, allowed: ["on_duplicate", "too_long", "pii", "lossy_text", "max_invalid_share", "max_changed_share",
                                                            "max_key_change_share", "min_rows_share_of_last_run", "requests_per_second",
-                                                           "max_requests_per_second", "reserve_share", "concurrency", "max_retries", "state_dir"],
+                                                           "max_requests_per_second", "reserve_share", "concurrency", "max_retries", "state_dir",
+                                                           "on_drift", "max_drift_share"],
                                            context: "'policies'")
             for (key, _, value) in members.pairs {
                 switch key {
@@ -199,6 +204,8 @@ struct JobLoader {
                 case "max_changed_share": policies.maxChangedShare = try share(value, key)
                 case "max_key_change_share": policies.maxKeyChangeShare = try share(value, key)
                 case "min_rows_share_of_last_run": policies.minRowsShareOfLastRun = try share(value, key)
+                case "on_drift": policies.onDrift = try file.choice(value, context: "'policies.on_drift'")
+                case "max_drift_share": policies.maxDriftShare = try share(value, key)
                 case "reserve_share": policies.reserveShare = try share(value, key)
                 case "requests_per_second", "max_requests_per_second":
                     let rate = try file.double(value, context: "'policies.\(key)'")

@@ -166,6 +166,26 @@ public final class Mapping: @unchecked Sendable {
     /// The lookup tables (`lookup: FILE`) the mapping read when it was compiled: inputs of a plan
     /// as much as the export is. Set once, by the compiler.
     public internal(set) var lookupFiles: [String] = []
+    /// Each managed key's policy (``KeyPolicy``); set once, by the compiler.
+    public internal(set) var keyPolicies: [String: KeyPolicy] = [:]
+    /// Managed keys an empty export value never removes (`remove_when_absent: false`).
+    public internal(set) var keptWhenAbsent: Set<String> = []
+
+    /// The policy of a managed key.
+    public func policy(of key: String) -> KeyPolicy { keyPolicies[key] ?? .sync }
+
+    /// The attributes that read one source field (possibly transformed), with that field: what
+    /// `flexsync export` can write back as the export's own columns. Attributes built from
+    /// several fields, templates or constants have no single column.
+    public var singleFieldAttributes: [(key: String, field: String)] {
+        attributes.compactMap { attribute in
+            switch attribute.expression {
+            case .field(let reference): (attribute.key, reference.name)
+            case .piped(.field(let reference), _): (attribute.key, reference.name)
+            default: nil
+            }
+        }
+    }
 
     /// The attribute keys the mapping manages (`team_id`, `customers.name`).
     public var managedKeys: [String] { attributes.map(\.key) }
@@ -211,6 +231,8 @@ public final class Mapping: @unchecked Sendable {
         let copy = Mapping(path: path, target: target, key: key, attributes: attributes.map { $0.replica() },
                            friendlyName: friendlyName?.replica(), skipWhen: skipWhen?.replica(), takes: takes)
         copy.lookupFiles = lookupFiles
+        copy.keyPolicies = keyPolicies
+        copy.keptWhenAbsent = keptWhenAbsent
         return copy
     }
 
@@ -233,6 +255,9 @@ struct MappingCompiler {
     var takes: [String: XMLTake] = [:]
     /// The lookup tables read so far (transforms are compiled without mutating the compiler).
     private let lookupFiles = LookupFiles()
+    var defaultPolicy = KeyPolicy.sync
+    var keyPolicies: [String: KeyPolicy] = [:]
+    var keptWhenAbsent: Set<String> = []
 
     private final class LookupFiles {
         var paths: [String] = []
@@ -241,9 +266,11 @@ struct MappingCompiler {
     init(file: YAMLFile) { self.file = file }
 
     mutating func compile() throws -> Mapping {
-        let top = try file.members(file.root, allowed: ["target", "description", "key", "skip_when", "attributes", "friendly_name"],
+        let top = try file.members(file.root, allowed: ["target", "description", "key", "skip_when", "attributes", "friendly_name",
+                                                        "default_policy"],
                                    required: ["target", "key", "attributes"], context: "the mapping")
         let target: MappingTarget = try file.choice(top["target"]!, context: "'target'")
+        if let node = top["default_policy"] { defaultPolicy = try file.choice(node, context: "'default_policy'") }
         var attributes: [MappedAttribute] = []
         for (key, keyNode, value) in try file.pairs(top["attributes"]!, context: "'attributes'") {
             attributes.append(try attribute(key, keyNode: keyNode, value: value, target: target))
@@ -278,6 +305,8 @@ struct MappingCompiler {
         let mapping = Mapping(path: file.path, target: target, key: MappingKey(match: match, allowFallback: allowFallback),
                               attributes: attributes, friendlyName: friendlyName, skipWhen: skipWhen, takes: takes)
         mapping.lookupFiles = lookupFiles.paths
+        mapping.keyPolicies = keyPolicies
+        mapping.keptWhenAbsent = keptWhenAbsent
         return mapping
     }
 
@@ -304,7 +333,15 @@ struct MappingCompiler {
         }
         var onEmpty = EmptyPolicy.remove
         var required = false
+        var policy = defaultPolicy
+        var removeWhenAbsent: Bool?
         if case .mapping = value, let members = try? file.pairs(value, context: "'\(key)'") {
+            if let node = members.first(where: { $0.key == "policy" })?.value {
+                policy = try file.choice(node, context: "'\(key).policy'")
+            }
+            if let node = members.first(where: { $0.key == "remove_when_absent" })?.value {
+                removeWhenAbsent = try file.bool(node, context: "'\(key).remove_when_absent'")
+            }
             if let node = members.first(where: { $0.key == "on_empty" })?.value {
                 onEmpty = try file.choice(node, context: "'\(key).on_empty'")
             }
@@ -312,13 +349,15 @@ struct MappingCompiler {
                 required = try file.bool(node, context: "'\(key).required'")
             }
         }
+        keyPolicies[key] = policy
+        if !(removeWhenAbsent ?? policy.removesWhenAbsentByDefault) { keptWhenAbsent.insert(key) }
         return MappedAttribute(key: key, object: object, leaf: leaf, expression: try expression(value, context: "'\(key)'"),
                                onEmpty: onEmpty, required: required, numeric: InsightsSchema.kind(of: leaf, in: object) == .numeric,
                                line: keyNode.mark?.line ?? 0)
     }
 
     static let expressionKeys = ["field", "const", "template", "coalesce", "hierarchy", "when", "then", "else", "transforms", "on_empty", "take",
-                                 "required"]
+                                 "required", "policy", "remove_when_absent"]
 
     /// A plain scalar is a field name; a mapping is one of `field`, `const`, `template`,
     /// `coalesce`, `hierarchy`, `when`/`then`/`else`, with optional `transforms`.

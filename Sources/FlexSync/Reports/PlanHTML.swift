@@ -71,12 +71,14 @@ public enum PlanHTML {
         for target in plan.targets {
             for change in target.changes {
                 html += "<tr class=\"\(classes[change.action]!)\"><td>\(escape(PlanReport.label(target, plan: plan, showValues: showValues)))</td><td><code>\(escape(target.sid))</code></td>"
-                    + "<td>\(change.action.rawValue)</td><td><code>\(escape(change.key))</code></td>"
+                    + "<td>\(change.action.rawValue)</td><td><code>\(escape(change.key))</code>\(escape(DriftReport.policyTag(change)))</td>"
                     + "<td>\(escape(PlanReport.shown(change.before, key: change.key, showValues: showValues)))</td>"
                     + "<td>\(escape(PlanReport.shown(change.after, key: change.key, showValues: showValues)))</td><td>\(escape(target.source.description))</td></tr>"
             }
         }
-        html += "</tbody></table><h2>Quarantined records</h2><table id=\"quarantined\"><tr><th>source</th><th>reason</th></tr>"
+        html += "</tbody></table><h2>Drift</h2><ul id=\"drift\">"
+        for line in DriftReport.lines(plan, showValues: showValues) { html += "<li>\(escape(line))</li>" }
+        html += "</ul><h2>Quarantined records</h2><table id=\"quarantined\"><tr><th>source</th><th>reason</th></tr>"
         for item in plan.quarantined + plan.oversize {
             html += "<tr><td>\(escape(item.position?.description ?? "-"))</td><td>\(escape(item.reason))</td></tr>"
         }

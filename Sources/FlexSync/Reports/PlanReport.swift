@@ -26,7 +26,7 @@ public enum PlanReport {
                 case .remove: line = "    - \(change.key): \(shown(change.before, key: change.key, showValues: showValues))"
                 case .change: line = "    ~ \(change.key): \(shown(change.before, key: change.key, showValues: showValues)) → \(shown(change.after, key: change.key, showValues: showValues))"
                 }
-                lines.append(paint(line, colors[change.action]!))
+                lines.append(paint(line + DriftReport.policyTag(change), colors[change.action]!))
             }
         }
         if plan.targets.count > maxTargets {
@@ -37,6 +37,10 @@ public enum PlanReport {
             for item in plan.quarantined + plan.oversize {
                 lines.append("  " + (item.position.map { "\($0): " } ?? "") + item.reason)
             }
+        }
+        if !plan.drift.isEmpty {
+            lines.append(paint("drift (managed keys changed outside flexsync since it last wrote them):", "35"))
+            for line in DriftReport.lines(plan, showValues: showValues) { lines.append("  " + line) }
         }
         if !plan.kept.isEmpty {
             lines.append("kept (lossy text in the export, the live value stays):")
@@ -66,10 +70,14 @@ public enum PlanReport {
             out += "\n| \(plan.kindName) | SID | | key | before | after |\n|---|---|---|---|---|---|\n"
             for target in plan.targets {
                 for change in target.changes {
-                    out += "| \(cell(label(target, plan: plan, showValues: showValues))) | `\(target.sid)` | \(change.action.rawValue) | `\(change.key)` | "
+                    out += "| \(cell(label(target, plan: plan, showValues: showValues))) | `\(target.sid)` | \(change.action.rawValue) | `\(change.key)`\(DriftReport.policyTag(change)) | "
                         + "\(cell(shown(change.before, key: change.key, showValues: showValues))) | \(cell(shown(change.after, key: change.key, showValues: showValues))) |\n"
                 }
             }
+        }
+        if !plan.drift.isEmpty {
+            out += "\n### Drift\n\n"
+            for line in DriftReport.lines(plan, showValues: showValues) { out += "- " + cell(line) + "\n" }
         }
         if !plan.quarantined.isEmpty || !plan.oversize.isEmpty {
             out += "\n### Quarantined\n\n"

@@ -29,6 +29,7 @@ extension Plan {
             case "--allow-mass-change": gates[index].overridden = gates[index].overridden || overrides.allowMassChange
             case "--allow-key-churn": gates[index].overridden = gates[index].overridden || overrides.allowKeyChurn
             case "--allow-invalid": gates[index].overridden = gates[index].overridden || overrides.allowInvalidRows
+            case "--allow-drift": gates[index].overridden = gates[index].overridden || overrides.allowDrift
             default: break
             }
         }

@@ -27,6 +27,10 @@ public final class Journal: @unchecked Sendable {
         public var planID: String?
         /// Where an outcome was recorded: the workspace's URL (base URL and workspace SID).
         public var place: String?
+        /// When the line was written (ISO 8601, UTC).
+        public var time: String?
+        /// A `seen` event's managed-key images of targets a plan found equal, by SID.
+        public var images: JSONObject?
     }
 
     public let path: String
@@ -65,7 +69,8 @@ public final class Journal: @unchecked Sendable {
             entries.append(Entry(event: event, sid: object["sid"]?.stringValue, result: object["result"]?.stringValue.flatMap(Result.init),
                                  before: object["before"]?.objectValue, after: object["after"]?.objectValue,
                                  detail: object["detail"]?.stringValue, planID: object["plan"]?.stringValue,
-                                 place: object["place"]?.stringValue))
+                                 place: object["place"]?.stringValue, time: object["time"]?.stringValue,
+                                 images: object["images"]?.objectValue))
         }
         return entries
     }

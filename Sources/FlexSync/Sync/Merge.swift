@@ -11,6 +11,8 @@ public struct Change: Sendable, Equatable {
     public var key: String
     public var before: JSONValue?
     public var after: JSONValue?
+    /// The key's policy (`sync`, `fill_empty`, `create_only`), shown beside the change.
+    public var policy: KeyPolicy = .sync
 }
 
 /// The keys a plan manages on one target: values to set, keys to remove.

@@ -23,7 +23,8 @@ extension Plan {
                 ("team", Plan.text(target.team)), ("etag", Plan.text(target.etag)),
                 ("changes", .array(target.changes.map { change in
                     .object(JSONObject([("action", .string(change.action.rawValue)), ("key", .string(change.key)),
-                                        ("before", change.before ?? .null), ("after", change.after ?? .null)]))
+                                        ("before", change.before ?? .null), ("after", change.after ?? .null),
+                                        ("policy", .string(change.policy.rawValue))]))
                 })),
                 ("set", .object(JSONObject(target.edit.set.map { ($0.key, $0.value) }))),
                 ("remove", .array(target.edit.remove.map { .string($0) })),
@@ -58,6 +59,8 @@ extension Plan {
             ("untouched", .array(untouched.map { .string($0) })),
             ("problems", .array(problems.map { .string($0.line(showValues: false)) })),
             ("kept", quarantine(kept)),
+            ("drift", .array(drift.map(\.json))),
+            ("seen", .object(JSONObject(seen.map { ($0.sid, JSONValue.object($0.image)) }))),
         ]))
     }
 
@@ -132,7 +135,8 @@ extension Plan {
                         let c = change.objectValue
                         guard let action = Action(rawValue: c?["action"]?.stringValue ?? "") else { throw fail("a change has no valid action") }
                         changes.append(Change(action: action, key: try string(c, "key"),
-                                              before: c?["before"].flatMap { $0 == .null ? nil : $0 }, after: c?["after"].flatMap { $0 == .null ? nil : $0 }))
+                                              before: c?["before"].flatMap { $0 == .null ? nil : $0 }, after: c?["after"].flatMap { $0 == .null ? nil : $0 },
+                                              policy: c?["policy"]?.stringValue.flatMap(KeyPolicy.init) ?? .sync))
                     }
                 }
                 var removals: [String] = []
@@ -164,10 +168,13 @@ extension Plan {
             if case .array(let items)? = root[key] { return items.compactMap(\.stringValue) }
             return []
         }
-        return Plan(id: try string(root, "id"), createdAt: ISO8601DateFormatter().date(from: try string(root, "created_at")) ?? Date(),
+        var plan = Plan(id: try string(root, "id"), createdAt: ISO8601DateFormatter().date(from: try string(root, "created_at")) ?? Date(),
                     job: job, managedKeys: strings("managed_keys"), ssoOwnedKeys: strings("sso_owned_keys"), rowsRead: int(summary, "rows_read"),
                     targetsConsidered: int(summary, "targets_considered"), unchanged: int(summary, "unchanged"), targets: targets,
                     quarantined: quarantined(root["quarantined"]), oversize: quarantined(root["oversize"]), problems: [],
                     invalidRows: int(summary, "invalid"), untouched: strings("untouched"), gates: gates)
+        if case .array(let items)? = root["drift"] { plan.drift = items.compactMap { $0.objectValue.flatMap(Drift.init(json:)) } }
+        plan.seen = (root["seen"]?.objectValue).map { Array($0).compactMap { item in item.value.objectValue.map { (item.key, $0) } } } ?? []
+        return plan
     }
 }

@@ -74,6 +74,12 @@ public struct Plan: Sendable {
     /// Live values kept because the export's differ from them only where the export's text is
     /// damaged (`Lea ?? Sommer` against `Lea 🌸 Sommer`); informational, nothing is sent for them.
     public var kept: [Quarantined] = []
+    /// Managed keys someone else changed since flexsync last wrote them (or `report_only` keys
+    /// that differ): reported, written only under `on_drift: revert`.
+    public var drift: [Drift] = []
+    /// Targets found equal to the export: their managed keys' values, recorded as last seen
+    /// equal once the plan is applied.
+    public var seen: [(sid: String, image: JSONObject)] = []
 
     public var trippedGates: [Gate] { gates.filter { $0.tripped && !$0.overridden } }
     public var keyChangeCount: Int { targets.reduce(0) { $0 + $1.changes.count } }

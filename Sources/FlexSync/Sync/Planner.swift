@@ -6,6 +6,9 @@ public struct PlanOverrides: Sendable {
     public var allowMassChange = false
     public var allowKeyChurn = false
     public var allowInvalidRows = false
+    public var allowDrift = false
+    /// Rebuild a damaged last-applied store from the live state instead of refusing to plan.
+    public var rebuildState = false
     /// Plan only the first N matched records (canary runs).
     public var limit: Int?
     /// Plan only records whose mapped attribute KEY has VALUE (`team_name=Sales 1`).
@@ -22,9 +25,12 @@ public struct Planner {
     public let overrides: PlanOverrides
     /// Rows of the last successful run, for the shrunk-export gate.
     public let lastRunRows: Int?
+    /// What flexsync last wrote or saw per target and key, for telling drift from changes.
+    public let lastApplied: LastApplied?
 
-    public init(job: Job, digest: String, overrides: PlanOverrides, lastRunRows: Int?) {
+    public init(job: Job, digest: String, overrides: PlanOverrides, lastRunRows: Int?, lastApplied: LastApplied? = nil) {
         self.job = job; self.digest = digest; self.overrides = overrides; self.lastRunRows = lastRunRows
+        self.lastApplied = lastApplied
     }
 
     /// Plans worker changes from validated records and the live workers.
@@ -148,11 +154,20 @@ public struct Planner {
     }
 
     private func addTarget(_ plan: inout Plan, sid: String, label: String, live: JSONObject, liveText: String, etag: String?, record: MappedRecord) {
-        let edit = ManagedEdit(set: keepingGoodText(record, live: live, sid: sid, plan: &plan), remove: record.remove)
+        let decision = KeyOwnership.decide(ManagedEdit(set: keepingGoodText(record, live: live, sid: sid, plan: &plan), remove: record.remove),
+                                           live: live, sid: sid, label: label, mapping: job.mapping, lastApplied: lastApplied,
+                                           onDrift: job.policies.onDrift)
+        plan.drift += decision.drift
+        let edit = decision.edit
         let desired = Merge.apply(edit, to: live)
-        let changes = Merge.diff(live: live, desired: desired, keys: edit.keys)
+        let changes = Merge.diff(live: live, desired: desired, keys: edit.keys).map { change in
+            var change = change
+            change.policy = job.mapping.policy(of: change.key)
+            return change
+        }
         if changes.isEmpty {
             plan.unchanged += 1
+            if !edit.keys.isEmpty { plan.seen.append((sid, Applier.image(of: edit.keys, in: live))) }
             return
         }
         let text = JSONValue.object(desired).minified
@@ -221,6 +236,15 @@ public struct Planner {
         } else {
             gates.append(.init(name: "key-churn", tripped: false, detail: "no key changes on existing values", override: "--allow-key-churn", overridden: false))
         }
+        // Someone else editing managed keys on many targets (an SSO mapping, a script) is worth
+        // a person's look before flexsync writes anything; `on_drift: fail` wants that look always.
+        let drifted = Set(plan.drift.filter { $0.kind != .reportOnly }.map(\.sid)).count
+        let driftShare = Double(drifted) / Double(considered)
+        let failOnDrift = policies.onDrift == .fail && drifted > 0
+        gates.append(.init(name: "drift", tripped: driftShare > policies.maxDriftShare || failOnDrift,
+                           detail: "\(drifted) of \(plan.targetsConsidered) \(plan.kindName)s have keys changed outside flexsync (\(percent(driftShare))); "
+                               + (failOnDrift ? "on_drift is 'fail'" : "the job allows \(percent(policies.maxDriftShare))"),
+                           override: "--allow-drift", overridden: overrides.allowDrift))
         plan.gates = gates
     }
 }

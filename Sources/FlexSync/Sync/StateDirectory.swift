@@ -28,6 +28,30 @@ public struct StateDirectory: Sendable {
     }
 
     public func journalPath(planID: String) -> String { path + "/journals/\(planID).jsonl" }
+
+    /// The folder of the journals.
+    public var journalsPath: String { path + "/journals" }
+
+    /// Writes `text` to `file` so that a crash leaves the old content or the new, never a mix:
+    /// a temporary file beside it, flushed to disk, renamed over it, and the folder flushed.
+    static func writeDurably(_ text: String, to file: String) throws {
+        let temporary = file + ".tmp-\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard descriptor >= 0 else { throw PlanFileError(path: file, message: "cannot write: \(String(cString: strerror(errno)))") }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        guard written == bytes.count, synced, rename(temporary, file) == 0 else {
+            unlink(temporary)
+            throw PlanFileError(path: file, message: "cannot write: \(String(cString: strerror(errno)))")
+        }
+        let folder = open((file as NSString).deletingLastPathComponent, O_RDONLY)
+        if folder >= 0 {
+            fsync(folder)
+            close(folder)
+        }
+    }
 }
 
 /// An exclusive lock on a state directory, held for the life of the object.

@@ -37,20 +37,46 @@ public struct SyncContext: Sendable {
         let validation = try DatasetValidator(job: job, keepRecords: true).run()
         logger.info("export read", metadata: ["rows": "\(validation.rowsRead)", "valid": "\(validation.valid)", "invalid": "\(validation.invalid)"])
         let state = try StateDirectory(path: job.policies.stateDirectory)
-        let planner = Planner(job: job, digest: try job.inputDigest(), overrides: overrides, lastRunRows: state.lastSuccessRows())
+        let digest = try job.inputDigest()
         let session = try CurlSession()
         let plan: Plan
         switch job.mapping.target {
         case .workers:
             let workers = try client.listWorkers(session: session)
             logger.info("workers read", metadata: ["workers": "\(workers.count)", "requests": "\(client.stats["requests"])"])
+            let store = try lastApplied(state, overrides: overrides, live: workers.map { ($0.sid, $0.attributesText) })
+            let planner = Planner(job: job, digest: digest, overrides: overrides, lastRunRows: state.lastSuccessRows(), lastApplied: store)
             plan = planner.planWorkers(validation, live: workers)
         case .tasks:
             let tasks = try client.listOpenTasks(session: session)
             logger.info("open tasks read", metadata: ["tasks": "\(tasks.count)", "requests": "\(client.stats["requests"])"])
+            let store = try lastApplied(state, overrides: overrides, live: tasks.map { ($0.sid, $0.attributesText) })
+            let planner = Planner(job: job, digest: digest, overrides: overrides, lastRunRows: state.lastSuccessRows(), lastApplied: store)
             plan = planner.planTasks(validation, live: tasks)
         }
         logger.info("planned", metadata: ["summary": "\(plan.summaryLine)"])
         return (plan, validation)
+    }
+
+    /// The last-applied store, brought up to date from the journals (a run killed mid-apply left
+    /// its writes there). A damaged store stops the run unless `--rebuild-state` asks to take the
+    /// live state as the new baseline.
+    func lastApplied(_ state: StateDirectory, overrides: PlanOverrides, live: [(String, String?)]) throws -> LastApplied {
+        let place = client.workspaceURL
+        var store: LastApplied
+        do {
+            store = try LastApplied.load(directory: state.path, place: place)
+        } catch let damaged as LastAppliedError where overrides.rebuildState {
+            logger.warning("rebuilding the last-applied store from the live state", metadata: ["reason": "\(damaged.reason)"])
+            let documents = live.compactMap { sid, text in
+                text.flatMap { try? JSONValue.parse($0).objectValue }.map { (sid: sid, document: $0) }
+            }
+            store = LastApplied.rebuilt(place: place, live: documents, keys: job.mapping.managedKeys, journals: state.journalsPath,
+                                        run: "rebuild")
+            try store.save(directory: state.path)
+            return store
+        }
+        if try store.replay(journals: state.journalsPath) { try store.save(directory: state.path) }
+        return store
     }
 }

@@ -56,7 +56,8 @@ public final class TaskRouterClient: @unchecked Sendable {
         self.logger = logger
     }
 
-    var workspaceURL: String { "\(baseURL)/v1/Workspaces/\(workspaceSid)" }
+    /// The workspace's URL: where a run writes, as journals and the last-applied store record it.
+    public var workspaceURL: String { "\(baseURL)/v1/Workspaces/\(workspaceSid)" }
 
     func workerURL(_ sid: String) -> String { "\(workspaceURL)/Workers/\(sid)" }
     func taskURL(_ sid: String) -> String { "\(workspaceURL)/Tasks/\(sid)" }

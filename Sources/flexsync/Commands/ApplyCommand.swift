@@ -103,6 +103,14 @@ extension CLI {
             out("nothing to apply: \(plan.summaryLine)\n")
             let state = try run { try StateDirectory(path: job.policies.stateDirectory) }
             if plan.rowsRead > 0 { try? state.recordSuccess(rowsRead: plan.rowsRead, planID: plan.id) }
+            if !plan.seen.isEmpty {
+                // What the plan saw equal becomes the baseline drift is measured against.
+                try run {
+                    try LastApplied.recordSeen(plan, place: context.client.workspaceURL,
+                                               in: try Journal(path: state.journalPath(planID: plan.id)))
+                    try LastApplied.catchUp(state, place: context.client.workspaceURL)
+                }
+            }
             var summary = ApplySummary()
             summary.conflicts = skippedConflicts.count
             summary.conflictDetails = skippedConflicts
@@ -157,6 +165,10 @@ extension CLI {
             }
         }
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        try run {
+            try LastApplied.recordSeen(plan, place: context.client.workspaceURL, in: journal)
+            try LastApplied.catchUp(state, place: context.client.workspaceURL)
+        }
         summary.workspace = workspace
         summary.conflicts += skippedConflicts.count
         summary.conflictDetails += skippedConflicts

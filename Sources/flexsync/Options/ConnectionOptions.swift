@@ -20,6 +20,9 @@ struct GateOptions: ParsableArguments {
     @Flag(help: "Proceed although more targets change than the job allows.") var allowMassChange = false
     @Flag(help: "Proceed although one key changes on more targets than the job allows.") var allowKeyChurn = false
     @Flag(help: "Proceed although more rows are invalid than the job allows (invalid rows are still skipped).") var allowInvalid = false
+    @Flag(help: "Proceed although keys changed outside flexsync on more targets than the job allows.") var allowDrift = false
+    @Flag(help: "Rebuild a damaged last-applied store from the live state (what Flex holds now becomes the baseline).")
+    var rebuildState = false
     @Option(help: "Plan only the first N matched records (a canary).") var limit: Int?
     @Option(help: "Plan only records whose mapped attribute KEY equals VALUE, e.g. 'team_name=Sales 1'.") var only: String?
 
@@ -29,6 +32,8 @@ struct GateOptions: ParsableArguments {
         overrides.allowMassChange = allowMassChange
         overrides.allowKeyChurn = allowKeyChurn
         overrides.allowInvalidRows = allowInvalid
+        overrides.allowDrift = allowDrift
+        overrides.rebuildState = rebuildState
         overrides.limit = limit
         if let only {
             guard let equals = only.firstIndex(of: "="), equals != only.startIndex else { throw ValidationError("'--only' takes KEY=VALUE") }
