@@ -46,6 +46,8 @@ install: release
 	install -m 0755 "$(BIN_RELEASE)/flexsync" "$(BIN_RELEASE)/taskrouter-emulator" "$(PREFIX)/bin/"
 	cp -R Mappings/. "$(PREFIX)/share/flexsync/Mappings/"
 	install -m 0755 cron/flexsync-cron "$(PREFIX)/bin/"
+	install -d "$(PREFIX)/share/flexsync/systemd"
+	install -m 0644 cron/flexsync-watch.service "$(PREFIX)/share/flexsync/systemd/"
 
 clean:
 	rm -rf .build bench/out demo-out bench-results.json

@@ -18,6 +18,12 @@ public struct EmulatorOptions: Sendable {
     public var taskTTLSeconds = 120.0
     /// A file that receives one JSON line per request.
     public var requestLogPath: String?
+    /// Live traffic: tasks created per second (Poisson), 0 for none.
+    public var taskArrivalsPerSecond = 0.0
+    /// Live traffic: a task's lifetime from creation to completion, in seconds.
+    public var taskLifetime: ClosedRange<Double> = 60...300
+    /// Live traffic: a CSV of callers (`phone` and/or `email` columns).
+    public var taskCustomersPath: String?
 
     public init() {}
 }

@@ -16,6 +16,7 @@ public final class TaskRouterEmulator: Sendable {
     let log: RequestLog
     let faults: FaultPlan
     let rateWindow: RateWindow?
+    let traffic: TaskTraffic?
     private let running = RunningState()
 
     public init(seed: EmulatorSeed, options: EmulatorOptions = EmulatorOptions()) throws {
@@ -25,6 +26,20 @@ public final class TaskRouterEmulator: Sendable {
         log = try RequestLog(path: options.requestLogPath)
         faults = FaultPlan(seed: options.randomSeed, failRate: options.failRate, resetRate: options.resetRate)
         rateWindow = options.requestsPerSecond.map { RateWindow(limit: $0) }
+        if options.taskArrivalsPerSecond > 0 {
+            guard let path = options.taskCustomersPath else { throw EmulatorError.startFailed("task arrivals need a customers file") }
+            let settings = TaskTraffic.Settings(arrivalsPerSecond: options.taskArrivalsPerSecond, lifetime: options.taskLifetime,
+                                                callers: try TaskTraffic.callers(path: path))
+            traffic = TaskTraffic(settings: settings, workspace: workspace, log: log, seed: options.randomSeed)
+        } else {
+            traffic = nil
+        }
+    }
+
+    /// Starts the live traffic, if configured, beside the server.
+    private func startTraffic() {
+        guard let traffic else { return }
+        running.traffic = Task { await traffic.run() }
     }
 
     /// The workspace SID requests must name.
@@ -49,6 +64,7 @@ public final class TaskRouterEmulator: Sendable {
             }
         }
         running.task = task
+        startTraffic()
         for await bound in stream {
             running.port = bound
             return bound
@@ -58,6 +74,7 @@ public final class TaskRouterEmulator: Sendable {
 
     /// Stops a server started with ``start(host:port:)``.
     public func stop() async {
+        running.traffic?.cancel()
         guard let task = running.task else { return }
         task.cancel()
         _ = await task.result
@@ -71,7 +88,9 @@ public final class TaskRouterEmulator: Sendable {
             running.port = port
             onListening(port)
         }
+        startTraffic()
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        running.traffic?.cancel()
         log.close()
     }
 
@@ -116,6 +135,12 @@ private final class RunningState: @unchecked Sendable {
     private let lock = NSLock()
     private var _port: Int?
     private var _task: Task<Void, Never>?
+    private var _traffic: Task<Void, Never>?
+
+    var traffic: Task<Void, Never>? {
+        get { lock.lock(); defer { lock.unlock() }; return _traffic }
+        set { lock.lock(); defer { lock.unlock() }; _traffic = newValue }
+    }
 
     var port: Int? {
         get { lock.lock(); defer { lock.unlock() }; return _port }

@@ -169,6 +169,28 @@ final class Workspace: @unchecked Sendable {
         }
     }
 
+    /// Adds a task, as a Studio flow or a channel does when a contact arrives.
+    func createTask(sid: String, attributes: String, at date: Date) {
+        withLock {
+            purgeClosedTasks()
+            taskIndex[sid] = tasks.count
+            tasks.append(Task(sid: sid, assignmentStatus: "pending", attributes: attributes, priority: 0, reason: nil,
+                              dateCreated: date, dateUpdated: date, revision: 1, closedAt: nil))
+            listRevision += 1
+        }
+    }
+
+    /// Moves a task on (`reserved`, `assigned`, `wrapping`, `completed`), as agents do; false
+    /// when the task no longer exists.
+    @discardableResult
+    func advanceTask(_ sid: String, to status: String) -> Bool {
+        if case .updated = updateTask(sid, ifMatch: nil, attributes: nil, status: status, reason: status == "completed" ? "done" : nil,
+                                      priority: nil) {
+            return true
+        }
+        return false
+    }
+
     /// Deletes completed and canceled tasks whose time has come, as TaskRouter does.
     private func purgeClosedTasks() {
         let now = Date()

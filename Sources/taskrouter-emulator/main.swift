@@ -26,12 +26,24 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: "Seconds before a completed or canceled task is deleted.") var taskTtl = 120.0
     @Option(help: "On exit, write the final state (attributes parsed) to this file.") var stateOut: String?
     @Option(help: "Append one JSON line per request to this file.") var log: String?
+    @Option(help: "Live traffic: create tasks at this many per second (Poisson arrivals).") var taskArrivals = 0.0
+    @Option(help: "Live traffic: a task's lifetime in seconds, MIN:MAX (reserved, assigned, wrapping, completed).")
+    var taskLifetime = "60:300"
+    @Option(help: "Live traffic: a CSV of callers with 'phone' and/or 'email' columns.") var taskCustomers: String?
 
     func validate() throws {
         guard (0...1).contains(failRate), (0...1).contains(resetRate), failRate + resetRate <= 1 else {
             throw ValidationError("'--fail-rate' and '--reset-rate' must be between 0 and 1, and add up to at most 1")
         }
         if let rps, rps < 1 { throw ValidationError("'--rps' must be at least 1") }
+        guard lifetime != nil else { throw ValidationError("'--task-lifetime' takes MIN:MAX seconds, with 0 < MIN <= MAX") }
+        if taskArrivals > 0 && taskCustomers == nil { throw ValidationError("'--task-arrivals' needs '--task-customers FILE'") }
+    }
+
+    var lifetime: ClosedRange<Double>? {
+        let parts = taskLifetime.split(separator: ":").compactMap { Double($0) }
+        guard parts.count == 2, parts[0] > 0, parts[0] <= parts[1] else { return nil }
+        return parts[0]...parts[1]
     }
 
     func run() async throws {
@@ -45,6 +57,9 @@ struct EmulatorCommand: AsyncParsableCommand {
         options.nullListAttributes = nullListAttributes
         options.taskTTLSeconds = taskTtl
         options.requestLogPath = log
+        options.taskArrivalsPerSecond = taskArrivals
+        options.taskLifetime = lifetime ?? 60...300
+        options.taskCustomersPath = taskCustomers
         let emulator: TaskRouterEmulator
         do {
             emulator = try TaskRouterEmulator(seed: try EmulatorSeed.load(path: seed), options: options)

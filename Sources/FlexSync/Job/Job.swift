@@ -63,6 +63,8 @@ public struct Policies: Sendable {
     public var onDrift: OnDrift = .keep
     /// Gate: more than this share of targets have drifted keys.
     public var maxDriftShare = 0.10
+    /// `watch`: the most targets written in one cycle; the rest wait for the next.
+    public var watchMaxWritesPerCycle = 500
     /// Requests per second to aim for, and the ceiling never to pass.
     public var requestsPerSecond = 10.0
     public var maxRequestsPerSecond = 50.0
@@ -192,7 +194,7 @@ struct JobLoader {
             let members = try file.members(node, allowed: ["on_duplicate", "too_long", "pii", "lossy_text", "max_invalid_share", "max_changed_share",
                                                            "max_key_change_share", "min_rows_share_of_last_run", "requests_per_second",
                                                            "max_requests_per_second", "reserve_share", "concurrency", "max_retries", "state_dir",
-                                                           "on_drift", "max_drift_share"],
+                                                           "on_drift", "max_drift_share", "watch_max_writes_per_cycle"],
                                            context: "'policies'")
             for (key, _, value) in members.pairs {
                 switch key {
@@ -206,6 +208,9 @@ struct JobLoader {
                 case "min_rows_share_of_last_run": policies.minRowsShareOfLastRun = try share(value, key)
                 case "on_drift": policies.onDrift = try file.choice(value, context: "'policies.on_drift'")
                 case "max_drift_share": policies.maxDriftShare = try share(value, key)
+                case "watch_max_writes_per_cycle":
+                    policies.watchMaxWritesPerCycle = try file.int(value, context: "'policies.watch_max_writes_per_cycle'")
+                    guard policies.watchMaxWritesPerCycle >= 1 else { throw file.error(value, "'policies.watch_max_writes_per_cycle' must be at least 1") }
                 case "reserve_share": policies.reserveShare = try share(value, key)
                 case "requests_per_second", "max_requests_per_second":
                     let rate = try file.double(value, context: "'policies.\(key)'")

@@ -17,6 +17,8 @@ public struct ApplySummary: Sendable {
     public var duration = 0.0
     public var failures: [String] = []
     public var conflictDetails: [String] = []
+    /// How each target ended, by SID.
+    public var results: [String: Journal.Result] = [:]
     /// The workspace written to, as confirmed before the first write.
     public var workspace: ConfirmedWorkspace?
 
@@ -69,12 +71,16 @@ public final class Applier: @unchecked Sendable {
     let logger: Logger
     /// Whether conflict details may show personal values (`--show-values`).
     let showValues: Bool
+    /// Whether targets an earlier run of the same journal finished are skipped (`apply`); `watch`
+    /// plans from the live state every cycle and writes one journal for all of them.
+    let resume: Bool
     private let lock = NSLock()
     private var summary = ApplySummary()
     private var done = 0
 
-    public init(client: TaskRouterClient, plan: Plan, journal: Journal, logger: Logger, showValues: Bool = false) {
+    public init(client: TaskRouterClient, plan: Plan, journal: Journal, logger: Logger, showValues: Bool = false, resume: Bool = true) {
         self.client = client; self.plan = plan; self.journal = journal; self.logger = logger; self.showValues = showValues
+        self.resume = resume
     }
 
     /// Where this run writes: outcomes are recorded against it, and only its own count on resume.
@@ -82,7 +88,7 @@ public final class Applier: @unchecked Sendable {
 
     public func run(progress: @escaping @Sendable (ApplyProgress) -> Void = { _ in }) throws -> ApplySummary {
         let started = Date()
-        let previous = try Journal.progress(path: journal.path, place: place)
+        let previous = resume ? try Journal.progress(path: journal.path, place: place) : (finished: [:], inDoubt: [])
         try journal.append([("event", .string("start")), ("plan", .string(plan.id)), ("place", .string(place)),
                             ("targets", .number(JSONNumber(Double(plan.targets.count))))])
         summary.planned = plan.targets.count
@@ -119,6 +125,7 @@ public final class Applier: @unchecked Sendable {
                             ("place", .string(place)), ("detail", detail.map { .string($0) } ?? .null)])
         lock.withLock {
             done += 1
+            summary.results[target.sid] = result
             switch result {
             case .applied: summary.applied += 1
             case .unchanged: summary.unchanged += 1

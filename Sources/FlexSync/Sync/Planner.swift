@@ -88,20 +88,19 @@ public struct Planner {
 
     /// Plans customer data on open tasks: each task's customer is identified in Insights' own
     /// order and joined to CRM records by external id, phone (E.164) or e-mail (case-folded).
-    public func planTasks(_ validation: ValidationOutcome, live tasks: [LiveTask]) -> Plan {
+    /// `index` is the export's records indexed once (``CustomerIndex``), for callers that plan
+    /// many times against one export (`watch`); it is built from `validation` when absent.
+    public func planTasks(_ validation: ValidationOutcome, live tasks: [LiveTask], index: CustomerIndex? = nil) -> Plan {
         var plan = emptyPlan(validation, considered: tasks.count)
-        var byKey: [String: [String: [Int]]] = [:]
-        let records = selected(validation.records)
-        for (position, record) in records.enumerated() {
-            for (key, value) in record.matchValues { byKey[key, default: [:]][value, default: []].append(position) }
-        }
+        let index = index ?? CustomerIndex(records: selected(validation.records))
+        let records = index.records
         var matched = Set<String>()   // tasks whose customer some CRM record matched
         for task in tasks {
             guard let live = task.attributesText.flatMap({ try? JSONValue.parse($0) })?.objectValue else { continue }
             var found: [Int]?
             var via = ""
             for (key, value) in Self.customerIdentities(of: live) {
-                if let hits = byKey[key]?[MappedRecord.normalizedMatch(value, key: key)] { found = hits; via = "\(key) '\(value)'"; break }
+                if let hits = index.records(key, value) { found = hits; via = "\(key) '\(value)'"; break }
             }
             guard let hits = found else { continue }
             matched.insert(task.sid)

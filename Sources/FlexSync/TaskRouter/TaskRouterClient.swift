@@ -17,6 +17,8 @@ public struct LiveTask: Sendable {
     public var assignmentStatus: String
     public var attributesText: String?
     public var etag: String?
+    /// `date_created` as TaskRouter gave it (ISO 8601), for latency figures.
+    public var dateCreated: String?
 }
 
 /// Counters of one run's traffic.
@@ -157,11 +159,22 @@ public final class TaskRouterClient: @unchecked Sendable {
 
     /// Open tasks (`pending`, `reserved`, `assigned`, `wrapping`), with the same paging rules.
     public func listOpenTasks(session: CurlSession) throws -> [LiveTask] {
-        try listAll("\(workspaceURL)/Tasks?PageSize=1000&AssignmentStatus=pending,reserved,assigned,wrapping", key: "tasks", session: session,
+        try listTasks(statuses: "&AssignmentStatus=pending,reserved,assigned,wrapping", session: session)
+    }
+
+    /// Every task TaskRouter still holds: open ones, and completed or canceled ones not yet
+    /// deleted (Insights reads a task's attributes when it completes; `watch` needs both).
+    public func listAllTasks(session: CurlSession) throws -> [LiveTask] {
+        try listTasks(statuses: "", session: session)
+    }
+
+    private func listTasks(statuses: String, session: CurlSession) throws -> [LiveTask] {
+        try listAll("\(workspaceURL)/Tasks?PageSize=1000\(statuses)", key: "tasks", session: session,
                     item: { item in
                         item["sid"]?.stringValue.map {
                             LiveTask(sid: $0, assignmentStatus: item["assignment_status"]?.stringValue ?? "",
-                                     attributesText: item["attributes"]?.stringValue, etag: nil)
+                                     attributesText: item["attributes"]?.stringValue, etag: nil,
+                                     dateCreated: item["date_created"]?.stringValue)
                         }
                     },
                     isComplete: { $0.attributesText != nil },
@@ -171,7 +184,8 @@ public final class TaskRouterClient: @unchecked Sendable {
     public func fetchTask(_ sid: String, session: CurlSession) throws -> LiveTask {
         let (response, item) = try get(taskURL(sid), session: session)
         return LiveTask(sid: sid, assignmentStatus: item["assignment_status"]?.stringValue ?? "",
-                        attributesText: item["attributes"]?.stringValue ?? "{}", etag: response.header("ETag"))
+                        attributesText: item["attributes"]?.stringValue ?? "{}", etag: response.header("ETag"),
+                        dateCreated: item["date_created"]?.stringValue)
     }
 
     /// Reads every page of a list, then fetches the items the list did not give in full.

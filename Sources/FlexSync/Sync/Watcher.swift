@@ -1,0 +1,244 @@
+import Foundation
+import Logging
+
+/// What one watch cycle saw and did, for its log line and the metrics.
+public struct WatchCycle: Sendable {
+    public var number = 0
+    public var seen = 0
+    public var written = 0
+    /// Handled before and unchanged since: no work, no request.
+    public var unchanged = 0
+    /// No record of the export matches them.
+    public var unmatched = 0
+    public var gone = 0
+    public var failed = 0
+    public var conflicts = 0
+    /// Writes left for the next cycle by `watch_max_writes_per_cycle`.
+    public var deferred = 0
+    public var requests = 0
+    public var seconds = 0.0
+    /// Task creation to attributes written, per task written (seconds).
+    public var latencies: [Double] = []
+
+    /// `cycle 12: 310 tasks seen, 4 written, 301 unchanged, 5 unmatched, 0 gone, 0 failed, latency max 3.2 s`
+    public func line(kind: String) -> String {
+        var text = "cycle \(number): \(seen) \(kind)s seen, \(written) written, \(unchanged) unchanged, \(unmatched) unmatched, "
+            + "\(gone) gone, \(failed) failed, \(conflicts) conflicts, \(requests) requests, "
+            + String(format: "%.2f s", seconds)
+        if deferred > 0 { text += ", \(deferred) deferred to the next cycle" }
+        if let worst = latencies.max() { text += String(format: ", latency max %.1f s", worst) }
+        return text
+    }
+}
+
+/// Keeps live tasks (or workers) carrying what the export says: the export is read and indexed
+/// once, and every interval the workspace is listed and each target whose managed keys differ is
+/// written through the same merge, conditional write, pacing, retry and journal as `apply`.
+/// Targets handled before and unchanged since cost nothing; the export is reloaded when its files
+/// change, and the new index replaces the old only if it passes the job's gates.
+public final class Watcher: @unchecked Sendable {
+    // Sendable: `stopping` is guarded by `lock`; everything else is used by the one thread in `run`.
+    let context: SyncContext
+    let journal: Journal
+    let interval: Double
+    let metrics: WatchMetrics
+    /// Gate overrides given on the command line (workers jobs).
+    let overrides: PlanOverrides
+    private let lock = NSLock()
+    private var stopping = false
+    private let wake = DispatchSemaphore(value: 0)
+    /// Target SID → digest of the attributes text last handled (written, found equal or unmatched).
+    private var handled: [String: String] = [:]
+    private var export: LoadedExport
+
+    /// The export as validated and indexed, and what its files looked like.
+    struct LoadedExport {
+        var validation: ValidationOutcome
+        var index: CustomerIndex?
+        var digest: String
+        var stamp: [String]
+    }
+
+    /// Reads and validates the export once; a first export that fails the job's gates is an error.
+    public init(context: SyncContext, journal: Journal, interval: Double, metricsFile: String?,
+                overrides: PlanOverrides = PlanOverrides()) throws {
+        self.context = context
+        self.overrides = overrides
+        self.journal = journal
+        self.interval = interval
+        metrics = WatchMetrics(job: context.job.name, file: metricsFile)
+        export = try Self.load(context.job)
+    }
+
+    /// Asks the loop to stop after the cycle in flight (its writes finish, the journal is flushed).
+    public func stop() {
+        lock.withLock { stopping = true }
+        wake.signal()
+    }
+
+    var isStopping: Bool { lock.withLock { stopping } }
+
+    /// Runs cycles until ``stop()`` (or `cycles` of them); returns the number of cycles run.
+    @discardableResult
+    public func run(cycles limit: Int? = nil, each: (WatchCycle) -> Void = { _ in }) throws -> Int {
+        var number = 0
+        while !isStopping {
+            number += 1
+            let started = Date()
+            reloadIfChanged()
+            var cycle = try runCycle()
+            cycle.number = number
+            cycle.seconds = Date().timeIntervalSince(started)
+            metrics.record(cycle)
+            each(cycle)
+            if let limit, number >= limit { break }
+            let rest = interval - Date().timeIntervalSince(started)
+            if rest > 0 { _ = wake.wait(timeout: .now() + rest) }
+        }
+        return number
+    }
+
+    // MARK: The export
+
+    static func load(_ job: Job) throws -> LoadedExport {
+        let stamp = try stamp(job)
+        let digest = try job.inputDigest()
+        let validation = try DatasetValidator(job: job, keepRecords: true).run()
+        if let reason = validation.nothingSelected ?? validation.invalidShareReason {
+            throw WatchError.exportRefused(reason)
+        }
+        let index = job.mapping.target == .tasks ? CustomerIndex(records: validation.records) : nil
+        return LoadedExport(validation: validation, index: index, digest: digest, stamp: stamp)
+    }
+
+    /// Each source file's path, size and modification time: compared every cycle, cheaply.
+    static func stamp(_ job: Job) throws -> [String] {
+        try ([job.path, job.mapping.path] + job.mapping.lookupFiles + job.source.files()).map { path in
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            let size = attributes?[.size] as? Int ?? -1
+            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            return "\(path)|\(size)|\(modified)"
+        }
+    }
+
+    private func reloadIfChanged() {
+        let job = context.job
+        guard let stamp = try? Self.stamp(job), stamp != export.stamp else { return }
+        do {
+            let digest = try job.inputDigest()
+            if digest == export.digest {
+                export.stamp = stamp
+                return
+            }
+            let fresh = try Self.load(job)
+            export = fresh
+            handled = [:]   // every target is measured against the new export
+            metrics.reloads += 1
+            context.logger.notice("export reloaded", metadata: ["rows": "\(fresh.validation.rowsRead)", "valid": "\(fresh.validation.valid)"])
+        } catch {
+            // The old index keeps serving; the same files are not tried again until they change.
+            export.stamp = stamp
+            metrics.reloadFailures += 1
+            context.logger.error("export not reloaded, the previous one keeps serving", metadata: ["reason": "\(error)"])
+        }
+    }
+
+    // MARK: A cycle
+
+    private func runCycle() throws -> WatchCycle {
+        let client = context.client
+        let requestsBefore = client.stats["requests"]
+        let session = try CurlSession()
+        var cycle = WatchCycle()
+        let planner = Planner(job: context.job, digest: export.digest, overrides: overrides, lastRunRows: nil)
+        var plan: Plan
+        var texts: [String: (text: String?, created: String?)] = [:]
+        var listed = Set<String>()
+        switch context.job.mapping.target {
+        case .tasks:
+            let tasks = try client.listAllTasks(session: session)
+            cycle.seen = tasks.count
+            var pending: [LiveTask] = []
+            for task in tasks {
+                listed.insert(task.sid)
+                if handled[task.sid] == Self.digest(task.attributesText) {
+                    cycle.unchanged += 1
+                } else {
+                    pending.append(task)
+                    texts[task.sid] = (task.attributesText, task.dateCreated)
+                }
+            }
+            plan = planner.planTasks(export.validation, live: pending, index: export.index)
+            // Tasks arrive all day: each one is a change by design, so only the export's own
+            // gates (checked when it was loaded) hold here.
+            plan.gates = []
+        case .workers:
+            let workers = try client.listWorkers(session: session)
+            cycle.seen = workers.count
+            for worker in workers {
+                listed.insert(worker.sid)
+                texts[worker.sid] = (worker.attributesText, nil)
+            }
+            plan = planner.planWorkers(export.validation, live: workers)
+            if !plan.trippedGates.isEmpty {
+                context.logger.error("\(ApplyRefusal.gatesTripped(plan.trippedGates))")
+                metrics.gatesTripped += 1
+                cycle.requests = client.stats["requests"] - requestsBefore
+                return cycle
+            }
+        }
+        let planned = Set(plan.targets.map(\.sid))
+        let quarantined = Set(plan.quarantined.map(\.key))
+        for (sid, entry) in texts where !planned.contains(sid) {
+            if context.job.mapping.target == .tasks && plan.untouched.contains(sid) { cycle.unmatched += 1 }
+            if !quarantined.contains(sid) { handled[sid] = Self.digest(entry.text) }
+        }
+        if context.job.mapping.target == .workers { cycle.unchanged = plan.unchanged }
+        let ceiling = context.job.policies.watchMaxWritesPerCycle
+        cycle.deferred = max(0, plan.targets.count - ceiling)
+        plan.targets = Array(plan.targets.prefix(ceiling))
+        if !plan.targets.isEmpty {
+            let applier = Applier(client: client, plan: plan, journal: journal, logger: context.logger, resume: false)
+            let summary = try applier.run()
+            let now = Date()
+            for target in plan.targets {
+                switch summary.results[target.sid] {
+                case .applied?, .unchanged?:
+                    cycle.written += 1
+                    handled[target.sid] = Self.digest(target.desired)
+                    if let created = texts[target.sid]?.created.flatMap(Self.parseDate) {
+                        cycle.latencies.append(now.timeIntervalSince(created))
+                    }
+                case .gone?: cycle.gone += 1; handled[target.sid] = nil
+                case .conflict?: cycle.conflicts += 1
+                default: cycle.failed += 1
+                }
+            }
+        }
+        // Forget targets TaskRouter no longer lists (completed tasks are deleted after a while).
+        if handled.count > listed.count { handled = handled.filter { listed.contains($0.key) } }
+        cycle.requests = client.stats["requests"] - requestsBefore
+        return cycle
+    }
+
+    static func digest(_ text: String?) -> String {
+        var hash = SHA256()
+        hash.update(Array((text ?? "").utf8))
+        return hash.finalizeHex()
+    }
+
+    static func parseDate(_ text: String) -> Date? {
+        ISO8601DateFormatter().date(from: text)
+    }
+}
+
+/// Why `watch` did not start.
+public enum WatchError: Error, CustomStringConvertible {
+    case exportRefused(String)
+
+    public var description: String {
+        switch self {
+        case .exportRefused(let reason): "the export does not pass the job's gates: \(reason)"
+        }
+    }
+}

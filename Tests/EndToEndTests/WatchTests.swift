@@ -1,0 +1,199 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `flexsync watch` against an emulator with live traffic: tasks arrive, are worked and are
+/// deleted while the watcher keeps up.
+@Suite(.serialized)
+struct WatchTests {
+    /// 20 CRM customers; callers are 15 of them (by phone or e-mail) and 5 strangers.
+    static let crm = "Id,Phone,Email,Name\n" + (0..<20).map { index in
+        "C\(index),(303) 555-\(String(format: "%04d", 100 + index)),c\(index)@example.com,Customer \(index)"
+    }.joined(separator: "\n") + "\n"
+    static let callers = "phone,email\n" + (0..<15).map { "+1303555\(String(format: "%04d", 100 + $0)),c\($0)@example.com" }
+        .joined(separator: "\n") + "\n" + (0..<5).map { "+1720555\(String(format: "%04d", $0)),stranger\($0)@example.org" }
+        .joined(separator: "\n") + "\n"
+
+    /// A tasks job over the CRM export, and an emulator creating tasks with `flags`.
+    static func workspace(_ flags: [String], policies: String = "") throws -> EndToEndWorkspace {
+        let folder = try Scratch.directory()
+        let callers = folder.appendingPathComponent("callers.csv")
+        try Data(Self.callers.utf8).write(to: callers)
+        let workspace = try EndToEndWorkspace(workers: 0, emulatorFlags: ["--task-customers", callers.path] + flags, csv: crm)
+        try Data("""
+        target: tasks
+        key: { match: [customers.external_id, customers.phone, customers.email] }
+        attributes:
+          customers.external_id: Id
+          customers.phone: { field: Phone, transforms: [{ phone: { country: US } }] }
+          customers.email: { field: Email, transforms: [email] }
+          customers.name: Name
+        """.utf8).write(to: workspace.directory.appendingPathComponent("mapping.yaml"))
+        try Data("""
+        name: e2e
+        mapping: mapping.yaml
+        source: { path: export.csv, format: csv }
+        taskrouter: { workspace_sid: \(EndToEndWorkspace.workspace) }
+        policies: { requests_per_second: 50, max_requests_per_second: 50\(policies) }
+        """.utf8).write(to: workspace.directory.appendingPathComponent("job.yaml"))
+        return workspace
+    }
+
+    /// Per task: when the emulator created and completed it, and when its attributes were written.
+    struct Timeline {
+        var caller = ""
+        var created: Double?
+        var completed: Double?
+        var written: [Double] = []
+    }
+
+    static func timelines(_ workspace: EndToEndWorkspace) throws -> [String: Timeline] {
+        var result: [String: Timeline] = [:]
+        for entry in try workspace.requests() {
+            guard let path = entry["path"] as? String, path.contains("/Tasks/WT"), let time = entry["time"] as? Double else { continue }
+            let sid = String(path.split(separator: "/").last!)
+            switch entry["method"] as? String {
+            case "CREATE":
+                result[sid, default: Timeline()].created = time
+                result[sid, default: Timeline()].caller = (entry["query"] as? String ?? "").replacingOccurrences(of: "caller=", with: "")
+            case "COMPLETE": result[sid, default: Timeline()].completed = time
+            case "POST" where entry["applied"] as? Bool == true: result[sid, default: Timeline()].written.append(time)
+            default: break
+            }
+        }
+        return result
+    }
+
+    static func metric(_ text: String, _ name: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix("flexsync_watch_\(name){") }
+            .flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+    }
+
+    @Test func tasksArrivingDuringAWatchGetTheirCustomersBeforeTheyComplete() throws {
+        let workspace = try Self.workspace(["--task-arrivals", "4", "--task-lifetime", "2:4", "--task-ttl", "1", "--random-seed", "5"])
+        let metrics = workspace.directory.appendingPathComponent("watch.prom").path
+        let watch = try workspace.run(["watch", workspace.job, "--interval", "0.5", "--cycles", "16", "--metrics-textfile", metrics])
+        #expect(watch.status == 0, "\(watch.stderr)")
+        #expect(watch.stderr.contains("cycle 16: "))
+        #expect(!watch.stdout.contains(EndToEndWorkspace.token) && !watch.stderr.contains(EndToEndWorkspace.token))
+        let timelines = try Self.timelines(workspace)
+        // Tasks created early enough to be seen by two cycles before the watch ended.
+        let requests = try workspace.requests()
+        let end = try #require(requests.compactMap { $0["time"] as? Double }.max())
+        let start = try #require(requests.first { $0["method"] as? String == "GET" }?["time"] as? Double)
+        let settled = timelines.filter { ($0.value.created ?? .infinity) > start && ($0.value.created ?? .infinity) < end - 2.5 }
+        #expect(settled.count >= 10, "too little traffic to judge: \(settled.count) tasks")
+        var known = 0
+        for (sid, timeline) in settled {
+            if timeline.caller.hasPrefix("+1720") || timeline.caller.hasPrefix("stranger") {
+                #expect(timeline.written.isEmpty, "a stranger's task \(sid) was written")
+                continue
+            }
+            known += 1
+            let written = try #require(timeline.written.first, "task \(sid) of a known caller was never written")
+            #expect(written < (timeline.completed ?? .infinity), "task \(sid) was written after it completed")
+        }
+        #expect(known > 0)
+        let text = try String(contentsOfFile: metrics, encoding: .utf8)
+        #expect(Self.metric(text, "cycles_total") == 16)
+        #expect((Self.metric(text, "written_total") ?? 0) >= Double(known))
+        #expect(Self.metric(text, "failed_total") == 0)
+        #expect(text.contains("flexsync_watch_write_latency_seconds_bucket{job=\"e2e\",le=\"+Inf\"}"))
+    }
+
+    /// A cycle costs one list request per page plus a read-back and a write per task written:
+    /// tasks handled before and unchanged since are neither read nor written again.
+    @Test func handledTasksCostNothing() throws {
+        let workspace = try Self.workspace(["--task-arrivals", "2", "--task-lifetime", "30:60", "--random-seed", "9"])
+        let watch = try workspace.run(["watch", workspace.job, "--interval", "0.3", "--cycles", "12"])
+        #expect(watch.status == 0, "\(watch.stderr)")
+        let cycles = watch.stderr.split(separator: "\n").filter { $0.contains("cycle ") }
+        #expect(cycles.count == 12)
+        var idle = 0
+        for cycle in cycles {
+            func count(_ word: String) -> Int? {
+                cycle.range(of: #"(\d+) "# + word, options: .regularExpression).flatMap { Int(cycle[$0].split(separator: " ")[0]) }
+            }
+            let written = try #require(count("written")), requests = try #require(count("requests")), unchanged = try #require(count("unchanged"))
+            #expect(requests == 1 + 2 * written, "\(cycle)")
+            if written == 0 && unchanged > 0 { idle += 1 }
+        }
+        #expect(idle > 0, "no idle cycle to judge")
+    }
+
+    @Test func aTaskDeletedBeforeItCouldBeWrittenIsGoneNotFailed() throws {
+        let workspace = try Self.workspace(["--task-arrivals", "10", "--task-lifetime", "0.3:0.6", "--task-ttl", "0.05",
+                                            "--latency-ms", "60", "--random-seed", "3"])
+        let metrics = workspace.directory.appendingPathComponent("watch.prom").path
+        let watch = try workspace.run(["watch", workspace.job, "--interval", "0.2", "--cycles", "25", "--metrics-textfile", metrics])
+        #expect(watch.status == 0, "\(watch.stderr)")
+        let text = try String(contentsOfFile: metrics, encoding: .utf8)
+        #expect((Self.metric(text, "gone_total") ?? 0) > 0, "no task was deleted mid-write: the test proves nothing")
+        #expect(Self.metric(text, "failed_total") == 0)
+    }
+
+    @Test func aBrokenExportKeepsTheOldIndexServing() throws {
+        let workspace = try Self.workspace(["--task-arrivals", "5", "--task-lifetime", "3:5", "--random-seed", "7"])
+        let metrics = workspace.directory.appendingPathComponent("watch.prom").path
+        let process = try workspace.start(["watch", workspace.job, "--interval", "0.3", "--metrics-textfile", metrics])
+        Thread.sleep(forTimeInterval: 1.5)
+        // Every row invalid now: the job's gates refuse it.
+        try Data("Id,Phone,Email,Name\n,,,\n,,,\n".utf8).write(to: workspace.directory.appendingPathComponent("export.csv"))
+        Thread.sleep(forTimeInterval: 1.5)
+        let writtenBefore = try workspace.requests().filter { $0["method"] as? String == "POST" }.count
+        Thread.sleep(forTimeInterval: 2)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let stderr = String(decoding: (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(stderr.contains("export not reloaded, the previous one keeps serving"))
+        let text = try String(contentsOfFile: metrics, encoding: .utf8)
+        #expect(Self.metric(text, "reload_failures_total") == 1)
+        #expect(try workspace.requests().filter { $0["method"] as? String == "POST" }.count > writtenBefore, "the old index stopped serving")
+    }
+
+    /// SIGTERM in the middle of writes: they finish, every intent in the journal has its
+    /// outcome, and the exit is 0. A second watcher on the same job exits 6 meanwhile.
+    @Test func sigtermLeavesAConsistentJournalAndOneWatcherPerJob() throws {
+        let workspace = try Self.workspace(["--task-arrivals", "30", "--task-lifetime", "20:30", "--latency-ms", "40", "--random-seed", "2"])
+        let process = try workspace.start(["watch", workspace.job, "--interval", "0.5"])
+        Thread.sleep(forTimeInterval: 1.2)
+        let second = try workspace.run(["watch", workspace.job, "--cycles", "1"])
+        #expect(second.status == 6)
+        #expect(second.stderr.contains("another flexsync run holds the lock"))
+        var posts = 0
+        for _ in 0..<100 where posts == 0 {
+            Thread.sleep(forTimeInterval: 0.05)
+            posts = try workspace.requests().filter { $0["method"] as? String == "POST" }.count
+        }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let journals = workspace.directory.appendingPathComponent(".flexsync/e2e/journals")
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: journals.path).first { $0.hasPrefix("watch-") })
+        var open: [String: Int] = [:]
+        for line in try String(contentsOf: journals.appendingPathComponent(name), encoding: .utf8).split(separator: "\n") {
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let sid = object["sid"] as? String else { continue }
+            if object["event"] as? String == "intent" { open[sid, default: 0] += 1 }
+            if object["event"] as? String == "outcome" { open[sid] = nil }
+        }
+        #expect(open.isEmpty, "writes without a recorded outcome: \(open.keys.sorted())")
+    }
+
+    /// Workers too: HR changes picked up during the day, under the same gates as apply.
+    @Test func workersAreWatchedUnderTheSameGates() throws {
+        let workspace = try EndToEndWorkspace(workers: 4)
+        let watch = try workspace.run(["watch", workspace.job, "--interval", "0.2", "--cycles", "3"])
+        #expect(watch.status == 0, "\(watch.stderr)")
+        #expect(watch.stderr.contains("cycle 1: 4 workers seen, 4 written"))
+        #expect(watch.stderr.contains("cycle 3: 4 workers seen, 0 written, 4 unchanged"))
+        #expect(try workspace.finalState().values.allSatisfy { $0["team_id"] as? String == "T1" && $0["contact_uri"] != nil })
+        let gated = try EndToEndWorkspace(workers: 4, policies: "{ max_changed_share: 0.2 }")
+        let refused = try gated.run(["watch", gated.job, "--interval", "0.2", "--cycles", "2"])
+        #expect(refused.status == 0)
+        #expect(refused.stderr.contains("tripped, nothing written: mass-change"))
+        #expect(try gated.requests().allSatisfy { $0["method"] as? String == "GET" })
+    }
+}
