@@ -2,7 +2,7 @@
 """flexsync benchmarks: flexsync and its baselines measured in the same run on the same data.
 
     python3 bench/run.py                 # everything
-    python3 bench/run.py apply plan      # only these parts (readers, validate, plan, apply)
+    python3 bench/run.py apply plan      # only these parts (readers, validate, plan, apply, plan_tasks, watch)
 
 Writes bench-results.json at the repository root: a JSON array of
 {"name", "value", "unit", "baseline", "baseline_value", "ratio"}, and prints a table.
@@ -233,10 +233,10 @@ taskrouter: {{ workspace_sid: {WORKSPACE} }}
 # ---------------------------------------------------------------- TaskRouter
 
 class Emulator:
-    def __init__(self, workers, flags, name):
+    def __init__(self, workers, flags, name, tasks=()):
         self.directory = os.path.join(OUT, name)
         os.makedirs(self.directory, exist_ok=True)
-        seed = {"account_sid": ACCOUNT, "auth_token": TOKEN, "workspace_sid": WORKSPACE, "workers": workers}
+        seed = {"account_sid": ACCOUNT, "auth_token": TOKEN, "workspace_sid": WORKSPACE, "workers": workers, "tasks": list(tasks)}
         with open(os.path.join(self.directory, "seed.json"), "w") as handle:
             json.dump(seed, handle)
         self.log = os.path.join(self.directory, "requests.jsonl")
@@ -368,6 +368,11 @@ def main():
         bench_plan()
     if not only or "apply" in only:
         bench_apply()
+    import watch_bench   # bench/watch_bench.py: the tasks side
+    if not only or "plan_tasks" in only:
+        watch_bench.bench_plan_tasks(sys.modules[__name__])
+    if not only or "watch" in only:
+        watch_bench.bench_watch(sys.modules[__name__])
     path = os.path.join(ROOT, "bench-results.json")
     if only and os.path.exists(path):   # a partial run keeps the other figures of the last run
         with open(path) as handle:
@@ -379,7 +384,7 @@ def main():
     width = max(len(r["name"]) for r in results)
     print(f"\n{'name':<{width}}  {'value':>14}  {'unit':<16} {'baseline':<26} {'baseline value':>14}  {'ratio':>6}")
     for r in results:
-        print(f"{r['name']:<{width}}  {r['value']:>14}  {r['unit']:<16} {str(r['baseline'] or '-'):<26} "
+        print(f"{r['name']:<{width}}  {str(r['value']):>14}  {r['unit']:<16} {str(r['baseline'] or '-'):<26} "
               f"{str(r['baseline_value'] if r['baseline_value'] is not None else '-'):>14}  {str(r['ratio'] if r['ratio'] is not None else '-'):>6}")
     print(f"\nbench-results.json written ({time.time() - started:.0f} s)")
 

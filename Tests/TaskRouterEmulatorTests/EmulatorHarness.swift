@@ -22,7 +22,9 @@ struct EmulatorHarness {
         let port = try await emulator.start()
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = 4
-        configuration.timeoutIntervalForRequest = 2
+        // Generous: the whole suite runs in parallel on two cores, and a loaded machine answers late;
+        // nothing here measures time.
+        configuration.timeoutIntervalForRequest = 30
         return EmulatorHarness(emulator: emulator, base: "http://127.0.0.1:\(port)", session: URLSession(configuration: configuration))
     }
 

@@ -18,8 +18,10 @@ public struct ValidationOutcome: Sendable {
     public var emptyRowsSkipped = 0
     public var warnings = 0
     public var problems: [Problem] = []
-    /// Valid mapped records, when asked for (plan needs them; validate does not).
-    public var records: [MappedRecord] = []
+    /// The mapped records, compactly, when asked for (plan needs them; validate does not).
+    public var store = RecordStore()
+    /// Valid mapped records, decoded from ``store`` (in file order).
+    public var records: [MappedRecord] { store.validRecords }
     /// Why the run must stop, when it must.
     public var abortReason: String?
     /// Personal keys dropped under `pii: withhold`.
@@ -48,6 +50,8 @@ public struct DatasetValidator {
     public func run() throws -> ValidationOutcome {
         var outcome = ValidationOutcome()
         let mapping = job.mapping
+        // Tasks are found by their customers' match values, so a tasks job indexes them as it keeps them.
+        outcome.store = RecordStore(indexesMatches: mapping.target == .tasks)
         let policy = Mapping.RunPolicy(nullTokens: job.source.nullTokens, tooLong: job.policies.tooLong,
                                        withholdPersonal: job.policies.pii == .withhold, checksOnly: !keepRecords,
                                        lossyText: job.policies.lossyText)
@@ -84,7 +88,7 @@ public struct DatasetValidator {
                             let problem = Problem(.error, first.position, field: mapping.key.match[0],
                                                   rule: "duplicate key, also on \(mapped.position)", value: identity)
                             report(problem)
-                            if let index = first.index { outcome.records[index].problems.append(problem) }
+                            if let index = first.index { outcome.store.invalidate(index) }
                         }
                     case .first:
                         report(Problem(.warning, mapped.position, field: mapping.key.match[0], rule: "duplicate key, keeping \(first.position)", value: identity))
@@ -92,17 +96,17 @@ public struct DatasetValidator {
                         return
                     case .last:
                         report(Problem(.warning, first.position, field: mapping.key.match[0], rule: "duplicate key, replaced by \(mapped.position)", value: identity))
-                        if let index = first.index { outcome.records[index].skipped = true }
+                        if let index = first.index { outcome.store.skip(index) }
                         outcome.skipped += 1
                     }
                 }
                 for problem in mapped.problems { report(problem) }
                 if mapped.isValid { cardinality.observe(mapped) }
-                let index = keepRecords ? outcome.records.count : nil
+                let index = keepRecords ? outcome.store.count : nil
                 if let identity, seen == nil || job.policies.onDuplicate == .last {
                     firstByKey[identity] = FirstSeen(file: fileNames.count - 1, line: mapped.position.line, record: mapped.position.record, index: index)
                 }
-                if keepRecords { outcome.records.append(mapped) }
+                if keepRecords { outcome.store.append(mapped) }
             }
             while var chunk = try stream.nextChunk() {
                 // One key per row, a million rows: the table outgrows the cache, and a probe amid
@@ -118,10 +122,8 @@ public struct DatasetValidator {
             outcome.emptyRowsSkipped += stream.skippedEmptyRows
         }
         if keepRecords {
-            outcome.records.removeAll { $0.skipped }
-            outcome.invalid = outcome.records.filter { !$0.isValid }.count
-            outcome.valid = outcome.records.count - outcome.invalid
-            outcome.records.removeAll { !$0.isValid }
+            outcome.invalid = outcome.store.invalidCount
+            outcome.valid = outcome.store.validCount
         } else {
             outcome.invalid = Set(outcome.problems.filter { $0.severity == .error }.compactMap { $0.position.map { "\($0.file):\($0.line)" } }).count
             outcome.valid = outcome.rowsRead - outcome.skipped - outcome.invalid

@@ -92,24 +92,25 @@ public struct Planner {
     /// many times against one export (`watch`); it is built from `validation` when absent.
     public func planTasks(_ validation: ValidationOutcome, live tasks: [LiveTask], index: CustomerIndex? = nil) -> Plan {
         var plan = emptyPlan(validation, considered: tasks.count)
-        let index = index ?? CustomerIndex(records: selected(validation.records))
-        let records = index.records
+        let index = index ?? (overrides.only == nil && overrides.limit == nil
+            ? CustomerIndex(store: validation.store) : CustomerIndex(records: selected(validation.records)))
         var matched = Set<String>()   // tasks whose customer some CRM record matched
         for task in tasks {
             guard let live = task.attributesText.flatMap({ try? JSONValue.parse($0) })?.objectValue else { continue }
-            var found: [Int]?
+            var found: [MappedRecord]?
             var via = ""
             for (key, value) in Self.customerIdentities(of: live) {
-                if let hits = index.records(key, value) { found = hits; via = "\(key) '\(value)'"; break }
+                let hits = index.records(key, value)
+                if !hits.isEmpty { found = hits; via = "\(key) '\(value)'"; break }
             }
             guard let hits = found else { continue }
             matched.insert(task.sid)
             if hits.count > 1 {
-                plan.quarantined.append(.init(position: records[hits[0]].position, key: via,
-                                              reason: "task \(task.sid): \(hits.count) CRM records share \(via) (\(hits.map { records[$0].position.description }.joined(separator: ", "))): not guessing"))
+                plan.quarantined.append(.init(position: hits[0].position, key: via,
+                                              reason: "task \(task.sid): \(hits.count) CRM records share \(via) (\(hits.map { $0.position.description }.joined(separator: ", "))): not guessing"))
                 continue
             }
-            let record = records[hits[0]]
+            let record = hits[0]
             let label = record.set.first { $0.key == "customers.name" }?.value.displayText ?? via
             addTarget(&plan, sid: task.sid, label: label, live: live, liveText: task.attributesText ?? "{}", etag: task.etag, record: record)
         }

@@ -107,7 +107,7 @@ public final class Watcher: @unchecked Sendable {
         if let reason = validation.nothingSelected ?? validation.invalidShareReason {
             throw WatchError.exportRefused(reason)
         }
-        let index = job.mapping.target == .tasks ? CustomerIndex(records: validation.records) : nil
+        let index = job.mapping.target == .tasks ? CustomerIndex(store: validation.store) : nil
         return LoadedExport(validation: validation, index: index, digest: digest, stamp: stamp)
     }
 

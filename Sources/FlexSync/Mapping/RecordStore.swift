@@ -1,0 +1,178 @@
+/// Mapped records kept compactly, for runs that need every record after validation (`plan`,
+/// `apply JOB`, `watch`): each record is a few bytes in one shared buffer instead of a structure
+/// of arrays and strings, and its match values are indexed by a 64-bit hash. A million CRM
+/// records take about a tenth of the memory they take as ``MappedRecord`` values; a record is
+/// decoded again only when it is needed (a match, or a workers plan going through them all).
+///
+/// Layout of one record (`varint` = LEB128): file, line, record number; then counts and entries
+/// of `set` (key number, value as minified JSON), `remove` and `keep` (key numbers), the match
+/// values (key number, text) and the friendly name (present flag, text). Key numbers index the
+/// store's own list of attribute keys.
+public struct RecordStore: Sendable {
+    /// Why a record is not planned.
+    enum State: UInt8 { case valid, invalid, skipped }
+
+    private var bytes: [UInt8] = []
+    private var starts: [Int] = []
+    private var states: [State] = []
+    private var keys: [String] = []
+    private var keyNumbers: [String: Int] = [:]
+    /// The files records came from, by number.
+    var files: [String] = []
+    /// Match key → hash of the normalised value → record numbers (first one inline, the rest in
+    /// `more`), when the store indexes match values.
+    private var byHash: [String: [UInt64: Int32]] = [:]
+    private var more: [[Int32]] = []
+    let indexesMatches: Bool
+
+    public init(indexesMatches: Bool = false) { self.indexesMatches = indexesMatches }
+
+    /// How many records the store holds, valid or not.
+    public var count: Int { starts.count }
+
+    // MARK: Writing
+
+    /// Keeps a record; returns its number.
+    @discardableResult
+    mutating func append(_ record: MappedRecord) -> Int {
+        let number = starts.count
+        starts.append(bytes.count)
+        states.append(record.skipped ? .skipped : record.isValid ? .valid : .invalid)
+        if files.last != record.position.file { files.append(record.position.file) }
+        put(files.count - 1)
+        put(record.position.line)
+        put(record.position.record)
+        put(record.set.count)
+        for (key, value) in record.set {
+            put(keyNumber(key))
+            put(value.minified)
+        }
+        for list in [record.remove, record.keep] {
+            put(list.count)
+            for key in list { put(keyNumber(key)) }
+        }
+        put(record.matchValues.count)
+        for (key, value) in record.matchValues {
+            put(keyNumber(key))
+            put(value)
+            if indexesMatches { index(number, key: key, value: value) }
+        }
+        put(record.friendlyName == nil ? 0 : 1)
+        if let name = record.friendlyName { put(name) }
+        return number
+    }
+
+    /// Marks a record invalid (a duplicate found later) or skipped (`on_duplicate: last`).
+    mutating func invalidate(_ number: Int) { if states[number] == .valid { states[number] = .invalid } }
+    mutating func skip(_ number: Int) { states[number] = .skipped }
+
+    private mutating func keyNumber(_ key: String) -> Int {
+        if let number = keyNumbers[key] { return number }
+        keys.append(key)
+        keyNumbers[key] = keys.count - 1
+        return keys.count - 1
+    }
+
+    private mutating func put(_ value: Int) {
+        var rest = UInt64(max(value, 0))
+        while rest >= 0x80 {
+            bytes.append(UInt8(rest & 0x7F) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    private mutating func put(_ text: String) {
+        put(text.utf8.count)
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    private mutating func index(_ number: Int, key: String, value: String) {
+        let hash = Self.hash(value)
+        if let first = byHash[key]?[hash] {
+            if first >= 0 {
+                more.append([first, Int32(number)])
+                byHash[key]![hash] = -Int32(more.count)
+            } else {
+                more[Int(-first) - 1].append(Int32(number))
+            }
+        } else {
+            byHash[key, default: [:]][hash] = Int32(number)
+        }
+    }
+
+    /// FNV-1a over the value's UTF-8: a candidate filter, always confirmed on the decoded record.
+    static func hash(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
+    }
+
+    // MARK: Reading
+
+    /// Counts of valid and invalid records (skipped ones are neither).
+    var validCount: Int { states.lazy.filter { $0 == .valid }.count }
+    var invalidCount: Int { states.lazy.filter { $0 == .invalid }.count }
+
+    /// Every valid record, decoded, in file order.
+    public var validRecords: [MappedRecord] {
+        states.indices.compactMap { states[$0] == .valid ? record($0) : nil }
+    }
+
+    /// The valid records whose match value for `key` is `value` (already normalised).
+    func records(matching key: String, _ value: String) -> [MappedRecord] {
+        guard let slot = byHash[key]?[Self.hash(value)] else { return [] }
+        let numbers = slot >= 0 ? [slot] : more[Int(-slot) - 1]
+        return numbers.compactMap { number in
+            guard states[Int(number)] == .valid else { return nil }
+            let record = record(Int(number))
+            return record.matchValues.contains { $0.key == key && $0.value == value } ? record : nil
+        }
+    }
+
+    /// Decodes record `number`.
+    func record(_ number: Int) -> MappedRecord {
+        var reader = Reader(bytes: bytes, offset: starts[number])
+        let file = files[reader.int()]
+        var record = MappedRecord(position: SourcePosition(file: file, line: reader.int(), record: reader.int()))
+        for _ in 0..<reader.int() {
+            let key = keys[reader.int()]
+            record.set.append((key, (try? JSONValue.parse(bytes: reader.chunk())) ?? .null))
+        }
+        for _ in 0..<reader.int() { record.remove.append(keys[reader.int()]) }
+        for _ in 0..<reader.int() { record.keep.append(keys[reader.int()]) }
+        for _ in 0..<reader.int() {
+            let key = keys[reader.int()]
+            record.matchValues.append((key, reader.text()))
+        }
+        if reader.int() == 1 { record.friendlyName = reader.text() }
+        record.skipped = states[number] == .skipped
+        return record
+    }
+
+    /// Reads one record's fields back in the order they were put.
+    private struct Reader {
+        let bytes: [UInt8]
+        var offset: Int
+
+        mutating func int() -> Int {
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                let byte = bytes[offset]
+                offset += 1
+                value |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { return Int(value) }
+                shift += 7
+            }
+        }
+
+        mutating func chunk() -> [UInt8] {
+            let count = int()
+            defer { offset += count }
+            return Array(bytes[offset..<(offset + count)])
+        }
+
+        mutating func text() -> String { String(decoding: chunk(), as: UTF8.self) }
+    }
+}
