@@ -6,8 +6,9 @@
 ///
 /// Layout of one record (`varint` = LEB128): file, line, record number; then counts and entries
 /// of `set` (key number, value as minified JSON), `remove` and `keep` (key numbers), the match
-/// values (key number, text) and the friendly name (present flag, text). Key numbers index the
-/// store's own list of attribute keys.
+/// values (key number, then 0 and the position of the `set` entry whose text it is, or 1 and the
+/// text) and the friendly name (present flag, text). Key numbers index the store's own list of
+/// attribute keys.
 public struct RecordStore: Sendable {
     /// Why a record is not planned.
     enum State: UInt8 { case valid, invalid, skipped }
@@ -16,7 +17,6 @@ public struct RecordStore: Sendable {
     private var starts: [Int] = []
     private var states: [State] = []
     private var keys: [String] = []
-    private var keyNumbers: [String: Int] = [:]
     /// The files records came from, by number.
     var files: [String] = []
     /// Match key → hash of the normalised value → record numbers (first one inline, the rest in
@@ -54,7 +54,15 @@ public struct RecordStore: Sendable {
         put(record.matchValues.count)
         for (key, value) in record.matchValues {
             put(keyNumber(key))
-            put(value)
+            // Match values are usually the normalised value itself (an E.164 phone, a
+            // lower-case e-mail): then only where it is.
+            if let same = record.set.firstIndex(where: { $0.key == key && $0.value == .string(value) }) {
+                put(0)
+                put(same)
+            } else {
+                put(1)
+                put(value)
+            }
             if indexesMatches { index(number, key: key, value: value) }
         }
         put(record.friendlyName == nil ? 0 : 1)
@@ -67,9 +75,9 @@ public struct RecordStore: Sendable {
     mutating func skip(_ number: Int) { states[number] = .skipped }
 
     private mutating func keyNumber(_ key: String) -> Int {
-        if let number = keyNumbers[key] { return number }
+        // A mapping has a few keys, all from the same strings: a scan beats hashing each one.
+        if let number = keys.firstIndex(of: key) { return number }
         keys.append(key)
-        keyNumbers[key] = keys.count - 1
         return keys.count - 1
     }
 
@@ -143,7 +151,8 @@ public struct RecordStore: Sendable {
         for _ in 0..<reader.int() { record.keep.append(keys[reader.int()]) }
         for _ in 0..<reader.int() {
             let key = keys[reader.int()]
-            record.matchValues.append((key, reader.text()))
+            let value = reader.int() == 0 ? record.set[reader.int()].value.displayText : reader.text()
+            record.matchValues.append((key, value))
         }
         if reader.int() == 1 { record.friendlyName = reader.text() }
         record.skipped = states[number] == .skipped

@@ -1,0 +1,48 @@
+import Testing
+@testable import FlexSync
+
+/// Records kept compactly come back exactly as they went in, and are found by their match values.
+struct RecordStoreTests {
+    static func record(_ n: Int, valid: Bool = true) -> MappedRecord {
+        var record = MappedRecord(position: SourcePosition(file: n < 3 ? "a.csv" : "b.csv", line: n + 2, record: n + 1))
+        record.set = [("customers.external_id", .string("C\(n)")), ("customers.email", .string("c\(n)@example.com")),
+                      ("customers.business_value", .number(JSONNumber(literal: "1337.50"))), ("customers.name", .string("Zoë \"Z\" \(n)"))]
+        record.remove = n % 2 == 0 ? ["customers.phone"] : []
+        record.keep = n % 3 == 0 ? ["customers.zip"] : []
+        // A match value that is not the set value's text (friendly names fold case).
+        record.matchValues = [("customers.external_id", "C\(n)"), ("customers.email", "c\(n)@example.com"), ("friendly_name", "zoë \(n)")]
+        record.friendlyName = n % 2 == 0 ? "Zoë \(n)" : nil
+        if !valid { record.problems = [Problem(.error, record.position, field: "x", rule: "bad")] }
+        return record
+    }
+
+    static func same(_ a: MappedRecord, _ b: MappedRecord) -> Bool {
+        a.position == b.position && a.set.count == b.set.count && zip(a.set, b.set).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+            && a.remove == b.remove && a.keep == b.keep && a.friendlyName == b.friendlyName
+            && a.matchValues.map(\.key) == b.matchValues.map(\.key) && a.matchValues.map(\.value) == b.matchValues.map(\.value)
+    }
+
+    @Test func recordsRoundTripAndStatesFilterThem() {
+        var store = RecordStore(indexesMatches: true)
+        for n in 0..<6 { store.append(Self.record(n, valid: n != 4)) }
+        store.invalidate(1)
+        store.skip(2)
+        #expect(store.count == 6 && store.validCount == 3 && store.invalidCount == 2)
+        let valid = store.validRecords
+        #expect(valid.map(\.position.record) == [1, 4, 6])
+        for record in valid { #expect(Self.same(record, Self.record(record.position.record - 1))) }
+    }
+
+    @Test func matchValuesAreFoundOnlyOnValidRecords() {
+        var store = RecordStore(indexesMatches: true)
+        for n in 0..<300 { store.append(Self.record(n)) }
+        store.append(Self.record(7))   // a second record sharing C7
+        store.invalidate(9)
+        #expect(store.records(matching: "customers.email", "c42@example.com").map(\.position.record) == [43])
+        #expect(store.records(matching: "customers.external_id", "C7").count == 2)
+        #expect(store.records(matching: "customers.external_id", "C9").isEmpty)
+        #expect(store.records(matching: "friendly_name", "zoë 12").map(\.position.line) == [14])
+        #expect(store.records(matching: "customers.email", "nobody@example.com").isEmpty)
+        #expect(store.records(matching: "customers.phone", "+15550000000").isEmpty)
+    }
+}
