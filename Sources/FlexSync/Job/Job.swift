@@ -29,6 +29,11 @@ public struct SourceSpec: Sendable {
     public var namespaces: [String: NamespaceMatch]
     public var nullTokens: Set<String>
     public var maxRecordBytes: Int
+    /// CSV header columns with a blank name: ignored when empty on every row; `ignore` drops
+    /// them even when they hold values, `error` (default) refuses those.
+    public var blankColumns: BlankColumns = .error
+
+    public enum BlankColumns: String, Sendable, CaseIterable { case error, ignore }
 }
 
 /// Which TaskRouter workspace, where, and which environment variables hold the credentials.
@@ -87,6 +92,10 @@ struct JobLoader {
             throw file.error(top["name"], "'name' may use letters, digits, '.', '_' and '-' only (it names the state folder)")
         }
         let mappingPath = file.resolve(try file.string(top["mapping"]!, context: "'mapping'"))
+        if let reason = YAMLFile.unreadable(mappingPath) {
+            throw file.error(top["mapping"], "cannot read the mapping file \(YAMLFile.displayPath(mappingPath)): \(reason)"
+                             + " (paths are relative to the job file)")
+        }
         let mapping = try Mapping.load(path: mappingPath)
         var taskRouterNodes: [Node] = [top["taskrouter"]!]
         var policyNodes: [Node] = top["policies"].map { [$0] } ?? []
@@ -109,7 +118,7 @@ struct JobLoader {
 
     private func sourceSpec(_ node: Node, mapping: Mapping) throws -> SourceSpec {
         let members = try file.members(node, allowed: ["path", "format", "encoding", "delimiter", "pad_short_rows", "record",
-                                                       "namespaces", "null_tokens", "max_record_bytes"],
+                                                       "namespaces", "null_tokens", "max_record_bytes", "blank_columns"],
                                        required: ["path", "format"], context: "'source'")
         let format: SourceSpec.Format = try file.choice(members["format"]!, context: "'source.format'")
         var csv = CSVOptions()
@@ -150,8 +159,14 @@ struct JobLoader {
         }
         let nullTokens = Set(try members["null_tokens"].map { try file.strings($0, context: "'source.null_tokens'") } ?? []).union([""])
         let maxRecordBytes = try members["max_record_bytes"].map { try file.int($0, context: "'source.max_record_bytes'") } ?? (1 << 20)
-        return SourceSpec(pattern: file.resolve(try file.string(members["path"]!, context: "'source.path'")), format: format,
-                          csv: csv, recordPath: record, namespaces: namespaces, nullTokens: nullTokens, maxRecordBytes: maxRecordBytes)
+        var spec = SourceSpec(pattern: file.resolve(try file.string(members["path"]!, context: "'source.path'")), format: format,
+                              csv: csv, recordPath: record, namespaces: namespaces, nullTokens: nullTokens,
+                              maxRecordBytes: maxRecordBytes)
+        if let node = members["blank_columns"] {
+            if format == .xml { throw file.error(node, "'source.blank_columns' is for CSV sources") }
+            spec.blankColumns = try file.choice(node, context: "'source.blank_columns'")
+        }
+        return spec
     }
 
     private func taskRouterSpec(_ nodes: [Node]) throws -> TaskRouterSpec {

@@ -219,7 +219,8 @@ extension Mapping {
         do {
             value = try attribute.evaluate(record, context)
         } catch let failure as TransformFailure {
-            result.problems.append(Problem(.error, result.position, field: attribute.key, rule: failure.rule, value: failure.value, personal: personal))
+            result.problems.append(Self.problem(attribute, result.position, rule: failure.rule, value: failure.value))
+            if attribute.onError == .drop && !checksOnly { result.keep.append(attribute.key) }
             return
         } catch {
             result.problems.append(Problem(.error, result.position, field: attribute.key, rule: "\(error)"))
@@ -248,7 +249,7 @@ extension Mapping {
             }
             return
         }
-        guard let json = jsonValue(value, attribute: attribute, record: record, policy: policy, personal: personal, problems: &result.problems) else {
+        guard let json = jsonValue(value, attribute: attribute, record: record, policy: policy, personal: personal, result: &result) else {
             return
         }
         state.produced.insert(index)
@@ -263,10 +264,19 @@ extension Mapping {
         }
     }
 
+    /// A rule broken by an attribute's value: an error, or with `on_error: drop` a warning (the
+    /// attribute is left out of the record).
+    static func problem(_ attribute: MappedAttribute, _ position: SourcePosition, rule: String, value: String) -> Problem {
+        let drop = attribute.onError == .drop
+        return Problem(drop ? .warning : .error, position, field: attribute.key,
+                       rule: drop ? rule + " (left out: on_error: drop)" : rule, value: value, personal: attribute.personal)
+    }
+
     private func jsonValue(_ value: MappedValue, attribute: MappedAttribute, record: Record, policy: RunPolicy,
-                           personal: Bool, problems: inout [Problem]) -> JSONValue? {
+                           personal: Bool, result: inout MappedRecord) -> JSONValue? {
         func fail(_ rule: String, _ shown: String) -> JSONValue? {
-            problems.append(Problem(.error, record.position, field: attribute.key, rule: rule, value: shown, personal: personal))
+            result.problems.append(Self.problem(attribute, record.position, rule: rule, value: shown))
+            if attribute.onError == .drop && !policy.checksOnly { result.keep.append(attribute.key) }
             return nil
         }
         if case .list(let items) = value {
@@ -289,18 +299,25 @@ extension Mapping {
         if attribute.isAcquisitionDate, case .text(let text) = value {
             return fail("dates must go through a 'date' transform", text)
         }
+        if attribute.isYearOfBirth, let text = value.text {
+            do { try DateRules.check(year: text) } catch let failure as TransformFailure {
+                return fail(failure.rule, failure.value)
+            } catch {
+                return fail("\(error)", text)
+            }
+        }
         guard var text = value.text else { return nil }
         if let damage = LossyText.damage(in: text) {
-            problems.append(Problem(policy.lossyText, record.position, field: attribute.key, rule: damage.rule, value: text,
+            if policy.lossyText == .error { return fail(damage.rule, text) }
+            result.problems.append(Problem(.warning, record.position, field: attribute.key, rule: damage.rule, value: text,
                                     personal: personal))
-            if policy.lossyText == .error { return nil }
         }
         // UTF-8 bytes bound UTF-16 units from above, and cost nothing to count.
         if text.utf8.count > ValueRules.maxValueLength && text.utf16.count > ValueRules.maxValueLength {
             switch policy.tooLong {
             case .error: return fail("longer than \(ValueRules.maxValueLength) characters (\(text.utf16.count))", text)
             case .truncate:
-                problems.append(Problem(.warning, record.position, field: attribute.key,
+                result.problems.append(Problem(.warning, record.position, field: attribute.key,
                                         rule: "truncated to \(ValueRules.maxValueLength) characters", value: text, personal: personal))
                 text = Transform.truncate(text, toUTF16: ValueRules.maxValueLength)
             }

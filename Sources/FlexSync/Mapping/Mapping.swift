@@ -17,6 +17,14 @@ public enum EmptyPolicy: String, Sendable, CaseIterable {
     case empty
 }
 
+/// What a value an attribute cannot produce does to its record.
+public enum ErrorPolicy: String, Sendable, CaseIterable {
+    /// The row is invalid (the default).
+    case rejectRow = "reject_row"
+    /// The attribute is left out of this record (its live value stays), reported as a warning.
+    case drop
+}
+
 /// One attribute a mapping produces. A class: the run loop visits every attribute of every record,
 /// and copying a struct of strings and expressions each time cost a fifth of validation.
 final class MappedAttribute: @unchecked Sendable {
@@ -29,6 +37,8 @@ final class MappedAttribute: @unchecked Sendable {
     let onEmpty: EmptyPolicy
     /// `required: true`: an empty value is an error for the row.
     let required: Bool
+    /// `on_error`: what a value that breaks a rule does to the row.
+    let onError: ErrorPolicy
     let numeric: Bool
     /// Where the attribute is written in the mapping file, for messages.
     let line: Int
@@ -43,6 +53,8 @@ final class MappedAttribute: @unchecked Sendable {
     /// The key's length in a serialised document (UTF-16 units), for the size bound.
     let keyLength: Int
     let isAcquisitionDate: Bool
+    /// `year_of_birth`: four digits within Insights' years, whatever made the value.
+    let isYearOfBirth: Bool
     /// A custom `*_attribute_N` slot, whose values the dataset checks count for cardinality.
     var isCustomAttributeSlot: Bool { leaf.contains("_attribute_") }
     /// Read by the dataset checks (a match key or a custom `*_attribute_N` slot): kept when a
@@ -57,20 +69,21 @@ final class MappedAttribute: @unchecked Sendable {
     /// The same attribute with its own field references and memo, for another thread.
     func replica() -> MappedAttribute {
         MappedAttribute(key: key, object: object, leaf: leaf, expression: expression.replica(), onEmpty: onEmpty,
-                         required: required, numeric: numeric, line: line)
+                         required: required, onError: onError, numeric: numeric, line: line)
     }
 
     init(key: String, object: InsightsSchema.Object, leaf: String, expression: Expression, onEmpty: EmptyPolicy,
-         required: Bool = false, numeric: Bool, line: Int) {
+         required: Bool = false, onError: ErrorPolicy = .rejectRow, numeric: Bool, line: Int) {
         self.key = key; self.object = object; self.leaf = leaf; self.expression = expression
-        self.onEmpty = onEmpty; self.required = required; self.numeric = numeric; self.line = line
+        self.onEmpty = onEmpty; self.required = required; self.onError = onError; self.numeric = numeric; self.line = line
         memoField = expression.soleField
         memo = memoField.map { _ in ValueMemo() }
         if let memo, let memoField { memoViews = (Unretained(memo), Unretained(memoField)) } else { memoViews = nil }
         personal = ValueRules.isPersonal(leaf, object)
         keyLength = key.utf16.count
         isAcquisitionDate = leaf == "acquisition_date"
-        byteCheck = numeric || isAcquisitionDate ? nil : ByteCheck.make(for: expression)
+        isYearOfBirth = leaf == "year_of_birth"
+        byteCheck = numeric || isAcquisitionDate || isYearOfBirth ? nil : ByteCheck.make(for: expression)
         byteCheckView = byteCheck.map(Unretained.init)
     }
 
@@ -109,7 +122,7 @@ final class MappedAttribute: @unchecked Sendable {
     /// is all there is to it: null, or text of a length that raises no problem. Nil for anything
     /// the full path has more to say about (failures, lists, numbers, dates, long text).
     func checkOutcome(of result: Result<MappedValue, TransformFailure>) -> ByteCheck.Outcome? {
-        guard !numeric, !isAcquisitionDate, case .success(let value) = result else { return nil }
+        guard !numeric, !isAcquisitionDate, !isYearOfBirth, case .success(let value) = result else { return nil }
         switch value {
         case .null: return .null
         case .text(let text) where text.utf8.count <= ValueRules.maxValueLength && !LossyText.mayBeDamaged(text.utf8):
@@ -264,6 +277,10 @@ struct MappingCompiler {
             }
         }
         let skipWhen = try top["skip_when"].map { try condition($0, context: "'skip_when'") }
+        if let dropped = attributes.first(where: { $0.onError == .drop && $0.key == match[0] }) {
+            throw ConfigError(file: file.path, line: dropped.line, column: 1,
+                              message: "'\(dropped.key)' is the first key: 'on_error: drop' would match records without it")
+        }
         return Mapping(path: file.path, target: target, key: MappingKey(match: match, allowFallback: allowFallback),
                        attributes: attributes,
                        friendlyName: friendlyName, skipWhen: skipWhen, takes: takes)
@@ -292,7 +309,11 @@ struct MappingCompiler {
         }
         var onEmpty = EmptyPolicy.remove
         var required = false
+        var onError = ErrorPolicy.rejectRow
         if case .mapping = value, let members = try? file.pairs(value, context: "'\(key)'") {
+            if let node = members.first(where: { $0.key == "on_error" })?.value {
+                onError = try file.choice(node, context: "'\(key).on_error'")
+            }
             if let node = members.first(where: { $0.key == "on_empty" })?.value {
                 onEmpty = try file.choice(node, context: "'\(key).on_empty'")
             }
@@ -301,12 +322,12 @@ struct MappingCompiler {
             }
         }
         return MappedAttribute(key: key, object: object, leaf: leaf, expression: try expression(value, context: "'\(key)'"),
-                               onEmpty: onEmpty, required: required, numeric: InsightsSchema.kind(of: leaf, in: object) == .numeric,
+                               onEmpty: onEmpty, required: required, onError: onError, numeric: InsightsSchema.kind(of: leaf, in: object) == .numeric,
                                line: keyNode.mark?.line ?? 0)
     }
 
     static let expressionKeys = ["field", "const", "template", "coalesce", "hierarchy", "when", "then", "else", "transforms", "on_empty", "take",
-                                 "required"]
+                                 "required", "on_error"]
 
     /// A plain scalar is a field name; a mapping is one of `field`, `const`, `template`,
     /// `coalesce`, `hierarchy`, `when`/`then`/`else`, with optional `transforms`.

@@ -88,11 +88,20 @@ enum Transform: @unchecked Sendable {
             let parts = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             return parts.isEmpty ? .null : .text(parts.joined(separator: Transform.hierarchySeparator))
         case .date(let formats):
-            return .date(try DateFormat.parse(text, formats: formats))
+            if DateRules.isNullDate(text) { return .null }
+            let date = try DateFormat.parse(text, formats: formats)
+            try DateRules.check(date: date, raw: text)
+            return .date(date)
         case .year:
             if case .date(let date) = value { return .text(String(date.prefix(4))) }
-            if text.count == 4, Int(text) != nil { return .text(text) }
-            return .text(String(try DateFormat.parse(text, formats: [.iso]).prefix(4)))
+            if text.count == 4, Int(text) != nil {
+                try DateRules.check(year: text)
+                return .text(text)
+            }
+            if DateRules.isNullDate(text) { return .null }
+            let date = try DateFormat.parse(text, formats: [.iso])
+            try DateRules.check(date: date, raw: text)
+            return .text(String(date.prefix(4)))
         case .number(let decimal, let group):
             return .number(try NumberParsing.parse(text, decimal: decimal, group: group))
         case .phone(let rule):
@@ -144,8 +153,21 @@ enum Transform: @unchecked Sendable {
         }
         guard let at, at > 0, at + 1 < bytes.count else { return false }
         guard bytes[at + 1] != 0x2E, bytes[bytes.count - 1] != 0x2E else { return false }
-        for index in (at + 1)..<bytes.count where bytes[index] == 0x2E { return true }
-        return false
+        // Characters no unquoted address holds (`a,b@x.org`, `lukas@example,org`), and a domain of
+        // letters, digits, hyphens and dots (or non-ASCII, for international names) only.
+        for index in 0..<at where "(),:;<>[]\\\"".utf8.contains(bytes[index]) { return false }
+        var dot = false
+        var previousDot = false
+        for index in (at + 1)..<bytes.count {
+            let byte = bytes[index]
+            let isDot = byte == 0x2E
+            if isDot && previousDot { return false }
+            guard isDot || byte >= 0x80 || byte == 0x2D || (byte >= 0x30 && byte <= 0x39)
+                    || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) else { return false }
+            dot = dot || isDot
+            previousDot = isDot
+        }
+        return dot
     }
 
     /// Lower case on bytes for ASCII, Latin-1 (`É` → `é`) and Latin Extended-A (`Ł` → `ł`), whose
