@@ -34,6 +34,10 @@ public struct SourceSpec: Sendable {
     public var blankColumns: BlankColumns = .error
 
     public enum BlankColumns: String, Sendable, CaseIterable { case error, ignore }
+
+    /// The keys a job's `source` may have.
+    static let keys = ["path", "format", "encoding", "delimiter", "pad_short_rows", "record", "namespaces", "null_tokens",
+                       "max_record_bytes", "blank_columns", "locale"]
 }
 
 /// Which TaskRouter workspace, where, and which environment variables hold the credentials.
@@ -96,7 +100,13 @@ struct JobLoader {
             throw file.error(top["mapping"], "cannot read the mapping file \(YAMLFile.displayPath(mappingPath)): \(reason)"
                              + " (paths are relative to the job file)")
         }
-        let mapping = try Mapping.load(path: mappingPath)
+        // The source's locale names the months date patterns read: the mapping compiles with it.
+        var locale: String?
+        if let sourceMembers = try? file.members(top["source"]!, allowed: SourceSpec.keys, context: "'source'"),
+           let node = sourceMembers["locale"] {
+            locale = try file.string(node, context: "'source.locale'")
+        }
+        let mapping = try Mapping.load(path: mappingPath, locale: locale)
         var taskRouterNodes: [Node] = [top["taskrouter"]!]
         var policyNodes: [Node] = top["policies"].map { [$0] } ?? []
         if let profile {
@@ -117,9 +127,7 @@ struct JobLoader {
     }
 
     private func sourceSpec(_ node: Node, mapping: Mapping) throws -> SourceSpec {
-        let members = try file.members(node, allowed: ["path", "format", "encoding", "delimiter", "pad_short_rows", "record",
-                                                       "namespaces", "null_tokens", "max_record_bytes", "blank_columns"],
-                                       required: ["path", "format"], context: "'source'")
+        let members = try file.members(node, allowed: SourceSpec.keys, required: ["path", "format"], context: "'source'")
         let format: SourceSpec.Format = try file.choice(members["format"]!, context: "'source.format'")
         var csv = CSVOptions()
         if let node = members["encoding"] {

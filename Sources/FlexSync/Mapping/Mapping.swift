@@ -222,15 +222,16 @@ public final class Mapping: @unchecked Sendable {
                 friendlyName: friendlyName?.replica(), skipWhen: skipWhen?.replica(), takes: takes)
     }
 
-    /// Reads and compiles a mapping file.
-    public static func load(path: String) throws -> Mapping {
-        var compiler = MappingCompiler(file: try YAMLFile(path: path))
+    /// Reads and compiles a mapping file; `locale` (the job's `source.locale`, e.g. `de`) adds
+    /// its month names to those date patterns read.
+    public static func load(path: String, locale: String? = nil) throws -> Mapping {
+        var compiler = MappingCompiler(file: try YAMLFile(path: path), locale: locale)
         return try compiler.compile()
     }
 
     /// Compiles mapping text (tests), named `path` in messages.
-    public static func parse(_ text: String, path: String) throws -> Mapping {
-        var compiler = MappingCompiler(file: try YAMLFile(text: text, path: path))
+    public static func parse(_ text: String, path: String, locale: String? = nil) throws -> Mapping {
+        var compiler = MappingCompiler(file: try YAMLFile(text: text, path: path), locale: locale)
         return try compiler.compile()
     }
 }
@@ -238,9 +239,10 @@ public final class Mapping: @unchecked Sendable {
 /// Turns a mapping file's YAML into a ``Mapping``, refusing anything Insights would ignore.
 struct MappingCompiler {
     let file: YAMLFile
+    let locale: String?
     var takes: [String: XMLTake] = [:]
 
-    init(file: YAMLFile) { self.file = file }
+    init(file: YAMLFile, locale: String? = nil) { self.file = file; self.locale = locale }
 
     mutating func compile() throws -> Mapping {
         let top = try file.members(file.root, allowed: ["target", "description", "key", "skip_when", "attributes", "friendly_name"],
@@ -463,7 +465,7 @@ struct MappingCompiler {
         case "date":
             try allow([])
             let formats = try file.strings(value, context: where_).map { text -> DateFormat in
-                do { return try DateFormat(text) } catch let failure as TransformFailure {
+                do { return try DateFormat(text, locale: locale) } catch let failure as TransformFailure {
                     throw file.error(value, "\(where_): \(failure.rule): '\(failure.value)'")
                 }
             }
