@@ -334,6 +334,7 @@ struct ProducedSet {
 
     init(count: Int) { more = count > 64 ? [Bool](repeating: false, count: count) : [] }
 
+    @inline(__always)
     mutating func insert(_ index: Int) {
         if more.isEmpty { bits |= 1 << UInt64(index) } else { more[index] = true }
     }
@@ -345,6 +346,7 @@ struct ProducedSet {
         return more[..<index].reduce(0) { $0 + ($1 ? 1 : 0) }
     }
 
+    @inline(__always)
     func contains(_ index: Int) -> Bool {
         more.isEmpty ? bits & (1 << UInt64(index)) != 0 : more[index]
     }

@@ -125,7 +125,7 @@ final class MappedAttribute: @unchecked Sendable {
         guard !numeric, !isAcquisitionDate, !isYearOfBirth, case .success(let value) = result else { return nil }
         switch value {
         case .null: return .null
-        case .text(let text) where text.utf8.count <= ValueRules.maxValueLength && !LossyText.mayBeDamaged(text.utf8):
+        case .text(let text) where text.utf8.count <= ValueRules.maxValueLength && !LossyText.mayBeDamaged(text):
             return .text(text.utf8.count)
         default: return nil
         }
