@@ -15,14 +15,17 @@ struct MonthNames: Equatable, Sendable {
         for identifier in ["en_US_POSIX"] + (locale.map { [$0] } ?? []) {
             var calendar = Calendar(identifier: .gregorian)
             calendar.locale = Locale(identifier: identifier)
-            let lists = [calendar.monthSymbols, calendar.shortMonthSymbols, calendar.standaloneMonthSymbols,
-                         calendar.shortStandaloneMonthSymbols]
+            let lists = [
+                calendar.monthSymbols, calendar.shortMonthSymbols, calendar.standaloneMonthSymbols,
+                calendar.shortStandaloneMonthSymbols,
+            ]
             for list in lists where list.count == 12 {
                 for (index, name) in list.enumerated() { numbers[Self.key(name), default: index + 1] = index + 1 }
             }
         }
         // Abbreviations people type that the locale data may spell otherwise.
-        for (name, month) in ["sept": 9, "mrz": 3, "mär": 3, "maerz": 3, "märz": 3] where locale != nil || month == 9 {
+        let typed = ["sept": 9, "mrz": 3, "mär": 3, "maerz": 3, "märz": 3]
+        for (name, month) in typed where locale != nil || month == 9 {
             numbers[name] = numbers[name] ?? month
         }
         self.numbers = numbers
@@ -38,9 +41,12 @@ struct MonthNames: Equatable, Sendable {
     /// The month named at `index` (letters, then an optional dot) and the index after it.
     func read(_ bytes: [UInt8], at index: Int) -> (month: Int, end: Int)? {
         var end = index
-        while end < bytes.count, bytes[end] >= 0x80 || (bytes[end] | 0x20 >= 0x61 && bytes[end] | 0x20 <= 0x7A) { end += 1 }
+        while end < bytes.count, bytes[end] >= 0x80 || (bytes[end] | 0x20 >= 0x61 && bytes[end] | 0x20 <= 0x7A) {
+            end += 1
+        }
         guard end > index, let word = String(validating: bytes[index..<end], as: UTF8.self),
-              let month = numbers[Self.key(word)] else { return nil }
+            let month = numbers[Self.key(word)]
+        else { return nil }
         if end < bytes.count, bytes[end] == 0x2E { end += 1 }
         return (month, end)
     }

@@ -1,12 +1,14 @@
 import Foundation
 import Testing
+
 @testable import FlexSync
 
 /// Date patterns people meet: a year alone, month names (English and the job's locale), and
 /// two-digit years around a documented pivot.
 struct DatePatternTests {
     static func date(_ format: String, _ input: String, locale: String? = nil) throws -> String {
-        let yaml = "target: workers\nkey: { match: [agent_id] }\nattributes:\n  agent_id: id\n"
+        let yaml =
+            "target: workers\nkey: { match: [agent_id] }\nattributes:\n  agent_id: id\n"
             + "  agent_attribute_1: { field: d, transforms: [{ date: \"\(format)\" }] }\n"
         let mapping = try Mapping.parse(yaml, path: "m.yaml", locale: locale)
         let reader = try CSVReader(bytes: Array("id\td\n1\t\(input)\n".utf8), name: "in.csv")
@@ -46,7 +48,8 @@ struct DatePatternTests {
     }
 
     @Test func theJobNamesTheLocale() throws {
-        let yaml = "target: workers\nkey: { match: [agent_id] }\nattributes:\n  agent_id: id\n"
+        let yaml =
+            "target: workers\nkey: { match: [agent_id] }\nattributes:\n  agent_id: id\n"
             + "  agent_attribute_1: { field: d, transforms: [{ date: \"d. MMMM yyyy\" }, year] }\n"
         let job = try TrustJob.csv("id;d\n1;1. Oktober 1999\n", mapping: yaml, source: "locale: de")
         let outcome = try DatasetValidator(job: job, keepRecords: true).run()
