@@ -4,7 +4,8 @@
 public enum SourceFieldCheck {
     /// Where the mapping reads a field: the mapping file's line of the first attribute using it.
     static func place(of field: String, in mapping: Mapping) -> SourcePosition {
-        let line = mapping.attributes.first { $0.expression.fields.contains(field) }?.line ?? 0
+        let attribute = mapping.attributes.first { $0.expression.fields.contains(field) }
+        let line = attribute?.line ?? mapping.fieldLines[field] ?? 0
         return SourcePosition(file: mapping.path, line: line, record: 0)
     }
 

@@ -176,6 +176,9 @@ public final class Mapping: @unchecked Sendable {
     let checkedAttributes: Int
     /// The null tokens the attribute memos were filled with.
     var memoNullTokens: Set<String>?
+    /// Lines of the mapping file where `skip_when` and `friendly_name` name their fields, for
+    /// messages about fields the export lacks.
+    var fieldLines: [String: Int] = [:]
 
     /// The attribute keys the mapping manages (`team_id`, `customers.name`).
     public var managedKeys: [String] { attributes.map(\.key) }
@@ -283,9 +286,12 @@ struct MappingCompiler {
             throw ConfigError(file: file.path, line: dropped.line, column: 1,
                               message: "'\(dropped.key)' is the first key: 'on_error: drop' would match records without it")
         }
-        return Mapping(path: file.path, target: target, key: MappingKey(match: match, allowFallback: allowFallback),
-                       attributes: attributes,
-                       friendlyName: friendlyName, skipWhen: skipWhen, takes: takes)
+        let mapping = Mapping(path: file.path, target: target, key: MappingKey(match: match, allowFallback: allowFallback),
+                              attributes: attributes, friendlyName: friendlyName, skipWhen: skipWhen, takes: takes)
+        for (name, expressionFields) in [("friendly_name", friendlyName?.fields ?? []), ("skip_when", skipWhen.map { [$0.field.name] } ?? [])] {
+            for field in expressionFields { mapping.fieldLines[field] = top[name]?.mark?.line ?? 0 }
+        }
+        return mapping
     }
 
     private mutating func attribute(_ key: String, keyNode: Node, value: Node, target: MappingTarget) throws -> MappedAttribute {

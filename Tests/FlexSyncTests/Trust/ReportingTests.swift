@@ -30,6 +30,19 @@ struct ReportingTests {
             })
     }
 
+    @Test func aPhonesCountryColumnMustExistToo() throws {
+        let mapping = """
+            target: workers
+            key: { match: [agent_id] }
+            attributes:
+              agent_id: id
+              phone: { field: tel, transforms: [{ phone: { country_field: Land } }] }
+            """
+        let job = try TrustJob.csv("id,tel,country\n1,030 1234567,DE\n", mapping: mapping)
+        let message = errorMessage { _ = try DatasetValidator(job: job, keepRecords: false).run() } ?? ""
+        #expect(message.contains(":5: Land: no column 'Land' in the header of "), "\(message)")
+    }
+
     static let workday = """
         target: workers
         key: { match: [agent_id, email] }
