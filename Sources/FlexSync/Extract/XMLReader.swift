@@ -240,7 +240,7 @@ public final class XMLReader: RecordReader {
             while let current = attribute, !found {
                 if predicate.attribute.matches(cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href) {
                     let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self))
-                    found = value.map { String(cString: $0) } == predicate.value
+                    found = value.map { predicate.values.contains(String(cString: $0)) } ?? false
                     free(value)
                 }
                 attribute = current.pointee.next

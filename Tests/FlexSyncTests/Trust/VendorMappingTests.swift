@@ -43,6 +43,28 @@ struct VendorMappingTests {
         #expect(Self.values(outcome, at: 13, xml: true)["agent_id"] == "C-000412")
     }
 
+    /// The key written as the vendor notes describe it: one path, alternatives joined by 'or'.
+    @Test func workdayKeyByAnOrPredicate() throws {
+        let mapping = """
+            target: workers
+            key: { match: [agent_id] }
+            attributes:
+              agent_id: "wd:Worker/wd:ID[@wd:type='Employee_ID' or @wd:type='Contingent_Worker_ID']"
+            """
+        let file = Fixtures.repositoryRoot.appendingPathComponent("examples/exports/vendor/workday-raas-workers.xml")
+        let source = "record: /wd:Report_Data/wd:Report_Entry, namespaces: { wd: \"urn:com.workday.report/*\" }"
+        let job = try TrustJob.file(Array(try Data(contentsOf: file)), name: "w.xml", format: "xml", mapping: mapping,
+                                    policies: "{ max_invalid_share: 1 }", source: source)
+        let outcome = try DatasetValidator(job: job, keepRecords: true).run()
+        #expect(Self.values(outcome, at: 1, xml: true)["agent_id"] == "21001")
+        #expect(Self.values(outcome, at: 13, xml: true)["agent_id"] == "C-000412")
+        #expect(outcome.problems.contains { $0.position?.record == 9 && $0.rule == "empty key 'agent_id'" })
+        let wrong = mapping.replacingOccurrences(of: "or @wd:type=", with: "or @type=")
+        #expect(errorMessage { _ = try TrustJob.file([], name: "w.xml", format: "xml", mapping: wrong,
+                                                     source: "record: /a/b, namespaces: { wd: \"urn:x\" }") }?
+            .contains("alternatives joined by 'or' must test one attribute") == true)
+    }
+
     @Test func bambooHRCustomFieldsByIdAndAlias() throws {
         let outcome = try Self.run("bamboohr-custom-report-workers")
         let first = Self.values(outcome, at: 1, xml: true)
