@@ -59,6 +59,12 @@ enum DateFormat: Equatable, Sendable {
         if formats == [.iso], trimmed.range(of: #"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$"#, options: .regularExpression) != nil {
             throw TransformFailure(rule: "ambiguous date: declare its format (e.g. 'dd.MM.yyyy' or 'MM/dd/yyyy')", value: text)
         }
+        // A cell that lost its date format in Excel holds the serial day number: say so.
+        if !formats.contains(.excel), trimmed.utf8.count == 5, trimmed.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+           let date = DateFormat.excel.read(bytes, trimmed) {
+            throw TransformFailure(rule: "not a date in the declared format\(formats.count > 1 ? "s" : ""): an Excel serial "
+                                   + "day number (\(date))? add 'excel' to the formats if so", value: text)
+        }
         throw TransformFailure(rule: "not a date in the declared format\(formats.count > 1 ? "s" : "")", value: text)
     }
 
