@@ -50,9 +50,10 @@ public struct DatasetValidator {
     public func run() throws -> ValidationOutcome {
         var outcome = ValidationOutcome()
         let mapping = job.mapping
-        let policy = Mapping.RunPolicy(nullTokens: job.source.nullTokens, tooLong: job.policies.tooLong,
+        var policy = Mapping.RunPolicy(nullTokens: job.source.nullTokens, tooLong: job.policies.tooLong,
                                        withholdPersonal: job.policies.pii == .withhold, checksOnly: !keepRecords,
                                        lossyText: job.policies.lossyText)
+        policy.emptyKey = job.policies.emptyKey
         // One entry per distinct key of the whole export, so kept small: where the key was first
         // seen in 16 bytes, the key's bytes in the table's own buffer.
         let firstByKey = TextTable<FirstSeen>()

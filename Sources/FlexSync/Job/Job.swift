@@ -60,6 +60,8 @@ public struct Policies: Sendable {
     public var pii: PII = .keep
     /// How values with lossy text (`?` for letters, U+FFFD, double encoding) are reported.
     public var lossyText: Problem.Severity = .warning
+    /// How a record whose first key is empty is reported (it changes nothing either way).
+    public var emptyKey: Problem.Severity = .error
     /// Abort when more than this share of rows is invalid.
     public var maxInvalidShare = 0.05
     /// Gate: the plan changes more than this share of targets.
@@ -208,7 +210,8 @@ struct JobLoader {
             return value
         }
         for node in nodes {
-            let members = try file.members(node, allowed: ["on_duplicate", "too_long", "pii", "lossy_text", "max_invalid_share", "max_changed_share",
+            let members = try file.members(node, allowed: ["on_duplicate", "too_long", "pii", "lossy_text", "empty_key",
+                                                           "max_invalid_share", "max_changed_share",
                                                            "max_key_change_share", "min_rows_share_of_last_run", "requests_per_second",
                                                            "max_requests_per_second", "reserve_share", "concurrency", "max_retries", "state_dir"],
                                            context: "'policies'")
@@ -218,6 +221,7 @@ struct JobLoader {
                 case "too_long": policies.tooLong = try file.choice(value, context: "'policies.too_long'")
                 case "pii": policies.pii = try file.choice(value, context: "'policies.pii'")
                 case "lossy_text": policies.lossyText = try file.choice(value, context: "'policies.lossy_text'")
+                case "empty_key": policies.emptyKey = try file.choice(value, context: "'policies.empty_key'")
                 case "max_invalid_share": policies.maxInvalidShare = try share(value, key)
                 case "max_changed_share": policies.maxChangedShare = try share(value, key)
                 case "max_key_change_share": policies.maxKeyChangeShare = try share(value, key)

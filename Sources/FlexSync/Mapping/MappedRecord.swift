@@ -66,6 +66,8 @@ extension Mapping {
         public var checksOnly = false
         /// How lossy text (`?` for letters, U+FFFD, double encoding) is reported.
         public var lossyText: Problem.Severity = .warning
+        /// How a record whose first key is empty is reported; either way it matches nothing.
+        public var emptyKey: Problem.Severity = .error
 
         public init(nullTokens: Set<String> = [""], tooLong: ValueRules.TooLong = .error, withholdPersonal: Bool = false,
                     checksOnly: Bool = false, lossyText: Problem.Severity = .warning) {
@@ -144,6 +146,7 @@ extension Mapping {
         if let friendlyName {
             result.friendlyName = (try? friendlyName.evaluate(record, context))?.text
         }
+        var firstKeyEmpty = false
         for (rank, match) in matchKeys.enumerated() {
             let text: String?
             if match.friendlyName {
@@ -160,9 +163,16 @@ extension Mapping {
             } else if rank == 0 && !key.allowFallback && !attributeFailed(match.name, result.problems) {
                 // Falling back to a later key would let `on_empty` act on the account another key
                 // finds: the record changes nothing instead.
-                result.problems.append(Problem(.error, record.position, field: match.name,
-                                               rule: "empty key '\(match.name)'"))
+                firstKeyEmpty = true
+                let rule = "empty key '\(match.name)'"
+                    + (policy.emptyKey == .warning ? ": not matched, nothing changes" : "")
+                result.problems.append(Problem(policy.emptyKey, record.position, field: match.name, rule: rule))
             }
+        }
+        if firstKeyEmpty && policy.emptyKey == .warning {
+            // Reported and kept valid, but matched by no key at all.
+            result.matchValues.removeAll()
+            return state.bound
         }
         if result.matchValues.isEmpty && result.isValid {
             result.problems.append(Problem(.error, record.position, field: key.match.joined(separator: "|"),
