@@ -18,14 +18,16 @@ enum CLI {
         FileHandle.standardError.write(Data(("flexsync: " + text + "\n").utf8))
     }
 
-    /// Runs a step; any error becomes one line on stderr and exit code 1.
-    static func run<T>(_ body: () throws -> T) throws -> T {
+    /// Runs a step; any error becomes one line on stderr and exit code 1, and with `json` also
+    /// `{"error": {...}}` on stdout.
+    static func run<T>(json: Bool = false, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let exit as ExitCode {
             throw exit
         } catch {
             err("\(error)")
+            if json { out(ErrorReport.json(error)) }
             throw ExitCode(1)
         }
     }

@@ -34,6 +34,11 @@ public final class CSVReader: RecordReader {
     public let delimiter: UInt8
     /// The encoding in use (declared or from the byte-order mark).
     public let encoding: TextEncoding
+    /// Header columns with a blank name (1-based), as Excel writes trailing `;;;`: named
+    /// `(column N)` in the schema, for the caller to ignore or refuse.
+    public let blankColumns: [Int]
+    /// The header's line.
+    public let headerLine: Int
 
     /// Internal, not private: tests watch the background thread let go of it when the reader goes.
     let pipeline: CSVPipeline
@@ -60,6 +65,8 @@ public final class CSVReader: RecordReader {
         schema = scanner.schema
         delimiter = scanner.delimiter
         encoding = scanner.encoding
+        blankColumns = scanner.blankColumns
+        headerLine = scanner.headerLine
         pipeline = CSVPipeline(scanner: scanner, lazyValues: options.lazyValues)
         pipeline.start()
     }
@@ -372,6 +379,9 @@ final class CSVScanner: @unchecked Sendable {
     private(set) var delimiter: UInt8 = UInt8(ascii: ",")
     private(set) var encoding: TextEncoding = .utf8
     private(set) var headerCount = 0
+    private(set) var blankColumns: [Int] = []
+    private var delimiterDeclared = false
+    private(set) var headerLine = 1
 
     private let input: ByteInput
     private let options: CSVOptions
@@ -497,20 +507,29 @@ final class CSVScanner: @unchecked Sendable {
         }
         let declared = skipSepLine()
         delimiter = options.delimiter ?? declared ?? detectDelimiter()
+        delimiterDeclared = options.delimiter != nil || declared != nil
         special[Int(delimiter)] = true
         special[0x0A] = true
         special[0x0D] = true
         guard let (header, headerLine) = try nextHeaderFields() else { throw ExtractError.noHeader(file: file) }
         var seen: [String: Int] = [:]
+        var names: [String] = []
         for (position, name) in header.enumerated() {
             let trimmed = name.trimmingSpaces
-            if trimmed.isEmpty { throw ExtractError.blankColumnName(file: file, line: headerLine, column: position + 1) }
+            if trimmed.isEmpty {
+                // Whether a blank-named column carries anything is for the caller to find out.
+                blankColumns.append(position + 1)
+                names.append(CSVReader.blankColumnName(position + 1))
+                continue
+            }
             if let first = seen[trimmed] {
                 throw ExtractError.duplicateColumnName(file: file, line: headerLine, name: trimmed, first: first + 1, second: position + 1)
             }
             seen[trimmed] = position
+            names.append(trimmed)
         }
-        schema = RecordSchema(names: header.map(\.trimmingSpaces))
+        self.headerLine = headerLine
+        schema = RecordSchema(names: names)
         headerCount = header.count
     }
 
@@ -623,6 +642,11 @@ final class CSVScanner: @unchecked Sendable {
                                     && batch.fields[(mark + headerCount)...].allSatisfy({ $0.start == $0.end }) {
                             kept = headerCount
                         } else {
+                            if recordNumber == 0 {
+                                throw ExtractError.firstRecordFieldCount(file: file, line: recordLine, found: count,
+                                                                         expected: headerCount, delimiter: delimiter,
+                                                                         declared: delimiterDeclared)
+                            }
                             throw ExtractError.fieldCount(file: file, line: recordLine, found: count, expected: headerCount)
                         }
                     }
@@ -804,7 +828,10 @@ final class CSVScanner: @unchecked Sendable {
         let bad = firstInvalidUTF8(slice)
         var fieldLine = line
         for byte in bytes[recordStart..<field.start + bad] where byte == 0x0A { fieldLine += 1 }
-        return ExtractError.invalidUTF8(file: file, line: fieldLine, offset: byteOffset + field.start + bad)
+        // Every byte reads as Windows-1252 but for five it leaves undefined.
+        let windows1252 = !slice[bad...].contains { [0x81, 0x8D, 0x8F, 0x90, 0x9D].contains($0) }
+        return ExtractError.invalidUTF8(file: file, line: fieldLine, offset: byteOffset + field.start + bad,
+                                        windows1252: windows1252)
     }
 
     /// True when no byte has the high bit set, eight bytes at a time.
@@ -867,5 +894,23 @@ extension String {
         while let first = view.first, first == " " || first == "\t" { view.removeFirst() }
         while let last = view.last, last == " " || last == "\t" { view.removeLast() }
         return String(view)
+    }
+}
+
+extension CSVReader {
+    /// The schema's name for a header column with a blank name.
+    public static func blankColumnName(_ column: Int) -> String { "(column \(column))" }
+
+    /// The first record's line with a value in one of the blank-named columns, if any: Excel's
+    /// trailing `;;;` columns are empty on every row and carry nothing.
+    public func firstLineWithBlankColumnData() throws -> (line: Int, column: Int)? {
+        let names = blankColumns.map { (Self.blankColumnName($0), $0) }
+        guard !names.isEmpty else { return nil }
+        while let record = try next() {
+            for (name, column) in names {
+                if let text = record[name]?.firstText, !text.trimmingSpaces.isEmpty { return (record.position.line, column) }
+            }
+        }
+        return nil
     }
 }

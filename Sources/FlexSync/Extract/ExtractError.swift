@@ -4,11 +4,15 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
     case readFailed(file: String, reason: String)
     case noHeader(file: String)
     case blankColumnName(file: String, line: Int, column: Int)
+    case blankColumnWithData(file: String, line: Int, column: Int, dataLine: Int)
     case duplicateColumnName(file: String, line: Int, name: String, first: Int, second: Int)
     case fieldCount(file: String, line: Int, found: Int, expected: Int)
     case unterminatedQuote(file: String, line: Int)
     case characterAfterQuote(file: String, line: Int)
-    case invalidUTF8(file: String, line: Int, offset: Int)
+    /// `windows1252`: the bytes there read as Windows-1252, so the message suggests it.
+    case invalidUTF8(file: String, line: Int, offset: Int, windows1252: Bool)
+    /// A field-count mismatch on the first record: the delimiter is the usual culprit.
+    case firstRecordFieldCount(file: String, line: Int, found: Int, expected: Int, delimiter: UInt8, declared: Bool)
     case invalidUTF16(file: String, offset: Int)
     case unknownEncoding(file: String, name: String)
     case xml(file: String, line: Int, message: String)
@@ -18,19 +22,32 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
     case noFilesMatch(pattern: String)
     case invalidPath(path: String, reason: String)
 
+    static func delimiterName(_ byte: UInt8) -> String { byte == 0x09 ? "tab" : String(UnicodeScalar(byte)) }
+
     public var description: String {
         switch self {
         case .cannotOpen(let file, let reason): "\(file): cannot open: \(reason)"
         case .readFailed(let file, let reason): "\(file): read failed: \(reason)"
         case .noHeader(let file): "\(file): the file is empty: a header row is required"
         case .blankColumnName(let file, let line, let column): "\(file):\(line): column \(column) of the header has a blank name"
+        case .blankColumnWithData(let file, let line, let column, let dataLine):
+            "\(file):\(line): column \(column) of the header has a blank name, but line \(dataLine) has a value in it: "
+                + "name the column, or set 'source.blank_columns: ignore' to drop it"
         case .duplicateColumnName(let file, let line, let name, let first, let second):
             "\(file):\(line): duplicate column name '\(name)' (columns \(first) and \(second))"
         case .fieldCount(let file, let line, let found, let expected):
             "\(file):\(line): found \(found) field\(found == 1 ? "" : "s"), but the header has \(expected)"
         case .unterminatedQuote(let file, let line): "\(file):\(line): quoted field opened on line \(line) is never closed"
         case .characterAfterQuote(let file, let line): "\(file):\(line): unexpected character after a closing quote"
-        case .invalidUTF8(let file, let line, let offset): "\(file):\(line): invalid UTF-8 at byte offset \(offset)"
+        case .invalidUTF8(let file, let line, let offset, let windows1252):
+            "\(file):\(line): invalid UTF-8 at byte offset \(offset)" + (windows1252
+                ? " (the bytes read as Windows-1252, as Excel's plain 'CSV' writes: set 'encoding: windows-1252' in the job's source)"
+                : "")
+        case .firstRecordFieldCount(let file, let line, let found, let expected, let delimiter, let declared):
+            "\(file):\(line): found \(found) field\(found == 1 ? "" : "s"), but the header has \(expected); "
+                + "the delimiter '\(ExtractError.delimiterName(delimiter))' was "
+                + (declared ? "declared (source.delimiter or a 'sep=' line): check it against the file"
+                            : "detected from the header: if it is wrong, set 'source.delimiter'")
         case .invalidUTF16(let file, let offset): "\(file): invalid UTF-16 at byte offset \(offset)"
         case .unknownEncoding(let file, let name):
             "\(file): unknown encoding '\(name)' (expected utf-8, utf-16, utf-16le, utf-16be, windows-1252 or iso-8859-1)"

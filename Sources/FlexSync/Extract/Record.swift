@@ -206,4 +206,11 @@ public protocol RecordReader: AnyObject {
     func next() throws -> Record?
     /// Rows skipped because every field was empty (Excel's `;;;` lines), for the run report.
     var skippedEmptyRows: Int { get }
+    /// For readers that look fields up by path (XML): in how many records each field matched
+    /// something, complete once `next()` returned nil. Nil for readers with a header (CSV).
+    var fieldMatches: [String: Int]? { get }
+}
+
+extension RecordReader {
+    public var fieldMatches: [String: Int]? { nil }
 }

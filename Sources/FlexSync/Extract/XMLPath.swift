@@ -91,11 +91,13 @@ struct XMLName: Sendable, Equatable {
 
 /// A path relative to a record element, or the absolute path of the record element itself:
 /// `wd:Employee_ID`, `wd:Supervisory_Organization/@wd:Descriptor`,
-/// `wd:ID[@wd:type='Employee_ID']`, `field[@id='department']`.
+/// `wd:ID[@wd:type='Employee_ID']`, `field[@id='department']`, and alternatives of one attribute:
+/// `wd:ID[@wd:type='Employee_ID' or @wd:type='Contingent_Worker_ID']`.
 public struct XMLPath: Sendable, Equatable {
     struct Predicate: Sendable, Equatable {
         var attribute: XMLName
-        var value: String
+        /// The attribute equals one of these.
+        var values: [String]
     }
 
     struct Step: Sendable, Equatable {
@@ -166,6 +168,19 @@ public struct XMLPath: Sendable, Equatable {
     }
 
     private static func predicate(_ body: Substring, path: String, namespaces: [String: NamespaceMatch]) throws -> Predicate {
+        let alternatives = body.components(separatedBy: " or ")
+        guard alternatives.count > 1 else { return try comparison(body, path: path, namespaces: namespaces) }
+        let parts = try alternatives.map {
+            try comparison(Substring($0.trimmingCharacters(in: " ")), path: path, namespaces: namespaces)
+        }
+        guard parts.allSatisfy({ $0.attribute == parts[0].attribute }) else {
+            throw ExtractError.invalidPath(path: path, reason: "alternatives joined by 'or' must test one attribute")
+        }
+        return Predicate(attribute: parts[0].attribute, values: parts.flatMap(\.values))
+    }
+
+    private static func comparison(_ body: Substring, path: String,
+                                   namespaces: [String: NamespaceMatch]) throws -> Predicate {
         guard body.hasPrefix("@"), let equals = body.firstIndex(of: "=") else {
             throw ExtractError.invalidPath(path: path, reason: "only predicates of the form [@name='value'] are supported")
         }
@@ -175,7 +190,7 @@ public struct XMLPath: Sendable, Equatable {
             throw ExtractError.invalidPath(path: path, reason: "predicate values must be quoted")
         }
         value = String(value.dropFirst().dropLast())
-        return Predicate(attribute: name, value: value)
+        return Predicate(attribute: name, values: [value])
     }
 
     private static func name(_ text: Substring, path: String, namespaces: [String: NamespaceMatch]) throws -> XMLName {

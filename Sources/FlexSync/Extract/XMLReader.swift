@@ -1,3 +1,4 @@
+import Foundation
 internal import CLibXML2
 #if canImport(Glibc)
 import Glibc
@@ -37,6 +38,12 @@ public final class XMLReader: RecordReader {
     /// Opens an XML file.
     public convenience init(path: String, options: XMLOptions) throws {
         XMLReader.silenceLibxml2()
+        // libxml2 calls an empty file "Extra content at the end of the document": say what it is.
+        if let handle = FileHandle(forReadingAtPath: path) {
+            let start = (try? handle.read(upToCount: 1 << 16)) ?? nil
+            try? handle.close()
+            if let start, start.count < 1 << 16 { try XMLReader.refuseBlank(Array(start), file: path) }
+        }
         guard let reader = xmlReaderForFile(path, nil, XMLReader.parserOptions) else {
             throw ExtractError.cannotOpen(file: path, reason: "libxml2 could not open the file")
         }
@@ -46,6 +53,7 @@ public final class XMLReader: RecordReader {
     /// Reads XML from memory, named `name` in messages.
     public convenience init(bytes: [UInt8], name: String, options: XMLOptions) throws {
         XMLReader.silenceLibxml2()
+        try XMLReader.refuseBlank(bytes, file: name)
         var copy = bytes
         if copy.isEmpty { copy = [0x20] }
         let reader = copy.withUnsafeBufferPointer { buffer in
@@ -73,6 +81,14 @@ public final class XMLReader: RecordReader {
 
     /// No network; no entity substitution; no DTD loading; line numbers kept; no huge-text override.
     private static let parserOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue | XML_PARSE_NOBLANKS.rawValue)
+
+    /// An empty or white-space-only document, named as such.
+    private static func refuseBlank(_ bytes: [UInt8], file: String) throws {
+        let blank = bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        guard blank else { return }
+        let what = bytes.isEmpty ? "the file is empty" : "the file holds only white space"
+        throw ExtractError.xml(file: file, line: 1, message: "\(what): no XML document at all (did the export fail?)")
+    }
 
     private static func from(userData: UnsafeMutableRawPointer) -> XMLReader {
         Unmanaged<XMLReader>.fromOpaque(userData).takeUnretainedValue()
@@ -145,9 +161,10 @@ public final class XMLReader: RecordReader {
         let line = Int(xmlGetLineNo(node))
         var values: [FieldValue?] = []
         values.reserveCapacity(options.fields.count)
-        for field in options.fields {
+        for (index, field) in options.fields.enumerated() {
             var matches: [String] = []
             field.path.steps.withUnsafeBufferPointer { steps in XMLReader.collect(node, steps: steps, at: 0, into: &matches) }
+            if !matches.isEmpty { matchCounts[index] += 1 }
             switch field.take {
             case .first: values.append(matches.first.map { .text($0) })
             case .list: values.append(.list(matches))
@@ -174,6 +191,12 @@ public final class XMLReader: RecordReader {
     }
 
     private var onUnvisitedNode = false
+    /// Per field of `options.fields`, the records in which it matched something.
+    private lazy var matchCounts = [Int](repeating: 0, count: options.fields.count)
+
+    public var fieldMatches: [String: Int]? {
+        Dictionary(zip(options.fields.map(\.name), matchCounts), uniquingKeysWith: max)
+    }
 
     // MARK: Tree walking (inside one expanded record)
 
@@ -217,7 +240,7 @@ public final class XMLReader: RecordReader {
             while let current = attribute, !found {
                 if predicate.attribute.matches(cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href) {
                     let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self))
-                    found = value.map { String(cString: $0) } == predicate.value
+                    found = value.map { predicate.values.contains(String(cString: $0)) } ?? false
                     free(value)
                 }
                 attribute = current.pointee.next

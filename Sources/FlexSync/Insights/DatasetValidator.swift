@@ -15,6 +15,8 @@ public struct ValidationOutcome: Sendable {
     public var nothingSelected: String?
     /// Why the share of invalid rows stops the run, when it does.
     public var invalidShareReason: String?
+    /// Errors about the export as a whole (an XML key path that matched in no record).
+    public var datasetErrors = 0
     public var emptyRowsSkipped = 0
     public var warnings = 0
     public var problems: [Problem] = []
@@ -28,7 +30,7 @@ public struct ValidationOutcome: Sendable {
     public var withheldKeys: [String] = []
 
     /// Valid when nothing is invalid and nothing aborted the run.
-    public var isValid: Bool { invalid == 0 && abortReason == nil }
+    public var isValid: Bool { invalid == 0 && abortReason == nil && datasetErrors == 0 }
 }
 
 /// Runs a job's records through its mapping and applies the dataset rules: duplicate keys, empty
@@ -52,9 +54,10 @@ public struct DatasetValidator {
         let mapping = job.mapping
         // Tasks are found by their customers' match values, so a tasks job indexes them as it keeps them.
         outcome.store = RecordStore(indexesMatches: mapping.target == .tasks)
-        let policy = Mapping.RunPolicy(nullTokens: job.source.nullTokens, tooLong: job.policies.tooLong,
+        var policy = Mapping.RunPolicy(nullTokens: job.source.nullTokens, tooLong: job.policies.tooLong,
                                        withholdPersonal: job.policies.pii == .withhold, checksOnly: !keepRecords,
                                        lossyText: job.policies.lossyText)
+        policy.emptyKey = job.policies.emptyKey
         // One entry per distinct key of the whole export, so kept small: where the key was first
         // seen in 16 bytes, the key's bytes in the table's own buffer.
         let firstByKey = TextTable<FirstSeen>()
@@ -67,8 +70,16 @@ public struct DatasetValidator {
         }
         for file in try job.source.files() {
             fileNames.append(file)
-            let stream = MappedStream(reader: try job.source.reader(for: file, mapping: mapping), mapping: mapping,
-                                      policy: policy, threads: threads)
+            let reader = try job.source.reader(for: file, mapping: mapping)
+            if let csv = reader as? CSVReader, let problem = try job.source.blankColumnProblem(file, reader: csv) {
+                report(problem)
+            }
+            if job.source.format == .csv {
+                let missing = SourceFieldCheck.missingColumns(mapping, header: reader.schema.names, file: file)
+                if !missing.isEmpty { throw SourceFieldError(problems: missing) }
+            }
+            let rowsBefore = outcome.rowsRead
+            let stream = MappedStream(reader: reader, mapping: mapping, policy: policy, threads: threads)
             func consider(_ mapped: inout MappedRecord) {
                 outcome.rowsRead += 1
                 if mapped.skipped {
@@ -78,7 +89,10 @@ public struct DatasetValidator {
                 }
                 let identity = mapped.identity
                 let seen = identity.flatMap { firstByKey[$0] }
-                if mapped.isValid, let identity, let seen {
+                // Under 'error' every row sharing a key is named, whatever else is wrong with it;
+                // 'first' and 'last' choose among valid rows only.
+                let onDuplicate = job.policies.onDuplicate
+                if mapped.isValid || onDuplicate == .error, let identity, let seen {
                     let first = (position: seen.position(in: fileNames), index: seen.index)
                     switch job.policies.onDuplicate {
                     case .error:
@@ -103,7 +117,7 @@ public struct DatasetValidator {
                 for problem in mapped.problems { report(problem) }
                 if mapped.isValid { cardinality.observe(mapped) }
                 let index = keepRecords ? outcome.store.count : nil
-                if let identity, seen == nil || job.policies.onDuplicate == .last {
+                if let identity, mapped.isValid || onDuplicate == .error, seen == nil || onDuplicate == .last {
                     firstByKey[identity] = FirstSeen(file: fileNames.count - 1, line: mapped.position.line, record: mapped.position.record, index: index)
                 }
                 if keepRecords { outcome.store.append(mapped) }
@@ -120,6 +134,13 @@ public struct DatasetValidator {
                 stream.recycle(chunk)
             }
             outcome.emptyRowsSkipped += stream.skippedEmptyRows
+            if let matches = reader.fieldMatches {
+                let records = outcome.rowsRead - rowsBefore
+                for problem in SourceFieldCheck.unmatchedFields(mapping, matches: matches, records: records, file: file) {
+                    if problem.severity == .error { outcome.datasetErrors += 1 }
+                    report(problem)
+                }
+            }
         }
         if keepRecords {
             outcome.invalid = outcome.store.invalidCount

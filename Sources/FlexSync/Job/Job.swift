@@ -29,6 +29,15 @@ public struct SourceSpec: Sendable {
     public var namespaces: [String: NamespaceMatch]
     public var nullTokens: Set<String>
     public var maxRecordBytes: Int
+    /// CSV header columns with a blank name: ignored when empty on every row; `ignore` drops
+    /// them even when they hold values, `error` (default) refuses those.
+    public var blankColumns: BlankColumns = .error
+
+    public enum BlankColumns: String, Sendable, CaseIterable { case error, ignore }
+
+    /// The keys a job's `source` may have.
+    static let keys = ["path", "format", "encoding", "delimiter", "pad_short_rows", "record", "namespaces", "null_tokens",
+                       "max_record_bytes", "blank_columns", "locale"]
 }
 
 /// Which TaskRouter workspace, where, and which environment variables hold the credentials.
@@ -51,6 +60,8 @@ public struct Policies: Sendable {
     public var pii: PII = .keep
     /// How values with lossy text (`?` for letters, U+FFFD, double encoding) are reported.
     public var lossyText: Problem.Severity = .warning
+    /// How a record whose first key is empty is reported (it changes nothing either way).
+    public var emptyKey: Problem.Severity = .error
     /// Abort when more than this share of rows is invalid.
     public var maxInvalidShare = 0.05
     /// Gate: the plan changes more than this share of targets.
@@ -93,7 +104,17 @@ struct JobLoader {
             throw file.error(top["name"], "'name' may use letters, digits, '.', '_' and '-' only (it names the state folder)")
         }
         let mappingPath = file.resolve(try file.string(top["mapping"]!, context: "'mapping'"))
-        let mapping = try Mapping.load(path: mappingPath)
+        if let reason = YAMLFile.unreadable(mappingPath) {
+            throw file.error(top["mapping"], "cannot read the mapping file \(YAMLFile.displayPath(mappingPath)): \(reason)"
+                             + " (paths are relative to the job file)")
+        }
+        // The source's locale names the months date patterns read: the mapping compiles with it.
+        var locale: String?
+        if let sourceMembers = try? file.members(top["source"]!, allowed: SourceSpec.keys, context: "'source'"),
+           let node = sourceMembers["locale"] {
+            locale = try file.string(node, context: "'source.locale'")
+        }
+        let mapping = try Mapping.load(path: mappingPath, locale: locale)
         var taskRouterNodes: [Node] = [top["taskrouter"]!]
         var policyNodes: [Node] = top["policies"].map { [$0] } ?? []
         if let profile {
@@ -114,9 +135,7 @@ struct JobLoader {
     }
 
     private func sourceSpec(_ node: Node, mapping: Mapping) throws -> SourceSpec {
-        let members = try file.members(node, allowed: ["path", "format", "encoding", "delimiter", "pad_short_rows", "record",
-                                                       "namespaces", "null_tokens", "max_record_bytes"],
-                                       required: ["path", "format"], context: "'source'")
+        let members = try file.members(node, allowed: SourceSpec.keys, required: ["path", "format"], context: "'source'")
         let format: SourceSpec.Format = try file.choice(members["format"]!, context: "'source.format'")
         var csv = CSVOptions()
         if let node = members["encoding"] {
@@ -156,8 +175,14 @@ struct JobLoader {
         }
         let nullTokens = Set(try members["null_tokens"].map { try file.strings($0, context: "'source.null_tokens'") } ?? []).union([""])
         let maxRecordBytes = try members["max_record_bytes"].map { try file.int($0, context: "'source.max_record_bytes'") } ?? (1 << 20)
-        return SourceSpec(pattern: file.resolve(try file.string(members["path"]!, context: "'source.path'")), format: format,
-                          csv: csv, recordPath: record, namespaces: namespaces, nullTokens: nullTokens, maxRecordBytes: maxRecordBytes)
+        var spec = SourceSpec(pattern: file.resolve(try file.string(members["path"]!, context: "'source.path'")), format: format,
+                              csv: csv, recordPath: record, namespaces: namespaces, nullTokens: nullTokens,
+                              maxRecordBytes: maxRecordBytes)
+        if let node = members["blank_columns"] {
+            if format == .xml { throw file.error(node, "'source.blank_columns' is for CSV sources") }
+            spec.blankColumns = try file.choice(node, context: "'source.blank_columns'")
+        }
+        return spec
     }
 
     private func taskRouterSpec(_ nodes: [Node]) throws -> TaskRouterSpec {
@@ -191,7 +216,8 @@ struct JobLoader {
             return value
         }
         for node in nodes {
-            let members = try file.members(node, allowed: ["on_duplicate", "too_long", "pii", "lossy_text", "max_invalid_share", "max_changed_share",
+            let members = try file.members(node, allowed: ["on_duplicate", "too_long", "pii", "lossy_text", "empty_key",
+                                                           "max_invalid_share", "max_changed_share",
                                                            "max_key_change_share", "min_rows_share_of_last_run", "requests_per_second",
                                                            "max_requests_per_second", "reserve_share", "concurrency", "max_retries", "state_dir",
                                                            "on_drift", "max_drift_share", "watch_max_writes_per_cycle"],
@@ -202,6 +228,7 @@ struct JobLoader {
                 case "too_long": policies.tooLong = try file.choice(value, context: "'policies.too_long'")
                 case "pii": policies.pii = try file.choice(value, context: "'policies.pii'")
                 case "lossy_text": policies.lossyText = try file.choice(value, context: "'policies.lossy_text'")
+                case "empty_key": policies.emptyKey = try file.choice(value, context: "'policies.empty_key'")
                 case "max_invalid_share": policies.maxInvalidShare = try share(value, key)
                 case "max_changed_share": policies.maxChangedShare = try share(value, key)
                 case "max_key_change_share": policies.maxKeyChangeShare = try share(value, key)

@@ -31,6 +31,26 @@ extension SourceSpec {
     }
 }
 
+extension SourceSpec {
+    /// Header columns with a blank name: a warning naming them when they are empty on every row
+    /// (or `blank_columns: ignore`), an error at the first line with a value in one otherwise.
+    public func blankColumnProblem(_ file: String, reader: CSVReader) throws -> Problem? {
+        let columns = reader.blankColumns
+        guard !columns.isEmpty else { return nil }
+        let named = (columns.count == 1 ? "column " : "columns ") + columns.map { "\($0)" }.joined(separator: ", ")
+        let position = SourcePosition(file: file, line: reader.headerLine, record: 0)
+        if blankColumns == .ignore {
+            return Problem(.warning, position, field: "-", rule: "\(named) of the header have a blank name: ignored (blank_columns: ignore)")
+        }
+        var options = csv
+        options.lazyValues = false
+        if let (line, column) = try CSVReader(path: file, options: options).firstLineWithBlankColumnData() {
+            throw ExtractError.blankColumnWithData(file: file, line: reader.headerLine, column: column, dataLine: line)
+        }
+        return Problem(.warning, position, field: "-", rule: "\(named) of the header have a blank name and no values: ignored")
+    }
+}
+
 extension Job {
     /// The job file's absolute path, as plans and journals record it (so `apply` works from any
     /// directory).

@@ -1,16 +1,30 @@
-/// A date format a mapping declares: a pattern of `yyyy`, `yy`, `MM`, `M`, `dd`, `d` and literal
-/// characters (`dd.MM.yyyy`, `MM/dd/yyyy`), ISO 8601, or Excel serial day numbers. Dates keep
-/// their calendar date whatever UTC offset they carry: Workday's `2021-06-14-07:00` is June 14.
+/// A date format a mapping declares: a pattern of `yyyy`, `yy`, `MMMM`/`MMM` (a month's name),
+/// `MM`, `M`, `dd`, `d` and literal characters (`dd.MM.yyyy`, `MMMM d, yyyy`, `d MMM yyyy`, `yyyy`
+/// alone), ISO 8601, or Excel serial day numbers. Dates keep their calendar date whatever UTC
+/// offset they carry: Workday's `2021-06-14-07:00` is June 14.
+///
+/// | pattern | reads | date |
+/// |---|---|---|
+/// | `yyyy` | `1985` | `1985-01-01` (a year alone: `[{ date: yyyy }, year]`) |
+/// | `yy` | `49`, `50` | 2049, 1950: 00–49 are 2000–2049, 50–99 are 1950–1999 (Insights keeps 1901–2049) |
+/// | `MMMM d, yyyy` | `June 14, 2021` | `2021-06-14` |
+/// | `d MMM yyyy` | `14 Jun 2021`, `3 Mär. 2020` (with `source.locale: de`) | `2021-06-14`, `2020-03-03` |
+///
+/// Month names are English, plus those of the job's `source.locale`, in any case, full or
+/// abbreviated, with or without a trailing dot.
 enum DateFormat: Equatable, Sendable {
     case iso
     case excel
-    case pattern([Token])
+    case pattern([Token], months: MonthNames)
 
     enum Token: Equatable, Sendable {
-        case year4, year2, month, day, literal(Character)
+        case year4, year2, month, monthName, day, literal(Character)
     }
 
-    init(_ text: String) throws {
+    /// The pivot of two-digit years: below it 20yy, from it 19yy.
+    static let twoDigitPivot = 50
+
+    init(_ text: String, locale: String? = nil) throws {
         switch text.lowercased() {
         case "iso", "iso8601", "iso-8601": self = .iso; return
         case "excel", "excel-serial": self = .excel; return
@@ -20,16 +34,19 @@ enum DateFormat: Equatable, Sendable {
         var rest = Substring(text)
         while let first = rest.first {
             if rest.hasPrefix("yyyy") { tokens.append(.year4); rest = rest.dropFirst(4) }
+            else if rest.hasPrefix("MMMM") { tokens.append(.monthName); rest = rest.dropFirst(4) }
+            else if rest.hasPrefix("MMM") { tokens.append(.monthName); rest = rest.dropFirst(3) }
             else if rest.hasPrefix("yy") { tokens.append(.year2); rest = rest.dropFirst(2) }
             else if rest.hasPrefix("MM") || rest.hasPrefix("M") { tokens.append(.month); rest = rest.dropFirst(rest.hasPrefix("MM") ? 2 : 1) }
             else if rest.hasPrefix("dd") || rest.hasPrefix("d") { tokens.append(.day); rest = rest.dropFirst(rest.hasPrefix("dd") ? 2 : 1) }
-            else if first.isLetter { throw TransformFailure(rule: "unknown date pattern letter '\(first)' (use yyyy, yy, MM, dd)", value: text) }
+            else if first.isLetter { throw TransformFailure(rule: "unknown date pattern letter '\(first)' (use yyyy, yy, MMMM, MMM, MM, dd)", value: text) }
             else { tokens.append(.literal(first)); rest = rest.dropFirst() }
         }
-        guard tokens.contains(.month), tokens.contains(.day), tokens.contains(.year4) || tokens.contains(.year2) else {
-            throw TransformFailure(rule: "a date pattern needs a year, a month and a day", value: text)
+        let hasMonth = tokens.contains(.month) || tokens.contains(.monthName)
+        guard tokens.contains(.year4) || tokens.contains(.year2), hasMonth || !tokens.contains(.day) else {
+            throw TransformFailure(rule: "a date pattern needs a year (and a month for a day)", value: text)
         }
-        self = .pattern(tokens)
+        self = .pattern(tokens, months: tokens.contains(.monthName) ? try MonthNames(locale: locale) : MonthNames.none)
     }
 
     /// The ISO date (`YYYY-MM-DD`) of `text` in the first format that reads it.
@@ -41,6 +58,12 @@ enum DateFormat: Equatable, Sendable {
         }
         if formats == [.iso], trimmed.range(of: #"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$"#, options: .regularExpression) != nil {
             throw TransformFailure(rule: "ambiguous date: declare its format (e.g. 'dd.MM.yyyy' or 'MM/dd/yyyy')", value: text)
+        }
+        // A cell that lost its date format in Excel holds the serial day number: say so.
+        if !formats.contains(.excel), trimmed.utf8.count == 5, trimmed.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+           let date = DateFormat.excel.read(bytes, trimmed) {
+            throw TransformFailure(rule: "not a date in the declared format\(formats.count > 1 ? "s" : ""): an Excel serial "
+                                   + "day number (\(date))? add 'excel' to the formats if so", value: text)
         }
         throw TransformFailure(rule: "not a date in the declared format\(formats.count > 1 ? "s" : "")", value: text)
     }
@@ -67,11 +90,17 @@ enum DateFormat: Equatable, Sendable {
             guard let serial = Double(text), serial >= 1, serial < 2_958_466 else { return nil }
             // Excel day 1 is 1900-01-01, and it believes 1900 was a leap year: count from 1899-12-30.
             return DateFormat.civil(fromDays: Int(serial.rounded(.down)) + DateFormat.days(1899, 12, 30))
-        case .pattern(let tokens):
+        case .pattern(let tokens, let months):
             var index = 0
             var year: Int?, month: Int?, day: Int?
+            let onlyYear = !tokens.contains(.month) && !tokens.contains(.monthName)
+            if onlyYear { month = 1; day = 1 }
             for token in tokens {
                 switch token {
+                case .monthName:
+                    guard let (number, end) = months.read(bytes, at: index) else { return nil }
+                    month = number
+                    index = end
                 case .literal(let character):
                     guard index < bytes.count, character.utf8.count == 1, bytes[index] == character.utf8.first! else { return nil }
                     index += 1
@@ -84,14 +113,15 @@ enum DateFormat: Equatable, Sendable {
                     index = end
                     switch token {
                     case .year4: year = value
-                    case .year2: year = value < 50 ? 2000 + value : 1900 + value
+                    case .year2: year = value < DateFormat.twoDigitPivot ? 2000 + value : 1900 + value
                     case .month: month = value
                     default: day = value
                     }
                 }
             }
-            guard index == bytes.count || bytes[index] == 0x20 || bytes[index] == UInt8(ascii: "T"), let year, let month, let day else { return nil }
-            return DateFormat.validated(year, month, day)
+            guard index == bytes.count || (!onlyYear && (bytes[index] == 0x20 || bytes[index] == UInt8(ascii: "T"))),
+                  let year, let month else { return nil }
+            return DateFormat.validated(year, month, day ?? 1)
         }
     }
 

@@ -89,7 +89,9 @@ indirect enum Expression: @unchecked Sendable {
         case .template(let parts): parts.compactMap { if case .field(let reference) = $0 { reference.name } else { nil } }
         case .coalesce(let options), .hierarchy(let options): options.flatMap(\.fields)
         case .conditional(let condition, let then, let otherwise): [condition.field.name] + then.fields + (otherwise?.fields ?? [])
-        case .piped(let inner, _): inner.fields
+        // A phone's country column is read too: it must exist, and XML extracts it.
+        case .piped(let inner, let transforms):
+            inner.fields + transforms.compactMap { if case .phone(let rule) = $0 { rule.countryField } else { nil } }
         }
     }
 }

@@ -31,33 +31,49 @@ public enum LossyText {
 
     /// A cheap first look at a value's UTF-8 bytes: false means it certainly has no damage.
     /// True for a `?`, U+FFFD's lead byte, or a Latin-1 letter followed by a character that
-    /// double encoding leaves behind (its second byte in U+0080–U+00BF, Š, Œ, ˆ, €, ’…).
+    /// double encoding leaves behind (its second byte in U+0080–U+00BF, Š, Œ, ˆ, €, ’…). Runs on
+    /// every value validate checks: one tight pass, and a closer look only past a candidate byte.
     @inline(__always)
-    public static func mayBeDamaged<Bytes: Collection>(_ bytes: Bytes) -> Bool where Bytes.Element == UInt8 {
-        var afterLatin1Letter = false
-        var index = bytes.startIndex
-        while index != bytes.endIndex {
+    public static func mayBeDamaged(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        for index in bytes.indices {
+            let byte = bytes[index]
+            if byte == 0x3F || byte == 0xC3 || byte == 0xEF { return closerLook(bytes, from: index) }
+        }
+        return false
+    }
+
+    @inline(__always)
+    static func mayBeDamaged(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        mayBeDamaged(UnsafeBufferPointer(rebasing: bytes))
+    }
+
+    /// ``mayBeDamaged(_:)`` for a string, on its contiguous UTF-8 where it has it.
+    static func mayBeDamaged(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { mayBeDamaged($0) } ?? mayBeDamaged(Array(text.utf8))
+    }
+
+    private static func mayBeDamaged(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { mayBeDamaged($0) }
+    }
+
+    private static func closerLook(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
+        var index = start
+        while index < bytes.count {
             let byte = bytes[index]
             if byte == 0x3F || byte == 0xEF { return true }
-            if afterLatin1Letter && (byte == 0xC2 || byte == 0xC5 || byte == 0xC6 || byte == 0xCB || byte == 0xE2) {
-                return true
-            }
             // 0xC3 leads U+00C0–U+00FF; its continuation byte follows, then what double encoding left.
-            if byte == 0xC3 {
-                bytes.formIndex(after: &index)
-                if index == bytes.endIndex { return false }
-                afterLatin1Letter = true
-            } else {
-                afterLatin1Letter = false
+            if byte == 0xC3, index + 2 < bytes.count {
+                let next = bytes[index + 2]
+                if next == 0xC2 || next == 0xC5 || next == 0xC6 || next == 0xCB || next == 0xE2 { return true }
             }
-            bytes.formIndex(after: &index)
+            index += 1
         }
         return false
     }
 
     /// The damage a text value carries, if any.
     public static func damage(in text: String) -> Damage? {
-        guard mayBeDamaged(text.utf8), !text.contains("://") else { return nil }
+        guard mayBeDamaged(text), !text.contains("://") else { return nil }
         if text.unicodeScalars.contains("\u{FFFD}") { return .replacementCharacter }
         if !doubleEncodedRuns(in: Array(text.unicodeScalars)).isEmpty { return .doubleEncoding }
         if text.unicodeScalars.contains("?") { return .questionMarks }

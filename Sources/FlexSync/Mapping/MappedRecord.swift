@@ -66,6 +66,8 @@ extension Mapping {
         public var checksOnly = false
         /// How lossy text (`?` for letters, U+FFFD, double encoding) is reported.
         public var lossyText: Problem.Severity = .warning
+        /// How a record whose first key is empty is reported; either way it matches nothing.
+        public var emptyKey: Problem.Severity = .error
 
         public init(nullTokens: Set<String> = [""], tooLong: ValueRules.TooLong = .error, withholdPersonal: Bool = false,
                     checksOnly: Bool = false, lossyText: Problem.Severity = .warning) {
@@ -144,6 +146,7 @@ extension Mapping {
         if let friendlyName {
             result.friendlyName = (try? friendlyName.evaluate(record, context))?.text
         }
+        var firstKeyEmpty = false
         for (rank, match) in matchKeys.enumerated() {
             let text: String?
             if match.friendlyName {
@@ -160,9 +163,16 @@ extension Mapping {
             } else if rank == 0 && !key.allowFallback && !attributeFailed(match.name, result.problems) {
                 // Falling back to a later key would let `on_empty` act on the account another key
                 // finds: the record changes nothing instead.
-                result.problems.append(Problem(.error, record.position, field: match.name,
-                                               rule: "empty key '\(match.name)'"))
+                firstKeyEmpty = true
+                let rule = "empty key '\(match.name)'"
+                    + (policy.emptyKey == .warning ? ": not matched, nothing changes" : "")
+                result.problems.append(Problem(policy.emptyKey, record.position, field: match.name, rule: rule))
             }
+        }
+        if firstKeyEmpty && policy.emptyKey == .warning {
+            // Reported and kept valid, but matched by no key at all.
+            result.matchValues.removeAll()
+            return state.bound
         }
         if result.matchValues.isEmpty && result.isValid {
             result.problems.append(Problem(.error, record.position, field: key.match.joined(separator: "|"),
@@ -219,7 +229,8 @@ extension Mapping {
         do {
             value = try attribute.evaluate(record, context)
         } catch let failure as TransformFailure {
-            result.problems.append(Problem(.error, result.position, field: attribute.key, rule: failure.rule, value: failure.value, personal: personal))
+            result.problems.append(Self.problem(attribute, result.position, rule: failure.rule, value: failure.value))
+            if attribute.onError == .drop && !checksOnly { result.keep.append(attribute.key) }
             return
         } catch {
             result.problems.append(Problem(.error, result.position, field: attribute.key, rule: "\(error)"))
@@ -248,7 +259,7 @@ extension Mapping {
             }
             return
         }
-        guard let json = jsonValue(value, attribute: attribute, record: record, policy: policy, personal: personal, problems: &result.problems) else {
+        guard let json = jsonValue(value, attribute: attribute, record: record, policy: policy, personal: personal, result: &result) else {
             return
         }
         state.produced.insert(index)
@@ -263,10 +274,19 @@ extension Mapping {
         }
     }
 
+    /// A rule broken by an attribute's value: an error, or with `on_error: drop` a warning (the
+    /// attribute is left out of the record).
+    static func problem(_ attribute: MappedAttribute, _ position: SourcePosition, rule: String, value: String) -> Problem {
+        let drop = attribute.onError == .drop
+        return Problem(drop ? .warning : .error, position, field: attribute.key,
+                       rule: drop ? rule + " (left out: on_error: drop)" : rule, value: value, personal: attribute.personal)
+    }
+
     private func jsonValue(_ value: MappedValue, attribute: MappedAttribute, record: Record, policy: RunPolicy,
-                           personal: Bool, problems: inout [Problem]) -> JSONValue? {
+                           personal: Bool, result: inout MappedRecord) -> JSONValue? {
         func fail(_ rule: String, _ shown: String) -> JSONValue? {
-            problems.append(Problem(.error, record.position, field: attribute.key, rule: rule, value: shown, personal: personal))
+            result.problems.append(Self.problem(attribute, record.position, rule: rule, value: shown))
+            if attribute.onError == .drop && !policy.checksOnly { result.keep.append(attribute.key) }
             return nil
         }
         if case .list(let items) = value {
@@ -289,18 +309,25 @@ extension Mapping {
         if attribute.isAcquisitionDate, case .text(let text) = value {
             return fail("dates must go through a 'date' transform", text)
         }
+        if attribute.isYearOfBirth, let text = value.text {
+            do { try DateRules.check(year: text) } catch let failure as TransformFailure {
+                return fail(failure.rule, failure.value)
+            } catch {
+                return fail("\(error)", text)
+            }
+        }
         guard var text = value.text else { return nil }
         if let damage = LossyText.damage(in: text) {
-            problems.append(Problem(policy.lossyText, record.position, field: attribute.key, rule: damage.rule, value: text,
+            if policy.lossyText == .error { return fail(damage.rule, text) }
+            result.problems.append(Problem(.warning, record.position, field: attribute.key, rule: damage.rule, value: text,
                                     personal: personal))
-            if policy.lossyText == .error { return nil }
         }
         // UTF-8 bytes bound UTF-16 units from above, and cost nothing to count.
         if text.utf8.count > ValueRules.maxValueLength && text.utf16.count > ValueRules.maxValueLength {
             switch policy.tooLong {
             case .error: return fail("longer than \(ValueRules.maxValueLength) characters (\(text.utf16.count))", text)
             case .truncate:
-                problems.append(Problem(.warning, record.position, field: attribute.key,
+                result.problems.append(Problem(.warning, record.position, field: attribute.key,
                                         rule: "truncated to \(ValueRules.maxValueLength) characters", value: text, personal: personal))
                 text = Transform.truncate(text, toUTF16: ValueRules.maxValueLength)
             }
@@ -317,6 +344,7 @@ struct ProducedSet {
 
     init(count: Int) { more = count > 64 ? [Bool](repeating: false, count: count) : [] }
 
+    @inline(__always)
     mutating func insert(_ index: Int) {
         if more.isEmpty { bits |= 1 << UInt64(index) } else { more[index] = true }
     }
@@ -328,6 +356,7 @@ struct ProducedSet {
         return more[..<index].reduce(0) { $0 + ($1 ? 1 : 0) }
     }
 
+    @inline(__always)
     func contains(_ index: Int) -> Bool {
         more.isEmpty ? bits & (1 << UInt64(index)) != 0 : more[index]
     }

@@ -17,6 +17,14 @@ public enum EmptyPolicy: String, Sendable, CaseIterable {
     case empty
 }
 
+/// What a value an attribute cannot produce does to its record.
+public enum ErrorPolicy: String, Sendable, CaseIterable {
+    /// The row is invalid (the default).
+    case rejectRow = "reject_row"
+    /// The attribute is left out of this record (its live value stays), reported as a warning.
+    case drop
+}
+
 /// One attribute a mapping produces. A class: the run loop visits every attribute of every record,
 /// and copying a struct of strings and expressions each time cost a fifth of validation.
 final class MappedAttribute: @unchecked Sendable {
@@ -29,6 +37,8 @@ final class MappedAttribute: @unchecked Sendable {
     let onEmpty: EmptyPolicy
     /// `required: true`: an empty value is an error for the row.
     let required: Bool
+    /// `on_error`: what a value that breaks a rule does to the row.
+    let onError: ErrorPolicy
     let numeric: Bool
     /// Where the attribute is written in the mapping file, for messages.
     let line: Int
@@ -43,6 +53,8 @@ final class MappedAttribute: @unchecked Sendable {
     /// The key's length in a serialised document (UTF-16 units), for the size bound.
     let keyLength: Int
     let isAcquisitionDate: Bool
+    /// `year_of_birth`: four digits within Insights' years, whatever made the value.
+    let isYearOfBirth: Bool
     /// A custom `*_attribute_N` slot, whose values the dataset checks count for cardinality.
     var isCustomAttributeSlot: Bool { leaf.contains("_attribute_") }
     /// Read by the dataset checks (a match key or a custom `*_attribute_N` slot): kept when a
@@ -57,20 +69,21 @@ final class MappedAttribute: @unchecked Sendable {
     /// The same attribute with its own field references and memo, for another thread.
     func replica() -> MappedAttribute {
         MappedAttribute(key: key, object: object, leaf: leaf, expression: expression.replica(), onEmpty: onEmpty,
-                         required: required, numeric: numeric, line: line)
+                         required: required, onError: onError, numeric: numeric, line: line)
     }
 
     init(key: String, object: InsightsSchema.Object, leaf: String, expression: Expression, onEmpty: EmptyPolicy,
-         required: Bool = false, numeric: Bool, line: Int) {
+         required: Bool = false, onError: ErrorPolicy = .rejectRow, numeric: Bool, line: Int) {
         self.key = key; self.object = object; self.leaf = leaf; self.expression = expression
-        self.onEmpty = onEmpty; self.required = required; self.numeric = numeric; self.line = line
+        self.onEmpty = onEmpty; self.required = required; self.onError = onError; self.numeric = numeric; self.line = line
         memoField = expression.soleField
         memo = memoField.map { _ in ValueMemo() }
         if let memo, let memoField { memoViews = (Unretained(memo), Unretained(memoField)) } else { memoViews = nil }
         personal = ValueRules.isPersonal(leaf, object)
         keyLength = key.utf16.count
         isAcquisitionDate = leaf == "acquisition_date"
-        byteCheck = numeric || isAcquisitionDate ? nil : ByteCheck.make(for: expression)
+        isYearOfBirth = leaf == "year_of_birth"
+        byteCheck = numeric || isAcquisitionDate || isYearOfBirth ? nil : ByteCheck.make(for: expression)
         byteCheckView = byteCheck.map(Unretained.init)
     }
 
@@ -109,10 +122,10 @@ final class MappedAttribute: @unchecked Sendable {
     /// is all there is to it: null, or text of a length that raises no problem. Nil for anything
     /// the full path has more to say about (failures, lists, numbers, dates, long text).
     func checkOutcome(of result: Result<MappedValue, TransformFailure>) -> ByteCheck.Outcome? {
-        guard !numeric, !isAcquisitionDate, case .success(let value) = result else { return nil }
+        guard !numeric, !isAcquisitionDate, !isYearOfBirth, case .success(let value) = result else { return nil }
         switch value {
         case .null: return .null
-        case .text(let text) where text.utf8.count <= ValueRules.maxValueLength && !LossyText.mayBeDamaged(text.utf8):
+        case .text(let text) where text.utf8.count <= ValueRules.maxValueLength && !LossyText.mayBeDamaged(text):
             return .text(text.utf8.count)
         default: return nil
         }
@@ -186,6 +199,9 @@ public final class Mapping: @unchecked Sendable {
             }
         }
     }
+    /// Lines of the mapping file where `skip_when` and `friendly_name` name their fields, for
+    /// messages about fields the export lacks.
+    var fieldLines: [String: Int] = [:]
 
     /// The attribute keys the mapping manages (`team_id`, `customers.name`).
     public var managedKeys: [String] { attributes.map(\.key) }
@@ -236,15 +252,16 @@ public final class Mapping: @unchecked Sendable {
         return copy
     }
 
-    /// Reads and compiles a mapping file.
-    public static func load(path: String) throws -> Mapping {
-        var compiler = MappingCompiler(file: try YAMLFile(path: path))
+    /// Reads and compiles a mapping file; `locale` (the job's `source.locale`, e.g. `de`) adds
+    /// its month names to those date patterns read.
+    public static func load(path: String, locale: String? = nil) throws -> Mapping {
+        var compiler = MappingCompiler(file: try YAMLFile(path: path), locale: locale)
         return try compiler.compile()
     }
 
     /// Compiles mapping text (tests), named `path` in messages.
-    public static func parse(_ text: String, path: String) throws -> Mapping {
-        var compiler = MappingCompiler(file: try YAMLFile(text: text, path: path))
+    public static func parse(_ text: String, path: String, locale: String? = nil) throws -> Mapping {
+        var compiler = MappingCompiler(file: try YAMLFile(text: text, path: path), locale: locale)
         return try compiler.compile()
     }
 }
@@ -252,6 +269,7 @@ public final class Mapping: @unchecked Sendable {
 /// Turns a mapping file's YAML into a ``Mapping``, refusing anything Insights would ignore.
 struct MappingCompiler {
     let file: YAMLFile
+    let locale: String?
     var takes: [String: XMLTake] = [:]
     /// The lookup tables read so far (transforms are compiled without mutating the compiler).
     private let lookupFiles = LookupFiles()
@@ -263,7 +281,7 @@ struct MappingCompiler {
         var paths: [String] = []
     }
 
-    init(file: YAMLFile) { self.file = file }
+    init(file: YAMLFile, locale: String? = nil) { self.file = file; self.locale = locale }
 
     mutating func compile() throws -> Mapping {
         let top = try file.members(file.root, allowed: ["target", "description", "key", "skip_when", "attributes", "friendly_name",
@@ -302,11 +320,18 @@ struct MappingCompiler {
             }
         }
         let skipWhen = try top["skip_when"].map { try condition($0, context: "'skip_when'") }
+        if let dropped = attributes.first(where: { $0.onError == .drop && $0.key == match[0] }) {
+            throw ConfigError(file: file.path, line: dropped.line, column: 1,
+                              message: "'\(dropped.key)' is the first key: 'on_error: drop' would match records without it")
+        }
         let mapping = Mapping(path: file.path, target: target, key: MappingKey(match: match, allowFallback: allowFallback),
                               attributes: attributes, friendlyName: friendlyName, skipWhen: skipWhen, takes: takes)
         mapping.lookupFiles = lookupFiles.paths
         mapping.keyPolicies = keyPolicies
         mapping.keptWhenAbsent = keptWhenAbsent
+        for (name, expressionFields) in [("friendly_name", friendlyName?.fields ?? []), ("skip_when", skipWhen.map { [$0.field.name] } ?? [])] {
+            for field in expressionFields { mapping.fieldLines[field] = top[name]?.mark?.line ?? 0 }
+        }
         return mapping
     }
 
@@ -333,9 +358,13 @@ struct MappingCompiler {
         }
         var onEmpty = EmptyPolicy.remove
         var required = false
+        var onError = ErrorPolicy.rejectRow
         var policy = defaultPolicy
         var removeWhenAbsent: Bool?
         if case .mapping = value, let members = try? file.pairs(value, context: "'\(key)'") {
+            if let node = members.first(where: { $0.key == "on_error" })?.value {
+                onError = try file.choice(node, context: "'\(key).on_error'")
+            }
             if let node = members.first(where: { $0.key == "policy" })?.value {
                 policy = try file.choice(node, context: "'\(key).policy'")
             }
@@ -352,12 +381,12 @@ struct MappingCompiler {
         keyPolicies[key] = policy
         if !(removeWhenAbsent ?? policy.removesWhenAbsentByDefault) { keptWhenAbsent.insert(key) }
         return MappedAttribute(key: key, object: object, leaf: leaf, expression: try expression(value, context: "'\(key)'"),
-                               onEmpty: onEmpty, required: required, numeric: InsightsSchema.kind(of: leaf, in: object) == .numeric,
+                               onEmpty: onEmpty, required: required, onError: onError, numeric: InsightsSchema.kind(of: leaf, in: object) == .numeric,
                                line: keyNode.mark?.line ?? 0)
     }
 
     static let expressionKeys = ["field", "const", "template", "coalesce", "hierarchy", "when", "then", "else", "transforms", "on_empty", "take",
-                                 "required", "policy", "remove_when_absent"]
+                                 "required", "on_error", "policy", "remove_when_absent"]
 
     /// A plain scalar is a field name; a mapping is one of `field`, `const`, `template`,
     /// `coalesce`, `hierarchy`, `when`/`then`/`else`, with optional `transforms`.
@@ -493,7 +522,7 @@ struct MappingCompiler {
         case "date":
             try allow([])
             let formats = try file.strings(value, context: where_).map { text -> DateFormat in
-                do { return try DateFormat(text) } catch let failure as TransformFailure {
+                do { return try DateFormat(text, locale: locale) } catch let failure as TransformFailure {
                     throw file.error(value, "\(where_): \(failure.rule): '\(failure.value)'")
                 }
             }

@@ -88,11 +88,20 @@ enum Transform: @unchecked Sendable {
             let parts = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             return parts.isEmpty ? .null : .text(parts.joined(separator: Transform.hierarchySeparator))
         case .date(let formats):
-            return .date(try DateFormat.parse(text, formats: formats))
+            if DateRules.isNullDate(text) { return .null }
+            let date = try DateFormat.parse(text, formats: formats)
+            try DateRules.check(date: date, raw: text)
+            return .date(date)
         case .year:
             if case .date(let date) = value { return .text(String(date.prefix(4))) }
-            if text.count == 4, Int(text) != nil { return .text(text) }
-            return .text(String(try DateFormat.parse(text, formats: [.iso]).prefix(4)))
+            if text.count == 4, Int(text) != nil {
+                try DateRules.check(year: text)
+                return .text(text)
+            }
+            if DateRules.isNullDate(text) { return .null }
+            let date = try DateFormat.parse(text, formats: [.iso])
+            try DateRules.check(date: date, raw: text)
+            return .text(String(date.prefix(4)))
         case .number(let decimal, let group):
             return .number(try NumberParsing.parse(text, decimal: decimal, group: group))
         case .phone(let rule):
@@ -132,20 +141,44 @@ enum Transform: @unchecked Sendable {
 
     /// One `@` with something before it, and a domain with an inner dot; no white space.
     static func isEmailAddress(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        // One pass: one '@', no white space; before it none of the characters an unquoted address
+        // cannot hold (`a,b@x.org`); after it letters, digits, hyphens, non-ASCII (international
+        // names) and single dots, at least one (`lukas@example,org` and `a@b..org` are refused).
         var at: Int?
+        var dot = false
+        var previousDot = false
         for index in 0..<bytes.count {
             let byte = bytes[index]
+            // a–z, the common case on both sides of the '@'.
+            if byte >= 0x61 && byte <= 0x7A {
+                previousDot = false
+                continue
+            }
             if byte == UInt8(ascii: "@") {
                 if at != nil { return false }
                 at = index
-            } else if isASCIISpace(byte) {
+                previousDot = false
+                continue
+            }
+            if isASCIISpace(byte) { return false }
+            if at == nil {
+                switch byte {
+                case 0x28, 0x29, 0x2C, 0x3A, 0x3B, 0x3C, 0x3E, 0x5B, 0x5C, 0x5D, 0x22: return false   // ( ) , : ; < > [ \ ] "
+                default: continue
+                }
+            }
+            let isDot = byte == 0x2E
+            if isDot {
+                if previousDot { return false }
+                dot = true
+            } else if byte < 0x80 && byte != 0x2D && !(byte >= 0x30 && byte <= 0x39) && !(byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) {
                 return false
             }
+            previousDot = isDot
         }
         guard let at, at > 0, at + 1 < bytes.count else { return false }
         guard bytes[at + 1] != 0x2E, bytes[bytes.count - 1] != 0x2E else { return false }
-        for index in (at + 1)..<bytes.count where bytes[index] == 0x2E { return true }
-        return false
+        return dot
     }
 
     /// Lower case on bytes for ASCII, Latin-1 (`É` → `é`) and Latin Extended-A (`Ł` → `ł`), whose

@@ -9,7 +9,7 @@ struct YAMLFile {
 
     init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, line: 1, column: 1, message: "cannot read the file")
+            throw ConfigError(file: path, line: 1, column: 1, message: "cannot read the file: " + (YAMLFile.unreadable(path) ?? "unknown reason"))
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: path, line: 1, column: 1, message: "the file is not UTF-8")
@@ -27,6 +27,15 @@ struct YAMLFile {
         } catch let error as YamlError {
             throw YAMLFile.convert(error, path: path)
         }
+    }
+
+    /// Why a file cannot be read, or nil when it can.
+    static func unreadable(_ path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "no such file" }
+        if isDirectory.boolValue { return "it is a directory" }
+        if !FileManager.default.isReadableFile(atPath: path) { return "permission denied" }
+        return nil
     }
 
     static func convert(_ error: YamlError, path: String) -> ConfigError {

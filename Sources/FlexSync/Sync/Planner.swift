@@ -63,7 +63,9 @@ public struct Planner {
             }
             guard let position = match else {
                 let keys = record.matchValues.map { "\($0.key) '\($0.value)'" }.joined(separator: " or ")
-                plan.quarantined.append(.init(position: record.position, key: record.identity ?? "", reason: reason ?? "no worker has \(keys)"))
+                let why = record.matchValues.isEmpty
+                    ? "empty key: matched to no worker, nothing changes" : "no worker has \(keys)"
+                plan.quarantined.append(.init(position: record.position, key: record.identity ?? "", reason: reason ?? why))
                 continue
             }
             if let first = claimedBy[position] {

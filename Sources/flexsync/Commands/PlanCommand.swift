@@ -20,9 +20,10 @@ extension FlexSyncCommand {
         @Option(help: "Write a self-contained HTML report here.") var report: String?
 
         func run() throws {
-            let job = try CLI.run { try jobOptions.load() }
-            let context = try CLI.run { try SyncContext(job: job, baseURLFlag: connection.baseUrl, logger: connection.logger()) }
-            let (plan, _) = try CLI.run { try context.makePlan(overrides: try gates.overrides()) }
+            let json = format == .json
+            let job = try CLI.run(json: json) { try jobOptions.load() }
+            let context = try CLI.run(json: json) { try SyncContext(job: job, baseURLFlag: connection.baseUrl, logger: connection.logger()) }
+            let (plan, _) = try CLI.run(json: json) { try context.makePlan(overrides: try gates.overrides()) }
             try CLI.run {
                 if let out { try Data(plan.fileText.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) }
                 if let report { try Data(PlanHTML.render(plan, showValues: output.showValues).utf8).write(to: URL(fileURLWithPath: report), options: .atomic) }

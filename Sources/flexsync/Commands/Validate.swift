@@ -15,8 +15,8 @@ extension FlexSyncCommand {
         @Option(help: "Output format: text or json.") var format: Format = .text
 
         func run() throws {
-            let job = try CLI.run { try jobOptions.load() }
-            let outcome = try CLI.run { try DatasetValidator(job: job, keepRecords: false).run() }
+            let job = try CLI.run(json: format == .json) { try jobOptions.load() }
+            let outcome = try CLI.run(json: format == .json) { try DatasetValidator(job: job, keepRecords: false).run() }
             switch format {
             case .text: CLI.out(ValidationReport.text(outcome, job: job, showValues: output.showValues))
             case .json: CLI.out(ValidationReport.json(outcome, job: job, showValues: output.showValues))

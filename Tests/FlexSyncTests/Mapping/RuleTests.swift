@@ -98,7 +98,7 @@ struct RuleTests {
          "m.yaml:3:51: unknown transform 'trimm' (did you mean 'trim'?)"),
         ("target: workers\nkey: { match: [agent_id] }\nattributes: { agent_id: { feild: id } }\n", "m.yaml:3:27: unknown key 'feild' in 'agent_id' (did you mean 'field'?)"),
         ("target: workers\nkey: { match: [agent_id] }\nattributes: { agent_id: { field: id, transforms: [{ date: dd.QQ.yyyy }] } }\n",
-         "m.yaml:3:59: 'agent_id'.transforms.date: unknown date pattern letter 'Q' (use yyyy, yy, MM, dd): 'dd.QQ.yyyy'"),
+         "m.yaml:3:59: 'agent_id'.transforms.date: unknown date pattern letter 'Q' (use yyyy, yy, MMMM, MMM, MM, dd): 'dd.QQ.yyyy'"),
         ("target: workers\nkey: { match: [agent_id] }\nattributes: { agent_id: { field: id, transforms: [{ replace: \"(\" }] } }\n",
          "m.yaml:3:62: 'agent_id'.transforms.replace: invalid regular expression /(/"),
     ])

@@ -26,6 +26,15 @@ struct SelectionTests {
             outcome.abortReason == "0 of 50 rows selected: skip_when field 'IsDeleted' equals [true] held on every row")
     }
 
+    /// A misspelt skip_when field is caught before any row is read, at its line.
+    @Test func aMisspeltSkipWhenFieldIsNamedBeforeTheFirstRow() throws {
+        let mapping = Self.salesforce.replacingOccurrences(of: "field: IsDeleted", with: "field: IsDelted")
+        let job = try TrustJob.csv("Id,FirstName,LastName,IsDeleted\n003A,Ana,Lima,true\n", mapping: mapping)
+        let message = errorMessage { _ = try DatasetValidator(job: job, keepRecords: false).run() } ?? ""
+        #expect(message.contains("m.yaml:3: IsDelted: no column 'IsDelted' in the header of "), "\(message)")
+        #expect(message.hasSuffix("(did you mean 'IsDeleted'?)"))
+    }
+
     @Test func everySelectedRowInvalid() throws {
         let csv = "Id,FirstName,LastName,IsDeleted\n,Ana,Lima,false\n,Bo,Chen,false\n003Dn000001,Cy,Dee,true\n"
         let outcome = try DatasetValidator(

@@ -60,6 +60,20 @@ struct TrustPlanTests {
         #expect(!plan.targets.contains { target in target.changes.contains { $0.key == "agent_id" } })
     }
 
+    /// `policies.empty_key: warning`: the row is valid and reported, and still changes nothing.
+    @Test func anEmptyKeyAsAWarningStillChangesNothing() async throws {
+        let fixture = try await SyncFixture.start(workers: Self.seed())
+        defer { Task { await fixture.stop() } }
+        let csv = "id,mail,first,last,city\n,lea.sommer@example.de,Lea,Sommer,Berlin\n"
+        let job = try fixture.job(csv: csv, mapping: Self.mapping(fallback: false),
+                                  policies: "{ max_changed_share: 1, max_key_change_share: 1, empty_key: warning }")
+        let (plan, validation) = try await offload { try fixture.context(job).makePlan(overrides: PlanOverrides()) }
+        #expect(validation.isValid && validation.warnings == 1)
+        #expect(validation.problems.map(\.rule) == ["empty key 'agent_id': not matched, nothing changes"])
+        #expect(plan.targets.isEmpty)
+        #expect(plan.quarantined.map(\.reason) == ["empty key: matched to no worker, nothing changes"])
+    }
+
     @Test func damagedTextNeverReplacesGoodText() async throws {
         let fixture = try await SyncFixture.start(workers: Self.seed())
         defer { Task { await fixture.stop() } }

@@ -1,0 +1,94 @@
+import Foundation
+
+/// What an export holds, for `flexsync inspect`: its columns or element paths, how many records
+/// fill each, a few sample values, and how it is encoded and delimited.
+public struct ExportInspection: Sendable {
+    /// One column (CSV) or element path relative to the record (XML).
+    public struct Column: Sendable {
+        public var name: String
+        /// Records in which it has a non-empty value.
+        public var filled: Int
+        /// Up to three distinct non-empty values, in order of appearance.
+        public var samples: [String]
+    }
+
+    public var file: String
+    public var format: SourceSpec.Format
+    /// `utf-8`, `windows-1252`… and whether a byte-order mark said so.
+    public var encoding: String
+    /// CSV: the delimiter found in the header line.
+    public var delimiter: String?
+    /// XML: the record path (given, or the most repeated element nearest the root).
+    public var recordPath: String?
+    /// XML: prefix → namespace URI as the file declares them.
+    public var namespaces: [String: String] = [:]
+    public var records = 0
+    public var columns: [Column] = []
+
+    static let sampleCount = 3
+
+    mutating func observe(_ name: String, _ value: String?, into index: inout [String: Int]) {
+        let position: Int
+        if let known = index[name] {
+            position = known
+        } else {
+            position = columns.count
+            index[name] = position
+            columns.append(Column(name: name, filled: 0, samples: []))
+        }
+        guard let value = value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return }
+        columns[position].filled += 1
+        if columns[position].samples.count < Self.sampleCount && !columns[position].samples.contains(value) {
+            columns[position].samples.append(value)
+        }
+    }
+
+    /// Inspects a CSV export: the encoding is a byte-order mark's, else UTF-8 when the file's
+    /// first megabytes are valid UTF-8, else Windows-1252; the delimiter is detected from the header.
+    public static func csv(path: String) throws -> ExportInspection {
+        let (encoding, name) = try detectEncoding(path)
+        let reader = try CSVReader(path: path, options: CSVOptions(encoding: encoding))
+        var inspection = ExportInspection(
+            file: path, format: .csv, encoding: name,
+            delimiter: ExtractError.delimiterName(reader.delimiter))
+        var index: [String: Int] = [:]
+        for name in reader.schema.names { inspection.observe(name, nil, into: &index) }
+        while let record = try reader.next() {
+            inspection.records += 1
+            for name in reader.schema.names { inspection.observe(name, record[name]?.firstText, into: &index) }
+        }
+        let blank = Set(reader.blankColumns.map(CSVReader.blankColumnName))
+        inspection.columns.removeAll { blank.contains($0.name) && $0.filled == 0 }
+        return inspection
+    }
+
+    /// Inspects a CSV or XML export, told apart by its extension or else its first character.
+    public static func inspect(path: String, recordPath: String?) throws -> ExportInspection {
+        let lower = path.lowercased()
+        if recordPath != nil || lower.hasSuffix(".xml") { return try xml(path: path, recordPath: recordPath) }
+        if lower.hasSuffix(".csv") || lower.hasSuffix(".txt") { return try csv(path: path) }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ExtractError.cannotOpen(file: path, reason: "unreadable")
+        }
+        let start = Array((try handle.read(upToCount: 64)) ?? Data())
+        try? handle.close()
+        let first = start.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
+        return first == UInt8(ascii: "<") ? try xml(path: path, recordPath: nil) : try csv(path: path)
+    }
+
+    private static func detectEncoding(_ path: String) throws -> (TextEncoding?, String) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ExtractError.cannotOpen(file: path, reason: "unreadable")
+        }
+        defer { try? handle.close() }
+        var bytes = Array((try handle.read(upToCount: 4 << 20)) ?? Data())
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return (nil, "utf-8 (byte-order mark)") }
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            return (nil, "utf-16 (byte-order mark)")
+        }
+        // A cut inside a character at the end of the sample is not invalid UTF-8.
+        while let last = bytes.last, last & 0xC0 == 0x80 || last >= 0xC0 { bytes.removeLast() }
+        if String(validating: bytes, as: UTF8.self) != nil { return (nil, "utf-8") }
+        return (.windows1252, "windows-1252 (not valid UTF-8)")
+    }
+}

@@ -1,0 +1,137 @@
+internal import CLibXML2
+import Foundation
+
+extension ExportInspection {
+    /// Inspects an XML export: the record path is `recordPath` (written with the file's own
+    /// prefixes), or else the most repeated element nearest the root; within records, every
+    /// element holding text and every attribute, keyed by their path relative to the record.
+    /// Elements told apart by an `id` or `type` attribute are keyed by it:
+    /// `field[@id='workEmail']`, `wd:ID[@wd:type='Employee_ID']`.
+    public static func xml(path: String, recordPath: String?) throws -> ExportInspection {
+        XMLReader.silenceLibxml2()
+        var inspection = ExportInspection(file: path, format: .xml, encoding: "utf-8")
+        let record = try recordPath ?? guessRecordPath(path, namespaces: &inspection.namespaces)
+        inspection.recordPath = record
+        guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOBLANKS.rawValue))
+        else {
+            throw ExtractError.cannotOpen(file: path, reason: "libxml2 could not open the file")
+        }
+        defer { xmlFreeTextReader(reader) }
+        var stack: [String] = []
+        var index: [String: Int] = [:]
+        var pending = false  // xmlTextReaderNext left the reader on a node not yet looked at
+        while pending || xmlTextReaderRead(reader) == 1 {
+            pending = false
+            guard xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue) else { continue }
+            let depth = Int(xmlTextReaderDepth(reader))
+            stack.removeLast(max(0, stack.count - depth))
+            stack.append(xmlTextReaderConstName(reader).map { String(cString: $0) } ?? "")
+            guard "/" + stack.joined(separator: "/") == record, let node = xmlTextReaderExpand(reader) else { continue }
+            inspection.records += 1
+            var values: [(String, String)] = []
+            collect(node, prefix: "", into: &values)
+            var seen = Set<String>()  // a repeated element counts once per record
+            for (name, value) in values where seen.insert(name).inserted {
+                inspection.observe(name, value, into: &index)
+            }
+            stack.removeLast()
+            guard xmlTextReaderNext(reader) == 1 else { break }
+            pending = true
+        }
+        return inspection
+    }
+
+    /// The qualified name of a node or attribute: `wd:Email`.
+    private static func name(_ local: UnsafePointer<xmlChar>?, _ ns: xmlNsPtr?) -> String {
+        let base = local.map { String(cString: $0) } ?? ""
+        guard let prefix = ns?.pointee.prefix else { return base }
+        return String(cString: prefix) + ":" + base
+    }
+
+    private static func collect(_ node: xmlNodePtr, prefix: String, into values: inout [(String, String)]) {
+        var attribute = node.pointee.properties
+        while let current = attribute {
+            let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self))
+            values.append(
+                (
+                    (prefix.isEmpty ? "" : prefix + "/") + "@" + name(current.pointee.name, current.pointee.ns),
+                    value.map { String(cString: $0) } ?? ""
+                ))
+            free(value)
+            attribute = current.pointee.next
+        }
+        var child = node.pointee.children
+        while let current = child {
+            defer { child = current.pointee.next }
+            guard current.pointee.type == XML_ELEMENT_NODE else { continue }
+            var step = name(current.pointee.name, current.pointee.ns)
+            if let key = distinguishing(current) { step += "[@\(key.name)='\(key.value)']" }
+            let path = prefix.isEmpty ? step : prefix + "/" + step
+            let hasElements = sequence(first: current.pointee.children) { $0?.pointee.next }
+                .contains { $0?.pointee.type == XML_ELEMENT_NODE }
+            if hasElements || current.pointee.properties != nil && distinguishing(current) == nil {
+                collect(current, prefix: path, into: &values)
+            }
+            if !hasElements {
+                let content = xmlNodeGetContent(current)
+                values.append((path, content.map { String(cString: $0) } ?? ""))
+                free(content)
+            }
+        }
+    }
+
+    /// An `id` or `type` attribute that tells same-named sibling elements apart.
+    private static func distinguishing(_ node: xmlNodePtr) -> (name: String, value: String)? {
+        var attribute = node.pointee.properties
+        while let current = attribute {
+            let local = current.pointee.name.map { String(cString: $0) } ?? ""
+            if local == "id" || local == "type" {
+                let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self))
+                defer { free(value) }
+                return (name(current.pointee.name, current.pointee.ns), value.map { String(cString: $0) } ?? "")
+            }
+            attribute = current.pointee.next
+        }
+        return nil
+    }
+
+    /// The shallowest element path that repeats, the most repeated at that depth; and the
+    /// namespaces the document declares.
+    private static func guessRecordPath(_ path: String, namespaces: inout [String: String]) throws -> String {
+        guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOBLANKS.rawValue))
+        else {
+            throw ExtractError.cannotOpen(file: path, reason: "libxml2 could not open the file")
+        }
+        defer { xmlFreeTextReader(reader) }
+        var stack: [String] = []
+        var counts: [String: Int] = [:]
+        var order: [String] = []
+        while xmlTextReaderRead(reader) == 1 {
+            guard xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue) else { continue }
+            let depth = Int(xmlTextReaderDepth(reader))
+            stack.removeLast(max(0, stack.count - depth))
+            stack.append(xmlTextReaderConstName(reader).map { String(cString: $0) } ?? "")
+            if depth == 0 {
+                while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+                    let name = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
+                    let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
+                    if name.hasPrefix("xmlns:") { namespaces[String(name.dropFirst(6))] = value }
+                }
+                _ = xmlTextReaderMoveToElement(reader)
+            }
+            let key = "/" + stack.joined(separator: "/")
+            if counts[key] == nil { order.append(key) }
+            counts[key, default: 0] += 1
+        }
+        let repeated = order.filter { counts[$0, default: 0] > 1 }
+        let depth = repeated.map { $0.split(separator: "/").count }.min()
+        guard let depth,
+            let best = repeated.filter({ $0.split(separator: "/").count == depth })
+                .max(by: { counts[$0, default: 0] < counts[$1, default: 0] })
+        else {
+            throw ExtractError.xml(
+                file: path, line: 1, message: "no repeated element to take as the record: give '--record PATH'")
+        }
+        return best
+    }
+}

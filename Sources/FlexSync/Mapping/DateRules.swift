@@ -1,0 +1,40 @@
+/// What Insights accepts of a date, checked wherever a value came from one: after `date` (any
+/// pattern, ISO, Excel serials) and `year`, and on date-like keys (`year_of_birth`).
+///
+/// | value | outcome |
+/// |---|---|
+/// | `1985-03-02`, `1985` | kept |
+/// | `1890-02-11`, `2061`, `2061-04-03` | error: outside Insights' years 1901–2049 |
+/// | `1900-01-01`, `0001-01-01`, `9999-12-31` | error, named as a placeholder for an unknown or open-ended date |
+/// | `0000-00-00` (BambooHR's empty date) | empty |
+enum DateRules {
+    static let placeholders: Set<String> = ["1900-01-01", "0001-01-01", "9999-12-31", "4712-12-31"]
+
+    /// A sentinel that means "no date": the value is empty.
+    static func isNullDate(_ text: String) -> Bool {
+        text.hasPrefix("0000-00-00") || text == "00.00.0000" || text == "00/00/0000"
+    }
+
+    /// Throws unless `date` (`YYYY-MM-DD`) lies within Insights' years and is no placeholder.
+    static func check(date: String, raw: String) throws {
+        if placeholders.contains(date) {
+            throw TransformFailure(
+                rule: "placeholder date (1900-01-01, 0001-01-01, 9999-12-31 stand in for an unknown "
+                    + "or open-ended date): leave it empty, or list it in 'null_tokens'", value: raw)
+        }
+        guard let year = Int(date.prefix(4)), ValueRules.years.contains(year) else {
+            throw TransformFailure(rule: "date outside Insights' years 1901–2049", value: raw)
+        }
+    }
+
+    /// Throws unless `text` is a four-digit year within Insights' years.
+    static func check(year text: String) throws {
+        guard text.utf8.count == 4, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let year = Int(text) else {
+            throw TransformFailure(
+                rule: "a year needs four digits (add [date, year] to read it from a date)", value: text)
+        }
+        guard ValueRules.years.contains(year) else {
+            throw TransformFailure(rule: "year outside Insights' years 1901–2049", value: text)
+        }
+    }
+}

@@ -1,0 +1,147 @@
+/// A first mapping for a new export, drafted from its column or path names: for each Insights
+/// attribute, the column that most likely feeds it. A starting point to review, never a guess
+/// that runs unreviewed: `flexsync inspect EXPORT --draft-mapping workers|tasks`.
+public enum MappingDraft {
+    /// Hints in priority order: every fragment of a hint must be in the folded column name (lower
+    /// case, no namespace prefixes, spaces, `_`, `-`, `/`). An earlier hint wins over a later one
+    /// for the same attribute, then the fuller column.
+    static let workerHints: [(fragments: [String], key: String)] = [
+        (["worker", "employeeid", "!manager"], "agent_id"), (["employeeid", "!manager"], "agent_id"),
+        (["employeenumber"], "agent_id"),
+        (["personalnummer"], "agent_id"), (["persnr"], "agent_id"), (["agentid"], "agent_id"),
+        (["contingentworkerid"], "agent_id"),
+        (["emailprimarywork"], "email"), (["workemail"], "email"), (["email"], "email"), (["mail"], "email"),
+        (["phoneprimarywork"], "phone"), (["workphone"], "phone"), (["telefon"], "phone"), (["phone"], "phone"),
+        (["preferredname"], "full_name"), (["fullname"], "full_name"), (["displayname"], "full_name"),
+        (["costcenterreferenceid"], "department_id"), (["costcenter", "referenceid"], "department_id"),
+        (["kostenstelle"], "department_id"), (["departmentid"], "department_id"),
+        (["costcenter", "@descriptor"], "department_name"), (["abteilung"], "department_name"),
+        (["department"], "department_name"),
+        (["supervisoryorganization", "organizationreferenceid"], "team_id"), (["teamid"], "team_id"),
+        (["4512"], "team_id"),
+        (["supervisoryorganization", "@descriptor"], "team_name"), (["teamname"], "team_name"), (["team"], "team_name"),
+        (["workersmanager", "@descriptor"], "manager"), (["manager"], "manager"), (["vorgesetzte"], "manager"),
+        (["reportingto"], "manager"), (["supervisor"], "manager"),
+        (["location", "@descriptor"], "location"), (["location"], "location"), (["standort"], "location"),
+        (["businesstitle"], "role"), (["jobtitle"], "role"), (["jobprofile"], "role"), (["title"], "role"),
+        (["role"], "role"),
+        (["activestatus"], "state"), (["status"], "state"), (["ausgetreten"], "state"),
+    ]
+
+    static let taskHints: [(fragments: [String], key: String)] = [
+        (["recordid"], "customers.external_id"), (["contactid"], "customers.external_id"),
+        (["customerid"], "customers.external_id"), (["externalid"], "customers.external_id"),
+        (["email"], "customers.email"), (["mail"], "customers.email"),
+        (["phonenumber"], "customers.phone"), (["phone"], "customers.phone"), (["telefon"], "customers.phone"),
+        (["account.name"], "customers.organization"), (["associatedcompany"], "customers.organization"),
+        (["companyname"], "customers.organization"), (["company"], "customers.organization"),
+        (["postalcode"], "customers.zip"), (["zip"], "customers.zip"), (["plz"], "customers.zip"),
+        (["birthdate"], "customers.year_of_birth"), (["dateofbirth"], "customers.year_of_birth"),
+        (["geburtsdatum"], "customers.year_of_birth"),
+        (["segment"], "customers.market_segment"), (["lifecyclestage"], "customers.category"),
+        (["owner"], "customers.customer_manager"), (["acquisitiondate"], "customers.acquisition_date"),
+        (["businessvalue"], "customers.business_value"), (["acquisitioncost"], "customers.acquisition_cost"),
+    ]
+
+    /// `wd:Worker/@wd:Descriptor` → `worker@descriptor`: lower case, without namespace prefixes,
+    /// spaces, `_`, `-`, `/` and predicate punctuation.
+    static func folded(_ name: String) -> String {
+        var text = ""
+        var word = ""
+        for character in name + "/" {
+            if character == ":" {
+                word = ""
+                continue
+            }  // a prefix ends: drop it
+            if character.isLetter || character.isNumber || character == "@" || character == "#" || character == "." {
+                word.append(character)
+            } else {
+                text += word
+                word = ""
+            }
+        }
+        return text.lowercased()
+    }
+
+    /// The attribute a column most likely feeds, if any, and the hint's rank (lower is surer).
+    static func attribute(for column: String, target: MappingTarget) -> (key: String, rank: Int)? {
+        let name = folded(column)
+        if target == .tasks && name == "id" { return ("customers.external_id", 0) }
+        let hints = target == .workers ? workerHints : taskHints
+        // A fragment starting with '!' must not be in the name (a manager's employee id is no agent_id).
+        func fits(_ fragment: String) -> Bool {
+            fragment.hasPrefix("!") ? !name.contains(fragment.dropFirst()) : name.contains(fragment)
+        }
+        for (rank, hint) in hints.enumerated() where hint.fragments.allSatisfy(fits) {
+            return (hint.key, rank)
+        }
+        return nil
+    }
+
+    /// The drafted mapping file: each attribute from the best-filled column that feeds it, with
+    /// the transforms its kind needs, and a comment naming the column and how full it is.
+    public static func yaml(_ inspection: ExportInspection, target: MappingTarget) -> String {
+        var chosen: [String: ExportInspection.Column] = [:]
+        var ranks: [String: Int] = [:]
+        var order: [String] = []
+        var first: ExportInspection.Column?
+        var last: ExportInspection.Column?
+        for column in inspection.columns {
+            let name = folded(column.name)
+            if name.hasSuffix("firstname") || name == "vorname" { first = first ?? column }
+            if name.hasSuffix("lastname") || name == "nachname" { last = last ?? column }
+            guard let (key, rank) = attribute(for: column.name, target: target) else { continue }
+            if let known = chosen[key], let best = ranks[key],
+                best < rank || (best == rank && known.filled >= column.filled)
+            {
+                continue
+            }
+            if chosen[key] == nil { order.append(key) }
+            chosen[key] = column
+            ranks[key] = rank
+        }
+        let nameKey = target == .workers ? "full_name" : "customers.name"
+        let idKey = target == .workers ? "agent_id" : "customers.external_id"
+        let emailKey = target == .workers ? "email" : "customers.email"
+        let match = [idKey, emailKey].filter { chosen[$0] != nil }
+        var lines = [
+            "# Drafted by 'flexsync inspect' from \(inspection.file) (\(inspection.records) records): review",
+            "# every line, then run 'flexsync validate' on a job that uses it.",
+            "target: \(target.rawValue)",
+            "key:",
+            "  match: [\(match.isEmpty ? idKey : match.joined(separator: ", "))]",
+            "attributes:",
+        ]
+        func quoted(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        func fill(_ column: ExportInspection.Column) -> String { "\(column.filled) of \(inspection.records) filled" }
+        for key in order {
+            guard let column = chosen[key] else { continue }
+            let field = quoted(column.name)
+            let value: String
+            var note = ""
+            switch key {
+            case "email", "customers.email": value = "{ field: \(field), transforms: [email] }"
+            case "phone", "customers.phone":
+                value = "{ field: \(field), transforms: [{ phone: { country: US } }] }"
+                note = "; set the country"
+            case "customers.year_of_birth":
+                value = "{ field: \(field), transforms: [date, year] }"
+                note = "; declare the date format"
+            case "customers.acquisition_date":
+                value = "{ field: \(field), transforms: [date] }"
+                note = "; declare the date format"
+            case "customers.business_value", "customers.acquisition_cost":
+                value = "{ field: \(field), transforms: [number] }"
+            default: value = field
+            }
+            if key == nameKey, column.filled * 2 < inspection.records, first != nil, last != nil { continue }
+            lines.append("  \(key): \(value)   # \(fill(column))\(note)")
+            let sparseName = chosen[nameKey].map { $0.filled * 2 < inspection.records } ?? true
+            if key == idKey, sparseName, let first, let last {
+                lines.append("  \(nameKey): { template: \(quoted("{\(first.name)} {\(last.name)}")) }")
+            }
+        }
+        if order.isEmpty { lines.append("  # no column name suggests an Insights attribute: map them by hand") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,30 @@
+/// Renders what `flexsync inspect` found: one line about the file, then per column or path how
+/// many records fill it and three samples (masked unless asked for).
+public enum InspectReport {
+    public static func text(_ inspection: ExportInspection, showValues: Bool) -> String {
+        var head =
+            "\(inspection.file): \(inspection.format.rawValue.uppercased()), \(inspection.records.grouped) records, "
+            + "encoding \(inspection.encoding)"
+        if let delimiter = inspection.delimiter { head += ", delimiter '\(delimiter)'" }
+        if let record = inspection.recordPath { head += ", record path \(record)" }
+        var lines = [head]
+        for (prefix, uri) in inspection.namespaces.sorted(by: { $0.key < $1.key }) {
+            lines.append("namespace \(prefix): \(uri)")
+        }
+        let width = min(48, inspection.columns.map(\.name.count).max() ?? 0)
+        let header = ExportInspection.Column(
+            name: inspection.format == .csv ? "column" : "path", filled: 0, samples: [])
+        lines.append(pad(header.name, width) + "  " + pad("filled", 12) + "  samples")
+        for column in inspection.columns {
+            let samples = column.samples.map { showValues ? "'\($0)'" : Problem.mask($0) }.joined(separator: ", ")
+            lines.append(
+                pad(column.name, width) + "  " + pad("\(column.filled) of \(inspection.records)", 12) + "  " + samples)
+        }
+        if !showValues { lines.append("(values masked: add --show-values to see them)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+@testable import FlexSync
+
+/// Date patterns people meet: a year alone, month names (English and the job's locale), and
+/// two-digit years around a documented pivot.
+struct DatePatternTests {
+    static func date(_ format: String, _ input: String, locale: String? = nil) throws -> String {
+        let yaml =
+            "target: workers\nkey: { match: [agent_id] }\nattributes:\n  agent_id: id\n"
+            + "  agent_attribute_1: { field: d, transforms: [{ date: \"\(format)\" }] }\n"
+        let mapping = try Mapping.parse(yaml, path: "m.yaml", locale: locale)
+        let reader = try CSVReader(bytes: Array("id\td\n1\t\(input)\n".utf8), name: "in.csv")
+        let record = try #require(try reader.next())
+        let mapped = mapping.run(record, policy: .init())
+        if let problem = mapped.problems.first { return "error: " + problem.rule }
+        return mapped.set.first { $0.key == "agent_attribute_1" }?.value.displayText ?? "absent"
+    }
+
+    @Test(arguments: [
+        ("yyyy", "1985", "1985-01-01"),
+        ("yyyy", "85", "error: not a date in the declared format"),
+        ("MMMM d, yyyy", "June 14, 2021", "2021-06-14"),
+        ("MMMM d, yyyy", "june 4, 2021", "2021-06-04"),
+        ("d MMM yyyy", "14 Jun 2021", "2021-06-14"),
+        ("d MMM yyyy", "14 Sept. 2021", "2021-09-14"),
+        ("d MMM yyyy", "14 Juno 2021", "error: not a date in the declared format"),
+        ("dd.MM.yy", "01.02.49", "2049-02-01"),
+        ("dd.MM.yy", "01.02.50", "1950-02-01"),
+        ("MM/dd/yy", "12/31/99", "1999-12-31"),
+    ])
+    func englishPatterns(format: String, input: String, expected: String) throws {
+        #expect(try Self.date(format, input) == expected)
+    }
+
+    @Test(arguments: [
+        ("d. MMMM yyyy", "3. März 2020", "2020-03-03"),
+        ("d. MMM yyyy", "3. Mär. 2020", "2020-03-03"),
+        ("d. MMMM yyyy", "14. Dezember 2021", "2021-12-14"),
+        ("d. MMMM yyyy", "14. December 2021", "2021-12-14"),
+    ])
+    func theJobsLocaleAddsItsMonthNames(format: String, input: String, expected: String) throws {
+        #expect(try Self.date(format, input, locale: "de") == expected)
+        if input.contains("Dez") {
+            #expect(try Self.date(format, input) == "error: not a date in the declared format")
+        }
+    }
+
+    @Test func theJobNamesTheLocale() throws {
+        let yaml =
+            "target: workers\nkey: { match: [agent_id] }\nattributes:\n  agent_id: id\n"
+            + "  agent_attribute_1: { field: d, transforms: [{ date: \"d. MMMM yyyy\" }, year] }\n"
+        let job = try TrustJob.csv("id;d\n1;1. Oktober 1999\n", mapping: yaml, source: "locale: de")
+        let outcome = try DatasetValidator(job: job, keepRecords: true).run()
+        #expect(outcome.isValid)
+        #expect(outcome.records.first?.set.last?.value == .string("1999"))
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+@testable import FlexSync
+
+/// `flexsync inspect` on the vendor-shaped exports: columns or paths, fill counts, samples,
+/// encoding and delimiter, and a drafted mapping that compiles.
+struct InspectTests {
+    static func vendor(_ name: String) -> String {
+        Fixtures.repositoryRoot.appendingPathComponent("Tests/FlexSyncTests/Fixtures/vendor/\(name)").path
+    }
+
+    @Test func aGermanExcelExportIsReadAsWindows1252WithSemicolons() throws {
+        let inspection = try ExportInspection.inspect(path: Self.vendor("excel-hr-de.csv"), recordPath: nil)
+        #expect(inspection.format == .csv && inspection.records == 28)
+        #expect(inspection.encoding == "windows-1252 (not valid UTF-8)" && inspection.delimiter == ";")
+        let names = inspection.columns.map(\.name)
+        #expect(names.contains("Telefon (geschäftlich)") && !names.contains("(column 18)"))
+        let key = try #require(inspection.columns.first { $0.name == "Personalnummer" })
+        #expect(key.filled == 27 && key.samples == ["001201", "001202", "001203"])
+        let text = InspectReport.text(inspection, showValues: false)
+        #expect(text.contains("0*** (6 chars)") && !text.contains("001201"))
+        #expect(InspectReport.text(inspection, showValues: true).contains("'001201'"))
+    }
+
+    @Test func aWorkdayReportsRecordPathAndKeysAreFound() throws {
+        let inspection = try ExportInspection.inspect(path: Self.vendor("workday-raas-workers.xml"), recordPath: nil)
+        #expect(inspection.recordPath == "/wd:Report_Data/wd:Report_Entry" && inspection.records == 30)
+        #expect(inspection.namespaces["wd"] == "urn:com.workday.report/INT_Flex_Worker_Sync")
+        let names = inspection.columns.map(\.name)
+        #expect(names.contains("wd:Worker/wd:ID[@wd:type='Employee_ID']"))
+        #expect(names.contains("wd:Location/@wd:Descriptor"))
+        // Omitted elements count as unfilled: record 9 has no Employee_ID, 13 and 22 are contingent workers.
+        #expect(inspection.columns.first { $0.name == "wd:Employee_ID" }?.filled == 27)
+        #expect(inspection.columns.first { $0.name == "wd:Worker/wd:ID[@wd:type='Contingent_Worker_ID']" }?.filled == 2)
+    }
+
+    @Test func bambooHRFieldsAreKeyedByTheirId() throws {
+        let inspection = try ExportInspection.inspect(path: Self.vendor("bamboohr-custom-report.xml"), recordPath: nil)
+        #expect(inspection.recordPath == "/report/employees/employee" && inspection.records == 28)
+        #expect(inspection.columns.map(\.name).starts(with: ["@id", "field[@id='employeeNumber']"]))
+    }
+
+    @Test(arguments: [
+        ("excel-hr-de.csv", MappingTarget.workers), ("workday-raas-workers.xml", .workers),
+        ("salesforce-contacts.csv", .tasks), ("hubspot-contacts.csv", .tasks),
+    ])
+    func theDraftedMappingCompilesAndNamesTheKey(file: String, target: MappingTarget) throws {
+        let inspection = try ExportInspection.inspect(path: Self.vendor(file), recordPath: nil)
+        let yaml = MappingDraft.yaml(inspection, target: target)
+        let mapping = try Mapping.parse(yaml, path: "draft.yaml")
+        #expect(mapping.key.match.first == (target == .workers ? "agent_id" : "customers.external_id"), "\(yaml)")
+        #expect(mapping.managedKeys.contains(target == .workers ? "email" : "customers.email"), "\(yaml)")
+    }
+
+    @Test func theDraftPicksTheColumnsAPersonWould() throws {
+        let excel = try ExportInspection.inspect(path: Self.vendor("excel-hr-de.csv"), recordPath: nil)
+        let yaml = MappingDraft.yaml(excel, target: .workers)
+        #expect(yaml.contains("  agent_id: \"Personalnummer\""))
+        #expect(yaml.contains("  full_name: { template: \"{Vorname} {Nachname}\" }"))
+        #expect(
+            yaml.contains("  phone: { field: \"Telefon (geschäftlich)\", transforms: [{ phone: { country: US } }] }"))
+        #expect(yaml.contains("  team_id: \"Team-ID\"") && yaml.contains("  team_name: \"Team\""))
+        #expect(yaml.contains("  department_id: \"Kostenstelle\"") && yaml.contains("  department_name: \"Abteilung\""))
+        let workday = try ExportInspection.inspect(path: Self.vendor("workday-raas-workers.xml"), recordPath: nil)
+        let draft = MappingDraft.yaml(workday, target: .workers)
+        #expect(draft.contains("  agent_id: \"wd:Worker/wd:ID[@wd:type='Employee_ID']\""), "\(draft)")
+        #expect(draft.contains("  manager: \"wd:Worker_s_Manager/@wd:Descriptor\""))
+        #expect(
+            draft.contains("  team_id: \"wd:Supervisory_Organization/wd:ID[@wd:type='Organization_Reference_ID']\""))
+        #expect(draft.contains("  department_id: \"wd:Cost_Center/wd:ID[@wd:type='Cost_Center_Reference_ID']\""))
+    }
+}

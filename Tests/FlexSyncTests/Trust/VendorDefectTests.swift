@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+@testable import FlexSync
+
+/// Exports written the way the vendors write them, by someone who had not read flexsync's code
+/// (`Fixtures/vendor`, with every planted defect in `DEFECTS.json`): each file is validated with
+/// a mapping for its shape (`Fixtures/vendor-jobs`), and every planted defect must be reported at
+/// its place — a CSV line or an XML record — while clean records raise no error.
+struct VendorDefectTests {
+    struct Defect {
+        var file: String
+        var place: Int
+        var field: String
+        var kind: String
+    }
+
+    static let directory = Fixtures.repositoryRoot.appendingPathComponent("Tests/FlexSyncTests/Fixtures")
+
+    static func defects() throws -> [Defect] {
+        let data = try Data(contentsOf: directory.appendingPathComponent("vendor/DEFECTS.json"))
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let items = try #require(root["defects"] as? [[String: Any]])
+        return items.compactMap { item in
+            guard let file = item["file"] as? String, let kind = item["kind"] as? String,
+                let place = (item["line"] ?? item["record"]) as? Int
+            else { return nil }
+            return Defect(file: file, place: place, field: item["field"] as? String ?? "", kind: kind)
+        }
+    }
+
+    /// What a problem's rule (or attribute) says for each kind of planted defect.
+    static let evidence: [String: @Sendable (Problem) -> Bool] = [
+        "duplicate_key": { $0.rule.hasPrefix("duplicate key") },
+        "empty_key": { $0.rule.hasPrefix("empty key") },
+        "lossy_text": { $0.rule.hasPrefix("lossy text") },
+        "bad_email": { $0.rule.contains("e-mail") },
+        "phone_placeholder": { $0.field.hasSuffix("phone") },
+        "date_out_of_range": { $0.rule.contains("outside Insights' years") },
+        "bad_date": { $0.rule.hasPrefix("not a date") },
+        "placeholder_date": { $0.rule.hasPrefix("placeholder date") },
+        "excel_number_damage": { $0.rule.contains("does not match") || $0.rule.contains("Excel") },
+        "too_long": { $0.rule.hasPrefix("longer than 128") },
+        "inconsistent_team": { $0.rule.contains("shows in Insights only when") },
+    ]
+
+    /// Kinds that are hazards rather than defects: nothing is reported at their place.
+    static let harmless: Set<String> = ["null_sentinel", "missing_element"]
+
+    static let files = [
+        "workday-raas-workers.xml", "bamboohr-custom-report.xml", "excel-hr-de.csv",
+        "salesforce-contacts.csv", "hubspot-contacts.csv",
+    ]
+
+    static func outcome(_ file: String) throws -> ValidationOutcome {
+        let name = file.split(separator: ".").dropLast().joined(separator: ".")
+        let job = try Job.load(path: directory.appendingPathComponent("vendor-jobs/job-\(name).yaml").path)
+        return try DatasetValidator(job: job, keepRecords: false).run()
+    }
+
+    static func place(_ problem: Problem, csv: Bool) -> Int? {
+        problem.position.map { csv ? $0.line : $0.record }
+    }
+
+    @Test(arguments: files)
+    func everyPlantedDefectIsReportedAtItsPlace(file: String) throws {
+        let outcome = try Self.outcome(file)
+        let csv = file.hasSuffix(".csv")
+        let planted = try Self.defects().filter { $0.file == file }
+        #expect(!planted.isEmpty)
+        for defect in planted {
+            let here = outcome.problems.filter { Self.place($0, csv: csv) == defect.place && $0.position?.record != 0 }
+            if Self.harmless.contains(defect.kind) {
+                // A hazard alone on its record raises no error there.
+                if !planted.contains(where: { $0.place == defect.place && !Self.harmless.contains($0.kind) }) {
+                    #expect(
+                        here.allSatisfy { $0.severity == .warning }, "\(file) \(defect.place) \(defect.kind): \(here)")
+                }
+                continue
+            }
+            switch defect.kind {
+            case "deleted_row", "blank_trailing_columns":
+                continue  // below
+            default:
+                let evidence = try #require(Self.evidence[defect.kind], "no evidence rule for \(defect.kind)")
+                let found = here.map { $0.line(showValues: true) }
+                let place = "\(file) \(csv ? "line" : "record") \(defect.place)"
+                #expect(here.contains(where: evidence), "\(place): \(defect.kind) in \(defect.field) not reported; found \(found)")
+            }
+        }
+    }
+
+    /// Records with no planted defect raise no error (warnings, such as an unconvertible phone
+    /// dropped by `on_error: drop`, may still name them).
+    @Test(arguments: files)
+    func cleanRecordsRaiseNoError(file: String) throws {
+        let outcome = try Self.outcome(file)
+        let csv = file.hasSuffix(".csv")
+        let places = Set(try Self.defects().filter { $0.file == file && !Self.harmless.contains($0.kind) }.map(\.place))
+        let stray = outcome.problems.filter { problem in
+            problem.severity == .error && Self.place(problem, csv: csv).map { !places.contains($0) } ?? true
+        }
+        #expect(stray.isEmpty, "\(stray.map { $0.line(showValues: true) })")
+    }
+
+    @Test func deletedRowsAreSkippedAndExcelsBlankColumnsIgnored() throws {
+        let salesforce = try Self.outcome("salesforce-contacts.csv")
+        #expect(salesforce.skippedByCondition == 2)
+        let excel = try Self.outcome("excel-hr-de.csv")
+        #expect(
+            excel.problems.contains {
+                $0.severity == .warning && $0.position?.line == 1
+                    && $0.rule.hasPrefix("columns 18, 19, 20 of the header have a blank name and no values")
+            })
+    }
+
+    /// Salesforce's Id 0038d00000G8HiBAAV is on lines 6, 19 and 28; line 28 also has a bad e-mail.
+    @Test func allThreeRowsSharingAKeyAreNamedEvenTheInvalidOne() throws {
+        let outcome = try Self.outcome("salesforce-contacts.csv")
+        let duplicates = outcome.problems.filter { $0.rule.hasPrefix("duplicate key") }
+        #expect(Set(duplicates.compactMap { $0.position?.line }) == [6, 19, 28])
+        #expect(outcome.problems.contains { $0.position?.line == 28 && $0.rule.contains("e-mail") })
+    }
+}
