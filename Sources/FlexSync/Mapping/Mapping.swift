@@ -147,8 +147,8 @@ public final class Mapping: @unchecked Sendable {
     /// its index and the companion's index, or nil when the mapping does not produce it.
     let companions: [(name: Int, needs: Int?)]
     /// `key.match` resolved once: each key's attribute, whether it is `friendly_name` instead,
-    /// and whether matching on it ignores case.
-    let matchKeys: [(name: String, attribute: Int?, friendlyName: Bool, foldsCase: Bool)]
+    /// and how its values are compared.
+    let matchKeys: [(name: String, attribute: Int?, friendlyName: Bool, form: MappedRecord.MatchForm)]
     /// How many attributes the dataset checks read.
     let checkedAttributes: Int
     /// The null tokens the attribute memos were filled with.
@@ -187,7 +187,7 @@ public final class Mapping: @unchecked Sendable {
         }
         checkedAttributes = attributes.filter(\.checked).count
         matchKeys = key.match.map { name in
-            (name, attributes.firstIndex { $0.key == name }, name == "friendly_name", MappedRecord.foldsCase(name))
+            (name, attributes.firstIndex { $0.key == name }, name == "friendly_name", MappedRecord.matchForm(name))
         }
     }
 
@@ -222,14 +222,15 @@ struct MappingCompiler {
         let top = try file.members(file.root, allowed: ["target", "description", "key", "skip_when", "attributes", "friendly_name"],
                                    required: ["target", "key", "attributes"], context: "the mapping")
         let target: MappingTarget = try file.choice(top["target"]!, context: "'target'")
-        var attributes: [MappedAttribute] = []
-        for (key, keyNode, value) in try file.pairs(top["attributes"]!, context: "'attributes'") {
-            attributes.append(try attribute(key, keyNode: keyNode, value: value, target: target))
-        }
-        if attributes.isEmpty { throw file.error(top["attributes"], "'attributes' maps nothing") }
-        let friendlyName = try top["friendly_name"].map { try expression($0, context: "'friendly_name'") }
         let keyMembers = try file.members(top["key"]!, allowed: ["match"], required: ["match"], context: "'key'")
         let match = try file.strings(keyMembers["match"]!, context: "'key.match'")
+        var written: [(MappedAttribute, Node)] = []
+        for (key, keyNode, value) in try file.pairs(top["attributes"]!, context: "'attributes'") {
+            written.append((try attribute(key, keyNode: keyNode, value: value, target: target), keyNode))
+        }
+        if written.isEmpty { throw file.error(top["attributes"], "'attributes' maps nothing") }
+        let attributes = written.map(\.0) + (try extensionAttributes(of: written, target: target, matchKeys: match))
+        let friendlyName = try top["friendly_name"].map { try expression($0, context: "'friendly_name'") }
         guard !match.isEmpty else { throw file.error(keyMembers["match"], "'key.match' names no key") }
         for name in match {
             switch target {
@@ -254,6 +255,19 @@ struct MappingCompiler {
     }
 
     private mutating func attribute(_ key: String, keyNode: Node, value: Node, target: MappingTarget) throws -> MappedAttribute {
+        let (object, leaf) = try placement(of: key, keyNode: keyNode, target: target)
+        var onEmpty = EmptyPolicy.remove
+        if case .mapping = value, let members = try? file.pairs(value, context: "'\(key)'"),
+           let node = members.first(where: { $0.key == "on_empty" })?.value {
+            onEmpty = try file.choice(node, context: "'\(key).on_empty'")
+        }
+        return MappedAttribute(key: key, object: object, leaf: leaf, expression: try expression(value, context: "'\(key)'"),
+                               onEmpty: onEmpty, numeric: InsightsSchema.kind(of: leaf, in: object) == .numeric,
+                               line: keyNode.mark?.line ?? 0)
+    }
+
+    /// The object and key inside it an attribute key names, checked against the Insights schema.
+    func placement(of key: String, keyNode: Node, target: MappingTarget) throws -> (InsightsSchema.Object, String) {
         let object: InsightsSchema.Object
         let leaf: String
         switch target {
@@ -274,14 +288,7 @@ struct MappingCompiler {
         if let problem = InsightsSchema.keyProblem(leaf, in: object) {
             throw file.error(keyNode, problem)
         }
-        var onEmpty = EmptyPolicy.remove
-        if case .mapping = value, let members = try? file.pairs(value, context: "'\(key)'"),
-           let node = members.first(where: { $0.key == "on_empty" })?.value {
-            onEmpty = try file.choice(node, context: "'\(key).on_empty'")
-        }
-        return MappedAttribute(key: key, object: object, leaf: leaf, expression: try expression(value, context: "'\(key)'"),
-                               onEmpty: onEmpty, numeric: InsightsSchema.kind(of: leaf, in: object) == .numeric,
-                               line: keyNode.mark?.line ?? 0)
+        return (object, leaf)
     }
 
     static let expressionKeys = ["field", "const", "template", "coalesce", "hierarchy", "when", "then", "else", "transforms", "on_empty", "take"]
@@ -432,14 +439,7 @@ struct MappingCompiler {
             let group = try members["group"].map { try file.string($0, context: where_) }
             guard decimal.count == 1, group.map({ $0.count <= 1 }) ?? true else { throw file.error(value, "\(where_): separators are single characters") }
             return .number(decimal: decimal.first!, group: group?.first)
-        case "phone":
-            try allow([])
-            let members = try file.members(value, allowed: ["country", "country_field"], context: where_)
-            let country = try members["country"].map { try file.string($0, context: where_).uppercased() }
-            if let country, PhoneRule.countries[country] == nil {
-                throw file.error(members["country"], "\(where_): unknown country '\(country)' (use an ISO code such as US, GB, DE)")
-            }
-            return .phone(PhoneRule(defaultCountry: country, countryField: try members["country_field"].map { try file.string($0, context: where_) }))
+        case "phone": try allow([]); return .phone(try phoneRule(value, context: where_))
         case "truncate":
             try allow([])
             let limit = try file.int(value, context: where_)
