@@ -147,4 +147,78 @@ struct PhoneRuleTests {
         #expect(Self.examples.count >= 60 && regions.count >= 30,
                 "\(Self.examples.count) numbers, \(regions.count) regions")
     }
+
+    /// The forms a number can be written out in, extensions kept in another attribute, and
+    /// `country` still accepted for `default_country`.
+    @Test(arguments: [
+        ("{ default_country: GB, output: international }", "020 7946 0018", #""+44 20 7946 0018""#),
+        ("{ default_country: GB, output: national }", "+44 (0)20 7946 0018", #""020 7946 0018""#),
+        ("{ default_country: DE, output: e164 }", "030/555 01 03", #""+49305550103""#),
+        ("{ country: gb }", "020 7946 0018", #""+442079460018""#),
+        ("{ default_country: United Kingdom }", "020 7946 0018", #""+442079460018""#),
+    ])
+    func outputForms(options: String, input: String, expected: String) throws {
+        let yaml = MapHarness.one("phone", "{ field: v, transforms: [{ phone: \(options) }] }")
+        #expect(try MapHarness.value(yaml, csv: "id,v\n1,\"\(input)\"\n", key: "phone") == expected)
+    }
+
+    @Test(arguments: [
+        ("(303) 555-0104 ext. 21", #""21""#),
+        ("303-555-0104 x4412", #""4412""#),
+        ("+1 303 555 0104 #7", #""7""#),
+        ("(303) 555-0104", "remove"),
+        ("n/a", "error: in.csv:2: phone: not a phone number: n/a"),
+    ])
+    func extensionsGoToTheirOwnAttribute(input: String, expected: String) throws {
+        let yaml = """
+        target: workers
+        key: { match: [agent_id] }
+        attributes:
+          agent_id: id
+          phone:
+            field: v
+            transforms: [trim, { phone: { default_country: US, keep_extension_in: agent_attribute_2 } }]
+        """
+        let csv = "id,v\n1,\"\(input)\"\n"
+        #expect(try MapHarness.value(yaml, csv: csv, key: "agent_attribute_2") == expected)
+        // A refused number is one problem, the number's; its extension is not reported again.
+        let record = try MapHarness.map(yaml, csv: csv)[0]
+        #expect(record.problems.count == (input == "n/a" ? 1 : 0))
+        if input != "n/a" { #expect(try MapHarness.value(yaml, csv: csv, key: "phone") == #""+13035550104""#) }
+    }
+
+    /// Each message is located on the mapping's line 5 and ends as shown.
+    @Test(arguments: [
+        ("{ default_country: Narnia }", ".phone: unknown country 'Narnia' (use an ISO code such as US, GB, DE)"),
+        ("{ country: GB, default_country: GB }", ".phone: 'country' is another name for 'default_country'; give one"),
+        ("{ default_country: GB, require: exact }", ".require must be one of 'possible', 'valid', not 'exact'"),
+        ("{ default_country: GB, keep_extension_in: team_id }", "keep_extension_in: 'team_id' is mapped already"),
+    ])
+    func optionsAreChecked(options: String, message: String) throws {
+        let yaml = MapHarness.one("phone", "{ field: v, transforms: [{ phone: \(options) }] }") + "\n  team_id: t"
+        #expect { try Mapping.parse(yaml, path: "m.yaml") } throws: {
+            "\($0)".hasPrefix("m.yaml:5:") && "\($0)".hasSuffix(message)
+        }
+    }
+
+    @Test func aMatchKeyIsNotWrittenNationally() {
+        let yaml = """
+        target: tasks
+        key: { match: [customers.phone] }
+        attributes:
+          customers.phone: { field: v, transforms: [{ phone: { default_country: GB, output: national } }] }
+        """
+        #expect { try Mapping.parse(yaml, path: "m.yaml") } throws: {
+            "\($0)".hasSuffix("'customers.phone' is a match key: its phone numbers must be written e164 or "
+                             + "international, the forms a caller's number is compared in")
+        }
+    }
+
+    /// A match key compares phone numbers as E.164, whichever way each side wrote them.
+    @Test func matchValuesMeetInE164() {
+        let forms = ["+442079460018", "+44 20 7946 0018", "0044 20 7946 0018", "whatsapp:+442079460018"]
+        #expect(Set(forms.map { MappedRecord.normalizedMatch($0, key: "customers.phone") }) == ["+442079460018"])
+        #expect(MappedRecord.normalizedMatch("client:ana", key: "customers.phone") == "client:ana")
+        #expect(MappedRecord.normalizedMatch("Ana@Example.com", key: "customers.email") == "ana@example.com")
+    }
 }
