@@ -59,7 +59,7 @@ final class MappedAttribute: @unchecked Sendable {
         self.key = key; self.object = object; self.leaf = leaf; self.expression = expression
         self.onEmpty = onEmpty; self.numeric = numeric; self.line = line
         memoField = expression.soleField
-        memo = memoField.map { _ in ValueMemo() }
+        memo = memoField.map { _ in ValueMemo(trial: expression.isCostly ? ValueMemo.costlyTrial : ValueMemo.trial) }
         if let memo, let memoField { memoViews = (Unretained(memo), Unretained(memoField)) } else { memoViews = nil }
         personal = ValueRules.isPersonal(leaf, object)
         keyLength = key.utf16.count

@@ -29,6 +29,14 @@ enum Transform: @unchecked Sendable {
     /// The separator Flex Insights uses between hierarchy levels: space, U+25B8, space.
     static let hierarchySeparator = " \u{25B8} "
 
+    /// True for transforms that take microseconds rather than nanoseconds (libphonenumber's parse).
+    var isCostly: Bool {
+        switch self {
+        case .phone, .phoneExtension: true
+        default: false
+        }
+    }
+
     /// False for transforms that read other columns of the record (a phone number's country).
     var dependsOnValueAlone: Bool {
         switch self {
