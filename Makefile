@@ -39,6 +39,7 @@ demo: release demo-deps
 
 bench: release
 	@python3 -c "import lxml" 2>/dev/null || pip install -q lxml 2>/dev/null || echo "bench: lxml unavailable; comparing with xml.etree only"
+	@python3 -c "import phonenumbers" 2>/dev/null || pip install -q phonenumbers
 	FLEXSYNC_BIN_DIR="$(BIN_RELEASE)" python3 bench/run.py
 
 install: release
