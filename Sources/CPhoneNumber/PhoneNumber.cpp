@@ -3,7 +3,9 @@
 // PhoneNumberUtil::GetInstance() is a process-wide singleton created under pthread_once on
 // Linux (phonenumbers/base/memory/singleton_posix.h), and its parsing, checking and formatting
 // methods are const, with the one shared mutable part — the regular-expression cache — guarded
-// by a lock (phonenumbers/regexp_cache.h). So every mapping thread may call these at once.
+// by a lock (phonenumbers/regexp_cache.h). Debian's build uses the POSIX variants of both (the
+// library imports pthread_once and pthread_mutex_*; it is not built with
+// I18N_PHONENUMBERS_NO_THREAD_SAFETY). So every mapping thread may call these at once.
 #include "CPhoneNumber.h"
 
 #include <phonenumbers/logger.h>
