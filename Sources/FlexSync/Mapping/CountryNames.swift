@@ -27,6 +27,16 @@ enum CountryNames {
     /// A name as a lookup key: case and accents folded, only letters and digits kept
     /// (`U.S.A.` → `usa`, `Côte d’Ivoire` → `cotedivoire`).
     static func key(_ name: String) -> String {
+        // ASCII names (most of them) are folded on bytes; accents and other scripts by Foundation.
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            return String(decoding: name.utf8.compactMap { byte -> UInt8? in
+                switch byte {
+                case 0x41...0x5A: byte | 0x20
+                case 0x61...0x7A, 0x30...0x39: byte
+                default: nil
+                }
+            }, as: UTF8.self)
+        }
         let folded = name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
         return String(String.UnicodeScalarView(folded.unicodeScalars.filter {
             $0.properties.isAlphabetic || $0.properties.numericType != nil
