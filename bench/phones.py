@@ -74,8 +74,8 @@ def generate_crm(path, rows):
             region, phone = number(rng)
             # CRM exports name countries as often as they code them.
             country = NAMES[region] if i % 2 else region
-            writer.writerow([f"C{i:07d}", rng.choice(first), rng.choice(last), f"customer.{i}@example.org", phone, country,
-                             rng.choice(["Gold", "Silver", "Bronze"])])
+            writer.writerow([f"C{i:07d}", rng.choice(first), rng.choice(last), f"customer.{i}@example.org", phone,
+                             country, rng.choice(["Gold", "Silver", "Bronze"])])
 
 
 BASELINE_PHONES = """
@@ -118,8 +118,8 @@ def bench(record, measured, python, read_csv, out, binaries, workspace):
     summary = json.loads(stdout)
     assert summary["records"] == py_rows, (summary, py_rows)
     print(f"phones: flexsync accepted {summary['fields']:,} of {py_rows:,}, phonenumbers {py_accepted:,}")
-    record("phone_e164_per_s", round(py_rows / seconds), "numbers/s", "python phonenumbers", round(py_rows / py_seconds),
-           round(py_seconds / seconds, 2))
+    record("phone_e164_per_s", round(py_rows / seconds), "numbers/s", "python phonenumbers",
+           round(py_rows / py_seconds), round(py_seconds / seconds, 2))
 
     crm = os.path.join(out, "crm-phones-1m.csv")
     generate_crm(crm, 1_000_000)
@@ -131,8 +131,8 @@ def bench(record, measured, python, read_csv, out, binaries, workspace):
         handle.write(f"name: bench-validate-phones\nmapping: mapping.yaml\nsource: {{ path: {crm}, format: csv }}\n"
                      f"taskrouter: {{ workspace_sid: {workspace} }}\npolicies: {{ max_invalid_share: 0.05 }}\n")
     csv_rows, csv_seconds = read_csv(crm)
-    stdout, seconds, rss, _ = measured([os.path.join(binaries, "flexsync"), "validate", os.path.join(directory, "job.yaml"),
-                                        "--format", "json"])
+    stdout, seconds, rss, _ = measured([os.path.join(binaries, "flexsync"), "validate",
+                                        os.path.join(directory, "job.yaml"), "--format", "json"])
     summary = json.loads(stdout)
     assert summary["rows_read"] == csv_rows, (summary["rows_read"], csv_rows)
     python_rate = csv_rows / csv_seconds

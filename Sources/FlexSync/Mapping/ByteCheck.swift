@@ -116,8 +116,9 @@ final class ByteCheck: @unchecked Sendable {
                     return Self.text(address.count)
                 case .phone:
                     // The rule's own reading of the bytes, as the full evaluation makes it.
-                    guard let rule, case .success(let number) = rule.read(UnsafeBufferPointer(rebasing: text),
-                                                                          region: rule.defaultCountry) else { return nil }
+                    guard let rule else { return nil }
+                    let reading = rule.read(UnsafeBufferPointer(rebasing: text), region: rule.defaultCountry)
+                    guard case .success(let number) = reading else { return nil }
                     return Self.text(number.formatted.utf8.count)
                 case .template: return nil
                 }

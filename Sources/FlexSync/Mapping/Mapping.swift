@@ -261,9 +261,10 @@ struct MappingCompiler {
            let node = members.first(where: { $0.key == "on_empty" })?.value {
             onEmpty = try file.choice(node, context: "'\(key).on_empty'")
         }
-        return MappedAttribute(key: key, object: object, leaf: leaf, expression: try expression(value, context: "'\(key)'"),
-                               onEmpty: onEmpty, numeric: InsightsSchema.kind(of: leaf, in: object) == .numeric,
-                               line: keyNode.mark?.line ?? 0)
+        let compiled = try expression(value, context: "'\(key)'")
+        let numeric = InsightsSchema.kind(of: leaf, in: object) == .numeric
+        return MappedAttribute(key: key, object: object, leaf: leaf, expression: compiled, onEmpty: onEmpty,
+                               numeric: numeric, line: keyNode.mark?.line ?? 0)
     }
 
     /// The object and key inside it an attribute key names, checked against the Insights schema.

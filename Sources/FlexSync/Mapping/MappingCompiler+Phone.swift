@@ -58,11 +58,12 @@ extension MappingCompiler {
             }
             let rules = Self.phoneRules(in: attribute.expression)
             if rules.filter({ $0.extensionAttribute != nil }).count != own.count {
-                throw file.error(keyNode, "'\(attribute.key)': keep_extension_in works in an attribute's own transforms")
+                throw file.error(keyNode,
+                                 "'\(attribute.key)': keep_extension_in works in an attribute's own transforms")
             }
             if matchKeys.contains(attribute.key), rules.contains(where: { $0.output == .national }) {
-                throw file.error(keyNode, "'\(attribute.key)' is a match key: its phone numbers must be written e164 or "
-                                 + "international, the forms a caller's number is compared in")
+                throw file.error(keyNode, "'\(attribute.key)' is a match key: its phone numbers must be written "
+                                 + "e164 or international, the forms a caller's number is compared in")
             }
         }
         return added

@@ -110,12 +110,14 @@ struct TransformTests {
         ("{ country: DE }", "00 49 30 5550103", #""+49305550103""#),
         ("{ country: DE }", "030 55+50103", "error: in.csv:2: phone: not a phone number: 030 55+50103"),
         ("{ country: DE }", "+49 30", "error: in.csv:2: phone: not a valid international phone number: +49 30"),
-        ("{ country: DE, require: valid }", "030 55", "error: in.csv:2: phone: DE number outside the assigned ranges: 030 55"),
+        ("{ country: DE, require: valid }", "030 55",
+         "error: in.csv:2: phone: DE number outside the assigned ranges: 030 55"),
         ("{ country: ES }", "612 345 678", #""+34612345678""#),
     ])
     func phones(rule: String, input: String, expected: String) throws {
         let yaml = MapHarness.one("phone", "{ field: v, transforms: [{ phone: \(rule) }] }")
-        let got = try MapHarness.value(yaml, csv: "id,v,c\n1,\"\(input)\",United Kingdom\n", key: "phone", policy: .init())
+        let csv = "id,v,c\n1,\"\(input)\",United Kingdom\n"
+        let got = try MapHarness.value(yaml, csv: csv, key: "phone", policy: .init())
         #expect(got == expected)
     }
 
