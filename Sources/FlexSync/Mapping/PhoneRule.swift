@@ -118,13 +118,17 @@ struct PhoneRule: Sendable {
         }
     }
 
-    /// Whether the first digit or `+` of the text starts `+` or `00`.
+    /// Whether the text's first digit or `+` is a `+`, or its first two digits are `00`.
     static func isWrittenInternationally(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let first = bytes.firstIndex(where: { $0 == UInt8(ascii: "+") || ($0 >= 0x30 && $0 <= 0x39) }) else {
-            return false
+        var zeros = 0
+        for byte in bytes {
+            if byte == UInt8(ascii: "+") { return zeros == 0 }
+            guard byte >= 0x30 && byte <= 0x39 else { continue }
+            guard byte == 0x30 else { return false }
+            zeros += 1
+            if zeros == 2 { return true }
         }
-        if bytes[first] == UInt8(ascii: "+") { return true }
-        return bytes[first] == 0x30 && first + 1 < bytes.count && bytes[first + 1] == 0x30
+        return false
     }
 }
 

@@ -120,6 +120,7 @@ struct PhoneRuleTests {
         e("000-000-0000", "US", "placeholder, not a phone number", old: true),
         e("+999 1234 5678", "US", "unknown country calling code", old: true),
         e("+49 30", "DE", "not a valid international phone number"),
+        e("00 49 30", "DE", "not a valid international phone number"),
         // Only numbers in assigned ranges, when the mapping requires valid ones
         e("(202) 555-0143", "US", "+12025550143", "require: valid"),
         e("(555) 010-0000", "US", "US number outside the assigned ranges", old: true, "require: valid"),
