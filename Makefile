@@ -3,7 +3,7 @@
 
 PREFIX ?= /usr/local
 SWIFT ?= swift
-DEB_PACKAGES := libxml2-dev libcurl4-openssl-dev pkg-config
+DEB_PACKAGES := libxml2-dev libcurl4-openssl-dev libphonenumber-dev pkg-config
 BIN_DEBUG = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
@@ -39,6 +39,7 @@ demo: release demo-deps
 
 bench: release
 	@python3 -c "import lxml" 2>/dev/null || pip install -q lxml 2>/dev/null || echo "bench: lxml unavailable; comparing with xml.etree only"
+	@python3 -c "import phonenumbers" 2>/dev/null || pip install -q phonenumbers
 	FLEXSYNC_BIN_DIR="$(BIN_RELEASE)" python3 bench/run.py
 
 install: release

@@ -28,10 +28,16 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .target(name: "CCurlShim", dependencies: ["CLibCurl"]),
+        // libphonenumber (C++, Debian's libphonenumber-dev, no pkg-config file) behind a C header; its
+        // generated protobuf message class is inline in its headers, so protobuf is linked too.
+        .target(
+            name: "CPhoneNumber",
+            linkerSettings: [.linkedLibrary("phonenumber"), .linkedLibrary("protobuf"), .linkedLibrary("stdc++")]
+        ),
         .target(
             name: "FlexSync",
             dependencies: [
-                "CLibXML2", "CLibCurl", "CCurlShim",
+                "CLibXML2", "CLibCurl", "CCurlShim", "CPhoneNumber",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -64,5 +70,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "TaskRouterEmulatorTests", dependencies: ["TaskRouterEmulator"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TaskRouterEmulator"]),
-    ]
+    ],
+    // libphonenumber's headers (and the abseil and protobuf headers they include) need C++17.
+    cxxLanguageStandard: .cxx17
 )

@@ -2,7 +2,7 @@
 """flexsync benchmarks: flexsync and its baselines measured in the same run on the same data.
 
     python3 bench/run.py                 # everything
-    python3 bench/run.py apply plan      # only these parts (readers, validate, plan, apply, plan_tasks, watch)
+    python3 bench/run.py apply plan      # only these parts (readers, validate, phones, plan, apply, plan_tasks, watch)
 
 Writes bench-results.json at the repository root: a JSON array of
 {"name", "value", "unit", "baseline", "baseline_value", "ratio"}, and prints a table.
@@ -19,6 +19,8 @@ import sys
 import time
 from base64 import b64encode
 from urllib.parse import quote, urlparse
+
+import phones
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "bench", "out")
@@ -156,6 +158,12 @@ for _, entry in etree.iterparse(sys.argv[1], events=('end',), **({'tag': NS + 'R
             del entry.getparent()[0]
 print(count)
 """
+
+
+def read_csv(path):
+    """Python csv's data rows of a file, and its seconds."""
+    out, seconds, _, _ = python(BASELINE_CSV, path)
+    return int(out), seconds
 
 
 def bench_readers():
@@ -364,6 +372,8 @@ def main():
         csv_path, python_rate = bench_readers()
         if not only or "validate" in only:
             bench_validate(csv_path, python_rate)
+    if not only or "phones" in only:
+        phones.bench(record, measured, python, read_csv, OUT, BIN, WORKSPACE)
     if not only or "plan" in only:
         bench_plan()
     if not only or "apply" in only:

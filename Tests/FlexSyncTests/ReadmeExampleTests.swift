@@ -52,7 +52,7 @@ struct ReadmeExampleTests {
             ("hierarchy", "London/Sales/Sales 2", "\"London ▸ Sales ▸ Sales 2\""),
             ("{ date: dd.MM.yyyy }", "14.06.2021", "\"2021-06-14\""),
             ("date, year", "1985-03-02", "\"1985\""),
-            ("{ phone: { country: US } }", "(303) 555-0104 ext. 21", "\"+13035550104\""),
+            ("{ phone: { default_country: US } }", "(303) 555-0104 ext. 21", "\"+13035550104\""),
             ("email", " Ana.Lima@Example.COM ", "\"ana.lima@example.com\""),
             ("{ truncate: 9 }", "Sam 👩‍💻 rocks", "\"Sam 👩‍💻\""),
             ("{ prefix: \"hubspot:\" }", "701", "\"hubspot:701\""),

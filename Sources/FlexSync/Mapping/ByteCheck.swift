@@ -16,7 +16,7 @@ final class ByteCheck: @unchecked Sendable {
         case text(FieldReference, trim: Bool)
         /// `field` with `[email]`.
         case email(FieldReference)
-        /// `field` with `[{ phone: { country: … } }]`.
+        /// `field` with `[{ phone: { default_country: … } }]`.
         case phone(FieldReference, PhoneRule)
         /// `template`, optionally `[collapse_whitespace]`: collapsed either way.
         case template([Expression.TemplatePart])
@@ -117,9 +117,11 @@ final class ByteCheck: @unchecked Sendable {
                           Transform.isEmailAddress(UnsafeBufferPointer(rebasing: address)) else { return nil }
                     return Self.text(address.count)
                 case .phone:
-                    guard let rule, text.allSatisfy(PhoneRule.isPlain),
-                          let number = try? rule.number(from: UnsafeBufferPointer(rebasing: text), raw: "", record: record) else { return nil }
-                    return Self.text(number.utf8.count)
+                    // The rule's own reading of the bytes, as the full evaluation makes it.
+                    guard let rule else { return nil }
+                    let reading = rule.read(UnsafeBufferPointer(rebasing: text), region: rule.defaultCountry)
+                    guard case .success(let number) = reading else { return nil }
+                    return Self.text(number.formatted.utf8.count)
                 case .template: return nil
                 }
             } ?? nil

@@ -64,6 +64,12 @@ indirect enum Expression: @unchecked Sendable {
         }
     }
 
+    /// Whether a transform of this pipeline is costly (see ``Transform/isCostly``).
+    var isCostly: Bool {
+        guard case .piped(let inner, let transforms) = self else { return false }
+        return transforms.contains(where: \.isCostly) || inner.isCostly
+    }
+
     /// The same expression with new field references: each caches a position, so each thread
     /// running a mapping needs its own.
     func replica() -> Expression {

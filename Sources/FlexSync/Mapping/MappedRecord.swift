@@ -39,19 +39,35 @@ public struct MappedRecord: Sendable {
         }
     }
 
-    /// Normalises a match value: trimmed, NFC, and case-folded for e-mail addresses and for
-    /// friendly names (TaskRouter treats those case-insensitively).
+    /// How the values of a match key are compared.
+    enum MatchForm: Sendable {
+        case exact
+        /// E-mail addresses and friendly names: TaskRouter treats those case-insensitively.
+        case caseFolded
+        /// Phone numbers: their E.164 form, so that a CRM's `0044 20 7946 0018` written
+        /// international and a caller's `+442079460018` meet.
+        case phone
+    }
+
+    /// Normalises a match value: trimmed, NFC, case-folded or read as a phone number by its key.
     static func normalizedMatch(_ value: String, key: String) -> String {
-        normalizedMatch(value, foldingCase: foldsCase(key))
+        normalizedMatch(value, form: matchForm(key))
     }
 
-    static func normalizedMatch(_ value: String, foldingCase: Bool) -> String {
+    static func normalizedMatch(_ value: String, form: MatchForm) -> String {
         let trimmed = EvaluationContext.nfc(value.trimmingSpaces)
-        return foldingCase ? Transform.lowercased(trimmed) : trimmed
+        switch form {
+        case .exact: return trimmed
+        case .caseFolded: return Transform.lowercased(trimmed)
+        case .phone: return PhoneRule.matchForm(trimmed) ?? trimmed
+        }
     }
 
-    /// Whether matching on `key` ignores case.
-    static func foldsCase(_ key: String) -> Bool { key.hasSuffix("email") || key == "friendly_name" }
+    static func matchForm(_ key: String) -> MatchForm {
+        if key.hasSuffix("email") || key == "friendly_name" { return .caseFolded }
+        if key == "phone" || key.hasSuffix(".phone") { return .phone }
+        return .exact
+    }
 }
 
 extension Mapping {
@@ -159,7 +175,7 @@ extension Mapping {
                 }
             }
             if let text, !text.isEmpty {
-                result.matchValues.append((match.name, MappedRecord.normalizedMatch(text, foldingCase: match.foldsCase)))
+                result.matchValues.append((match.name, MappedRecord.normalizedMatch(text, form: match.form)))
             } else if rank == 0 && !key.allowFallback && !attributeFailed(match.name, result.problems) {
                 // Falling back to a later key would let `on_empty` act on the account another key
                 // finds: the record changes nothing instead.

@@ -77,7 +77,7 @@ final class MappedAttribute: @unchecked Sendable {
         self.key = key; self.object = object; self.leaf = leaf; self.expression = expression
         self.onEmpty = onEmpty; self.required = required; self.onError = onError; self.numeric = numeric; self.line = line
         memoField = expression.soleField
-        memo = memoField.map { _ in ValueMemo() }
+        memo = memoField.map { _ in ValueMemo(trial: expression.isCostly ? ValueMemo.costlyTrial : ValueMemo.trial) }
         if let memo, let memoField { memoViews = (Unretained(memo), Unretained(memoField)) } else { memoViews = nil }
         personal = ValueRules.isPersonal(leaf, object)
         keyLength = key.utf16.count
@@ -170,8 +170,8 @@ public final class Mapping: @unchecked Sendable {
     /// its index and the companion's index, or nil when the mapping does not produce it.
     let companions: [(name: Int, needs: Int?)]
     /// `key.match` resolved once: each key's attribute, whether it is `friendly_name` instead,
-    /// and whether matching on it ignores case.
-    let matchKeys: [(name: String, attribute: Int?, friendlyName: Bool, foldsCase: Bool)]
+    /// and how its values are compared.
+    let matchKeys: [(name: String, attribute: Int?, friendlyName: Bool, form: MappedRecord.MatchForm)]
     /// How many attributes the dataset checks read.
     let checkedAttributes: Int
     /// The null tokens the attribute memos were filled with.
@@ -237,7 +237,7 @@ public final class Mapping: @unchecked Sendable {
         }
         checkedAttributes = attributes.filter(\.checked).count
         matchKeys = key.match.map { name in
-            (name, attributes.firstIndex { $0.key == name }, name == "friendly_name", MappedRecord.foldsCase(name))
+            (name, attributes.firstIndex { $0.key == name }, name == "friendly_name", MappedRecord.matchForm(name))
         }
     }
 
@@ -289,18 +289,19 @@ struct MappingCompiler {
                                    required: ["target", "key", "attributes"], context: "the mapping")
         let target: MappingTarget = try file.choice(top["target"]!, context: "'target'")
         if let node = top["default_policy"] { defaultPolicy = try file.choice(node, context: "'default_policy'") }
-        var attributes: [MappedAttribute] = []
-        for (key, keyNode, value) in try file.pairs(top["attributes"]!, context: "'attributes'") {
-            attributes.append(try attribute(key, keyNode: keyNode, value: value, target: target))
-        }
-        if attributes.isEmpty { throw file.error(top["attributes"], "'attributes' maps nothing") }
-        let friendlyName = try top["friendly_name"].map { try expression($0, context: "'friendly_name'") }
         let keyMembers = try file.members(top["key"]!, allowed: ["match", "allow_fallback"], required: ["match"],
                                           context: "'key'")
         let allowFallback = try keyMembers["allow_fallback"].map {
             try file.bool($0, context: "'key.allow_fallback'")
         } ?? false
         let match = try file.strings(keyMembers["match"]!, context: "'key.match'")
+        var written: [(MappedAttribute, Node)] = []
+        for (key, keyNode, value) in try file.pairs(top["attributes"]!, context: "'attributes'") {
+            written.append((try attribute(key, keyNode: keyNode, value: value, target: target), keyNode))
+        }
+        if written.isEmpty { throw file.error(top["attributes"], "'attributes' maps nothing") }
+        let attributes = written.map(\.0) + (try extensionAttributes(of: written, target: target, matchKeys: match))
+        let friendlyName = try top["friendly_name"].map { try expression($0, context: "'friendly_name'") }
         guard !match.isEmpty else { throw file.error(keyMembers["match"], "'key.match' names no key") }
         for name in match {
             switch target {
@@ -336,26 +337,7 @@ struct MappingCompiler {
     }
 
     private mutating func attribute(_ key: String, keyNode: Node, value: Node, target: MappingTarget) throws -> MappedAttribute {
-        let object: InsightsSchema.Object
-        let leaf: String
-        switch target {
-        case .workers:
-            object = .worker
-            leaf = key
-            if key.hasPrefix("customers.") || key.hasPrefix("conversations.") {
-                throw file.error(keyNode, "'\(key)' is a task attribute, but this mapping's target is 'workers'")
-            }
-        case .tasks:
-            let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let parsed = InsightsSchema.Object(rawValue: parts[0]), parsed != .worker else {
-                throw file.error(keyNode, "task attributes are written as 'customers.<key>' or 'conversations.<key>', not '\(key)'")
-            }
-            object = parsed
-            leaf = parts[1]
-        }
-        if let problem = InsightsSchema.keyProblem(leaf, in: object) {
-            throw file.error(keyNode, problem)
-        }
+        let (object, leaf) = try placement(of: key, keyNode: keyNode, target: target)
         var onEmpty = EmptyPolicy.remove
         var required = false
         var onError = ErrorPolicy.rejectRow
@@ -380,9 +362,35 @@ struct MappingCompiler {
         }
         keyPolicies[key] = policy
         if !(removeWhenAbsent ?? policy.removesWhenAbsentByDefault) { keptWhenAbsent.insert(key) }
-        return MappedAttribute(key: key, object: object, leaf: leaf, expression: try expression(value, context: "'\(key)'"),
-                               onEmpty: onEmpty, required: required, onError: onError, numeric: InsightsSchema.kind(of: leaf, in: object) == .numeric,
-                               line: keyNode.mark?.line ?? 0)
+        let compiled = try expression(value, context: "'\(key)'")
+        let numeric = InsightsSchema.kind(of: leaf, in: object) == .numeric
+        return MappedAttribute(key: key, object: object, leaf: leaf, expression: compiled, onEmpty: onEmpty, required: required,
+                               onError: onError, numeric: numeric, line: keyNode.mark?.line ?? 0)
+    }
+
+    /// The object and key inside it an attribute key names, checked against the Insights schema.
+    func placement(of key: String, keyNode: Node, target: MappingTarget) throws -> (InsightsSchema.Object, String) {
+        let object: InsightsSchema.Object
+        let leaf: String
+        switch target {
+        case .workers:
+            object = .worker
+            leaf = key
+            if key.hasPrefix("customers.") || key.hasPrefix("conversations.") {
+                throw file.error(keyNode, "'\(key)' is a task attribute, but this mapping's target is 'workers'")
+            }
+        case .tasks:
+            let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let parsed = InsightsSchema.Object(rawValue: parts[0]), parsed != .worker else {
+                throw file.error(keyNode, "task attributes are written as 'customers.<key>' or 'conversations.<key>', not '\(key)'")
+            }
+            object = parsed
+            leaf = parts[1]
+        }
+        if let problem = InsightsSchema.keyProblem(leaf, in: object) {
+            throw file.error(keyNode, problem)
+        }
+        return (object, leaf)
     }
 
     static let expressionKeys = ["field", "const", "template", "coalesce", "hierarchy", "when", "then", "else", "transforms", "on_empty", "take",
@@ -534,14 +542,7 @@ struct MappingCompiler {
             let group = try members["group"].map { try file.string($0, context: where_) }
             guard decimal.count == 1, group.map({ $0.count <= 1 }) ?? true else { throw file.error(value, "\(where_): separators are single characters") }
             return .number(decimal: decimal.first!, group: group?.first)
-        case "phone":
-            try allow([])
-            let members = try file.members(value, allowed: ["country", "country_field"], context: where_)
-            let country = try members["country"].map { try file.string($0, context: where_).uppercased() }
-            if let country, PhoneRule.countries[country] == nil {
-                throw file.error(members["country"], "\(where_): unknown country '\(country)' (use an ISO code such as US, GB, DE)")
-            }
-            return .phone(PhoneRule(defaultCountry: country, countryField: try members["country_field"].map { try file.string($0, context: where_) }))
+        case "phone": try allow([]); return .phone(try phoneRule(value, context: where_))
         case "truncate":
             try allow([])
             let limit = try file.int(value, context: where_)

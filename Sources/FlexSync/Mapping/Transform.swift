@@ -20,6 +20,8 @@ enum Transform: @unchecked Sendable {
     case year
     case number(decimal: Character, group: Character?)
     case phone(PhoneRule)
+    /// The extension of a phone number the rule reads (for its `keep_extension_in` attribute).
+    case phoneExtension(PhoneRule)
     case email
     case truncate(Int)
     case prefix(String)
@@ -27,10 +29,20 @@ enum Transform: @unchecked Sendable {
     /// The separator Flex Insights uses between hierarchy levels: space, U+25B8, space.
     static let hierarchySeparator = " \u{25B8} "
 
+    /// True for transforms that take microseconds rather than nanoseconds (libphonenumber's parse).
+    var isCostly: Bool {
+        switch self {
+        case .phone, .phoneExtension: true
+        default: false
+        }
+    }
+
     /// False for transforms that read other columns of the record (a phone number's country).
     var dependsOnValueAlone: Bool {
-        if case .phone(let rule) = self { return rule.countryField == nil }
-        return true
+        switch self {
+        case .phone(let rule), .phoneExtension(let rule): return rule.countryField == nil
+        default: return true
+        }
     }
 
     func apply(_ value: MappedValue, record: Record) throws -> MappedValue {
@@ -105,7 +117,9 @@ enum Transform: @unchecked Sendable {
         case .number(let decimal, let group):
             return .number(try NumberParsing.parse(text, decimal: decimal, group: group))
         case .phone(let rule):
-            return .text(try rule.e164(text, record: record))
+            return .text(try rule.formatted(text, record: record))
+        case .phoneExtension(let rule):
+            return rule.extensionDigits(text, record: record).map(MappedValue.text) ?? .null
         case .email:
             var address = Transform.lowercased(Transform.trimmed(text))
             guard address.withUTF8(Transform.isEmailAddress) else { throw TransformFailure(rule: "not an e-mail address", value: text) }

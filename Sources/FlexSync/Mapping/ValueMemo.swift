@@ -8,6 +8,15 @@ final class ValueMemo: @unchecked Sendable {
     /// Lookups after which a memo that has not paid for itself (a hit on at least a quarter of
     /// them) is switched off.
     static let trial = 4_096
+    /// The trial of a memo in front of a costly transform (a phone number's parse by
+    /// libphonenumber, about 10 µs): it keeps trying until it is full, since a column of a few
+    /// thousand numbers in no particular order repeats only after more than `trial` rows.
+    static let costlyTrial = capacity
+
+    /// How many lookups this memo is given to pay for itself.
+    let trialLength: Int
+
+    init(trial: Int = ValueMemo.trial) { trialLength = trial }
 
     // A mapping runs on one thread at a time (other threads map with replicas, each with its own
     // memos), so neither is shared.
@@ -54,7 +63,7 @@ final class ValueMemo: @unchecked Sendable {
     /// Remembers a result, and its outcome for runs that keep only checked values, while there
     /// is room; ends the memo when the trial says it does not pay.
     func store(_ result: Result<MappedValue, TransformFailure>, outcome: ByteCheck.Outcome?, for text: String) {
-        if lookups >= Self.trial && hits * 4 < lookups {
+        if lookups >= trialLength && hits * 4 < lookups {
             active = false
             results = TextTable()
         } else if results.count < Self.capacity {

@@ -175,6 +175,34 @@ struct PlanTests {
         #expect(plan.untouched == ["WT" + String(repeating: "5", count: 32)])
     }
 
+    /// A CRM's `(0)20 7946 0018` (read in GB), `0044 20 7946 0019` and an international
+    /// `+44 20 7946 0020` meet callers' `+442079460018`, a customer phone written with spaces, and
+    /// a WhatsApp address: both sides are compared in E.164.
+    @Test func customersAreMatchedByPhoneInE164() async throws {
+        let sid = { (digit: String) in "WT" + String(repeating: digit, count: 32) }
+        let tasks: [EmulatorSeed.Task] = [
+            .init(sid: sid("1"), assignmentStatus: "assigned", attributes: #"{"from":"+442079460018"}"#),
+            .init(sid: sid("2"), assignmentStatus: "assigned",
+                  attributes: #"{"customers":{"phone":"+44 20 7946 0019"}}"#),
+            .init(sid: sid("3"), assignmentStatus: "pending", attributes: #"{"from":"whatsapp:+442079460020"}"#),
+        ]
+        let fixture = try await SyncFixture.start(tasks: tasks)
+        defer { Task { await fixture.stop() } }
+        let mapping = """
+        target: tasks
+        key: { match: [customers.phone] }
+        attributes:
+          customers.phone: { field: phone, transforms: [{ phone: { default_country: GB, output: international } }] }
+          customers.name: name
+        """
+        let csv = "phone,name\n(0)20 7946 0018,One\n0044 20 7946 0019,Two\n+44 20 7946 0020,Three\n"
+        let job = try fixture.job(csv: csv, mapping: mapping)
+        let (plan, _) = try await offload { try fixture.context(job).makePlan(overrides: PlanOverrides()) }
+        let names = Dictionary(uniqueKeysWithValues: plan.targets.map { ($0.sid.suffix(1), $0.label) })
+        #expect(names == ["1": "One", "2": "Two", "3": "Three"])
+        #expect(plan.targets.first { $0.label == "One" }?.desired.contains(#""phone":"+44 20 7946 0018""#) == true)
+    }
+
     @Test func planFilesRoundTripAndRefuseOtherVersions() async throws {
         let fixture = try await SyncFixture.start(workers: Self.seed())
         defer { Task { await fixture.stop() } }

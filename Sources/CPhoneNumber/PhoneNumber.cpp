@@ -1,0 +1,158 @@
+// The C interface of CPhoneNumber.h over libphonenumber's PhoneNumberUtil.
+//
+// PhoneNumberUtil::GetInstance() is a process-wide singleton created under pthread_once on
+// Linux (phonenumbers/base/memory/singleton_posix.h), and its parsing, checking and formatting
+// methods are const, with the one shared mutable part — the regular-expression cache — guarded
+// by a lock (phonenumbers/regexp_cache.h). Debian's build uses the POSIX variants of both (the
+// library imports pthread_once and pthread_mutex_*; it is not built with
+// I18N_PHONENUMBERS_NO_THREAD_SAFETY). So every mapping thread may call these at once.
+#include "CPhoneNumber.h"
+
+#include <phonenumbers/logger.h>
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+#include <string>
+#include <vector>
+
+using i18n::phonenumbers::NullLogger;
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+namespace {
+
+// The instance, muted once before first use: the library must not print (a C++ static local is
+// initialised once, thread-safely).
+const PhoneNumberUtil &util() {
+    static PhoneNumberUtil *const instance = [] {
+        PhoneNumberUtil *made = PhoneNumberUtil::GetInstance();
+        made->SetLogger(new NullLogger());
+        return made;
+    }();
+    return *instance;
+}
+
+const std::vector<std::string> &supportedRegions() {
+    static const std::vector<std::string> regions = [] {
+        std::set<std::string> set;
+        util().GetSupportedRegions(&set);
+        return std::vector<std::string>(set.begin(), set.end());
+    }();
+    return regions;
+}
+
+void copy(const std::string &text, char *out, int capacity, int *length) {
+    int count = static_cast<int>(std::min<size_t>(text.size(), static_cast<size_t>(capacity - 1)));
+    std::memcpy(out, text.data(), static_cast<size_t>(count));
+    out[count] = 0;
+    *length = count;
+}
+
+PhoneNumberUtil::ErrorType parse(const std::string &text, const std::string &region, PhoneNumber *number) {
+    number->Clear();
+    return util().Parse(text, region, number);
+}
+
+// Whether the text's first digit-or-plus is a `00`.
+bool startsWithDoubleZero(const std::string &text) {
+    for (size_t index = 0; index < text.size(); index++) {
+        char byte = text[index];
+        if (byte == '+') return false;
+        if (byte >= '0' && byte <= '9') return byte == '0' && index + 1 < text.size() && text[index + 1] == '0';
+    }
+    return false;
+}
+
+// The digits of a number written with nothing but digits, white space, `-./()` and a leading `+`
+// (nearly every number in an export), with the `+`: what libphonenumber's own normalisation
+// makes of such text before it reads it. Such text can hold no extension (every extension form
+// needs a letter, `#`, `,`, `;` or `~`) and no second number (`/ x…`), so reading the digits
+// gives the same number while skipping the regular expressions that look for those: a third of
+// the time of a parse. Anything else is left to libphonenumber as written.
+bool plainDigits(const char *text, size_t length, std::string *digits) {
+    digits->clear();
+    for (size_t index = 0; index < length; index++) {
+        char byte = text[index];
+        if (byte >= '0' && byte <= '9') {
+            digits->push_back(byte);
+        } else if (byte == '+') {
+            if (!digits->empty()) return false;
+            digits->push_back(byte);
+        } else if (byte != ' ' && byte != '\t' && byte != '-' && byte != '.' && byte != '/' && byte != '(' &&
+                   byte != ')') {
+            return false;
+        }
+    }
+    return digits->size() >= 3;
+}
+
+}  // namespace
+
+extern "C" void fs_phone_parse(const char *text, size_t length, const char *region, fs_phone_format format,
+                               bool validate, fs_phone_result *result) {
+    const PhoneNumberUtil &phone = util();
+    std::memset(result, 0, sizeof *result);
+    result->type = fs_phone_type_unknown;
+    std::string input;
+    if (!plainDigits(text, length, &input)) input.assign(text, length);
+    std::string home = region ? region : "ZZ";
+    PhoneNumber number;
+    PhoneNumberUtil::ErrorType error = parse(input, home, &number);
+    PhoneNumberUtil::ValidationResult possible = PhoneNumberUtil::INVALID_COUNTRY_CODE;
+    if (error == PhoneNumberUtil::NO_PARSING_ERROR) possible = phone.IsPossibleNumberWithReason(number);
+    if (possible != PhoneNumberUtil::IS_POSSIBLE && startsWithDoubleZero(input)) {
+        std::string international = input;
+        international.replace(international.find("00"), 2, "+");
+        PhoneNumber retried;
+        PhoneNumberUtil::ErrorType retriedError = parse(international, home, &retried);
+        if (retriedError == PhoneNumberUtil::NO_PARSING_ERROR &&
+            phone.IsPossibleNumberWithReason(retried) == PhoneNumberUtil::IS_POSSIBLE) {
+            number = retried;
+            error = retriedError;
+            possible = PhoneNumberUtil::IS_POSSIBLE;
+        }
+    }
+    result->status = static_cast<fs_phone_parse_status>(error);
+    if (error != PhoneNumberUtil::NO_PARSING_ERROR) return;
+    result->possibility = static_cast<fs_phone_possibility>(possible);
+    result->country_code = number.country_code();
+    std::string national;
+    phone.GetNationalSignificantNumber(number, &national);
+    copy(national, result->national, fs_phone_national_capacity, &result->national_length);
+    if (validate) {
+        PhoneNumberUtil::PhoneNumberType type = phone.GetNumberType(number);
+        result->type = static_cast<fs_phone_type>(type);
+        result->valid = type != PhoneNumberUtil::UNKNOWN;
+    }
+    if (number.has_extension()) {
+        copy(number.extension(), result->extension, fs_phone_extension_capacity, &result->extension_length);
+        number.clear_extension();
+    }
+    std::string formatted;
+    PhoneNumberUtil::PhoneNumberFormat style = format == fs_phone_format_international ? PhoneNumberUtil::INTERNATIONAL
+        : format == fs_phone_format_national ? PhoneNumberUtil::NATIONAL : PhoneNumberUtil::E164;
+    phone.Format(number, style, &formatted);
+    copy(formatted, result->formatted, fs_phone_formatted_capacity, &result->formatted_length);
+}
+
+extern "C" bool fs_phone_is_supported_region(const char *region) {
+    const std::vector<std::string> &regions = supportedRegions();
+    return std::binary_search(regions.begin(), regions.end(), std::string(region));
+}
+
+extern "C" bool fs_phone_region_for_calling_code(int calling_code, char *region) {
+    std::string code;
+    util().GetRegionCodeForCountryCode(calling_code, &code);
+    if (code.size() != 2 || code == "ZZ") return false;
+    std::memcpy(region, code.c_str(), 3);
+    return true;
+}
+
+extern "C" int fs_phone_supported_region_count(void) { return static_cast<int>(supportedRegions().size()); }
+
+extern "C" void fs_phone_supported_region(int index, char *region) {
+    std::memcpy(region, supportedRegions()[static_cast<size_t>(index)].c_str(), 3);
+}

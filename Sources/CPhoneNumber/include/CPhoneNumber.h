@@ -1,0 +1,88 @@
+// A plain C interface to libphonenumber's PhoneNumberUtil (C++), so that Swift calls it without
+// C++ interop. One call parses, checks and formats a number: crossing the boundary once per
+// value, with the results in a caller-owned struct (no allocation, nothing to free).
+#ifndef FLEXSYNC_CPHONENUMBER_H
+#define FLEXSYNC_CPHONENUMBER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// How a parsed number is written out.
+typedef enum {
+    fs_phone_format_e164 = 0,           // +442079460018
+    fs_phone_format_international = 1,  // +44 20 7946 0018
+    fs_phone_format_national = 2,       // 020 7946 0018
+} fs_phone_format;
+
+/// Why text could not be parsed as a number (libphonenumber's ErrorType).
+typedef enum {
+    fs_phone_parsed = 0,
+    fs_phone_invalid_country_code = 1,  // no region to read a national number in, or an unknown +CC
+    fs_phone_not_a_number = 2,
+    fs_phone_too_short_after_idd = 3,
+    fs_phone_too_short_nsn = 4,
+    fs_phone_too_long_nsn = 5,
+} fs_phone_parse_status;
+
+/// Whether a parsed number's length fits its region (libphonenumber's ValidationResult).
+typedef enum {
+    fs_phone_possible = 0,
+    fs_phone_possible_local_only = 1,   // diallable only inside its area: the area code is missing
+    fs_phone_invalid_country = 2,
+    fs_phone_too_short = 3,
+    fs_phone_invalid_length = 4,
+    fs_phone_too_long = 5,
+} fs_phone_possibility;
+
+/// What libphonenumber makes of a number (PhoneNumberType), when validity was asked for.
+typedef enum {
+    fs_phone_type_fixed_line = 0, fs_phone_type_mobile, fs_phone_type_fixed_line_or_mobile, fs_phone_type_toll_free,
+    fs_phone_type_premium_rate, fs_phone_type_shared_cost, fs_phone_type_voip, fs_phone_type_personal_number,
+    fs_phone_type_pager, fs_phone_type_uan, fs_phone_type_voicemail, fs_phone_type_unknown,
+} fs_phone_type;
+
+enum { fs_phone_formatted_capacity = 64, fs_phone_extension_capacity = 32, fs_phone_national_capacity = 24 };
+
+typedef struct {
+    fs_phone_parse_status status;
+    fs_phone_possibility possibility;
+    /// Set only when `validate` was asked for; `fs_phone_type_unknown` means outside every assigned range.
+    fs_phone_type type;
+    bool valid;
+    int country_code;
+    /// The national significant number's digits (leading zeros included), for placeholder checks.
+    char national[fs_phone_national_capacity];
+    int national_length;
+    char formatted[fs_phone_formatted_capacity];
+    int formatted_length;
+    char extension[fs_phone_extension_capacity];
+    int extension_length;
+} fs_phone_result;
+
+/// Parses `length` bytes of UTF-8 as a phone number, reading a national number as one of
+/// `region` (ISO 3166 alpha-2, or NULL/"ZZ" for none). Text that starts with `00` and is not a
+/// possible number of the region is read again as international (`00` is the international
+/// prefix in most of the world, and exports write it whatever the region). With `validate`,
+/// also says whether the number is in the region's assigned ranges, and of which type.
+void fs_phone_parse(const char *text, size_t length, const char *region, fs_phone_format format, bool validate,
+                    fs_phone_result *result);
+
+/// Whether libphonenumber has metadata for the region (alpha-2, upper case).
+bool fs_phone_is_supported_region(const char *region);
+
+/// The main region of a calling code (`44` → `GB`), in `region` (3 bytes); false when none.
+bool fs_phone_region_for_calling_code(int calling_code, char *region);
+
+/// How many regions libphonenumber knows; `fs_phone_supported_region(i, out)` writes the i-th.
+int fs_phone_supported_region_count(void);
+void fs_phone_supported_region(int index, char *region);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
