@@ -89,14 +89,17 @@ public final class Applier: @unchecked Sendable {
     public func run(progress: @escaping @Sendable (ApplyProgress) -> Void = { _ in }) throws -> ApplySummary {
         let started = Date()
         let previous = resume ? try Journal.progress(path: journal.path, place: place) : (finished: [:], inDoubt: [])
-        try journal.append([("event", .string("start")), ("plan", .string(plan.id)), ("place", .string(place)),
+        try journal.append(.start, [("plan", .string(plan.id)), ("place", .string(place)),
                             ("targets", .number(JSONNumber(Double(plan.targets.count))))])
         summary.planned = plan.targets.count
         let pending = plan.targets.filter { target in
             if previous.finished[target.sid] != nil { summary.resumedDone += 1; return false }
             return true
         }
+        // This run's traffic only: `apply JOB` plans on the same client first.
         let requestsBefore = client.stats["requests"]
+        let retriesBefore = client.stats["retries"]
+        let throttledBefore = client.stats["429s"]
         let total = pending.count
         let reporter = Thread {
             while !Thread.current.isCancelled {
@@ -113,15 +116,15 @@ public final class Applier: @unchecked Sendable {
         }
         summary.duration = Date().timeIntervalSince(started)
         summary.requests = client.stats["requests"] - requestsBefore
-        summary.retries = client.stats["retries"]
-        summary.throttled = client.stats["429s"]
-        try journal.append([("event", .string("finish")), ("summary", summary.json)])
+        summary.retries = client.stats["retries"] - retriesBefore
+        summary.throttled = client.stats["429s"] - throttledBefore
+        try journal.append(.finish, [("summary", summary.json)])
         return summary
     }
 
     private func process(_ target: Plan.Target, inDoubt: Bool, session: CurlSession) throws {
         let (result, detail) = apply(target, inDoubt: inDoubt, session: session)
-        try journal.append([("event", .string("outcome")), ("sid", .string(target.sid)), ("result", .string(result.rawValue)),
+        try journal.append(.outcome, [("sid", .string(target.sid)), ("result", .string(result.rawValue)),
                             ("place", .string(place)), ("detail", detail.map { .string($0) } ?? .null)])
         lock.withLock {
             done += 1
@@ -197,7 +200,7 @@ public final class Applier: @unchecked Sendable {
                     mustReadBack = false
                 }
                 attempt += 1
-                try journal.append([("event", .string("intent")), ("sid", .string(target.sid)), ("attempt", .number(JSONNumber(Double(attempt)))),
+                try journal.append(.intent, [("sid", .string(target.sid)), ("attempt", .number(JSONNumber(Double(attempt)))),
                                     ("etag", etag.map { .string($0) } ?? .null), ("before", .object(plannedImage)), ("after", .object(desiredImage))])
                 let response: HTTPResponse
                 do {

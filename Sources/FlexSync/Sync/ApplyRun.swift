@@ -23,16 +23,7 @@ public enum ApplyRefusal: Error, CustomStringConvertible {
 extension Plan {
     /// Re-applies the operator's overrides given at apply time to the gates recorded in the plan.
     public mutating func applyOverrides(_ overrides: PlanOverrides) {
-        for index in gates.indices {
-            switch gates[index].override {
-            case "--allow-shrunk-export": gates[index].overridden = gates[index].overridden || overrides.allowShrunkExport
-            case "--allow-mass-change": gates[index].overridden = gates[index].overridden || overrides.allowMassChange
-            case "--allow-key-churn": gates[index].overridden = gates[index].overridden || overrides.allowKeyChurn
-            case "--allow-invalid": gates[index].overridden = gates[index].overridden || overrides.allowInvalidRows
-            case "--allow-drift": gates[index].overridden = gates[index].overridden || overrides.allowDrift
-            default: break
-            }
-        }
+        for index in gates.indices where overrides.allowed.contains(gates[index].kind) { gates[index].overridden = true }
     }
 
     /// Refuses a plan whose inputs changed, whose workspace differs, or whose gates tripped.
@@ -80,8 +71,8 @@ public struct RollbackBuilder: Sendable {
         var answered = Set<String>()
         for entry in try Journal.read(path: journalPath) {
             guard let sid = entry.sid else { continue }
-            if entry.event == "intent", let before = entry.before, let after = entry.after { images[sid] = (before, after) }
-            if entry.event == "outcome" {
+            if entry.event == .intent, let before = entry.before, let after = entry.after { images[sid] = (before, after) }
+            if entry.event == .outcome {
                 answered.insert(sid)
                 if entry.result == .applied { applied.insert(sid) }
             }

@@ -17,8 +17,24 @@ public final class Journal: @unchecked Sendable {
         var isFinal: Bool { self != .failed && self != .gone }
     }
 
+    /// What a line records.
+    public enum Event: String, Sendable {
+        /// A run of a plan begins: the job file and profile (rollback finds the job from it).
+        case begin
+        /// An applier starts on the plan at a place.
+        case start
+        /// A write is about to be sent: the before- and after-images of the managed keys.
+        case intent
+        /// How a target ended, at which place.
+        case outcome
+        /// Targets a plan found equal to the export, for the last-applied store.
+        case seen
+        /// The run's summary.
+        case finish
+    }
+
     public struct Entry: Sendable {
-        public var event: String
+        public var event: Event
         public var sid: String?
         public var result: Result?
         public var before: JSONObject?
@@ -47,8 +63,8 @@ public final class Journal: @unchecked Sendable {
     deinit { close(descriptor) }
 
     /// Appends one line and waits until it is on disk.
-    public func append(_ fields: [(String, JSONValue)]) throws {
-        var object = JSONObject([("time", .string(ISO8601DateFormatter().string(from: Date())))])
+    public func append(_ event: Event, _ fields: [(String, JSONValue)]) throws {
+        var object = JSONObject([("time", .string(ISO8601DateFormatter().string(from: Date()))), ("event", .string(event.rawValue))])
         for (key, value) in fields { object[key] = value }
         let line = Array((JSONValue.object(object).minified + "\n").utf8)
         // The append is serialised so lines never interleave; the flush is not, so concurrent
@@ -65,7 +81,7 @@ public final class Journal: @unchecked Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
         var entries: [Entry] = []
         for line in data.split(separator: 0x0A) {
-            guard let object = try? JSONValue.parse(bytes: Array(line)).objectValue, let event = object["event"]?.stringValue else { continue }
+            guard let object = try? JSONValue.parse(bytes: Array(line)).objectValue, let event = object["event"]?.stringValue.flatMap(Event.init) else { continue }
             entries.append(Entry(event: event, sid: object["sid"]?.stringValue, result: object["result"]?.stringValue.flatMap(Result.init),
                                  before: object["before"]?.objectValue, after: object["after"]?.objectValue,
                                  detail: object["detail"]?.stringValue, planID: object["plan"]?.stringValue,
@@ -84,8 +100,8 @@ public final class Journal: @unchecked Sendable {
         for entry in try read(path: path) {
             guard let sid = entry.sid else { continue }
             switch entry.event {
-            case "intent": open.insert(sid)
-            case "outcome":
+            case .intent: open.insert(sid)
+            case .outcome:
                 open.remove(sid)
                 if let result = entry.result, entry.place == place {
                     if result.isFinal { finished[sid] = result } else { finished[sid] = nil }

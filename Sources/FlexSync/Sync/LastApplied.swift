@@ -69,13 +69,13 @@ public struct LastApplied: Sendable {
             for entry in try Journal.read(path: path) {
                 guard let time = entry.time else { continue }
                 switch entry.event {
-                case "intent":
+                case .intent:
                     if let sid = entry.sid, let image = entry.after { after[sid] = image }
-                case "outcome":
+                case .outcome:
                     guard let sid = entry.sid, entry.place == place, entry.result == .applied || entry.result == .unchanged,
                           let image = after[sid] else { continue }
                     for (key, value) in image { record(sid, key, value, run: run, at: time) }
-                case "seen":
+                case .seen:
                     guard entry.place == place, let images = entry.images else { continue }
                     for (sid, image) in images {
                         guard let image = image.objectValue else { continue }
@@ -115,7 +115,7 @@ public struct LastApplied: Sendable {
     /// Records in `journal` what a plan saw equal (its `seen` images), for the store to replay.
     public static func recordSeen(_ plan: Plan, place: String, in journal: Journal) throws {
         guard !plan.seen.isEmpty else { return }
-        try journal.append([("event", .string("seen")), ("place", .string(place)),
+        try journal.append(.seen, [("place", .string(place)),
                             ("images", .object(JSONObject(plan.seen.map { ($0.sid, JSONValue.object($0.image)) })))])
     }
 

@@ -157,10 +157,11 @@ extension Plan {
         }
         var gates: [Gate] = []
         if case .array(let items)? = root["gates"] {
-            gates = items.map { item in
+            gates = try items.map { item in
                 let g = item.objectValue
-                return Gate(name: g?["name"]?.stringValue ?? "", tripped: g?["tripped"] == .bool(true), detail: g?["detail"]?.stringValue ?? "",
-                            override: g?["override"]?.stringValue ?? "", overridden: g?["overridden"] == .bool(true))
+                guard let kind = g?["name"]?.stringValue.flatMap(GateKind.init) else { throw fail("a gate has no known name") }
+                return Gate(kind, tripped: g?["tripped"] == .bool(true), detail: g?["detail"]?.stringValue ?? "",
+                            overridden: g?["overridden"] == .bool(true))
             }
         }
         let summary = root["summary"]?.objectValue

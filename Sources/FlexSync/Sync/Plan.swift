@@ -45,12 +45,18 @@ public struct Plan: Sendable {
 
     /// A safety check evaluated before anything can be written.
     public struct Gate: Sendable {
-        public var name: String
+        public var kind: GateKind
         public var tripped: Bool
         public var detail: String
-        /// The flag that overrides it.
-        public var override: String
         public var overridden: Bool
+
+        public init(_ kind: GateKind, tripped: Bool, detail: String, overridden: Bool) {
+            self.kind = kind; self.tripped = tripped; self.detail = detail; self.overridden = overridden
+        }
+
+        public var name: String { kind.rawValue }
+        /// The flag that overrides it.
+        public var override: String { kind.flag }
     }
 
     public var id: String

@@ -2,11 +2,8 @@ import Foundation
 
 /// Options of one planning run: which safety gates the operator overrides.
 public struct PlanOverrides: Sendable {
-    public var allowShrunkExport = false
-    public var allowMassChange = false
-    public var allowKeyChurn = false
-    public var allowInvalidRows = false
-    public var allowDrift = false
+    /// The gates the operator overrides.
+    public var allowed: Set<GateKind> = []
     /// Rebuild a damaged last-applied store from the live state instead of refusing to plan.
     public var rebuildState = false
     /// Plan only the first N matched records (canary runs).
@@ -206,24 +203,21 @@ public struct Planner {
         var gates: [Plan.Gate] = []
         // Selected rows count, not rows read: an export whose every row is skipped or invalid
         // writes nothing, and that is not a success.
-        gates.append(.init(name: "empty-export", tripped: validation.nothingSelected != nil,
+        gates.append(.init(.emptyExport, tripped: validation.nothingSelected != nil,
                            detail: validation.nothingSelected
-                               ?? "\(validation.rowsRead) rows read, \(validation.selected) selected", override: "--allow-shrunk-export",
-                           overridden: overrides.allowShrunkExport))
+                               ?? "\(validation.rowsRead) rows read, \(validation.selected) selected",
+                           overridden: overrides.allowed.contains(.emptyExport)))
         if let lastRunRows, lastRunRows > 0 {
             let share = Double(validation.rowsRead) / Double(lastRunRows)
-            gates.append(.init(name: "shrunk-export", tripped: share < policies.minRowsShareOfLastRun,
-                               detail: "\(validation.rowsRead) rows, \(percent(share)) of the last successful run's \(lastRunRows) (the job allows down to \(percent(policies.minRowsShareOfLastRun)))",
-                               override: "--allow-shrunk-export", overridden: overrides.allowShrunkExport))
+            gates.append(.init(.shrunkExport, tripped: share < policies.minRowsShareOfLastRun,
+                               detail: "\(validation.rowsRead) rows, \(percent(share)) of the last successful run's \(lastRunRows) (the job allows down to \(percent(policies.minRowsShareOfLastRun)))", overridden: overrides.allowed.contains(.shrunkExport)))
         }
-        gates.append(.init(name: "invalid-rows", tripped: validation.invalidShareReason != nil,
-                           detail: validation.invalidShareReason ?? "\(validation.invalid) invalid rows, within the \(percent(policies.maxInvalidShare)) the job allows",
-                           override: "--allow-invalid", overridden: overrides.allowInvalidRows))
+        gates.append(.init(.invalidRows, tripped: validation.invalidShareReason != nil,
+                           detail: validation.invalidShareReason ?? "\(validation.invalid) invalid rows, within the \(percent(policies.maxInvalidShare)) the job allows", overridden: overrides.allowed.contains(.invalidRows)))
         let considered = max(plan.targetsConsidered, 1)
         let changedShare = Double(plan.targets.count) / Double(considered)
-        gates.append(.init(name: "mass-change", tripped: changedShare > policies.maxChangedShare,
-                           detail: "\(plan.targets.count) of \(plan.targetsConsidered) \(plan.kindName)s change (\(percent(changedShare))); the job allows \(percent(policies.maxChangedShare))",
-                           override: "--allow-mass-change", overridden: overrides.allowMassChange))
+        gates.append(.init(.massChange, tripped: changedShare > policies.maxChangedShare,
+                           detail: "\(plan.targets.count) of \(plan.targetsConsidered) \(plan.kindName)s change (\(percent(changedShare))); the job allows \(percent(policies.maxChangedShare))", overridden: overrides.allowed.contains(.massChange)))
         // Changing or removing one key on many targets is the signature of a broken export;
         // adding a key that was never there (a first migration) is not.
         var churn: [String: Int] = [:]
@@ -232,21 +226,19 @@ public struct Planner {
         }
         if let (key, count) = churn.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }) {
             let share = Double(count) / Double(considered)
-            gates.append(.init(name: "key-churn", tripped: share > policies.maxKeyChangeShare,
-                               detail: "'\(key)' changes or disappears on \(count) of \(plan.targetsConsidered) \(plan.kindName)s (\(percent(share))); the job allows \(percent(policies.maxKeyChangeShare))",
-                               override: "--allow-key-churn", overridden: overrides.allowKeyChurn))
+            gates.append(.init(.keyChurn, tripped: share > policies.maxKeyChangeShare,
+                               detail: "'\(key)' changes or disappears on \(count) of \(plan.targetsConsidered) \(plan.kindName)s (\(percent(share))); the job allows \(percent(policies.maxKeyChangeShare))", overridden: overrides.allowed.contains(.keyChurn)))
         } else {
-            gates.append(.init(name: "key-churn", tripped: false, detail: "no key changes on existing values", override: "--allow-key-churn", overridden: false))
+            gates.append(.init(.keyChurn, tripped: false, detail: "no key changes on existing values", overridden: false))
         }
         // Someone else editing managed keys on many targets (an SSO mapping, a script) is worth
         // a person's look before flexsync writes anything; `on_drift: fail` wants that look always.
         let drifted = Set(plan.drift.filter { $0.kind != .reportOnly }.map(\.sid)).count
         let driftShare = Double(drifted) / Double(considered)
         let failOnDrift = policies.onDrift == .fail && drifted > 0
-        gates.append(.init(name: "drift", tripped: driftShare > policies.maxDriftShare || failOnDrift,
+        gates.append(.init(.drift, tripped: driftShare > policies.maxDriftShare || failOnDrift,
                            detail: "\(drifted) of \(plan.targetsConsidered) \(plan.kindName)s have keys changed outside flexsync (\(percent(driftShare))); "
-                               + (failOnDrift ? "on_drift is 'fail'" : "the job allows \(percent(policies.maxDriftShare))"),
-                           override: "--allow-drift", overridden: overrides.allowDrift))
+                               + (failOnDrift ? "on_drift is 'fail'" : "the job allows \(percent(policies.maxDriftShare))"), overridden: overrides.allowed.contains(.drift)))
         plan.gates = gates
     }
 }

@@ -142,7 +142,7 @@ extension CLI {
         defer { withExtendedLifetime(lock) {} }
         let journal = try run { try Journal(path: state.journalPath(planID: plan.id)) }
         try run {
-            try journal.append([("event", .string("begin")), ("plan", .string(plan.id)), ("job_path", .string(URL(fileURLWithPath: job.path).standardizedFileURL.path)),
+            try journal.append(.begin, [("plan", .string(plan.id)), ("job_path", .string(URL(fileURLWithPath: job.path).standardizedFileURL.path)),
                                 ("profile", job.profile.map { .string($0) } ?? .null), ("target", .string(job.mapping.target.rawValue))])
         }
         let logger = context.logger

@@ -43,7 +43,7 @@ extension FlexSyncCommand {
             let session = "watch-" + ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
             let journal = try CLI.run { try Journal(path: state.journalPath(planID: session)) }
             try CLI.run {
-                try journal.append([("event", .string("begin")), ("plan", .string(session)), ("job_path", .string(job.absolutePath)),
+                try journal.append(.begin, [("plan", .string(session)), ("job_path", .string(job.absolutePath)),
                                     ("profile", job.profile.map { .string($0) } ?? .null), ("target", .string(job.mapping.target.rawValue))])
             }
             let watcher = try CLI.run {

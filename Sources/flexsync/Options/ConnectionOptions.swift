@@ -28,11 +28,9 @@ struct GateOptions: ParsableArguments {
 
     func overrides() throws -> PlanOverrides {
         var overrides = PlanOverrides()
-        overrides.allowShrunkExport = allowShrunkExport
-        overrides.allowMassChange = allowMassChange
-        overrides.allowKeyChurn = allowKeyChurn
-        overrides.allowInvalidRows = allowInvalid
-        overrides.allowDrift = allowDrift
+        let flags: [(Bool, [GateKind])] = [(allowShrunkExport, [.emptyExport, .shrunkExport]), (allowMassChange, [.massChange]),
+                                           (allowKeyChurn, [.keyChurn]), (allowInvalid, [.invalidRows]), (allowDrift, [.drift])]
+        for (given, kinds) in flags where given { overrides.allowed.formUnion(kinds) }
         overrides.rebuildState = rebuildState
         overrides.limit = limit
         if let only {

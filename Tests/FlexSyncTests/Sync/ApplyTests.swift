@@ -150,10 +150,10 @@ struct ApplyTests {
         }
         let journalPath = fixture.directory.appendingPathComponent("j.jsonl").path
         let journal = try Journal(path: journalPath)
-        try journal.append([("event", .string("intent")), ("sid", .string(sids[0]))])
-        try journal.append([("event", .string("outcome")), ("sid", .string(sids[0])), ("result", .string("applied")),
+        try journal.append(.intent, [("sid", .string(sids[0]))])
+        try journal.append(.outcome, [("sid", .string(sids[0])), ("result", .string("applied")),
                             ("place", .string(context.client.workspaceURL))])
-        try journal.append([("event", .string("intent")), ("sid", .string(sids[1]))])
+        try journal.append(.intent, [("sid", .string(sids[1]))])
         let postsBefore = fixture.emulator.requestLog().filter { $0.method == "POST" }.count
         let summary = try await offload { try Self.apply(plan, context, journal: journalPath) }
         #expect(summary.resumedDone == 1)
@@ -172,7 +172,7 @@ struct ApplyTests {
         let (plan, _) = try await offload { try context.makePlan(overrides: PlanOverrides()) }
         let journalPath = fixture.directory.appendingPathComponent("j.jsonl").path
         let journal = try Journal(path: journalPath)
-        try journal.append([("event", .string("begin")), ("job_path", .string(job.path)), ("profile", .null)])
+        try journal.append(.begin, [("job_path", .string(job.path)), ("profile", .null)])
         _ = try await offload { try Self.apply(plan, context, journal: journalPath) }
         // One worker is edited after the run: its rollback is skipped.
         let edited = plan.targets[3].sid

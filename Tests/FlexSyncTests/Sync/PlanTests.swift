@@ -120,8 +120,7 @@ struct PlanTests {
         #expect(plan.trippedGates.map(\.detail) == ["10 of 10 workers change (100%); the job allows 20%",
                                                     "'team_id' changes or disappears on 10 of 10 workers (100%); the job allows 50%"])
         var overrides = PlanOverrides()
-        overrides.allowMassChange = true
-        overrides.allowKeyChurn = true
+        overrides.allowed = [.massChange, .keyChurn]
         let frozen = overrides
         let (allowed, _) = try await offload { try fixture.context(job).makePlan(overrides: frozen) }
         #expect(allowed.trippedGates.isEmpty)
