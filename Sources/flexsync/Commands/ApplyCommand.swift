@@ -93,98 +93,67 @@ extension FlexSyncCommand {
 }
 
 extension CLI {
-    /// Confirms, locks the state directory, applies with progress, prints and records the summary.
-    /// `skippedConflicts` are targets the caller left out because they changed since (rollback):
-    /// they count as conflicts in the summary and the exit code.
+    /// Applies through ``ApplyService``: asks on a terminal (or needs `--yes`), shows progress,
+    /// prints the summary and writes `--summary-json`.
     static func applyPlan(_ plan: Plan, context: SyncContext, yes: Bool, summaryJSON: String?, showValues: Bool,
                           skippedConflicts: [String] = []) throws -> ApplySummary {
-        let job = context.job
-        guard !plan.targets.isEmpty else {
-            out("nothing to apply: \(plan.summaryLine)\n")
-            let state = try run { try StateDirectory(path: job.policies.stateDirectory) }
-            if plan.rowsRead > 0 { try? state.recordSuccess(rowsRead: plan.rowsRead, planID: plan.id) }
-            if !plan.seen.isEmpty {
-                // What the plan saw equal becomes the baseline drift is measured against.
-                try run {
-                    try LastApplied.recordSeen(plan, place: context.client.workspaceURL,
-                                               in: try Journal(path: state.journalPath(planID: plan.id)))
-                    try LastApplied.catchUp(state, place: context.client.workspaceURL)
-                }
-            }
-            var summary = ApplySummary()
-            summary.conflicts = skippedConflicts.count
-            summary.conflictDetails = skippedConflicts
-            return summary
-        }
-        // One GET of the workspace before anything is written: another server or account answers
-        // 404 or 401 here instead of on every target.
-        let workspace = try run { try context.confirmWorkspace() }
-        let question = "apply \(plan.targets.count.grouped) change\(plan.targets.count == 1 ? "" : "s") to workspace \(workspace) (profile \(job.profile ?? "default"))?"
-        if !yes {
-            guard stdinIsTerminal else {
-                err("not on a terminal: pass --yes to \(question.replacingOccurrences(of: "?", with: ""))")
-                throw ExitCode(1)
-            }
-            out(question + " [y/N] ")
-            guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
-                out("nothing written\n")
-                throw ExitCode(1)
-            }
-        }
-        let state = try run { try StateDirectory(path: job.policies.stateDirectory) }
-        let lock: RunLock
-        do {
-            lock = try RunLock(directory: state.path)
-        } catch let held as RunLock.Held {
-            err("\(held)")
-            throw ExitCode(6)
-        }
-        defer { withExtendedLifetime(lock) {} }
-        let journal = try run { try Journal(path: state.journalPath(planID: plan.id)) }
-        try run {
-            try journal.append(.begin, [("plan", .string(plan.id)), ("job_path", .string(URL(fileURLWithPath: job.path).standardizedFileURL.path)),
-                                ("profile", job.profile.map { .string($0) } ?? .null), ("target", .string(job.mapping.target.rawValue))])
-        }
+        if plan.targets.isEmpty { out("nothing to apply: \(plan.summaryLine)\n") }
         let logger = context.logger
         let terminal = isatty(STDERR_FILENO) == 1
         let lastLog = LastLog()
-        let applier = Applier(client: context.client, plan: plan, journal: journal, logger: logger, showValues: showValues)
-        var summary = try run {
-            try applier.run { progress in
+        let hooks = ApplyService.Hooks(
+            confirm: { question in
+                if yes { return true }
+                guard stdinIsTerminal else {
+                    err("not on a terminal: pass --yes to \(question.replacingOccurrences(of: "?", with: ""))")
+                    return false
+                }
+                out(question + " [y/N] ")
+                guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
+                    out("nothing written\n")
+                    return false
+                }
+                return true
+            },
+            progress: { progress in
                 let eta = progress.rate > 0 ? Double(progress.total - progress.done) / max(progress.rate, 0.1) : 0
                 if terminal {
                     let width = 30
                     let filled = progress.total > 0 ? width * progress.done / progress.total : width
                     let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-                    FileHandle.standardError.write(Data(String(format: "\r[%@] %d/%d  %.1f req/s  ETA %.0fs ", bar, progress.done, progress.total, progress.rate, eta).utf8))
+                    FileHandle.standardError.write(Data(String(format: "\r[%@] %d/%d  %.1f req/s  ETA %.0fs ", bar, progress.done,
+                                                               progress.total, progress.rate, eta).utf8))
                 } else if progress.elapsed - lastLog.value >= 5 {
                     lastLog.value = progress.elapsed
                     logger.notice("applying", metadata: ["done": "\(progress.done)", "total": "\(progress.total)",
                                                          "rate": "\(String(format: "%.1f", progress.rate))", "eta_s": "\(Int(eta))"])
                 }
-            }
+            })
+        let outcome: ApplyService.Outcome
+        do {
+            outcome = try ApplyService(context: context, showValues: showValues).run(plan, skippedConflicts: skippedConflicts, hooks: hooks)
+        } catch ApplyStop.declined {
+            throw ExitCode(1)
+        } catch ApplyStop.locked(let held) {
+            err("\(held)")
+            throw ExitCode(6)
+        } catch {
+            err("\(error)")
+            throw ExitCode(1)
         }
+        let summary = outcome.summary
+        guard let journal = outcome.journal else { return summary }
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
-        try run {
-            try LastApplied.recordSeen(plan, place: context.client.workspaceURL, in: journal)
-            try LastApplied.catchUp(state, place: context.client.workspaceURL)
-        }
-        summary.workspace = workspace
-        summary.conflicts += skippedConflicts.count
-        summary.conflictDetails += skippedConflicts
         for failure in summary.failures.prefix(20) { err("failed: \(failure)") }
         for conflict in summary.conflictDetails.prefix(20) { err("conflict: \(conflict)") }
         if summary.landedNothing {
             err("nothing landed: all \(summary.planned.grouped) targets were gone or failed; the run is not recorded as a success")
         }
         out(summary.line + "\n")
-        out("workspace: \(workspace)\n")
-        out("journal: \(journal.path)\n")
+        if let workspace = summary.workspace { out("workspace: \(workspace)\n") }
+        out("journal: \(journal)\n")
         if let summaryJSON {
             try run { try Data((summary.json.pretty + "\n").utf8).write(to: URL(fileURLWithPath: summaryJSON), options: .atomic) }
-        }
-        if summary.failed == 0 && summary.conflicts == 0 && !summary.landedNothing && plan.rowsRead > 0 {
-            try? state.recordSuccess(rowsRead: plan.rowsRead, planID: plan.id)
         }
         return summary
     }
@@ -192,5 +161,6 @@ extension CLI {
 
 /// The elapsed time of the last progress log line.
 final class LastLog: @unchecked Sendable {
+    // Sendable: written only by the applier's one progress thread.
     var value = 0.0
 }
