@@ -98,7 +98,8 @@ struct ReportingTests {
         ("{ field: d, transforms: [date] }", "0001-01-01", "error: in.csv:2: agent_attribute_1: placeholder date"),
         ("{ field: d, transforms: [date] }", "0000-00-00", "remove"),
         ("{ field: d, transforms: [{ date: dd.MM.yyyy }] }", "43556",
-         "error: in.csv:2: agent_attribute_1: not a date in the declared format: an Excel serial day number (2019-04-01)?"),
+         "error: in.csv:2: agent_attribute_1: not a date in the declared format: "
+            + "an Excel serial day number (2019-04-01)?"),
         ("{ field: d, transforms: [{ date: [dd.MM.yyyy, excel] }] }", "43556", "\"2019-04-01\""),
         ("{ field: d, transforms: [date, year] }", "1985-03-02", "\"1985\""),
     ])

@@ -24,7 +24,8 @@ struct SelectionTests {
         #expect(outcome.selected == 0)
         #expect(
             outcome.abortReason == "0 of 50 rows selected: skip_when field 'IsDeleted' equals [true] held on every row")
-        let json = ValidationReport.json(outcome, job: try TrustJob.csv(csv, mapping: Self.salesforce), showValues: false)
+        let job = try TrustJob.csv(csv, mapping: Self.salesforce)
+        let json = ValidationReport.json(outcome, job: job, showValues: false)
         #expect(json.contains("\"selected\": 0") && json.contains("\"nothing_selected\": \"0 of 50 rows selected: "))
     }
 
