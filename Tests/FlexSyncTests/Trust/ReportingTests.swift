@@ -172,6 +172,11 @@ struct ReportingTests {
             errorMessage { _ = try declared.next() }?.hasSuffix(
                 "the delimiter ';' was declared (source.delimiter or a 'sep=' line): check it against the file") == true
         )
+        let wrong = try CSVReader(bytes: Array("id;name;team,x\n1;Ana;Sales\n".utf8), name: "hr.csv",
+                                  options: CSVOptions(delimiter: UInt8(ascii: ",")))
+        #expect(errorMessage { _ = try wrong.next() }?.hasSuffix(
+            "the delimiter ',' was declared (source.delimiter or a 'sep=' line), but the header line reads as ';': "
+                + "check 'source.delimiter'") == true)
     }
 
     @Test(arguments: [("", "the file is empty"), ("  \n\t\n", "the file holds only white space")])
