@@ -44,7 +44,7 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
             "\(file):\(line): invalid UTF-8 at byte offset \(offset)" + (windows1252
                 ? " (the bytes read as Windows-1252, as Excel's plain 'CSV' writes: set 'encoding: windows-1252' in the job's source)"
                 : "")
-        case .firstRecordFieldCount(let file, let line, let found, let expected, let delimiter, let declared, let detected):
+        case let .firstRecordFieldCount(file, line, found, expected, delimiter, declared, detected):
             "\(file):\(line): found \(found) field\(found == 1 ? "" : "s"), but the header has \(expected); "
                 + "the delimiter '\(ExtractError.delimiterName(delimiter))' was "
                 + (!declared ? "detected from the header: if it is wrong, set 'source.delimiter'"
