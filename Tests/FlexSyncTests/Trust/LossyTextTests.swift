@@ -48,7 +48,8 @@ struct LossyTextTests {
             let bytes = (0..<Int.random(in: 0...40, using: &random)).map { _ in pool.randomElement(using: &random)! }
             let rule = bytes.indices.contains { index in
                 bytes[index] == 0x3F || bytes[index] == 0xEF
-                    || (bytes[index] == 0xC3 && index + 2 < bytes.count && [0xC2, 0xC5, 0xC6, 0xCB, 0xE2].contains(bytes[index + 2]))
+                    || (bytes[index] == 0xC3 && index + 2 < bytes.count
+                        && [0xC2, 0xC5, 0xC6, 0xCB, 0xE2].contains(bytes[index + 2]))
             }
             #expect(bytes.withUnsafeBufferPointer { LossyText.mayBeDamaged($0) } == rule, "\(bytes)")
         }
