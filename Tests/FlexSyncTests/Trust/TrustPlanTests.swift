@@ -99,5 +99,6 @@ struct TrustPlanTests {
         #expect(text.contains("kept (lossy text in the export, the live value stays):"))
         let markdown = PlanReport.markdown(plan, showValues: false)
         #expect(markdown.contains("### Kept (lossy text in the export, the live value stays)"))
+        #expect(PlanHTML.render(plan, showValues: false).contains("<table id=\"kept\">"))
     }
 }
