@@ -381,6 +381,7 @@ final class CSVScanner: @unchecked Sendable {
     private(set) var headerCount = 0
     private(set) var blankColumns: [Int] = []
     private var delimiterDeclared = false
+    private var detectedDelimiter: UInt8 = UInt8(ascii: ",")
     private(set) var headerLine = 1
 
     private let input: ByteInput
@@ -506,7 +507,8 @@ final class CSVScanner: @unchecked Sendable {
             try fill()
         }
         let declared = skipSepLine()
-        delimiter = options.delimiter ?? declared ?? detectDelimiter()
+        detectedDelimiter = detectDelimiter()
+        delimiter = options.delimiter ?? declared ?? detectedDelimiter
         delimiterDeclared = options.delimiter != nil || declared != nil
         special[Int(delimiter)] = true
         special[0x0A] = true
@@ -645,7 +647,8 @@ final class CSVScanner: @unchecked Sendable {
                             if recordNumber == 0 {
                                 throw ExtractError.firstRecordFieldCount(file: file, line: recordLine, found: count,
                                                                          expected: headerCount, delimiter: delimiter,
-                                                                         declared: delimiterDeclared)
+                                                                         declared: delimiterDeclared,
+                                                                         detected: detectedDelimiter)
                             }
                             throw ExtractError.fieldCount(file: file, line: recordLine, found: count, expected: headerCount)
                         }

@@ -12,7 +12,9 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
     /// `windows1252`: the bytes there read as Windows-1252, so the message suggests it.
     case invalidUTF8(file: String, line: Int, offset: Int, windows1252: Bool)
     /// A field-count mismatch on the first record: the delimiter is the usual culprit.
-    case firstRecordFieldCount(file: String, line: Int, found: Int, expected: Int, delimiter: UInt8, declared: Bool)
+    /// `detected`: the delimiter the header line suggests, which differs from a declared one.
+    case firstRecordFieldCount(file: String, line: Int, found: Int, expected: Int, delimiter: UInt8, declared: Bool,
+                               detected: UInt8)
     case invalidUTF16(file: String, offset: Int)
     case unknownEncoding(file: String, name: String)
     case xml(file: String, line: Int, message: String)
@@ -43,11 +45,14 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
             "\(file):\(line): invalid UTF-8 at byte offset \(offset)" + (windows1252
                 ? " (the bytes read as Windows-1252, as Excel's plain 'CSV' writes: set 'encoding: windows-1252' in the job's source)"
                 : "")
-        case .firstRecordFieldCount(let file, let line, let found, let expected, let delimiter, let declared):
+        case let .firstRecordFieldCount(file, line, found, expected, delimiter, declared, detected):
             "\(file):\(line): found \(found) field\(found == 1 ? "" : "s"), but the header has \(expected); "
                 + "the delimiter '\(ExtractError.delimiterName(delimiter))' was "
-                + (declared ? "declared (source.delimiter or a 'sep=' line): check it against the file"
-                            : "detected from the header: if it is wrong, set 'source.delimiter'")
+                + (!declared ? "detected from the header: if it is wrong, set 'source.delimiter'"
+                   : detected != delimiter
+                       ? "declared (source.delimiter or a 'sep=' line), but the header line reads as "
+                           + "'\(ExtractError.delimiterName(detected))': check 'source.delimiter'"
+                       : "declared (source.delimiter or a 'sep=' line): check it against the file")
         case .invalidUTF16(let file, let offset): "\(file): invalid UTF-16 at byte offset \(offset)"
         case .unknownEncoding(let file, let name):
             "\(file): unknown encoding '\(name)' (expected utf-8, utf-16, utf-16le, utf-16be, windows-1252 or iso-8859-1)"

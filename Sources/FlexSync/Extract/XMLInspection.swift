@@ -9,7 +9,7 @@ extension ExportInspection {
     /// `field[@id='workEmail']`, `wd:ID[@wd:type='Employee_ID']`.
     public static func xml(path: String, recordPath: String?) throws -> ExportInspection {
         XMLReader.silenceLibxml2()
-        var inspection = ExportInspection(file: path, format: .xml, encoding: "utf-8")
+        var inspection = ExportInspection(file: path, format: .xml, encoding: "utf-8 (XML's default: no encoding declared)")
         let record = try recordPath ?? guessRecordPath(path, namespaces: &inspection.namespaces)
         inspection.recordPath = record
         guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOBLANKS.rawValue))
@@ -22,6 +22,9 @@ extension ExportInspection {
         var pending = false  // xmlTextReaderNext left the reader on a node not yet looked at
         while pending || xmlTextReaderRead(reader) == 1 {
             pending = false
+            if inspection.records == 0, let encoding = xmlTextReaderConstEncoding(reader) {
+                inspection.encoding = String(cString: encoding).lowercased() + " (XML declaration)"
+            }
             guard xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue) else { continue }
             let depth = Int(xmlTextReaderDepth(reader))
             stack.removeLast(max(0, stack.count - depth))

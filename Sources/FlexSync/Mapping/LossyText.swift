@@ -35,11 +35,30 @@ public enum LossyText {
     /// every value validate checks: one tight pass, and a closer look only past a candidate byte.
     @inline(__always)
     public static func mayBeDamaged(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        for index in bytes.indices {
+        guard let base = bytes.baseAddress else { return false }
+        // Eight bytes at a time: a word holds a candidate byte when it XORed with that byte
+        // repeated has a zero byte (the classic has-zero-byte test); most values have none.
+        var index = 0
+        let raw = UnsafeRawPointer(base)
+        while index + 8 <= bytes.count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            if hasZeroByte(word ^ 0x3F3F_3F3F_3F3F_3F3F) || hasZeroByte(word ^ 0xC3C3_C3C3_C3C3_C3C3)
+                || hasZeroByte(word ^ 0xEFEF_EFEF_EFEF_EFEF) {
+                break
+            }
+            index += 8
+        }
+        while index < bytes.count {
             let byte = bytes[index]
             if byte == 0x3F || byte == 0xC3 || byte == 0xEF { return closerLook(bytes, from: index) }
+            index += 1
         }
         return false
+    }
+
+    @inline(__always)
+    private static func hasZeroByte(_ word: UInt64) -> Bool {
+        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0
     }
 
     @inline(__always)

@@ -45,7 +45,7 @@ extension ExtractError {
         case .blankColumnName(let file, let line, _), .blankColumnWithData(let file, let line, _, _),
             .duplicateColumnName(let file, let line, _, _, _), .fieldCount(let file, let line, _, _),
             .unterminatedQuote(let file, let line), .characterAfterQuote(let file, let line),
-            .invalidUTF8(let file, let line, _, _), .firstRecordFieldCount(let file, let line, _, _, _, _),
+            .invalidUTF8(let file, let line, _, _), .firstRecordFieldCount(let file, let line, _, _, _, _, _),
             .xml(let file, let line, _), .doctypeNotAllowed(let file, let line), .recordTooLarge(let file, let line, _),
             .fieldTooLong(let file, let line, _, _, _):
             (file, line)

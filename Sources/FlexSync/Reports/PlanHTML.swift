@@ -82,6 +82,14 @@ public enum PlanHTML {
         for item in plan.quarantined + plan.oversize {
             html += "<tr><td>\(escape(item.position?.description ?? "-"))</td><td>\(escape(item.reason))</td></tr>"
         }
+        if !plan.kept.isEmpty {
+            // Live values the export's lossy text would have replaced: kept, listed for the reviewer.
+            html += "</table><h2>Kept live values (lossy text in the export)</h2>"
+                + "<table id=\"kept\"><tr><th>source</th><th>reason</th></tr>"
+            for item in plan.kept {
+                html += "<tr><td>\(escape(item.position?.description ?? "-"))</td><td>\(escape(item.reason))</td></tr>"
+            }
+        }
         html += "</table><h2>Validation problems</h2><table id=\"problems\"><tr><th>problem</th></tr>"
         for problem in plan.problems.prefix(2000) { html += "<tr><td>\(escape(problem.line(showValues: showValues)))</td></tr>" }
         html += """

@@ -83,6 +83,10 @@ public enum PlanReport {
             out += "\n### Quarantined\n\n"
             for item in plan.quarantined + plan.oversize { out += "- " + (item.position.map { "`\($0)` " } ?? "") + cell(item.reason) + "\n" }
         }
+        if !plan.kept.isEmpty {
+            out += "\n### Kept (lossy text in the export, the live value stays)\n\n"
+            for item in plan.kept { out += "- " + (item.position.map { "`\($0)` " } ?? "") + cell(item.reason) + "\n" }
+        }
         if !plan.ssoOwnedKeys.isEmpty {
             out += "\n> Flex SSO rewrites \(plan.ssoOwnedKeys.map { "`\($0)`" }.joined(separator: ", ")) at every login when the identity provider maps them.\n"
         }

@@ -36,6 +36,8 @@ public enum ValidationReport {
         root["valid"] = .number(JSONNumber(Double(outcome.valid)))
         root["invalid"] = .number(JSONNumber(Double(outcome.invalid)))
         root["skipped"] = .number(JSONNumber(Double(outcome.skipped)))
+        root["selected"] = .number(JSONNumber(Double(outcome.selected)))
+        root["nothing_selected"] = outcome.nothingSelected.map { .string($0) } ?? .null
         root["empty_rows_ignored"] = .number(JSONNumber(Double(outcome.emptyRowsSkipped)))
         root["warnings"] = .number(JSONNumber(Double(outcome.warnings)))
         root["withheld_keys"] = .array(outcome.withheldKeys.map { .string($0) })

@@ -27,6 +27,7 @@ struct InspectTests {
         let inspection = try ExportInspection.inspect(path: Self.vendor("workday-raas-workers.xml"), recordPath: nil)
         #expect(inspection.recordPath == "/wd:Report_Data/wd:Report_Entry" && inspection.records == 30)
         #expect(inspection.namespaces["wd"] == "urn:com.workday.report/INT_Flex_Worker_Sync")
+        #expect(inspection.encoding == "utf-8 (XML declaration)")
         let names = inspection.columns.map(\.name)
         #expect(names.contains("wd:Worker/wd:ID[@wd:type='Employee_ID']"))
         #expect(names.contains("wd:Location/@wd:Descriptor"))

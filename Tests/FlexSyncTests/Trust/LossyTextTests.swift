@@ -40,6 +40,21 @@ struct LossyTextTests {
         #expect(LossyText.isDamagedCopy(damaged, of: live) == copy)
     }
 
+    /// The word-at-a-time first look against its rule written out byte by byte.
+    @Test func theFirstLookAgreesWithItsRule() {
+        let pool: [UInt8] = [0x61, 0x20, 0x3F, 0xC3, 0xA9, 0xC2, 0xC5, 0xEF, 0xBF, 0xE2, 0x2E]
+        var random = ReaderFuzzTests.Generator(state: 29)
+        for _ in 0..<20_000 {
+            let bytes = (0..<Int.random(in: 0...40, using: &random)).map { _ in pool.randomElement(using: &random)! }
+            let rule = bytes.indices.contains { index in
+                bytes[index] == 0x3F || bytes[index] == 0xEF
+                    || (bytes[index] == 0xC3 && index + 2 < bytes.count
+                        && [0xC2, 0xC5, 0xC6, 0xCB, 0xE2].contains(bytes[index + 2]))
+            }
+            #expect(bytes.withUnsafeBufferPointer { LossyText.mayBeDamaged($0) } == rule, "\(bytes)")
+        }
+    }
+
     static let mapping = """
         target: workers
         key: { match: [agent_id] }

@@ -98,7 +98,8 @@ struct ReportingTests {
         ("{ field: d, transforms: [date] }", "0001-01-01", "error: in.csv:2: agent_attribute_1: placeholder date"),
         ("{ field: d, transforms: [date] }", "0000-00-00", "remove"),
         ("{ field: d, transforms: [{ date: dd.MM.yyyy }] }", "43556",
-         "error: in.csv:2: agent_attribute_1: not a date in the declared format: an Excel serial day number (2019-04-01)?"),
+         "error: in.csv:2: agent_attribute_1: not a date in the declared format: "
+            + "an Excel serial day number (2019-04-01)?"),
         ("{ field: d, transforms: [{ date: [dd.MM.yyyy, excel] }] }", "43556", "\"2019-04-01\""),
         ("{ field: d, transforms: [date, year] }", "1985-03-02", "\"1985\""),
     ])
@@ -171,6 +172,11 @@ struct ReportingTests {
             errorMessage { _ = try declared.next() }?.hasSuffix(
                 "the delimiter ';' was declared (source.delimiter or a 'sep=' line): check it against the file") == true
         )
+        let wrong = try CSVReader(bytes: Array("id;name;team,x\n1;Ana;Sales\n".utf8), name: "hr.csv",
+                                  options: CSVOptions(delimiter: UInt8(ascii: ",")))
+        #expect(errorMessage { _ = try wrong.next() }?.hasSuffix(
+            "the delimiter ',' was declared (source.delimiter or a 'sep=' line), but the header line reads as ';': "
+                + "check 'source.delimiter'") == true)
     }
 
     @Test(arguments: [("", "the file is empty"), ("  \n\t\n", "the file holds only white space")])

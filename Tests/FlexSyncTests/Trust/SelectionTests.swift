@@ -24,6 +24,9 @@ struct SelectionTests {
         #expect(outcome.selected == 0)
         #expect(
             outcome.abortReason == "0 of 50 rows selected: skip_when field 'IsDeleted' equals [true] held on every row")
+        let job = try TrustJob.csv(csv, mapping: Self.salesforce)
+        let json = ValidationReport.json(outcome, job: job, showValues: false)
+        #expect(json.contains("\"selected\": 0") && json.contains("\"nothing_selected\": \"0 of 50 rows selected: "))
     }
 
     /// A misspelt skip_when field is caught before any row is read, at its line.

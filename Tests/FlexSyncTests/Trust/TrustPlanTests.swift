@@ -97,5 +97,8 @@ struct TrustPlanTests {
             "\(plan.kept.map(\.reason))")
         let text = PlanReport.text(plan, color: false, showValues: false)
         #expect(text.contains("kept (lossy text in the export, the live value stays):"))
+        let markdown = PlanReport.markdown(plan, showValues: false)
+        #expect(markdown.contains("### Kept (lossy text in the export, the live value stays)"))
+        #expect(PlanHTML.render(plan, showValues: false).contains("<table id=\"kept\">"))
     }
 }

@@ -85,7 +85,8 @@ struct VendorDefectTests {
                 let evidence = try #require(Self.evidence[defect.kind], "no evidence rule for \(defect.kind)")
                 let found = here.map { $0.line(showValues: true) }
                 let place = "\(file) \(csv ? "line" : "record") \(defect.place)"
-                #expect(here.contains(where: evidence), "\(place): \(defect.kind) in \(defect.field) not reported; found \(found)")
+                #expect(here.contains(where: evidence),
+                        "\(place): \(defect.kind) in \(defect.field) not reported; found \(found)")
             }
         }
     }
