@@ -135,6 +135,26 @@ struct ApplyIntegrityTests {
         #expect(state[edited]?["team_id"] as? String == "T5")
     }
 
+    /// A write that failed, was sent again by a resumed run, and whose second answer was never
+    /// recorded: still in doubt, read back, and rolled back because it landed.
+    @Test func rollbackUndoesAResentWriteAfterAFailedOne() throws {
+        let workspace = try EndToEndWorkspace(workers: 3)
+        #expect(try workspace.run(["apply", workspace.job, "--yes"]).status == 0)
+        let journals = workspace.directory.appendingPathComponent(".flexsync/e2e/journals")
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: journals.path).first)
+        let journal = journals.appendingPathComponent(name)
+        let sid = "WK" + String(format: "%032x", 2)
+        var lines = try String(contentsOf: journal, encoding: .utf8).split(separator: "\n").map(String.init)
+        let intent = try #require(lines.first { $0.contains(#""event":"intent""#) && $0.contains(sid) })
+        lines = lines.map { $0.contains(#""event":"outcome""#) && $0.contains(sid) ? $0.replacingOccurrences(of: #""result":"applied""#, with: #""result":"failed""#) : $0 }
+        lines.append(intent)
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: journal)
+        let undo = try workspace.run(["rollback", journal.path, "--yes"])
+        #expect(undo.status == 0, "\(undo.stderr)")
+        #expect(undo.stdout.contains("\n3 applied, 0 unchanged, 0 conflicts"))
+        #expect(try workspace.finalState().values.allSatisfy { $0["team_id"] as? String == "T0" })
+    }
+
     /// Connections reset mid-request: every POST sent again for a target was preceded by a GET of
     /// that target (flexsync's read-back), never re-sent by the transport on its own.
     @Test func aWriteIsNeverSentAgainWithoutAReadBack() throws {

@@ -147,21 +147,24 @@ struct OwnershipTests {
             let err = (process.standardError as? Pipe)?.fileHandleForReading.readDataToEndOfFile() ?? Data()
             Issue.record("apply ended before the kill: \(String(decoding: err, as: UTF8.self))")
         }
-        let store = workspace.directory.appendingPathComponent(".flexsync/e2e/last-applied.jsonl")
-        #expect(!FileManager.default.fileExists(atPath: store.path), "the run finished before the kill")
+        let state = workspace.directory.appendingPathComponent(".flexsync/e2e")
+        func store() -> String? { (try? FileManager.default.contentsOfDirectory(atPath: state.path))?.first { $0.hasPrefix("last-applied-") } }
+        #expect(store() == nil, "the run finished before the kill")
         let written = try #require(landed.first)
         let index = Int(written.dropFirst(2), radix: 16)! - 1
         try Self.edit(index, #"{"agent_id":"\#(index)","team_id":"SSO","team_name":"Team One"}"#, in: workspace)
         let plan = try workspace.run(["plan", workspace.job])
         #expect(plan.stdout.contains("(\(written)): team_id: flexsync wrote \"T1\""), "\(plan.stdout)")
-        #expect(FileManager.default.fileExists(atPath: store.path))
+        #expect(store() != nil)
     }
 
     @Test func aDamagedStoreIsReportedAndRebuiltOnlyOnRequest() throws {
         let workspace = try EndToEndWorkspace(workers: 3)
         try Self.job("", in: workspace)
         #expect(try workspace.run(["apply", workspace.job, "--yes"]).status == 0)
-        let store = workspace.directory.appendingPathComponent(".flexsync/e2e/last-applied.jsonl")
+        let state = workspace.directory.appendingPathComponent(".flexsync/e2e")
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: state.path).first { $0.hasPrefix("last-applied-") })
+        let store = state.appendingPathComponent(name)
         let text = try String(contentsOf: store, encoding: .utf8)
         #expect(text.contains(#""team_id":{"value":"T1""#))
         try Data(text.replacingOccurrences(of: #""value":"T1""#, with: #""value":"T7""#).utf8).write(to: store)
@@ -207,5 +210,10 @@ struct OwnershipTests {
         #expect(masked.stderr.contains("pass --show-values"))
         #expect(try workspace.run(["export", workspace.job, "--out", "live.csv", "--show-values"]).status == 0)
         #expect(try String(contentsOf: workspace.directory.appendingPathComponent("live.csv"), encoding: .utf8).contains("0,Ana Lima,T1"))
+        // Planning over a masked export never writes the mask over a real name.
+        #expect(try workspace.run(["export", workspace.job, "--out", "export.csv"]).status == 0)
+        let plan = try workspace.run(["plan", workspace.job])
+        #expect(plan.status == 0, "\(plan.stdout)")
+        #expect(plan.stdout.contains("full_name: the export holds a masked value"))
     }
 }

@@ -196,4 +196,20 @@ struct WatchTests {
         #expect(refused.stderr.contains("tripped, nothing written: mass-change"))
         #expect(try gated.requests().allSatisfy { $0["method"] as? String == "GET" })
     }
+
+    /// Key ownership holds in watch as in plan: an edit made outside flexsync is drift, kept, and
+    /// not written back cycle after cycle.
+    @Test func watchKeepsDriftLikePlan() throws {
+        let workspace = try EndToEndWorkspace(workers: 3, policies: "{ max_changed_share: 1, max_key_change_share: 1, max_drift_share: 1 }")
+        #expect(try workspace.run(["watch", workspace.job, "--interval", "0.2", "--cycles", "1"]).status == 0)
+        let sid = "WK" + String(format: "%032x", 1)
+        #expect(try Curl.post("\(workspace.emulator.baseURL)/v1/Workspaces/\(EndToEndWorkspace.workspace)/Workers/\(sid)",
+                              user: "\(EndToEndWorkspace.account):\(EndToEndWorkspace.token)",
+                              attributes: #"{"agent_id":"0","team_id":"T9","team_name":"Team One"}"#) == 200)
+        let posts = try workspace.requests().filter { $0["method"] as? String == "POST" }.count
+        let again = try workspace.run(["watch", workspace.job, "--interval", "0.2", "--cycles", "3"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try workspace.requests().filter { $0["method"] as? String == "POST" }.count == posts)
+        #expect(try workspace.finalState()[sid]?["team_id"] as? String == "T9")
+    }
 }

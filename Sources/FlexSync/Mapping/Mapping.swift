@@ -190,6 +190,15 @@ public final class Mapping: @unchecked Sendable {
     /// The attributes that read one source field (possibly transformed), with that field: what
     /// `flexsync export` can write back as the export's own columns. Attributes built from
     /// several fields, templates or constants have no single column.
+    /// The column the top-level `friendly_name` reads, when it reads one alone.
+    public var friendlyNameField: String? {
+        switch friendlyName {
+        case .field(let reference)?: reference.name
+        case .piped(.field(let reference), _)?: reference.name
+        default: nil
+        }
+    }
+
     public var singleFieldAttributes: [(key: String, field: String)] {
         attributes.compactMap { attribute in
             switch attribute.expression {

@@ -17,6 +17,8 @@ enum DriftReport {
         switch drift.kind {
         case .reportOnly:
             return text + "live \(live), export \(export) (report_only: never written)"
+        case .masked:
+            return text + "the export holds a masked value (***, an export written without --show-values): not written"
         case .drift, .conflict:
             let written = ValueRules.shown(drift.written, key: drift.key, showValues: showValues)
             text += "flexsync wrote \(written)"

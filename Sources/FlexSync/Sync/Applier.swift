@@ -74,13 +74,17 @@ public final class Applier: @unchecked Sendable {
     /// Whether targets an earlier run of the same journal finished are skipped (`apply`); `watch`
     /// plans from the live state every cycle and writes one journal for all of them.
     let resume: Bool
+    /// Asked before each target is started: true leaves the rest undone (`watch` stopping).
+    let shouldStop: @Sendable () -> Bool
     private let lock = NSLock()
     private var summary = ApplySummary()
     private var done = 0
 
-    public init(client: TaskRouterClient, plan: Plan, journal: Journal, logger: Logger, showValues: Bool = false, resume: Bool = true) {
+    public init(client: TaskRouterClient, plan: Plan, journal: Journal, logger: Logger, showValues: Bool = false, resume: Bool = true,
+                shouldStop: @escaping @Sendable () -> Bool = { false }) {
         self.client = client; self.plan = plan; self.journal = journal; self.logger = logger; self.showValues = showValues
         self.resume = resume
+        self.shouldStop = shouldStop
     }
 
     /// Where this run writes: outcomes are recorded against it, and only its own count on resume.
@@ -112,6 +116,7 @@ public final class Applier: @unchecked Sendable {
         defer { reporter.cancel() }
         let inDoubt = previous.inDoubt
         _ = try ParallelRunner(count: client.concurrency).map(pending) { (target: Plan.Target, session: CurlSession) throws -> Void in
+            if self.shouldStop() { return }
             try self.process(target, inDoubt: inDoubt.contains(target.sid), session: session)
         }
         summary.duration = Date().timeIntervalSince(started)
@@ -124,8 +129,13 @@ public final class Applier: @unchecked Sendable {
 
     private func process(_ target: Plan.Target, inDoubt: Bool, session: CurlSession) throws {
         let (result, detail) = apply(target, inDoubt: inDoubt, session: session)
-        try journal.append(.outcome, [("sid", .string(target.sid)), ("result", .string(result.rawValue)),
-                            ("place", .string(place)), ("detail", detail.map { .string($0) } ?? .null)])
+        var fields: [(String, JSONValue)] = [("sid", .string(target.sid)), ("result", .string(result.rawValue)), ("place", .string(place)),
+                                             ("detail", detail.map { .string($0) } ?? .null)]
+        // What the target's managed keys now hold, for the last-applied store: only when they hold it.
+        if result == .applied || result == .unchanged, let planned = try? JSONValue.parse(target.before).objectValue {
+            fields.append(("after", .object(Self.image(of: target.edit.keys, in: Merge.apply(target.edit, to: planned)))))
+        }
+        try journal.append(.outcome, fields)
         lock.withLock {
             done += 1
             summary.results[target.sid] = result

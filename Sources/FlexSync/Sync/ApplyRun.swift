@@ -68,16 +68,20 @@ public struct RollbackBuilder: Sendable {
     public func plan(context: SyncContext, showValues: Bool = false) throws -> Outcome {
         var images: [String: (before: JSONObject, after: JSONObject)] = [:]
         var applied = Set<String>()
-        var answered = Set<String>()
+        // An intent stays open until an outcome after it closes it: a write sent again by a resumed
+        // run and then killed is in doubt, whatever an earlier attempt's outcome said.
+        var inDoubt = Set<String>()
         for entry in try Journal.read(path: journalPath) {
             guard let sid = entry.sid else { continue }
-            if entry.event == .intent, let before = entry.before, let after = entry.after { images[sid] = (before, after) }
+            if entry.event == .intent, let before = entry.before, let after = entry.after {
+                if images[sid] == nil { images[sid] = (before, after) } else { images[sid]!.after = after }
+                inDoubt.insert(sid)
+            }
             if entry.event == .outcome {
-                answered.insert(sid)
+                inDoubt.remove(sid)
                 if entry.result == .applied { applied.insert(sid) }
             }
         }
-        let inDoubt = Set(images.keys).subtracting(answered)
         let job = context.job
         let session = try CurlSession()
         var live: [String: (String, String?)] = [:]

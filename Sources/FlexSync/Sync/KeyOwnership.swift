@@ -17,6 +17,9 @@ public struct Drift: Sendable, Equatable {
         case conflict
         /// The key's policy is `report_only`: it is never written.
         case reportOnly = "report_only"
+        /// The export holds `***` for a personal value (an export written without
+        /// `--show-values`): never written over a real value.
+        case masked
     }
 
     public var sid: String
@@ -42,7 +45,7 @@ public struct Drift: Sendable, Equatable {
 /// |---|---|---|---|---|---|
 /// | `sync` | nothing | write | write | drift (on_drift) | conflict (on_drift) |
 /// | `fill_empty` | nothing | write if live empty | write if live empty | kept | kept |
-/// | `create_only` | nothing | write | kept | kept | kept |
+/// | `create_only` | nothing | write | kept (written while last seen absent) | kept | kept |
 /// | `report_only` | nothing | reported | reported | reported | reported |
 enum KeyOwnership {
     struct Decision {
@@ -62,6 +65,10 @@ enum KeyOwnership {
             let write: Bool
             if current == export {
                 write = true   // nothing changes; kept in the edit so the write's after-image records it
+            } else if export == .string("***") && ValueRules.isPersonal(key: key) {
+                drift.append(Drift(sid: sid, label: label, key: key, kind: .masked, policy: policy, written: nil, live: current,
+                                   export: export, sinceRun: nil, sinceTime: nil, reverted: false))
+                write = false
             } else if export == nil && mapping.keptWhenAbsent.contains(key) {
                 write = false
             } else {
@@ -78,7 +85,8 @@ enum KeyOwnership {
                 case .fillEmpty:
                     write = current == nil || current == .string("")
                 case .createOnly:
-                    write = last == nil
+                    // Never written, or only ever seen absent: creating it is still to come.
+                    write = last == nil || last?.value == .null
                 case .sync:
                     if let lastValue, current != lastValue {
                         let kind: Drift.Kind = export == lastValue ? .drift : .conflict

@@ -33,7 +33,14 @@ public struct LastApplied: Sendable {
     }
 
     static let formatName = "flexsync-last-applied"
-    public static let fileName = "last-applied.jsonl"
+
+    /// One store per place (base URL and workspace), so that a plan against staging neither
+    /// reads nor replaces production's: `last-applied-` and 12 hex digits of the place's SHA-256.
+    public static func fileName(place: String) -> String {
+        var hash = SHA256()
+        hash.update(Array(place.utf8))
+        return "last-applied-" + hash.finalizeHex().prefix(12) + ".jsonl"
+    }
 
     /// The workspace the store describes (its URL); a store of another place is not used.
     public var place: String
@@ -51,6 +58,11 @@ public struct LastApplied: Sendable {
     mutating func record(_ sid: String, _ key: String, _ value: JSONValue, run: String, at: String) {
         if let existing = targets[sid]?[key], existing.at > at { return }
         targets[sid, default: [:]][key] = Entry(value: value, run: run, at: at)
+    }
+
+    /// Forgets every target but `sids` (tasks TaskRouter has deleted).
+    mutating func retain(_ sids: Set<String>) {
+        if targets.count > sids.count { targets = targets.filter { sids.contains($0.key) } }
     }
 
     /// Takes every journal in `directory` that changed since it was last replayed: intents give
@@ -72,8 +84,11 @@ public struct LastApplied: Sendable {
                 case .intent:
                     if let sid = entry.sid, let image = entry.after { after[sid] = image }
                 case .outcome:
-                    guard let sid = entry.sid, entry.place == place, entry.result == .applied || entry.result == .unchanged,
-                          let image = after[sid] else { continue }
+                    guard let sid = entry.sid else { continue }
+                    // An outcome carries the image it confirms; older journals only had the intent's.
+                    let image = entry.after ?? after[sid]
+                    after[sid] = nil
+                    guard entry.place == place, entry.result == .applied || entry.result == .unchanged, let image else { continue }
                     for (key, value) in image { record(sid, key, value, run: run, at: time) }
                 case .seen:
                     guard entry.place == place, let images = entry.images else { continue }
@@ -121,10 +136,9 @@ public struct LastApplied: Sendable {
 
     // MARK: The file
 
-    /// Reads the store of a state directory; an absent file is an empty store. A store of
-    /// another place (base URL or workspace) is set aside as empty: its baseline says nothing here.
+    /// Reads the store of a state directory for `place`; an absent file is an empty store.
     public static func load(directory: String, place: String) throws -> LastApplied {
-        let path = directory + "/" + fileName
+        let path = directory + "/" + fileName(place: place)
         guard let data = FileManager.default.contents(atPath: path) else { return LastApplied(place: place) }
         func damaged(_ reason: String) -> LastAppliedError { LastAppliedError(path: path, reason: reason) }
         guard let newline = data.firstIndex(of: 0x0A) else { throw damaged("no header line") }
@@ -165,6 +179,6 @@ public struct LastApplied: Sendable {
         let replayedSizes = replayed.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.number(JSONNumber(Double($0.value)))) }
         let header = JSONObject([("format", .string(Self.formatName)), ("version", .number(JSONNumber(1.0))), ("place", .string(place)),
                                  ("replayed", .object(JSONObject(replayedSizes))), ("digest", .string(hash.finalizeHex()))])
-        try StateDirectory.writeDurably(JSONValue.object(header).minified + "\n" + body, to: directory + "/" + Self.fileName)
+        try StateDirectory.writeDurably(JSONValue.object(header).minified + "\n" + body, to: directory + "/" + Self.fileName(place: place))
     }
 }

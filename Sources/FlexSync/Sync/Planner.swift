@@ -233,7 +233,7 @@ public struct Planner {
         }
         // Someone else editing managed keys on many targets (an SSO mapping, a script) is worth
         // a person's look before flexsync writes anything; `on_drift: fail` wants that look always.
-        let drifted = Set(plan.drift.filter { $0.kind != .reportOnly }.map(\.sid)).count
+        let drifted = Set(plan.drift.filter { $0.kind == .drift || $0.kind == .conflict }.map(\.sid)).count
         let driftShare = Double(drifted) / Double(considered)
         let failOnDrift = policies.onDrift == .fail && drifted > 0
         gates.append(.init(.drift, tripped: driftShare > policies.maxDriftShare || failOnDrift,

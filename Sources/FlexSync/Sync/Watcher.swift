@@ -50,6 +50,11 @@ public final class Watcher: @unchecked Sendable {
     /// Target SID → digest of the attributes text last handled (written, found equal or unmatched).
     private var handled: [String: String] = [:]
     private var export: LoadedExport
+    /// What flexsync last wrote or saw per target and key: key policies and drift hold in watch
+    /// as in plan. Kept in memory and updated after every cycle (the journal has it all too).
+    private var store: LastApplied
+    /// The journal's name, which is the run id the store records.
+    private let session: String
 
     /// The export as validated and indexed, and what its files looked like.
     struct LoadedExport {
@@ -64,6 +69,9 @@ public final class Watcher: @unchecked Sendable {
                 overrides: PlanOverrides = PlanOverrides()) throws {
         self.context = context
         self.overrides = overrides
+        let state = try StateDirectory(path: context.job.policies.stateDirectory)
+        store = try context.lastApplied(state, overrides: overrides, live: [])
+        session = ((journal.path as NSString).lastPathComponent as NSString).deletingPathExtension
         self.journal = journal
         self.interval = interval
         metrics = WatchMetrics(job: context.job.name, file: metricsFile)
@@ -131,6 +139,12 @@ public final class Watcher: @unchecked Sendable {
                 return
             }
             let fresh = try Self.load(job)
+            // The shrunk-export gate, against the export serving now.
+            let floor = Double(export.validation.rowsRead) * job.policies.minRowsShareOfLastRun
+            if Double(fresh.validation.rowsRead) < floor {
+                throw WatchError.exportRefused("\(fresh.validation.rowsRead) rows, fewer than \(DatasetValidator.percent(job.policies.minRowsShareOfLastRun)) "
+                                               + "of the \(export.validation.rowsRead) the serving export has (shrunk-export)")
+            }
             export = fresh
             handled = [:]   // every target is measured against the new export
             metrics.reloads += 1
@@ -150,7 +164,7 @@ public final class Watcher: @unchecked Sendable {
         let requestsBefore = client.stats["requests"]
         let session = try CurlSession()
         var cycle = WatchCycle()
-        let planner = Planner(job: context.job, digest: export.digest, overrides: overrides, lastRunRows: nil)
+        let planner = Planner(job: context.job, digest: export.digest, overrides: overrides, lastRunRows: nil, lastApplied: store)
         var plan: Plan
         var texts: [String: (text: String?, created: String?)] = [:]
         var listed = Set<String>()
@@ -188,35 +202,52 @@ public final class Watcher: @unchecked Sendable {
             }
         }
         let planned = Set(plan.targets.map(\.sid))
-        let quarantined = Set(plan.quarantined.map(\.key))
+        let untouched = Set(plan.untouched)
         for (sid, entry) in texts where !planned.contains(sid) {
-            if context.job.mapping.target == .tasks && plan.untouched.contains(sid) { cycle.unmatched += 1 }
-            if !quarantined.contains(sid) { handled[sid] = Self.digest(entry.text) }
+            if context.job.mapping.target == .tasks && untouched.contains(sid) { cycle.unmatched += 1 }
+            // Equal, unmatched, quarantined or kept by a key's policy: nothing to do until it changes.
+            handled[sid] = Self.digest(entry.text)
+        }
+        let now = ISO8601DateFormatter().string(from: Date())
+        for (sid, image) in plan.seen {
+            for (key, value) in image { store.record(sid, key, value, run: self.session, at: now) }
         }
         if context.job.mapping.target == .workers { cycle.unchanged = plan.unchanged }
         let ceiling = context.job.policies.watchMaxWritesPerCycle
         cycle.deferred = max(0, plan.targets.count - ceiling)
         plan.targets = Array(plan.targets.prefix(ceiling))
         if !plan.targets.isEmpty {
-            let applier = Applier(client: client, plan: plan, journal: journal, logger: context.logger, resume: false)
+            let applier = Applier(client: client, plan: plan, journal: journal, logger: context.logger, resume: false,
+                                  shouldStop: { [weak self] in self?.isStopping ?? true })
             let summary = try applier.run()
-            let now = Date()
+            let finished = Date()
             for target in plan.targets {
-                switch summary.results[target.sid] {
-                case .applied?, .unchanged?:
-                    cycle.written += 1
+                let result = summary.results[target.sid]
+                if result == .applied || result == .unchanged {
                     handled[target.sid] = Self.digest(target.desired)
-                    if let created = texts[target.sid]?.created.flatMap(Self.parseDate) {
-                        cycle.latencies.append(now.timeIntervalSince(created))
+                    if let planned = try? JSONValue.parse(target.before).objectValue {
+                        let image = Applier.image(of: target.edit.keys, in: Merge.apply(target.edit, to: planned))
+                        for (key, value) in image { store.record(target.sid, key, value, run: self.session, at: now) }
                     }
+                }
+                switch result {
+                case .applied?:
+                    cycle.written += 1
+                    if let created = texts[target.sid]?.created.flatMap(Self.parseDate) {
+                        cycle.latencies.append(finished.timeIntervalSince(created))
+                    }
+                case .unchanged?: cycle.unchanged += 1
                 case .gone?: cycle.gone += 1; handled[target.sid] = nil
                 case .conflict?: cycle.conflicts += 1
-                default: cycle.failed += 1
+                case .failed?: cycle.failed += 1
+                case nil: cycle.deferred += 1   // stopping: not started, left for the next run
                 }
             }
         }
         // Forget targets TaskRouter no longer lists (completed tasks are deleted after a while).
         if handled.count > listed.count { handled = handled.filter { listed.contains($0.key) } }
+        // Deleted tasks never come back: their last-applied values go with them.
+        if context.job.mapping.target == .tasks { store.retain(listed) }
         cycle.requests = client.stats["requests"] - requestsBefore
         return cycle
     }

@@ -50,6 +50,14 @@ struct KeyOwnershipTests {
         #expect(decision.drift.first?.reverted == true && decision.drift.first?.written == .string("T1"))
     }
 
+    /// A key flexsync only ever saw absent was never written: `create_only` still creates it.
+    @Test func createOnlyCreatesAKeyLastSeenAbsent() throws {
+        let decision = try Self.decide(export: #"{"location":"Porto"}"#, live: #"{}"#, last: ["location": .null])
+        #expect(decision.edit.set.map(\.key) == ["location"])
+        let written = try Self.decide(export: #"{"location":"Porto"}"#, live: #"{}"#, last: ["location": .string("Lisbon")])
+        #expect(written.edit.set.isEmpty)
+    }
+
     @Test func otherPoliciesNeverOverwrite() throws {
         let live = #"{"team_name":"Set in Flex","location":"Lisbon","manager":"Bo","department_id":"D1"}"#
         let export = #"{"team_name":"Sales","location":"Porto","manager":"Cy","department_id":null}"#
