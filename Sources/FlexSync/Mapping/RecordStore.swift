@@ -1,5 +1,5 @@
 /// Mapped records kept compactly, for runs that need every record after validation (`plan`,
-/// `apply JOB`, `watch`): each record is a few bytes in one shared buffer instead of a structure
+/// `apply JOB`, `watch`): each record is a few bytes in shared blocks instead of a structure
 /// of arrays and strings, and its match values are indexed by a 64-bit hash. A million CRM
 /// records take about a tenth of the memory they take as ``MappedRecord`` values; a record is
 /// decoded again only when it is needed (a match, or a workers plan going through them all).
@@ -13,8 +13,14 @@ public struct RecordStore: Sendable {
     /// Why a record is not planned.
     enum State: UInt8 { case valid, invalid, skipped }
 
+    /// Records' bytes in blocks of about 1 MiB, so that growing the store never copies (and for
+    /// a moment doubles) everything kept so far; a record lies within one block.
+    private var blocks: [[UInt8]] = []
+    /// Where each record starts: its block and offset.
+    private var starts: [(block: UInt32, offset: UInt32)] = []
+    /// The record being written, before it goes into a block.
     private var bytes: [UInt8] = []
-    private var starts: [Int] = []
+    private static let blockSize = 1 << 20
     private var states: [State] = []
     private var keys: [String] = []
     /// The files records came from, by number.
@@ -36,7 +42,7 @@ public struct RecordStore: Sendable {
     @discardableResult
     mutating func append(_ record: MappedRecord) -> Int {
         let number = starts.count
-        starts.append(bytes.count)
+        bytes.removeAll(keepingCapacity: true)
         states.append(record.skipped ? .skipped : record.isValid ? .valid : .invalid)
         if files.last != record.position.file { files.append(record.position.file) }
         put(files.count - 1)
@@ -67,6 +73,14 @@ public struct RecordStore: Sendable {
         }
         put(record.friendlyName == nil ? 0 : 1)
         if let name = record.friendlyName { put(name) }
+        if blocks.isEmpty || blocks[blocks.count - 1].count + bytes.count > blocks[blocks.count - 1].capacity {
+            var block: [UInt8] = []
+            block.reserveCapacity(max(Self.blockSize, bytes.count))
+            blocks.append(block)
+        }
+        let block = blocks.count - 1
+        starts.append((UInt32(block), UInt32(blocks[block].count)))
+        blocks[block].append(contentsOf: bytes)
         return number
     }
 
@@ -140,7 +154,8 @@ public struct RecordStore: Sendable {
 
     /// Decodes record `number`.
     func record(_ number: Int) -> MappedRecord {
-        var reader = Reader(bytes: bytes, offset: starts[number])
+        let start = starts[number]
+        var reader = Reader(bytes: blocks[Int(start.block)], offset: Int(start.offset))
         let file = files[reader.int()]
         var record = MappedRecord(position: SourcePosition(file: file, line: reader.int(), record: reader.int()))
         for _ in 0..<reader.int() {

@@ -45,4 +45,16 @@ struct RecordStoreTests {
         #expect(store.records(matching: "customers.email", "nobody@example.com").isEmpty)
         #expect(store.records(matching: "customers.phone", "+15550000000").isEmpty)
     }
+
+    /// Records spread over many blocks, one of them larger than a block, read back whole.
+    @Test func recordsAcrossBlocksReadBackWhole() {
+        var store = RecordStore(indexesMatches: true)
+        var big = Self.record(5_000)
+        big.set[3] = ("customers.name", .string(String(repeating: "é", count: 800_000)))
+        for n in 0..<20_000 { store.append(n == 5_000 ? big : Self.record(n)) }
+        let valid = store.validRecords
+        #expect(valid.count == 20_000)
+        #expect(Self.same(valid[5_000], big) && Self.same(valid[19_999], Self.record(19_999)) && Self.same(valid[4_999], Self.record(4_999)))
+        #expect(store.records(matching: "customers.email", "c12345@example.com").map(\.position.record) == [12_346])
+    }
 }
