@@ -204,7 +204,7 @@ struct BehaviourTests {
         var transportErrors = 0
         for attempt in 0..<30 {
             do {
-                _ = try await harness.send("POST", path, form: [("Attributes", #"{"n":\#(attempt)}"#)], timeout: 2)
+                _ = try await harness.send("POST", path, form: [("Attributes", #"{"n":\#(attempt)}"#)])
             } catch {
                 transportErrors += 1
             }

@@ -23,7 +23,8 @@ struct EmulatorHarness {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = 4
         // Generous: the whole suite runs in parallel on two cores, and a loaded machine answers late;
-        // nothing here measures time. (A dropped connection waits this long: tests that drop many pass a shorter one.)
+        // nothing here measures time. A dropped connection waits this long, and an answer slower than
+        // it would be taken for a dropped one.
         configuration.timeoutIntervalForRequest = 6
         return EmulatorHarness(emulator: emulator, base: "http://127.0.0.1:\(port)", session: URLSession(configuration: configuration))
     }
@@ -44,9 +45,8 @@ struct EmulatorHarness {
 
     /// Sends a request; `url` is a path under the base or an absolute URL (as `next_page_url` is).
     func send(_ method: String = "GET", _ url: String, form: [(String, String)] = [], headers: [String: String] = [:],
-              user: String? = account, password: String? = token, timeout: Double? = nil) async throws -> Reply {
+              user: String? = account, password: String? = token) async throws -> Reply {
         var request = URLRequest(url: URL(string: url.hasPrefix("http") ? url : base + url)!)
-        if let timeout { request.timeoutInterval = timeout }
         request.httpMethod = method
         if let user, let password {
             request.setValue("Basic " + Data("\(user):\(password)".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")

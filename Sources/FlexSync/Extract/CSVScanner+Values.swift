@@ -1,0 +1,115 @@
+import Foundation
+
+/// The scanner's limits and outcomes, and turning scanned fields into text: unescaping and the
+/// reader's own UTF-8 check.
+extension CSVScanner {
+    /// The longest field read: far beyond anything Insights takes (128 characters a value, 4,096
+    /// a document) and beyond a CRM's long text areas (32,768), so that a quote never closed or
+    /// a file that is not CSV is reported at once instead of being buffered whole.
+    static let maxFieldBytes = 65_536
+
+    enum Scan {
+        case record(end: Int, lines: Int)
+        case blank(end: Int, lines: Int)
+        case needMore
+        case end
+    }
+
+    /// A malformed record, before the file's name is put to it (the scan does not take the name:
+    /// passing it counted a reference to a string every thread shares, once per record).
+    enum ScanFault: Error {
+        case unterminatedQuote(line: Int)
+        case characterAfterQuote(line: Int)
+        case fieldTooLong(line: Int, column: Int)
+    }
+
+
+    /// A field's text, doubled quotes undone; nil when it is not valid UTF-8.
+    @inline(__always)
+    static func text(of field: FieldExtent, in bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        // Pointer arithmetic rather than range slicing: slices of buffer pointers go through
+        // unspecialised generic code and cost a metadata lookup per field. Doubled quotes are
+        // ASCII, so the field is valid UTF-8 with or without them.
+        let slice = UnsafeBufferPointer(start: bytes.baseAddress! + field.start, count: field.end - field.start)
+        guard isASCII(slice) || firstInvalidUTF8(slice) == slice.count else { return nil }
+        return checkedText(of: field, in: bytes)
+    }
+
+    /// The text of a field already checked as UTF-8, doubled quotes undone.
+    @inline(__always)
+    static func checkedText(of field: FieldExtent, in bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let count = field.end - field.start
+        guard count > 0, let base = bytes.baseAddress else { return "" }
+        let slice = UnsafeBufferPointer(start: base + field.start, count: count)
+        guard field.escaped else { return String(decoding: slice, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: count) { out in
+            var written = 0
+            var index = 0
+            while index < count {
+                out[written] = slice[index]
+                written += 1
+                index += slice[index] == UInt8(ascii: "\"") ? 2 : 1
+            }
+            return written
+        }
+    }
+
+    /// The located error for a field that is not valid UTF-8.
+    static func invalidUTF8(in field: FieldExtent, bytes: UnsafeBufferPointer<UInt8>, recordStart: Int, line: Int,
+                            byteOffset: Int, file: String) -> ExtractError {
+        let slice = UnsafeBufferPointer(start: bytes.baseAddress! + field.start, count: field.end - field.start)
+        let bad = firstInvalidUTF8(slice)
+        var fieldLine = line
+        for byte in bytes[recordStart..<field.start + bad] where byte == 0x0A { fieldLine += 1 }
+        // Every byte reads as Windows-1252 but for five it leaves undefined.
+        let windows1252 = !slice[bad...].contains { [0x81, 0x8D, 0x8F, 0x90, 0x9D].contains($0) }
+        return ExtractError.invalidUTF8(file: file, line: fieldLine, offset: byteOffset + field.start + bad,
+                                        windows1252: windows1252)
+    }
+
+    /// True when no byte has the high bit set, eight bytes at a time.
+    @inline(__always)
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let count = bytes.count
+        var index = 0
+        let raw = UnsafeRawPointer(base)
+        while index + 8 <= count {
+            if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            index += 8
+        }
+        while index < count {
+            if base[index] >= 0x80 { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// The index of the first byte that does not start or continue a valid UTF-8 sequence.
+    static func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            let length: Int
+            var lowest: UInt32
+            switch byte {
+            case 0x00...0x7F: index += 1; continue
+            case 0xC2...0xDF: length = 2; lowest = 0x80
+            case 0xE0...0xEF: length = 3; lowest = 0x800
+            case 0xF0...0xF4: length = 4; lowest = 0x10000
+            default: return index
+            }
+            guard index + length <= bytes.count else { return index }
+            var scalar = UInt32(byte) & (0xFF >> (length + 1))
+            for offset in 1..<length {
+                let next = bytes[index + offset]
+                guard next & 0xC0 == 0x80 else { return index }
+                scalar = scalar << 6 | UInt32(next & 0x3F)
+            }
+            if scalar < lowest || scalar > 0x10FFFF || (scalar >= 0xD800 && scalar < 0xE000) { return index }
+            index += length
+            lowest = 0
+        }
+        return bytes.count
+    }
+}

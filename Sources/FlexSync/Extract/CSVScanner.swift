@@ -1,0 +1,400 @@
+import Foundation
+
+final class CSVScanner: @unchecked Sendable {
+    private(set) var schema = RecordSchema(names: [])
+    private(set) var delimiter: UInt8 = UInt8(ascii: ",")
+    private(set) var encoding: TextEncoding = .utf8
+    private(set) var headerCount = 0
+    private(set) var blankColumns: [Int] = []
+    private var delimiterDeclared = false
+    private var detectedDelimiter: UInt8 = UInt8(ascii: ",")
+    private(set) var headerLine = 1
+
+    private let input: ByteInput
+    private let options: CSVOptions
+    var file: String { input.name }
+
+    private var buffer: [UInt8] = []
+    private var start = 0
+    /// Offset in the (UTF-8) stream of `buffer[0]`.
+    private var bufferOffset = 0
+    private var eof = false
+    private var finished = false
+    private var transcoder: UTF8Transcoder?
+    private var chunk: [UInt8]
+    private var line = 1
+    private var recordNumber = 0
+    /// `special[byte]` is true for the delimiter, CR and LF: the only bytes an unquoted field stops at.
+    private let special = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
+
+    init(input: ByteInput, options: CSVOptions, chunkSize: Int) throws {
+        self.input = input
+        self.options = options
+        chunk = [UInt8](repeating: 0, count: max(1, chunkSize))
+        special.initialize(repeating: false, count: 256)
+        try detectEncoding()
+        try readHeader()
+    }
+
+    deinit { special.deallocate() }
+
+    // MARK: Input
+
+    /// Moves unread bytes to a fresh buffer (batches still share the old one) and appends the
+    /// next chunk, transcoded to UTF-8.
+    private func fill() throws {
+        if transcoder == nil {
+            // UTF-8: the unread bytes and the next read go straight into a new buffer.
+            guard !eof else { return }
+            let leftover = buffer.count - start
+            let wanted = chunk.count
+            var read = 0
+            let fresh = try [UInt8](unsafeUninitializedCapacity: leftover + wanted) { out, initialized in
+                if leftover > 0 {
+                    buffer.withUnsafeBufferPointer { old in out.baseAddress!.initialize(from: old.baseAddress! + start, count: leftover) }
+                }
+                initialized = leftover
+                read = try input.read(into: UnsafeMutableRawBufferPointer(start: out.baseAddress! + leftover, count: wanted))
+                initialized = leftover + read
+            }
+            buffer = fresh
+            bufferOffset += start
+            start = 0
+            if read == 0 { eof = true }
+            return
+        }
+        if start > 0 {
+            var fresh: [UInt8] = []
+            fresh.reserveCapacity(buffer.count - start + chunk.count)
+            fresh.append(contentsOf: buffer[start...])
+            buffer = fresh
+            bufferOffset += start
+            start = 0
+        }
+        while !eof {
+            let count = try chunk.withUnsafeMutableBytes { raw throws in try input.read(into: raw) }
+            if count == 0 {
+                eof = true
+                if transcoder != nil { try transcode(count: 0) }
+                return
+            }
+            if transcoder != nil {
+                try transcode(count: count)
+            } else {
+                buffer.append(contentsOf: chunk[0..<count])
+            }
+            if count > 0 { return }
+        }
+    }
+
+    private func transcode(count: Int) throws {
+        let failure = chunk.withUnsafeBytes { raw in
+            transcoder!.transcode(UnsafeRawBufferPointer(rebasing: raw[0..<count]), into: &buffer, final: count == 0)
+        }
+        if let failure { throw ExtractError.invalidUTF16(file: file, offset: failure + (encodingBOMLength)) }
+    }
+
+    private var encodingBOMLength = 0
+
+    private func detectEncoding() throws {
+        // Read raw bytes first: the BOM decides how the rest is decoded.
+        while buffer.count < 3 && !eof {
+            let count = try chunk.withUnsafeMutableBytes { raw throws in try input.read(into: raw) }
+            if count == 0 { eof = true } else { buffer.append(contentsOf: chunk[0..<count]) }
+        }
+        var detected = options.encoding ?? .utf8
+        if buffer.starts(with: [0xEF, 0xBB, 0xBF]) {
+            detected = .utf8; encodingBOMLength = 3
+        } else if buffer.starts(with: [0xFF, 0xFE]) {
+            detected = .utf16LE; encodingBOMLength = 2
+        } else if buffer.starts(with: [0xFE, 0xFF]) {
+            detected = .utf16BE; encodingBOMLength = 2
+        } else if detected == .utf16 {
+            detected = .utf16LE
+        }
+        encoding = detected
+        if detected == .utf8 {
+            start = encodingBOMLength
+            return
+        }
+        let raw = Array(buffer[encodingBOMLength...])
+        buffer.removeAll(keepingCapacity: true)
+        transcoder = UTF8Transcoder(encoding: detected)
+        let failure = raw.withUnsafeBytes { transcoder!.transcode($0, into: &buffer, final: eof) }
+        if let failure { throw ExtractError.invalidUTF16(file: file, offset: failure + encodingBOMLength) }
+    }
+
+    // MARK: Header
+
+    private func readHeader() throws {
+        // Make sure the first line is in the buffer, to detect the delimiter from it.
+        while !eof && buffer.count - start <= Self.maxFieldBytes
+                && !buffer[start...].contains(UInt8(ascii: "\n")) && !buffer[start...].contains(UInt8(ascii: "\r")) {
+            try fill()
+        }
+        let declared = skipSepLine()
+        detectedDelimiter = detectDelimiter()
+        delimiter = options.delimiter ?? declared ?? detectedDelimiter
+        delimiterDeclared = options.delimiter != nil || declared != nil
+        special[Int(delimiter)] = true
+        special[0x0A] = true
+        special[0x0D] = true
+        guard let (header, headerLine) = try nextHeaderFields() else { throw ExtractError.noHeader(file: file) }
+        var seen: [String: Int] = [:]
+        var names: [String] = []
+        for (position, name) in header.enumerated() {
+            let trimmed = name.trimmingSpaces
+            if trimmed.isEmpty {
+                // Whether a blank-named column carries anything is for the caller to find out.
+                blankColumns.append(position + 1)
+                names.append(CSVReader.blankColumnName(position + 1))
+                continue
+            }
+            if let first = seen[trimmed] {
+                throw ExtractError.duplicateColumnName(file: file, line: headerLine, name: trimmed, first: first + 1, second: position + 1)
+            }
+            seen[trimmed] = position
+            names.append(trimmed)
+        }
+        self.headerLine = headerLine
+        schema = RecordSchema(names: names)
+        headerCount = header.count
+    }
+
+    /// The first non-blank line's fields as strings, and its line.
+    private func nextHeaderFields() throws -> ([String], line: Int)? {
+        var fields: [FieldExtent] = []
+        while true {
+            switch try scanRecord(into: &fields) {
+            case .needMore:
+                fields.removeAll()
+                try fill()
+            case .end:
+                return nil
+            case .blank(let end, let lines):
+                start = end
+                line += lines
+            case .record(let end, let lines):
+                let names = try buffer.withUnsafeBufferPointer { bytes throws in
+                    try fields.map { field throws in
+                        guard let text = Self.text(of: field, in: bytes) else {
+                            throw Self.invalidUTF8(in: field, bytes: bytes, recordStart: fields[0].start, line: line, byteOffset: bufferOffset, file: file)
+                        }
+                        return text
+                    }
+                }
+                let headerLine = line
+                start = end
+                line += lines
+                return (names, headerLine)
+            }
+        }
+    }
+
+    /// Excel honours a first line `sep=;`: it names the delimiter and is not the header.
+    /// Skips such a line and returns its delimiter.
+    private func skipSepLine() -> UInt8? {
+        let prefix = Array("sep=".utf8)
+        guard buffer.count - start >= 5, Array(buffer[start..<start + 4]) == prefix else { return nil }
+        var end = start + 5
+        guard end == buffer.count || buffer[end] == 0x0A || buffer[end] == 0x0D else { return nil }
+        let separator = buffer[start + 4]
+        if end < buffer.count && buffer[end] == 0x0D { end += 1 }
+        if end < buffer.count && buffer[end] == 0x0A { end += 1 }
+        start = end
+        line += 1
+        return separator
+    }
+
+    private func detectDelimiter() -> UInt8 {
+        let candidates: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: ";"), 0x09, UInt8(ascii: "|")]
+        var counts = [Int](repeating: 0, count: candidates.count)
+        var quoted = false
+        var index = start
+        while index < buffer.count {
+            let byte = buffer[index]
+            if byte == UInt8(ascii: "\"") { quoted.toggle() }
+            if !quoted {
+                if byte == 0x0A || byte == 0x0D { break }
+                if let position = candidates.firstIndex(of: byte) { counts[position] += 1 }
+            }
+            index += 1
+        }
+        let best = counts.indices.max { counts[$0] < counts[$1] || (counts[$0] == counts[$1] && $0 > $1) }!
+        return counts[best] > 0 ? candidates[best] : UInt8(ascii: ",")
+    }
+
+    // MARK: Records
+
+    /// The next batch of at most `limit` records, with the error that ended reading (if one
+    /// did) after them; nil when the file is done.
+    func nextBatch(limit: Int) -> ScannedBatch? {
+        if finished { return nil }
+        var batch = ScannedBatch()
+        func sealed() -> ScannedBatch {
+            batch.bytes = buffer
+            batch.byteOffset = bufferOffset
+            return batch
+        }
+        do {
+            while true {
+                let mark = batch.fields.count
+                switch try scanRecord(into: &batch.fields) {
+                case .needMore:
+                    batch.fields.removeSubrange(mark...)
+                    // A fill replaces the buffer, so the batch ends at the last whole record.
+                    if !batch.records.isEmpty || batch.emptyRows > 0 { return sealed() }
+                    try fill()
+                case .end:
+                    finished = true
+                    return batch.records.isEmpty && batch.emptyRows == 0 ? nil : sealed()
+                case .blank(let end, let lines):
+                    start = end
+                    line += lines
+                case .record(let end, let lines):
+                    let recordLine = line
+                    start = end
+                    line += lines
+                    let count = batch.fields.count - mark
+                    if batch.fields[mark...].allSatisfy({ $0.start == $0.end }) {
+                        // Excel's `;;;` rows: skipped, and counted for the run report.
+                        batch.fields.removeSubrange(mark...)
+                        batch.emptyRows += 1
+                        continue
+                    }
+                    var kept = count
+                    if count != headerCount {
+                        if count < headerCount && options.padShortRows {
+                            kept = count
+                        } else if count > headerCount && options.padShortRows
+                                    && batch.fields[(mark + headerCount)...].allSatisfy({ $0.start == $0.end }) {
+                            kept = headerCount
+                        } else {
+                            if recordNumber == 0 {
+                                throw ExtractError.firstRecordFieldCount(file: file, line: recordLine, found: count,
+                                                                         expected: headerCount, delimiter: delimiter,
+                                                                         declared: delimiterDeclared,
+                                                                         detected: detectedDelimiter)
+                            }
+                            throw ExtractError.fieldCount(file: file, line: recordLine, found: count, expected: headerCount)
+                        }
+                    }
+                    recordNumber += 1
+                    batch.records.append(ScannedRecord(firstField: mark, fieldCount: kept, line: recordLine, number: recordNumber))
+                    if batch.records.count >= limit { return sealed() }
+                }
+            }
+        } catch {
+            finished = true
+            batch.error = error
+            return sealed()
+        }
+    }
+
+    /// Scans the record at `start`, appending its fields' extents to `fields`.
+    private func scanRecord(into fields: inout [FieldExtent]) throws -> Scan {
+        // The scan works on locals only: class properties in a hot loop pay for exclusivity checks.
+        let (from, eof, delimiter, currentLine, special) = (start, self.eof, self.delimiter, line, self.special)
+        do {
+            return try buffer.withUnsafeBufferPointer { bytes throws(ScanFault) in
+                try Self.scan(bytes, from: from, eof: eof, delimiter: delimiter, line: currentLine, special: special, fields: &fields)
+            }
+        } catch .unterminatedQuote(let line) {
+            throw ExtractError.unterminatedQuote(file: file, line: line)
+        } catch .characterAfterQuote(let line) {
+            throw ExtractError.characterAfterQuote(file: file, line: line)
+        } catch .fieldTooLong(let line, let column) {
+            let name = column <= schema.names.count ? schema.names[column - 1] : nil
+            throw ExtractError.fieldTooLong(file: file, line: line, column: column, name: name, limit: CSVScanner.maxFieldBytes)
+        }
+    }
+
+    /// Finds the extent of one record starting at `start`, appending its fields. Asks for more
+    /// input when the record may continue past the buffer.
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, eof: Bool, delimiter: UInt8, line: Int,
+                             special: UnsafeMutablePointer<Bool>, fields: inout [FieldExtent]) throws(ScanFault) -> Scan {
+        let count = bytes.count
+        let quote = UInt8(ascii: "\"")
+        let firstField = fields.count
+        var index = start
+        var lines = 0
+        if index >= count { return eof ? .end : .needMore }
+        // A blank line.
+        if bytes[index] == 0x0A || bytes[index] == 0x0D {
+            if bytes[index] == 0x0D {
+                if index + 1 == count && !eof { return .needMore }
+                index += (index + 1 < count && bytes[index + 1] == 0x0A) ? 2 : 1
+            } else {
+                index += 1
+            }
+            return .blank(end: index, lines: 1)
+        }
+        while true {
+            if index < count && bytes[index] == quote {
+                let openedOn = line + lines
+                index += 1
+                let fieldStart = index
+                var escaped = false
+                while true {
+                    while index < count && bytes[index] != quote {
+                        let byte = bytes[index]
+                        if byte == 0x0A { lines += 1 }
+                        else if byte == 0x0D && !(index + 1 < count && bytes[index + 1] == 0x0A) { lines += 1 }
+                        index += 1
+                    }
+                    if index - fieldStart > maxFieldBytes {
+                        throw .fieldTooLong(line: openedOn, column: fields.count - firstField + 1)
+                    }
+                    if index >= count {
+                        if eof { throw .unterminatedQuote(line: openedOn) }
+                        return .needMore
+                    }
+                    if index + 1 < count && bytes[index + 1] == quote {
+                        escaped = true
+                        index += 2
+                        continue
+                    }
+                    if index + 1 == count && !eof { return .needMore }
+                    break
+                }
+                fields.append(FieldExtent(start: fieldStart, end: index, escaped: escaped))
+                index += 1
+                if index >= count {
+                    if !eof { return .needMore }
+                    return .record(end: index, lines: lines + 1)
+                }
+                let byte = bytes[index]
+                if byte == delimiter { index += 1; continue }
+                if byte != 0x0A && byte != 0x0D { throw .characterAfterQuote(line: line + lines) }
+            } else {
+                let fieldStart = index
+                while index < count && !special[Int(bytes[index])] { index += 1 }
+                if index - fieldStart > maxFieldBytes {
+                    throw .fieldTooLong(line: line + lines, column: fields.count - firstField + 1)
+                }
+                if index >= count {
+                    if !eof { return .needMore }
+                    fields.append(FieldExtent(start: fieldStart, end: index, escaped: false))
+                    return .record(end: index, lines: lines + 1)
+                }
+                fields.append(FieldExtent(start: fieldStart, end: index, escaped: false))
+                if bytes[index] == delimiter {
+                    index += 1
+                    if index >= count && eof {
+                        fields.append(FieldExtent(start: index, end: index, escaped: false))
+                        return .record(end: index, lines: lines + 1)
+                    }
+                    continue
+                }
+            }
+            // At a line terminator.
+            if bytes[index] == 0x0D {
+                if index + 1 == count && !eof { return .needMore }
+                index += (index + 1 < count && bytes[index + 1] == 0x0A) ? 2 : 1
+            } else {
+                index += 1
+            }
+            return .record(end: index, lines: lines + 1)
+        }
+    }
+}
