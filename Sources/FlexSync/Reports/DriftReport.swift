@@ -1,9 +1,6 @@
 /// The drift section every report carries: who changed which managed key since flexsync last
 /// wrote it, what flexsync wrote, what is live now, and the last run that saw it equal.
 enum DriftReport {
-    /// Whether the plan has drift to show.
-    static func isEmpty(_ plan: Plan) -> Bool { plan.drift.isEmpty }
-
     /// One line per drifted key.
     static func lines(_ plan: Plan, showValues: Bool) -> [String] {
         plan.drift.map { line($0, plan: plan, showValues: showValues) }
