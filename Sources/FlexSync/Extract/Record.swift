@@ -98,15 +98,20 @@ public struct Record: Sendable {
         return .text(block.text(at: start + index))
     }
 
-    /// Runs `body` on a field's bytes when they can be had without building a string (a CSV
-    /// value without doubled quotes); nil otherwise, or when the record has no such field.
+    /// The identity of the record's schema, compared by a mapping bound to one schema (without
+    /// counting a reference to the schema, which every mapping thread shares).
+    var schemaID: ObjectIdentifier { block.schemaID }
+
+    /// Runs `body` on the bytes of the value at `column` when they can be had without building a
+    /// string (a CSV value without doubled quotes); nil otherwise, or when the record has no such
+    /// column (`column` is -1 for a field the schema lacks).
     @inline(__always)
-    func withPlainBytes<R>(of field: FieldReference, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
-        guard block.fromBytes, let position = field.position(in: block), position < count else { return nil }
-        let extent = block.extents[start + position]
+    func withPlainBytes<R>(atColumn column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        guard block.fromBytes, column >= 0, column < count else { return nil }
+        let extent = block.extents[start + column]
         guard !extent.escaped else { return nil }
         return block.bytes.withUnsafeBufferPointer { bytes in
-            body(UnsafeBufferPointer(start: bytes.baseAddress.map { $0 + extent.start }, count: extent.end - extent.start))
+            body(UnsafeBufferPointer(rebasing: bytes[extent.start..<extent.end]))
         }
     }
 
@@ -116,11 +121,10 @@ public struct Record: Sendable {
         return value(at: position)
     }
 
-    /// The value of a field through a reference that remembers its position in this schema, so
-    /// the name is looked up once per source rather than once per record.
-    func value(of field: FieldReference) -> FieldValue? {
-        guard let position = field.position(in: block), position < count else { return nil }
-        return value(at: position)
+    /// The value at a column of the schema (-1 for a field the schema lacks), or nil when absent.
+    func value(atColumn column: Int) -> FieldValue? {
+        guard column >= 0, column < count else { return nil }
+        return value(at: column)
     }
 }
 
@@ -174,28 +178,16 @@ final class TextBlock: Sendable {
     }
 }
 
-/// A field name in a mapping, with its position in the last schema it was resolved against.
-final class FieldReference: @unchecked Sendable, CustomStringConvertible {
+/// A field name in a compiled mapping, with its slot: the field's number among those the mapping
+/// reads. A mapping bound to a schema (``BoundMapping``) keeps each slot's column, so a record's
+/// value is found by position, not by name.
+final class FieldReference: Sendable, CustomStringConvertible {
     let name: String
-    // A mapping runs on one thread at a time (other threads get replicas with their own
-    // references); the cache is only ever written by that thread. It compares the schema's
-    // identity, and keeps the schema itself so that no later schema can take over that identity.
-    private var schema: RecordSchema?
-    private var schemaID: ObjectIdentifier?
-    private var cached: Int?
+    let slot: Int
 
-    init(_ name: String) { self.name = name }
+    init(_ name: String, slot: Int) { self.name = name; self.slot = slot }
 
     var description: String { name }
-
-    func position(in block: TextBlock) -> Int? {
-        if block.schemaID == schemaID { return cached }
-        let schema = block.schema
-        cached = schema.position(of: name)
-        self.schema = schema
-        schemaID = block.schemaID
-        return cached
-    }
 }
 
 /// Anything that yields records one at a time.

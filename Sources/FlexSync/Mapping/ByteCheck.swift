@@ -7,10 +7,11 @@
 /// allows, anything a transform would reject. The full evaluation then runs, so problems and
 /// their messages are always its own.
 ///
-/// A class, read through an ``Unretained`` view, whose parts are all plain values or unretained
-/// views of the field references it owns: an attribute's check runs for every record, and copying
-/// an enum with reference payloads out of it counted references to each of them every time.
-final class ByteCheck: @unchecked Sendable {
+/// A class whose parts are plain values (field slots, literal bytes): an attribute's check runs
+/// for every record, and copying an enum with reference payloads out of it counted references to
+/// each of them every time. Each ``BoundMapping`` makes its own, so no two threads count
+/// references on one.
+final class ByteCheck: Sendable {
     enum Shape {
         /// `field`, optionally `[trim]`.
         case text(FieldReference, trim: Bool)
@@ -24,48 +25,40 @@ final class ByteCheck: @unchecked Sendable {
 
     private enum Kind { case text, trimmed, email, phone, template }
 
-    /// A template part: literal bytes (`literal` in ``literals``), or a field.
+    /// A template part: literal bytes (`literal` in ``literals``), or a field's slot (-1 for a literal).
     private struct Part {
         var literal: Range<Int>
-        var field: Unretained<FieldReference>?
+        var slot: Int
     }
 
     private let kind: Kind
-    /// The field of every shape but the template.
-    private let field: Unretained<FieldReference>?
+    /// The field slot of every shape but the template (-1 for the template).
+    private let slot: Int
     private let rule: PhoneRule?
     private let parts: [Part]
-    private let literals: UnsafeMutableBufferPointer<UInt8>
-    /// The field references the views above point to.
-    private let owned: [FieldReference]
+    private let literals: [UInt8]
 
     private init(_ shape: Shape) {
-        var parts: [Part] = [], literals: [UInt8] = [], owned: [FieldReference] = []
+        var parts: [Part] = [], literals: [UInt8] = [], slot = -1
         var rule: PhoneRule?
         switch shape {
-        case .text(let field, let trim): kind = trim ? .trimmed : .text; owned = [field]
-        case .email(let field): kind = .email; owned = [field]
-        case .phone(let field, let phoneRule): kind = .phone; owned = [field]; rule = phoneRule
+        case .text(let field, let trim): kind = trim ? .trimmed : .text; slot = field.slot
+        case .email(let field): kind = .email; slot = field.slot
+        case .phone(let field, let phoneRule): kind = .phone; slot = field.slot; rule = phoneRule
         case .template(let templateParts):
             kind = .template
             for part in templateParts {
                 switch part {
                 case .literal(let text):
-                    parts.append(Part(literal: literals.count..<literals.count + text.utf8.count, field: nil))
+                    parts.append(Part(literal: literals.count..<literals.count + text.utf8.count, slot: -1))
                     literals += text.utf8
                 case .field(let field):
-                    parts.append(Part(literal: 0..<0, field: Unretained(field)))
-                    owned.append(field)
+                    parts.append(Part(literal: 0..<0, slot: field.slot))
                 }
             }
         }
-        field = kind == .template ? nil : Unretained(owned[0])
-        self.rule = rule; self.parts = parts; self.owned = owned
-        self.literals = .allocate(capacity: max(1, literals.count))
-        _ = self.literals.initialize(from: literals)
+        self.slot = slot; self.rule = rule; self.parts = parts; self.literals = literals
     }
-
-    deinit { literals.deallocate() }
 
     enum Outcome: Equatable {
         case null
@@ -98,34 +91,32 @@ final class ByteCheck: @unchecked Sendable {
 
     /// What the attribute's value is for this record, or nil when only the full evaluation can say.
     func outcome(_ record: Record, _ context: EvaluationContext) -> Outcome? {
-        guard let field else { return collapsedTemplate(record, context) }
+        guard kind != .template else { return collapsedTemplate(record, context) }
         let kind = kind
-        return field.with { field in
-            record.withPlainBytes(of: field) { bytes -> Outcome? in
-                guard let read = context.read(bytes: bytes) else { return nil }
-                guard case .some(let text) = read else { return .null }
-                // Possibly lossy text: the full evaluation names the damage.
-                if LossyText.mayBeDamaged(text) { return nil }
-                switch kind {
-                case .text: return Self.text(text.count)
-                case .trimmed:
-                    guard let kept = Self.trimmedASCII(text) else { return nil }
-                    return kept.isEmpty ? .null : Self.text(kept.count)
-                case .email:
-                    // Lower case keeps the length of the letters it lowers on bytes; other text goes the long way.
-                    guard let address = Self.trimmedASCII(text), Transform.lowercaseKeepsLength(address),
-                          Transform.isEmailAddress(UnsafeBufferPointer(rebasing: address)) else { return nil }
-                    return Self.text(address.count)
-                case .phone:
-                    // The rule's own reading of the bytes, as the full evaluation makes it.
-                    guard let rule else { return nil }
-                    let reading = rule.read(UnsafeBufferPointer(rebasing: text), region: rule.defaultCountry)
-                    guard case .success(let number) = reading else { return nil }
-                    return Self.text(number.formatted.utf8.count)
-                case .template: return nil
-                }
-            } ?? nil
-        }
+        return record.withPlainBytes(atColumn: context.columns[slot]) { bytes -> Outcome? in
+            guard let read = context.read(bytes: bytes) else { return nil }
+            guard case .some(let text) = read else { return .null }
+            // Possibly lossy text: the full evaluation names the damage.
+            if LossyText.mayBeDamaged(text) { return nil }
+            switch kind {
+            case .text: return Self.text(text.count)
+            case .trimmed:
+                guard let kept = Self.trimmedASCII(text) else { return nil }
+                return kept.isEmpty ? .null : Self.text(kept.count)
+            case .email:
+                // Lower case keeps the length of the letters it lowers on bytes; other text goes the long way.
+                guard let address = Self.trimmedASCII(text), Transform.lowercaseKeepsLength(address),
+                      Transform.isEmailAddress(UnsafeBufferPointer(rebasing: address)) else { return nil }
+                return Self.text(address.count)
+            case .phone:
+                // The rule's own reading of the bytes, as the full evaluation makes it.
+                guard let rule else { return nil }
+                let reading = rule.read(UnsafeBufferPointer(rebasing: text), region: rule.defaultCountry)
+                guard case .success(let number) = reading else { return nil }
+                return Self.text(number.formatted.utf8.count)
+            case .template: return nil
+            }
+        } ?? nil
     }
 
     private static func text(_ count: Int) -> Outcome? {
@@ -149,22 +140,20 @@ final class ByteCheck: @unchecked Sendable {
         var collapsed = CollapsedLength()
         var anyValue = false
         for part in parts {
-            guard let field = part.field else {
-                collapsed.add(UnsafeBufferPointer(rebasing: literals[part.literal]))
+            guard part.slot >= 0 else {
+                literals.withUnsafeBufferPointer { collapsed.add(UnsafeBufferPointer(rebasing: $0[part.literal])) }
                 continue
             }
             // The totals are a struct updated in place: a nested function that captured them had
             // every update checked for exclusive access at run time.
-            let done: Bool? = field.with { field in
-                record.withPlainBytes(of: field) { bytes -> Bool in
-                    guard let read = context.read(bytes: bytes) else { return false }
-                    if let text = read {
-                        if LossyText.mayBeDamaged(text) { return false }
-                        anyValue = true
-                        collapsed.add(UnsafeBufferPointer(rebasing: text))
-                    }
-                    return true
+            let done: Bool? = record.withPlainBytes(atColumn: context.columns[part.slot]) { bytes -> Bool in
+                guard let read = context.read(bytes: bytes) else { return false }
+                if let text = read {
+                    if LossyText.mayBeDamaged(text) { return false }
+                    anyValue = true
+                    collapsed.add(UnsafeBufferPointer(rebasing: text))
                 }
+                return true
             }
             guard done == true else { return nil }
         }

@@ -2,7 +2,7 @@ import Foundation
 
 /// How a record's value becomes one attribute: a field, a constant, a template, a choice among
 /// several, a hierarchy, a condition — each optionally followed by transforms.
-indirect enum Expression: @unchecked Sendable {
+indirect enum Expression: Sendable {
     case field(FieldReference)
     case constant(String)
     case template([TemplatePart])
@@ -70,23 +70,6 @@ indirect enum Expression: @unchecked Sendable {
         return transforms.contains(where: \.isCostly) || inner.isCostly
     }
 
-    /// The same expression with new field references: each caches a position, so each thread
-    /// running a mapping needs its own.
-    func replica() -> Expression {
-        switch self {
-        case .field(let reference): .field(FieldReference(reference.name))
-        case .constant: self
-        case .template(let parts):
-            .template(parts.map { if case .field(let reference) = $0 { .field(FieldReference(reference.name)) } else { $0 } })
-        case .coalesce(let options): .coalesce(options.map { $0.replica() })
-        case .hierarchy(let levels): .hierarchy(levels.map { $0.replica() })
-        case .conditional(let condition, let then, let otherwise):
-            .conditional(condition.replica(), then: then.replica(), otherwise: otherwise?.replica())
-        // A new array too: threads that share one count references on the same memory.
-        case .piped(let inner, let transforms): .piped(inner.replica(), transforms.map { $0 })
-        }
-    }
-
     /// Every source field this expression reads.
     var fields: [String] {
         switch self {
@@ -103,10 +86,10 @@ indirect enum Expression: @unchecked Sendable {
 }
 
 /// `when`: a field matches a regular expression, equals one of some values, or is empty.
-/// A class, so that `skip_when`, asked of every record, is called through an ``Unretained``
-/// view instead of copying its field reference and test each time.
-final class Condition: @unchecked Sendable {
-    enum Test {
+/// A class, so that `skip_when`, asked of every record, is called without copying its field
+/// reference and test each time.
+final class Condition: Sendable {
+    enum Test: Sendable {
         case matches(NSRegularExpression)
         case equals(Set<String>)
         case isEmpty
@@ -138,13 +121,8 @@ final class Condition: @unchecked Sendable {
         return "field '\(field.name)' \(negated ? "not " : "")\(test)"
     }
 
-    /// The same condition with its own field reference.
-    func replica() -> Condition {
-        Condition(field: FieldReference(field.name), test: test, negated: negated)
-    }
-
     func holds(_ record: Record, _ context: EvaluationContext) -> Bool {
-        if !equalBytes.isEmpty, case .some(.some(let equal)) = record.withPlainBytes(of: field, { equals($0, context) }) {
+        if !equalBytes.isEmpty, case .some(.some(let equal)) = context.withPlainBytes(of: field, in: record, { equals($0, context) }) {
             return equal != negated
         }
         let value = context.read(record, field).text
@@ -169,20 +147,42 @@ final class Condition: @unchecked Sendable {
     }
 }
 
-/// What every expression of one source shares: its null tokens.
+/// What every expression evaluated against one source shares: the run's null tokens, and where
+/// each field the mapping reads sits in the source's schema (made by ``Mapping/bind(to:policy:)``).
 struct EvaluationContext: Sendable {
     let nullTokens: Set<String>
     /// The null tokens other than "", NFC, as UTF-8, for ``read(bytes:)``.
     let nullTokenBytes: [[UInt8]]
+    /// The schema's column of each of the mapping's field slots; -1 where the schema lacks the field.
+    let columns: [Int]
 
-    init(nullTokens: Set<String>) {
+    init(nullTokens: Set<String>, columns: [Int] = []) {
         self.nullTokens = nullTokens
+        self.columns = columns
         nullTokenBytes = nullTokens.filter { !$0.isEmpty }.map { Array($0.precomposedStringWithCanonicalMapping.utf8) }
+    }
+
+    /// The same context for another schema's columns.
+    func with(columns: [Int]) -> EvaluationContext { EvaluationContext(nullTokens: nullTokens, columns: columns) }
+
+    /// A field's column in the bound schema, -1 when the schema lacks it.
+    @inline(__always)
+    func column(of field: FieldReference) -> Int { field.slot < columns.count ? columns[field.slot] : -1 }
+
+    /// A field's raw value in `record`, nil when absent.
+    @inline(__always)
+    func value(of field: FieldReference, in record: Record) -> FieldValue? { record.value(atColumn: column(of: field)) }
+
+    /// Runs `body` on a field's bytes when they can be had without building a string (see
+    /// ``Record/withPlainBytes(atColumn:_:)``).
+    @inline(__always)
+    func withPlainBytes<R>(of field: FieldReference, in record: Record, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        record.withPlainBytes(atColumn: column(of: field), body)
     }
 
     /// A field's value, NFC-normalised, trimmed of nothing, with null tokens and absences as null.
     func read(_ record: Record, _ name: FieldReference) -> MappedValue {
-        switch record.value(of: name) {
+        switch value(of: name, in: record) {
         case nil: return .null
         case .text(let text)?:
             let normalized = EvaluationContext.nfc(text)

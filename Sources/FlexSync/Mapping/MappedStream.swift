@@ -5,8 +5,8 @@ import Foundation
 ///
 /// Mapping a record costs several times what reading it does, so one thread mapping behind a
 /// fast reader leaves the other cores idle. Here each thread — the caller and `threads - 1`
-/// helpers — takes the reader in turn for a chunk of records, maps the chunk with its own replica
-/// of the mapping (memos and field positions are per thread), and files the result under the
+/// helpers — takes the reader in turn for a chunk of records, maps the chunk with its own binding
+/// of the mapping (``BoundMapping``: memos and field columns are per thread), and files the result under the
 /// chunk's number; the caller takes the results in number order. At most `limit` chunks are read
 /// and not yet taken, which bounds memory whatever the export. A chunk the caller is done with
 /// goes back to the thread that mapped it to be freed: glibc locks the allocating thread's arena
@@ -24,8 +24,7 @@ public final class MappedStream {
         let threads = max(1, threads)
         work = MappingWork(reader: reader, mapping: mapping, policy: policy, chunkSize: max(1, chunkSize), limit: 2 * threads + 2)
         for helper in 1..<threads {
-            let replica = mapping.replica()
-            let thread = Thread { [work] in work.help(with: replica, as: helper) }
+            let thread = Thread { [work] in work.help(as: helper) }
             thread.stackSize = 1 << 20
             thread.start()
         }
@@ -83,6 +82,7 @@ public final class MappedStream {
 
 /// The state the caller and the helper threads share, all of it guarded by `condition` except the
 /// reader, which belongs to whichever thread holds `readerBusy`.
+// @unchecked: every mutable member is guarded by `condition`, the reader by the `readerBusy` flag.
 final class MappingWork: @unchecked Sendable {
     struct Chunk {
         var records: [MappedRecord]
@@ -93,6 +93,8 @@ final class MappingWork: @unchecked Sendable {
     }
 
     let reader: RecordReader
+    /// The reader's schema, read once on the caller's thread.
+    private let schema: RecordSchema
     private let mapping: Mapping
     private let policy: Mapping.RunPolicy
     private let chunkSize: Int
@@ -108,16 +110,20 @@ final class MappingWork: @unchecked Sendable {
     private var cancelled = false
     /// Chunks the caller is done with, by the helper that mapped them, to be freed there.
     private var trash: [Int: [[MappedRecord]]] = [:]
+    /// The caller's own binding of the mapping, made on first use (on the caller's thread).
+    private lazy var callerBinding = mapping.bind(to: schema, policy: policy)
 
     init(reader: RecordReader, mapping: Mapping, policy: Mapping.RunPolicy, chunkSize: Int, limit: Int) {
         self.reader = reader; self.mapping = mapping; self.policy = policy
+        schema = reader.schema
         self.chunkSize = chunkSize; self.limit = limit
     }
 
     private var canClaim: Bool { !readerBusy && !readerFinished && !cancelled && claimed - taken < limit }
 
     /// A helper thread: read and map chunks until the reader is finished or the stream is gone.
-    func help(with replica: Mapping, as helper: Int) {
+    func help(as helper: Int) {
+        let bound = mapping.bind(to: schema, policy: policy)
         condition.lock()
         while !cancelled && !readerFinished {
             if let done = trash.removeValue(forKey: helper) {
@@ -125,7 +131,7 @@ final class MappingWork: @unchecked Sendable {
                 _ = consume done
                 condition.lock()
             } else if canClaim {
-                process(with: replica, as: helper)
+                process(with: bound, as: helper)
             } else {
                 condition.wait()
             }
@@ -145,7 +151,7 @@ final class MappingWork: @unchecked Sendable {
             }
             if readerFinished && taken == claimed { return nil }
             if canClaim {
-                process(with: mapping, as: 0)
+                process(with: callerBinding, as: 0)
             } else {
                 condition.wait()
             }
@@ -171,7 +177,7 @@ final class MappingWork: @unchecked Sendable {
     }
 
     /// Reads the next chunk and maps it with the lock released; called and returns with it held.
-    private func process(with mapping: Mapping, as producer: Int) {
+    private func process(with bound: BoundMapping, as producer: Int) {
         readerBusy = true
         let number = claimed
         claimed += 1
@@ -193,12 +199,7 @@ final class MappingWork: @unchecked Sendable {
         if ended || error != nil { readerFinished = true }
         condition.broadcast()
         condition.unlock()
-        // Each thread counts references to its own copy of the null tokens.
-        var policy = self.policy
-        policy.nullTokens = Set(Array(self.policy.nullTokens))
-        mapping.prepare(for: policy)
-        let context = EvaluationContext(nullTokens: policy.nullTokens)
-        let mapped = records.map { mapping.map($0, policy: policy, context: context) }
+        let mapped = records.map { bound.map($0) }
         records = []
         condition.lock()
         done[number] = Chunk(records: mapped, error: error, producer: producer)

@@ -25,9 +25,11 @@ public enum ErrorPolicy: String, Sendable, CaseIterable {
     case drop
 }
 
-/// One attribute a mapping produces. A class: the run loop visits every attribute of every record,
-/// and copying a struct of strings and expressions each time cost a fifth of validation.
-final class MappedAttribute: @unchecked Sendable {
+/// One attribute a mapping produces: immutable once compiled, shared by every thread that maps
+/// (each thread's memo and field columns live in its ``BoundMapping``). A class: the run loop
+/// visits every attribute of every record, and copying a struct of strings and expressions each
+/// time cost a fifth of validation.
+final class MappedAttribute: Sendable {
     /// `team_id`, or `customers.name` for tasks.
     let key: String
     let object: InsightsSchema.Object
@@ -42,12 +44,9 @@ final class MappedAttribute: @unchecked Sendable {
     let numeric: Bool
     /// Where the attribute is written in the mapping file, for messages.
     let line: Int
-    /// The field the whole attribute depends on, and the memo of its results, when its value
-    /// depends on that one field's text alone (both or neither).
+    /// The field the whole attribute depends on, when its value depends on that one field's text
+    /// alone: what a bound mapping remembers results by.
     let memoField: FieldReference?
-    let memo: ValueMemo?
-    /// The same two, for the per-record path (see ``Unretained``).
-    private let memoViews: (memo: Unretained<ValueMemo>, field: Unretained<FieldReference>)?
     /// A personal key (names, e-mail, phone…): masked in messages, withheld under `pii: withhold`.
     let personal: Bool
     /// The key's length in a serialised document (UTF-16 units), for the size bound.
@@ -56,88 +55,46 @@ final class MappedAttribute: @unchecked Sendable {
     /// `year_of_birth`: four digits within Insights' years, whatever made the value.
     let isYearOfBirth: Bool
     /// A custom `*_attribute_N` slot, whose values the dataset checks count for cardinality.
-    var isCustomAttributeSlot: Bool { leaf.contains("_attribute_") }
+    let isCustomAttributeSlot: Bool
+    /// Named in `key.match`: never removed or written empty, whatever `on_empty` says.
+    let isMatchKey: Bool
     /// Read by the dataset checks (a match key or a custom `*_attribute_N` slot): kept when a
     /// run keeps only what the checks need.
-    var checked = false
-    /// Named in `key.match`: never removed or written empty, whatever `on_empty` says.
-    var isMatchKey = false
-    /// How `validate` can tell this attribute's length and emptiness from a CSV record's bytes.
-    let byteCheck: ByteCheck?
-    private let byteCheckView: Unretained<ByteCheck>?
-
-    /// The same attribute with its own field references and memo, for another thread.
-    func replica() -> MappedAttribute {
-        MappedAttribute(key: key, object: object, leaf: leaf, expression: expression.replica(), onEmpty: onEmpty,
-                         required: required, onError: onError, numeric: numeric, line: line)
-    }
+    var checked: Bool { isMatchKey || isCustomAttributeSlot }
+    /// Whether `validate` may tell this attribute's length and emptiness from a CSV record's
+    /// bytes (see ``ByteCheck``): not for values the full path checks further.
+    var allowsByteCheck: Bool { !numeric && !isAcquisitionDate && !isYearOfBirth }
 
     init(key: String, object: InsightsSchema.Object, leaf: String, expression: Expression, onEmpty: EmptyPolicy,
-         required: Bool = false, onError: ErrorPolicy = .rejectRow, numeric: Bool, line: Int) {
+         required: Bool = false, onError: ErrorPolicy = .rejectRow, numeric: Bool, line: Int, isMatchKey: Bool = false) {
         self.key = key; self.object = object; self.leaf = leaf; self.expression = expression
         self.onEmpty = onEmpty; self.required = required; self.onError = onError; self.numeric = numeric; self.line = line
+        self.isMatchKey = isMatchKey
         memoField = expression.soleField
-        memo = memoField.map { _ in ValueMemo(trial: expression.isCostly ? ValueMemo.costlyTrial : ValueMemo.trial) }
-        if let memo, let memoField { memoViews = (Unretained(memo), Unretained(memoField)) } else { memoViews = nil }
         personal = ValueRules.isPersonal(leaf, object)
         keyLength = key.utf16.count
         isAcquisitionDate = leaf == "acquisition_date"
         isYearOfBirth = leaf == "year_of_birth"
-        byteCheck = numeric || isAcquisitionDate || isYearOfBirth ? nil : ByteCheck.make(for: expression)
-        byteCheckView = byteCheck.map(Unretained.init)
+        isCustomAttributeSlot = leaf.contains("_attribute_")
     }
 
-    /// ``byteCheck``'s outcome for a record, when it has one.
-    @inline(__always)
-    func byteOutcome(_ record: Record, _ context: EvaluationContext) -> ByteCheck.Outcome? {
-        byteCheckView?.with { $0.outcome(record, context) } ?? nil
-    }
-
-    /// The attribute's value for a record, from the memo when the field's text was seen before.
-    func evaluate(_ record: Record, _ context: EvaluationContext) throws -> MappedValue {
-        guard let memoViews else { return try expression.evaluate(record, context) }
-        return try memoViews.memo.with { memo in
-            try memoViews.field.with { field in try evaluate(record, context, memo: memo, field: field) }
-        }
-    }
-
-    private func evaluate(_ record: Record, _ context: EvaluationContext, memo: ValueMemo, field memoField: FieldReference) throws -> MappedValue {
-        guard memo.active else { return try expression.evaluate(record, context) }
-        // A CSV value is looked up by its bytes: a hit builds no string at all.
-        let byBytes = record.withPlainBytes(of: memoField) { memo.lookup(bytes: $0) }
-        if case .some(.some(let known)) = byBytes { return try known.get() }
-        guard case .text(let text)? = record.value(of: memoField) else { return try expression.evaluate(record, context) }
-        if byBytes == nil, let known = memo.lookup(text) { return try known.get() }
-        let result: Result<MappedValue, TransformFailure>
-        do {
-            result = .success(try expression.evaluate(record, context))
-        } catch let failure as TransformFailure {
-            result = .failure(failure)
-        }
-        memo.store(result, outcome: checkOutcome(of: result), for: text)
-        return try result.get()
+    /// The same attribute, marked as a match key or not.
+    func marked(asMatchKey matchKey: Bool) -> MappedAttribute {
+        guard matchKey != isMatchKey else { return self }
+        return MappedAttribute(key: key, object: object, leaf: leaf, expression: expression, onEmpty: onEmpty,
+                               required: required, onError: onError, numeric: numeric, line: line, isMatchKey: matchKey)
     }
 
     /// What a run that keeps only checked values needs of a result for this attribute, when that
     /// is all there is to it: null, or text of a length that raises no problem. Nil for anything
     /// the full path has more to say about (failures, lists, numbers, dates, long text).
     func checkOutcome(of result: Result<MappedValue, TransformFailure>) -> ByteCheck.Outcome? {
-        guard !numeric, !isAcquisitionDate, !isYearOfBirth, case .success(let value) = result else { return nil }
+        guard allowsByteCheck, case .success(let value) = result else { return nil }
         switch value {
         case .null: return .null
         case .text(let text) where text.utf8.count <= ValueRules.maxValueLength && !LossyText.mayBeDamaged(text):
             return .text(text.utf8.count)
         default: return nil
-        }
-    }
-
-    /// The memo's outcome for this record's field, when the memo is on and has one.
-    @inline(__always)
-    func memoOutcome(_ record: Record) -> ByteCheck.Outcome? {
-        guard let memoViews else { return nil }
-        return memoViews.memo.with { memo in
-            guard memo.active else { return nil }
-            return memoViews.field.with { field in record.withPlainBytes(of: field) { memo.outcome(bytes: $0) } ?? nil }
         }
     }
 }
@@ -152,20 +109,20 @@ public struct MappingKey: Sendable {
     public var allowFallback = false
 }
 
-/// A compiled mapping file: parsed and checked once, then run per record without re-parsing.
-public final class Mapping: @unchecked Sendable {
+/// A compiled mapping file: parsed and checked once, immutable after, and shared by every thread
+/// that maps records. Running it per record goes through ``bind(to:policy:)``, which gives one
+/// thread its field columns and memos.
+public final class Mapping: Sendable {
     public let path: String
     public let target: MappingTarget
     public let key: MappingKey
     let attributes: [MappedAttribute]
-    /// The same attributes, for the per-record path (see ``Unretained``).
-    let attributeViews: [Unretained<MappedAttribute>]
     let friendlyName: Expression?
     let skipWhen: Condition?
-    /// The same condition, for the per-record path (see ``Unretained``).
-    let skipWhenView: Unretained<Condition>?
     /// XML fields to extract, with how repeated elements are taken.
     let takes: [String: XMLTake]
+    /// Every field the expressions read, by slot (``FieldReference/slot``).
+    let fieldNames: [String]
     /// For each attribute that Insights shows only with a companion (`team_name` → `team_id`):
     /// its index and the companion's index, or nil when the mapping does not produce it.
     let companions: [(name: Int, needs: Int?)]
@@ -174,15 +131,16 @@ public final class Mapping: @unchecked Sendable {
     let matchKeys: [(name: String, attribute: Int?, friendlyName: Bool, form: MappedRecord.MatchForm)]
     /// How many attributes the dataset checks read.
     let checkedAttributes: Int
-    /// The null tokens the attribute memos were filled with.
-    var memoNullTokens: Set<String>?
     /// The lookup tables (`lookup: FILE`) the mapping read when it was compiled: inputs of a plan
-    /// as much as the export is. Set once, by the compiler.
-    public internal(set) var lookupFiles: [String] = []
-    /// Each managed key's policy (``KeyPolicy``); set once, by the compiler.
-    public internal(set) var keyPolicies: [String: KeyPolicy] = [:]
+    /// as much as the export is.
+    public let lookupFiles: [String]
+    /// Each managed key's policy (``KeyPolicy``).
+    public let keyPolicies: [String: KeyPolicy]
     /// Managed keys an empty export value never removes (`remove_when_absent: false`).
-    public internal(set) var keptWhenAbsent: Set<String> = []
+    public let keptWhenAbsent: Set<String>
+    /// Lines of the mapping file where `skip_when` and `friendly_name` name their fields, for
+    /// messages about fields the export lacks.
+    let fieldLines: [String: Int]
 
     /// The policy of a managed key.
     public func policy(of key: String) -> KeyPolicy { keyPolicies[key] ?? .sync }
@@ -208,10 +166,6 @@ public final class Mapping: @unchecked Sendable {
             }
         }
     }
-    /// Lines of the mapping file where `skip_when` and `friendly_name` name their fields, for
-    /// messages about fields the export lacks.
-    var fieldLines: [String: Int] = [:]
-
     /// The attribute keys the mapping manages (`team_id`, `customers.name`).
     public var managedKeys: [String] { attributes.map(\.key) }
 
@@ -227,12 +181,26 @@ public final class Mapping: @unchecked Sendable {
     /// How a source field is taken from XML (first, list, count).
     public func take(of field: String) -> XMLTake { takes[field] ?? .first }
 
+    /// What the compiler made of a mapping file, beyond its attributes and expressions.
+    struct Extras {
+        var fieldNames: [String] = []
+        var lookupFiles: [String] = []
+        var keyPolicies: [String: KeyPolicy] = [:]
+        var keptWhenAbsent: Set<String> = []
+        var fieldLines: [String: Int] = [:]
+    }
+
     init(path: String, target: MappingTarget, key: MappingKey, attributes: [MappedAttribute], friendlyName: Expression?,
-         skipWhen: Condition?, takes: [String: XMLTake]) {
-        self.path = path; self.target = target; self.key = key; self.attributes = attributes
+         skipWhen: Condition?, takes: [String: XMLTake], extras: Extras) {
+        self.path = path; self.target = target; self.key = key
         self.friendlyName = friendlyName; self.skipWhen = skipWhen; self.takes = takes
-        attributeViews = attributes.map(Unretained.init)
-        skipWhenView = skipWhen.map(Unretained.init)
+        let attributes = attributes.map { $0.marked(asMatchKey: key.match.contains($0.key)) }
+        self.attributes = attributes
+        fieldNames = extras.fieldNames
+        lookupFiles = extras.lookupFiles
+        keyPolicies = extras.keyPolicies
+        keptWhenAbsent = extras.keptWhenAbsent
+        fieldLines = extras.fieldLines
         var companions: [(name: Int, needs: Int?)] = []
         for (index, attribute) in attributes.enumerated() {
             guard let pair = InsightsSchema.requiredCompanions[attribute.object]?.first(where: { $0.key == attribute.leaf }) else { continue }
@@ -240,25 +208,10 @@ public final class Mapping: @unchecked Sendable {
             companions.append((index, needs))
         }
         self.companions = companions
-        for attribute in attributes {
-            attribute.isMatchKey = key.match.contains(attribute.key)
-            attribute.checked = attribute.isMatchKey || attribute.isCustomAttributeSlot
-        }
         checkedAttributes = attributes.filter(\.checked).count
         matchKeys = key.match.map { name in
             (name, attributes.firstIndex { $0.key == name }, name == "friendly_name", MappedRecord.matchForm(name))
         }
-    }
-
-    /// The same mapping with its own caches (field positions, memos), so that another thread can
-    /// run it at the same time as this one. Nothing is read or compiled again.
-    func replica() -> Mapping {
-        let copy = Mapping(path: path, target: target, key: key, attributes: attributes.map { $0.replica() },
-                           friendlyName: friendlyName?.replica(), skipWhen: skipWhen?.replica(), takes: takes)
-        copy.lookupFiles = lookupFiles
-        copy.keyPolicies = keyPolicies
-        copy.keptWhenAbsent = keptWhenAbsent
-        return copy
     }
 
     /// Reads and compiles a mapping file; `locale` (the job's `source.locale`, e.g. `de`) adds

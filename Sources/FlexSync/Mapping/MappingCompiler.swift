@@ -12,8 +12,24 @@ struct MappingCompiler {
     var keyPolicies: [String: KeyPolicy] = [:]
     var keptWhenAbsent: Set<String> = []
 
+    /// Field slots handed out so far, by name (``FieldReference/slot``).
+    private let slots = FieldSlots()
+
     private final class LookupFiles {
         var paths: [String] = []
+    }
+
+    private final class FieldSlots {
+        var names: [String] = []
+        var byName: [String: Int] = [:]
+    }
+
+    /// A reference to a field, with the slot every reference to that name shares.
+    private func reference(_ name: String) -> FieldReference {
+        if let slot = slots.byName[name] { return FieldReference(name, slot: slot) }
+        slots.byName[name] = slots.names.count
+        slots.names.append(name)
+        return FieldReference(name, slot: slots.names.count - 1)
     }
 
     init(file: YAMLFile, locale: String? = nil) { self.file = file; self.locale = locale }
@@ -60,15 +76,13 @@ struct MappingCompiler {
             throw ConfigError(file: file.path, line: dropped.line, column: 1,
                               message: "'\(dropped.key)' is the first key: 'on_error: drop' would match records without it")
         }
-        let mapping = Mapping(path: file.path, target: target, key: MappingKey(match: match, allowFallback: allowFallback),
-                              attributes: attributes, friendlyName: friendlyName, skipWhen: skipWhen, takes: takes)
-        mapping.lookupFiles = lookupFiles.paths
-        mapping.keyPolicies = keyPolicies
-        mapping.keptWhenAbsent = keptWhenAbsent
+        var extras = Mapping.Extras(fieldNames: slots.names, lookupFiles: lookupFiles.paths, keyPolicies: keyPolicies,
+                                    keptWhenAbsent: keptWhenAbsent)
         for (name, expressionFields) in [("friendly_name", friendlyName?.fields ?? []), ("skip_when", skipWhen.map { [$0.field.name] } ?? [])] {
-            for field in expressionFields { mapping.fieldLines[field] = top[name]?.mark?.line ?? 0 }
+            for field in expressionFields { extras.fieldLines[field] = top[name]?.mark?.line ?? 0 }
         }
-        return mapping
+        return Mapping(path: file.path, target: target, key: MappingKey(match: match, allowFallback: allowFallback),
+                       attributes: attributes, friendlyName: friendlyName, skipWhen: skipWhen, takes: takes, extras: extras)
     }
 
     private mutating func attribute(_ key: String, keyNode: Node, value: Node, target: MappingTarget) throws -> MappedAttribute {
@@ -134,7 +148,7 @@ struct MappingCompiler {
     /// A plain scalar is a field name; a mapping is one of `field`, `const`, `template`,
     /// `coalesce`, `hierarchy`, `when`/`then`/`else`, with optional `transforms`.
     mutating func expression(_ node: Node, context: String) throws -> Expression {
-        if case .scalar(let scalar) = node { return .field(FieldReference(scalar.string)) }
+        if case .scalar(let scalar) = node { return .field(reference(scalar.string)) }
         let members = try file.members(node, allowed: Self.expressionKeys, context: context)
         let forms = ["field", "const", "template", "coalesce", "hierarchy", "when"].filter { members[$0] != nil }
         guard forms.count == 1 else {
@@ -151,7 +165,7 @@ struct MappingCompiler {
                 }
                 takes[name] = take
             }
-            base = .field(FieldReference(name))
+            base = .field(reference(name))
         case "const": base = .constant(try file.string(members["const"]!, context: "\(context).const"))
         case "template": base = .template(try template(members["template"]!, context: context))
         case "coalesce", "hierarchy":
@@ -183,7 +197,7 @@ struct MappingCompiler {
             guard let close = rest[open...].firstIndex(of: "}") else { throw file.error(node, "\(context): '{' without '}' in the template") }
             let name = String(rest[rest.index(after: open)..<close])
             guard !name.isEmpty else { throw file.error(node, "\(context): empty '{}' in the template") }
-            parts.append(.field(FieldReference(name)))
+            parts.append(.field(reference(name)))
             rest = rest[rest.index(after: close)...]
         }
         if !rest.isEmpty { parts.append(.literal(String(rest))) }
@@ -192,7 +206,7 @@ struct MappingCompiler {
 
     func condition(_ node: Node, context: String) throws -> Condition {
         let members = try file.members(node, allowed: ["field", "matches", "equals", "empty", "not"], required: ["field"], context: context)
-        let field = FieldReference(try file.string(members["field"]!, context: "\(context).field"))
+        let field = reference(try file.string(members["field"]!, context: "\(context).field"))
         let negated = try members["not"].map { try file.bool($0, context: "\(context).not") } ?? false
         let tests = ["matches", "equals", "empty"].filter { members[$0] != nil }
         guard tests.count == 1 else { throw file.error(node, "\(context) needs exactly one of 'matches', 'equals' or 'empty'") }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One step of a mapping pipeline, compiled once (regexes, tables, formats) and run per record.
-enum Transform: @unchecked Sendable {
+enum Transform: Sendable {
     case trim
     case collapseWhitespace
     case lower

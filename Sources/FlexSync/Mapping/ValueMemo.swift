@@ -3,7 +3,9 @@
 /// result costs one hash lookup on the text's bytes instead of the transform pipeline. Columns
 /// that barely repeat (IDs, e-mail addresses) switch the memo off after a trial, and it never
 /// holds more than `capacity` entries, so memory stays bounded whatever the export.
-final class ValueMemo: @unchecked Sendable {
+///
+/// One thread's: a ``BoundMapping`` owns its memos, so nothing here is shared or locked.
+final class ValueMemo {
     static let capacity = 16_384
     /// Lookups after which a memo that has not paid for itself (a hit on at least a quarter of
     /// them) is switched off.
@@ -18,8 +20,6 @@ final class ValueMemo: @unchecked Sendable {
 
     init(trial: Int = ValueMemo.trial) { trialLength = trial }
 
-    // A mapping runs on one thread at a time (other threads map with replicas, each with its own
-    // memos), so neither is shared.
     private struct Entry {
         var result: Result<MappedValue, TransformFailure>
         /// What a run that keeps only checked values needs of the result, when that is all
@@ -69,13 +69,5 @@ final class ValueMemo: @unchecked Sendable {
         } else if results.count < Self.capacity {
             results[text] = Entry(result: result, outcome: outcome)
         }
-    }
-
-    /// Forgets everything: the run's null tokens changed what a text maps to.
-    func reset() {
-        results = TextTable()
-        lookups = 0
-        hits = 0
-        active = true
     }
 }

@@ -34,15 +34,17 @@ struct ByteCheckTests {
             csv += "\(row)," + fields.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") + "\n"
         }
         let reader = try CSVReader(bytes: Array(csv.utf8), name: "in.csv", options: CSVOptions(lazyValues: true))
-        var policy = Mapping.RunPolicy(nullTokens: nullTokens)
-        mapping.prepare(for: policy)
-        let context = EvaluationContext(nullTokens: policy.nullTokens)
+        let policy = Mapping.RunPolicy(nullTokens: nullTokens)
+        var checksOnly = policy
+        checksOnly.checksOnly = true
+        let fullBound = mapping.bind(to: reader.schema, policy: policy)
+        let leanBound = mapping.bind(to: reader.schema, policy: checksOnly)
+        let context = leanBound.context
         var answered = 0, declined = 0
         while let record = try reader.next() {
-            policy.checksOnly = false
-            let full = mapping.map(record, policy: policy, context: context)
-            for attribute in mapping.attributes {
-                guard let check = attribute.byteCheck else { continue }
+            let full = fullBound.map(record)
+            for (attribute, bound) in zip(mapping.attributes, leanBound.boundAttributes) {
+                guard let check = bound.check else { continue }
                 guard let outcome = check.outcome(record, context) else { declined += 1; continue }
                 answered += 1
                 let failed = full.problems.contains { $0.field == attribute.key }
@@ -54,8 +56,7 @@ struct ByteCheckTests {
                 }
             }
             // And the whole record comes out with the same problems either way.
-            policy.checksOnly = true
-            #expect(mapping.map(record, policy: policy, context: context).problems == full.problems)
+            #expect(leanBound.map(record).problems == full.problems)
         }
         // Most plain values are answered from the bytes, and the hard ones are left to the full evaluation.
         #expect(answered > declined && declined > 500, "answered \(answered), declined \(declined)")
@@ -113,15 +114,16 @@ struct MemoOutcomeTests {
             let id = row % 50 == 0 ? "" : "C\(row)"
             csv += id + "," + fields.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") + "\n"
         }
-        // Separate mappings, so that the lean run fills its memos itself.
-        let fullMapping = try Mapping.parse(Self.mapping, path: "m.yaml"), leanMapping = try Mapping.parse(Self.mapping, path: "m.yaml")
+        // Separate bindings, so that the lean run fills its memos itself.
+        let mapping = try Mapping.parse(Self.mapping, path: "m.yaml")
         let full = Mapping.RunPolicy(nullTokens: nullTokens, tooLong: tooLong)
         var lean = full
         lean.checksOnly = true
         let reader = try CSVReader(bytes: Array(csv.utf8), name: "in.csv", options: CSVOptions(lazyValues: true))
+        let fullBound = mapping.bind(to: reader.schema, policy: full), leanBound = mapping.bind(to: reader.schema, policy: lean)
         var rows = 0, problems = 0, nearLimit = 0
         while let record = try reader.next() {
-            let expected = fullMapping.run(record, policy: full), got = leanMapping.run(record, policy: lean)
+            let expected = fullBound.map(record), got = leanBound.map(record)
             #expect(got.problems == expected.problems, "\(record.position)")
             #expect(got.matchValues.map(\.value) == expected.matchValues.map(\.value))
             let checked = expected.set.filter { $0.key == "customers.external_id" || $0.key.contains("_attribute_") }
@@ -134,6 +136,7 @@ struct MemoOutcomeTests {
         // The pools make problems of every kind often: too long, bad dates, numbers, companions, near the limit.
         #expect(problems > 1_000 && nearLimit > 100, "\(problems) problems, \(nearLimit) near the limit")
         // The memos answered: every attribute's memo is still on after 2,000 rows of 4–9 values.
-        #expect(leanMapping.attributes.filter { $0.memo != nil }.allSatisfy { $0.memo!.active })
+        let memos = leanBound.boundAttributes.compactMap(\.memoActive)
+        #expect(!memos.isEmpty && memos.allSatisfy { $0 })
     }
 }
