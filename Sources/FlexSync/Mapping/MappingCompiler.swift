@@ -238,7 +238,7 @@ struct MappingCompiler {
     func transform(_ node: Node, context: String) throws -> Transform {
         if case .scalar(let scalar) = node {
             guard let bare = Self.bareTransforms[scalar.string] else {
-                let hint = InsightsSchema.closest(to: scalar.string, among: Array(Self.bareTransforms.keys) + Self.optionTransforms).map { " (did you mean '\($0)'?)" } ?? ""
+                let hint = Spelling.closest(to: scalar.string, among: Array(Self.bareTransforms.keys) + Self.optionTransforms).map { " (did you mean '\($0)'?)" } ?? ""
                 throw file.error(node, "unknown transform '\(scalar.string)'\(hint)")
             }
             return bare
@@ -299,7 +299,7 @@ struct MappingCompiler {
             return .truncate(limit)
         case "prefix": try allow([]); return .prefix(try file.string(value, context: where_))
         default:
-            let hint = InsightsSchema.closest(to: name, among: Self.optionTransforms).map { " (did you mean '\($0)'?)" } ?? ""
+            let hint = Spelling.closest(to: name, among: Self.optionTransforms).map { " (did you mean '\($0)'?)" } ?? ""
             throw file.error(nameNode, "unknown transform '\(name)'\(hint)")
         }
     }

@@ -64,7 +64,7 @@ struct YAMLFile {
         for (keyNode, value) in mapping {
             guard let key = keyNode.scalar?.string else { throw error(keyNode, "\(context): keys must be text") }
             guard allowed.contains(key) else {
-                let hint = InsightsSchema.closest(to: key, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
+                let hint = Spelling.closest(to: key, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
                 throw error(keyNode, "unknown key '\(key)' in \(context)\(hint)")
             }
             result.pairs.append((key, keyNode, value))

@@ -26,7 +26,7 @@ public enum SourceFieldCheck {
         }
         let wanted = folded(field)
         let near =
-            names.first { folded($0) == wanted } ?? InsightsSchema.closest(to: field, among: names)
+            names.first { folded($0) == wanted } ?? Spelling.closest(to: field, among: names)
             ?? names.first { name in
                 let other = folded(name)
                 return other.count >= 3 && (wanted.hasPrefix(other) || other.hasPrefix(wanted))
