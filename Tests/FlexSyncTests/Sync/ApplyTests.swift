@@ -193,7 +193,7 @@ struct ApplyTests {
     }
 }
 
-/// The limiter and the backoff, with a clock that does not sleep.
+/// The limiter, with a clock that does not sleep (the backoff is in `RetryPolicyTests`).
 struct PacingTests {
     final class FakeTime: TimeSource, @unchecked Sendable {
         private let lock = NSLock()
@@ -247,14 +247,5 @@ struct PacingTests {
         #expect(limiter.currentRate == 13.25)
         for _ in 0..<200 { limiter.didSucceed(remaining: nil) }
         #expect(limiter.currentRate == 20)
-    }
-
-    @Test(arguments: [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (7, 30.0), (12, 30.0)])
-    func backoffCeilingsDoubleUpToTheCap(attempt: Int, ceiling: Double) {
-        let policy = RetryPolicy(maxRetries: 10)
-        #expect(policy.delay(attempt: attempt, retryAfter: nil, unit: 0.999_999) <= ceiling)
-        #expect(policy.delay(attempt: attempt, retryAfter: nil, unit: 0.999_999) > ceiling * 0.99)
-        #expect(policy.delay(attempt: attempt, retryAfter: nil, unit: 0) == 0)
-        #expect(policy.delay(attempt: attempt, retryAfter: 7, unit: 0.5) == 7)
     }
 }
