@@ -96,11 +96,10 @@ struct ApplyTests {
         // Between plan and apply: someone edits an unmanaged key of agent0 and a managed key of agent1.
         let sids = plan.targets.map(\.sid)
         try await offload {
-            let session = try CurlSession()
-            _ = try context.client.sendOnce("POST", context.client.workerURL(sids[0]),
-                                            form: [("Attributes", #"{"agent_id":"0","team_id":"T0","contact_uri":"client:new","roles":["agent","supervisor"]}"#)], session: session)
-            _ = try context.client.sendOnce("POST", context.client.workerURL(sids[1]),
-                                            form: [("Attributes", #"{"agent_id":"1","team_id":"T9","contact_uri":"client:agent1"}"#)], session: session)
+            let edited = #"{"agent_id":"0","team_id":"T0","contact_uri":"client:new","roles":["agent","supervisor"]}"#
+            try fixture.post(context.client.workerURL(sids[0]), form: [("Attributes", edited)])
+            try fixture.post(context.client.workerURL(sids[1]),
+                             form: [("Attributes", #"{"agent_id":"1","team_id":"T9","contact_uri":"client:agent1"}"#)])
         }
         let summary = try await offload { try Self.apply(plan, context, journal: fixture.directory.appendingPathComponent("j.jsonl").path) }
         #expect(summary.applied == 2 && summary.conflicts == 1)
@@ -127,7 +126,8 @@ struct ApplyTests {
         let (plan, _) = try await offload { try context.makePlan(overrides: PlanOverrides()) }
         #expect(plan.targets.count == 1)
         try await offload {
-            _ = try context.client.sendOnce("POST", context.client.taskURL(tasks[0].sid!), form: [("AssignmentStatus", "completed"), ("Reason", "done")], session: try CurlSession())
+            try fixture.post(context.client.taskURL(tasks[0].sid!),
+                             form: [("AssignmentStatus", "completed"), ("Reason", "done")])
             Thread.sleep(forTimeInterval: 0.1)
         }
         let summary = try await offload { try Self.apply(plan, context, journal: fixture.directory.appendingPathComponent("j.jsonl").path) }
@@ -143,9 +143,9 @@ struct ApplyTests {
         let sids = plan.targets.map(\.sid)
         // An earlier run finished target 0, and wrote target 1 but died before recording the answer.
         try await offload {
-            let session = try CurlSession()
             for index in 0...1 {
-                _ = try context.client.sendOnce("POST", context.client.workerURL(sids[index]), form: [("Attributes", plan.targets[index].desired)], session: session)
+                try fixture.post(context.client.workerURL(sids[index]),
+                                 form: [("Attributes", plan.targets[index].desired)])
             }
         }
         let journalPath = fixture.directory.appendingPathComponent("j.jsonl").path
@@ -177,7 +177,8 @@ struct ApplyTests {
         // One worker is edited after the run: its rollback is skipped.
         let edited = plan.targets[3].sid
         try await offload {
-            _ = try context.client.sendOnce("POST", context.client.workerURL(edited), form: [("Attributes", #"{"agent_id":"3","team_id":"T5"}"#)], session: try CurlSession())
+            _ = try fixture.post(context.client.workerURL(edited),
+                                 form: [("Attributes", #"{"agent_id":"3","team_id":"T5"}"#)])
         }
         let builder = RollbackBuilder(journalPath: journalPath)
         #expect(try builder.origin().jobPath == job.path)
