@@ -83,6 +83,53 @@ struct ApplyTests {
         #expect(summary.retries > 0)
     }
 
+    /// Really sleeps, and keeps every wait asked of it.
+    final class RecordedTime: TimeSource, @unchecked Sendable {
+        // Sendable: `waits` is guarded by `lock`.
+        private let lock = NSLock()
+        private var waits: [Double] = []
+        func now() -> Double { SystemTime().now() }
+        func sleep(_ seconds: Double) {
+            lock.withLock { waits.append(seconds) }
+            SystemTime().sleep(seconds)
+        }
+        var recorded: [Double] { lock.withLock { waits } }
+    }
+
+    /// Planning and applying on one client, against a workspace that answers 429 with Retry-After:
+    /// apply's summary counts its own requests and 429s (the emulator's log since planning ended),
+    /// and every 429 is waited out as long as Retry-After says.
+    @Test func theSummaryCountsOnlyItsOwnTrafficAndRetryAfterIsHonoured() async throws {
+        var options = EmulatorOptions()
+        options.requestsPerSecond = 4
+        options.sendRetryAfter = true
+        options.nullListAttributes = true   // planning reads every worker too, and meets 429s of its own
+        let fixture = try await SyncFixture.start(workers: Self.workers(6), options: options)
+        defer { Task { await fixture.stop() } }
+        let job = try fixture.job(csv: Self.csv(6), mapping: SyncFixture.workerMapping,
+                                  policies: "{ max_changed_share: 1, requests_per_second: 40, "
+                                      + "max_requests_per_second: 40 }")
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let clock = RecordedTime()
+        let context = try SyncContext(job: job, environment: fixture.environment, clock: clock, logger: logger)
+        let (plan, _) = try await offload { try context.makePlan(overrides: PlanOverrides()) }
+        let planning = fixture.emulator.requestLog().count
+        let journal = fixture.directory.appendingPathComponent("j.jsonl").path
+        let summary = try await offload { try Self.apply(plan, context, journal: journal) }
+        #expect(summary.applied == 6 && summary.failed == 0, "\(summary.failures)")
+        let applying = fixture.emulator.requestLog().dropFirst(planning)
+        #expect(summary.requests == applying.count)
+        #expect(summary.throttled == applying.filter { $0.status == 429 }.count)
+        #expect(summary.retries == summary.throttled)   // no other failure was injected
+        #expect(fixture.emulator.requestLog().prefix(planning).contains { $0.status == 429 }, "planning met no 429")
+        #expect(summary.throttled > 0, "apply met no 429: the test proves nothing")
+        // Every 429 (planning's too) was waited out as long as its Retry-After said: whole seconds,
+        // at least 1, which neither a backoff draw nor the limiter's waits ever are.
+        let throttled = fixture.emulator.requestLog().filter { $0.status == 429 }.count
+        #expect(clock.recorded.filter { $0 >= 1 && $0 == $0.rounded() }.count >= throttled)
+    }
+
     @Test(arguments: [false, true])
     func concurrentEditsAreReMergedOrConflict(listsOmitAttributes: Bool) async throws {
         var options = EmulatorOptions()
