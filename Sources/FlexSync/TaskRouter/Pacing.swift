@@ -24,6 +24,7 @@ public struct SystemTime: TimeSource {
 /// | `X-Rate-Limit-Remaining: 0` | all requests pause for one interval |
 /// | 10 successes in a row | rate grows by 10% of the target, up to the target |
 public final class RateLimiter: @unchecked Sendable {
+    // Sendable: the rate, slots, pause, grants and success count are read and written under `lock`.
     public let target: Double
     private let clock: TimeSource
     private let lock = NSLock()
