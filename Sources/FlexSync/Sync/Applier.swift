@@ -30,7 +30,8 @@ public struct ApplySummary: Sendable {
     public var requestsPerSecond: Double { duration > 0 ? Double(requests) / duration : 0 }
 
     public var line: String {
-        "\(applied.grouped) applied, \(unchanged.grouped) unchanged, \(conflicts.grouped) conflicts, \(gone.grouped) gone, "
+        "\(applied.grouped) applied, \(unchanged.grouped) unchanged, \(conflicts.grouped) conflicts, "
+            + "\(gone.grouped) gone, "
             + "\(failed.grouped) failed, \(retries.grouped) retries, \(throttled.grouped) 429s, "
             + String(format: "%.1f s, %.1f requests/s", duration, requestsPerSecond)
             + (resumedDone > 0 ? " (\(resumedDone.grouped) already done by an earlier run)" : "")
@@ -44,7 +45,8 @@ public struct ApplySummary: Sendable {
             ("throttled_429", n(throttled)), ("requests", n(requests)),
             ("duration_seconds", .number(JSONNumber(literal: String(format: "%.3f", duration)))),
             ("requests_per_second", .number(JSONNumber(literal: String(format: "%.3f", requestsPerSecond)))),
-            ("failures", .array(failures.map { .string($0) })), ("conflict_details", .array(conflictDetails.map { .string($0) })),
+            ("failures", .array(failures.map { .string($0) })),
+            ("conflict_details", .array(conflictDetails.map { .string($0) })),
             ("workspace", workspace.map { workspace in
                 .object(JSONObject([("sid", .string(workspace.sid)), ("friendly_name", .string(workspace.friendlyName)),
                                     ("base_url", .string(workspace.baseURL))]))
@@ -61,10 +63,12 @@ public struct ApplyProgress: Sendable {
     public var elapsed: Double
 }
 
-/// Applies a plan: one POST of the full desired document per target, with `If-Match`; on 412 a
-/// re-fetch and re-merge (or a conflict when someone changed a managed key); writes whose answer
-/// was lost are read back before anything is sent again. Paced, concurrent, journaled.
+/// Applies a plan: one conditional write of the full desired document per target, through the
+/// client's retry policy; whenever the client reads a target back (a 412, a lost answer, no ETag in
+/// the plan), the live document is re-merged, or the target is a conflict when someone changed a
+/// managed key. Paced, concurrent, journaled.
 public final class Applier: @unchecked Sendable {
+    // Sendable: `summary` and `done` are guarded by `lock`; every other property is immutable.
     let client: TaskRouterClient
     let plan: Plan
     let journal: Journal
@@ -80,9 +84,13 @@ public final class Applier: @unchecked Sendable {
     private var summary = ApplySummary()
     private var done = 0
 
-    public init(client: TaskRouterClient, plan: Plan, journal: Journal, logger: Logger, showValues: Bool = false, resume: Bool = true,
-                shouldStop: @escaping @Sendable () -> Bool = { false }) {
-        self.client = client; self.plan = plan; self.journal = journal; self.logger = logger; self.showValues = showValues
+    public init(client: TaskRouterClient, plan: Plan, journal: Journal, logger: Logger, showValues: Bool = false,
+                resume: Bool = true, shouldStop: @escaping @Sendable () -> Bool = { false }) {
+        self.client = client
+        self.plan = plan
+        self.journal = journal
+        self.logger = logger
+        self.showValues = showValues
         self.resume = resume
         self.shouldStop = shouldStop
     }
@@ -94,46 +102,50 @@ public final class Applier: @unchecked Sendable {
         let started = Date()
         let previous = resume ? try Journal.progress(path: journal.path, place: place) : (finished: [:], inDoubt: [])
         try journal.append(.start, [("plan", .string(plan.id)), ("place", .string(place)),
-                            ("targets", .number(JSONNumber(Double(plan.targets.count))))])
-        summary.planned = plan.targets.count
-        let pending = plan.targets.filter { target in
-            if previous.finished[target.sid] != nil { summary.resumedDone += 1; return false }
-            return true
+                                    ("targets", .number(JSONNumber(Double(plan.targets.count))))])
+        let pending = plan.targets.filter { previous.finished[$0.sid] == nil }
+        lock.withLock {
+            summary.planned = plan.targets.count
+            summary.resumedDone = plan.targets.count - pending.count
         }
         // This run's traffic only: `apply JOB` plans on the same client first.
-        let requestsBefore = client.stats["requests"]
-        let retriesBefore = client.stats["retries"]
-        let throttledBefore = client.stats["429s"]
+        let traffic = TrafficStats()
         let total = pending.count
         let reporter = Thread {
             while !Thread.current.isCancelled {
                 Thread.sleep(forTimeInterval: 1)
                 let (count, elapsed) = self.lock.withLock { (self.done, Date().timeIntervalSince(started)) }
-                progress(ApplyProgress(done: count, total: total, rate: elapsed > 0 ? Double(self.client.stats["requests"] - requestsBefore) / elapsed : 0, elapsed: elapsed))
+                let rate = elapsed > 0 ? Double(traffic.requests) / elapsed : 0
+                progress(ApplyProgress(done: count, total: total, rate: rate, elapsed: elapsed))
             }
         }
         reporter.start()
         defer { reporter.cancel() }
         let inDoubt = previous.inDoubt
-        _ = try ParallelRunner(count: client.concurrency).map(pending) { (target: Plan.Target, session: CurlSession) throws -> Void in
+        _ = try ParallelRunner(count: client.concurrency).map(pending) { (target: Plan.Target, session: CurlSession) in
             if self.shouldStop() { return }
-            try self.process(target, inDoubt: inDoubt.contains(target.sid), session: session)
+            try self.process(target, inDoubt: inDoubt.contains(target.sid), traffic: traffic, session: session)
         }
-        summary.duration = Date().timeIntervalSince(started)
-        summary.requests = client.stats["requests"] - requestsBefore
-        summary.retries = client.stats["retries"] - retriesBefore
-        summary.throttled = client.stats["429s"] - throttledBefore
-        try journal.append(.finish, [("summary", summary.json)])
-        return summary
+        let counts = traffic.snapshot
+        let final = lock.withLock {
+            summary.duration = Date().timeIntervalSince(started)
+            summary.requests = counts.requests
+            summary.retries = counts.retries
+            summary.throttled = counts.throttled
+            return summary
+        }
+        try journal.append(.finish, [("summary", final.json)])
+        return final
     }
 
-    private func process(_ target: Plan.Target, inDoubt: Bool, session: CurlSession) throws {
-        let (result, detail) = apply(target, inDoubt: inDoubt, session: session)
-        var fields: [(String, JSONValue)] = [("sid", .string(target.sid)), ("result", .string(result.rawValue)), ("place", .string(place)),
-                                             ("detail", detail.map { .string($0) } ?? .null)]
+    private func process(_ target: Plan.Target, inDoubt: Bool, traffic: TrafficStats, session: CurlSession) throws {
+        let (result, detail) = apply(target, inDoubt: inDoubt, traffic: traffic, session: session)
+        var fields: [(String, JSONValue)] = [("sid", .string(target.sid)), ("result", .string(result.rawValue)),
+                                             ("place", .string(place)), ("detail", detail.map { .string($0) } ?? .null)]
         // What the target's managed keys now hold, for the last-applied store: only when they hold it.
         if result == .applied || result == .unchanged, let planned = try? JSONValue.parse(target.before).objectValue {
-            fields.append(("after", .object(Self.image(of: target.edit.keys, in: Merge.apply(target.edit, to: planned)))))
+            let after = Self.image(of: target.edit.keys, in: Merge.apply(target.edit, to: planned))
+            fields.append(("after", .object(after)))
         }
         try journal.append(.outcome, fields)
         lock.withLock {
@@ -172,87 +184,57 @@ public final class Applier: @unchecked Sendable {
         return image
     }
 
-    /// Reads a target back: its live document and ETag, or nil when it is gone.
-    private func readBack(_ sid: String, session: CurlSession) throws -> (JSONObject, String?)? {
-        do {
-            let (response, body) = try client.get(url(sid), session: session)
-            guard let text = body["attributes"]?.stringValue, let document = try? JSONValue.parse(text).objectValue else {
-                throw TaskRouterError.badResponse(method: "GET", path: sid, reason: "attributes are not a JSON object")
-            }
-            return (document, response.header("ETag"))
-        } catch let error as TaskRouterError where error.status == 404 {
-            return nil
-        }
-    }
-
-    private func apply(_ target: Plan.Target, inDoubt: Bool, session: CurlSession) -> (Journal.Result, String?) {
+    /// Asks the client for the target's conditional write, and says what the outcome means for
+    /// the plan: the client owns every retry, read-back and wait; this owns the merge.
+    private func apply(_ target: Plan.Target, inDoubt: Bool, traffic: TrafficStats,
+                       session: CurlSession) -> (Journal.Result, String?) {
         let keys = target.edit.keys
-        guard let planned = try? JSONValue.parse(target.before).objectValue else { return (.failed, "the plan's before-image is not a JSON object") }
+        guard let planned = try? JSONValue.parse(target.before).objectValue else {
+            return (.failed, "the plan's before-image is not a JSON object")
+        }
         let plannedImage = Self.image(of: keys, in: planned)
         let desiredImage = Self.image(of: keys, in: Merge.apply(target.edit, to: planned))
-        var document = target.desired
-        var etag = target.etag
-        var attempt = 0
-        var mustReadBack = inDoubt || etag == nil
-
-        do {
-            while true {
-                if mustReadBack {
-                    // The state is unknown (a lost answer, an earlier crash, or no ETag in the plan): look before writing.
-                    guard let (live, liveTag) = try readBack(target.sid, session: session) else { return notFound("read-back") }
-                    let liveImage = Self.image(of: keys, in: live)
-                    if liveImage == desiredImage { return (attempt > 0 || inDoubt ? .applied : .unchanged, attempt > 0 || inDoubt ? "confirmed by read-back" : "already as planned") }
-                    if liveImage != plannedImage {
-                        return (.conflict, Self.conflictDetail(keys: keys, planned: plannedImage, live: liveImage, showValues: showValues))
-                    }
-                    document = JSONValue.object(Merge.apply(target.edit, to: live)).minified
-                    etag = liveTag
-                    mustReadBack = false
-                }
-                attempt += 1
-                try journal.append(.intent, [("sid", .string(target.sid)), ("attempt", .number(JSONNumber(Double(attempt)))),
-                                    ("etag", etag.map { .string($0) } ?? .null), ("before", .object(plannedImage)), ("after", .object(desiredImage))])
-                let response: HTTPResponse
-                do {
-                    response = try client.sendOnce("POST", url(target.sid), form: [("Attributes", document)], ifMatch: etag, session: session)
-                } catch let error as TaskRouterError {
-                    // No answer to a POST: it may or may not have been applied.
-                    guard attempt <= client.retry.maxRetries else { return (.failed, "\(error.withAttempts(attempt))") }
-                    client.stats.add("retries")
-                    client.clock.sleep(client.retry.delay(attempt: attempt, retryAfter: nil, unit: Double.random(in: 0..<1)))
-                    mustReadBack = true
-                    continue
-                }
-                switch response.status {
-                case 200, 201:
-                    return (.applied, nil)
-                case 412:
-                    mustReadBack = true
-                    guard attempt <= client.retry.maxRetries + 3 else { return (.failed, "the target kept changing (412 \(attempt) times)") }
-                case 404:
-                    return notFound("update")
-                case 429, 500, 502, 503, 504:
-                    guard attempt <= client.retry.maxRetries else {
-                        return (.failed, "\(TaskRouterClient.apiError("POST", url(target.sid), response).withAttempts(attempt))")
-                    }
-                    client.stats.add("retries")
-                    let retryAfter = response.status == 429 ? response.header("Retry-After").flatMap(Double.init) : nil
-                    client.clock.sleep(client.retry.delay(attempt: attempt, retryAfter: retryAfter, unit: Double.random(in: 0..<1)))
-                    // A 429 was not processed; a 5xx may have been.
-                    mustReadBack = response.status != 429
-                default:
-                    return (.failed, "\(TaskRouterClient.apiError("POST", url(target.sid), response).withAttempts(attempt))")
-                }
-            }
-        } catch {
-            return (.failed, "\(error)")
+        let write = ConditionalWrite(url: url(target.sid), document: target.desired, etag: target.etag,
+                                     inDoubt: inDoubt)
+        let journal = journal
+        let outcome = client.conditionalWrite(
+            write, traffic: traffic, session: session,
+            willSend: { attempt, etag in
+                try journal.append(.intent, [("sid", .string(target.sid)),
+                                             ("attempt", .number(JSONNumber(Double(attempt)))),
+                                             ("etag", etag.map { .string($0) } ?? .null),
+                                             ("before", .object(plannedImage)), ("after", .object(desiredImage))])
+            },
+            rebase: { live in
+                let liveImage = Self.image(of: keys, in: live.attributes)
+                if liveImage == desiredImage { return .alreadyDone }
+                // Someone changed a managed key since the plan: theirs stands.
+                if liveImage != plannedImage { return .conflict }
+                return .write(JSONValue.object(Merge.apply(target.edit, to: live.attributes)).minified)
+            })
+        switch outcome {
+        case .applied(let write) where write.confirmedByReadBack:
+            // Found as planned before anything was sent, unless an earlier run may have sent it.
+            if write.attempts > 0 || inDoubt { return (.applied, "confirmed by read-back") }
+            return (.unchanged, "already as planned")
+        case .applied:
+            return (.applied, nil)
+        case .conflict(let live):
+            let liveImage = Self.image(of: keys, in: live.attributes)
+            let detail = Self.conflictDetail(keys: keys, planned: plannedImage, live: liveImage, showValues: showValues)
+            return (.conflict, detail)
+        case .gone(let phase):
+            return notFound(phase.rawValue)
+        case .failed(let reason):
+            return (.failed, reason)
         }
     }
 
     /// A 404: tasks are deleted by TaskRouter after completion (gone); a worker that is not
     /// there means the plan meets another workspace than it was made for (a failure).
     private func notFound(_ request: String) -> (Journal.Result, String?) {
-        plan.job.target == .tasks ? (.gone, "404 on \(request)") : (.failed, "worker not found (404 on \(request)) in \(place)")
+        if plan.job.target == .tasks { return (.gone, "404 on \(request)") }
+        return (.failed, "worker not found (404 on \(request)) in \(place)")
     }
 
     /// The keys changed since the plan, old → new; personal values masked unless `showValues`.
@@ -260,7 +242,8 @@ public final class Applier: @unchecked Sendable {
         let changed = keys.filter { planned[$0] != live[$0] }
         return "changed since the plan: " + changed.map { key in
             // Images hold JSON null for an absent key.
-            let before = ValueRules.shown(planned[key].flatMap { $0 == .null ? nil : $0 }, key: key, showValues: showValues)
+            let before = ValueRules.shown(planned[key].flatMap { $0 == .null ? nil : $0 }, key: key,
+                                          showValues: showValues)
             let after = ValueRules.shown(live[key].flatMap { $0 == .null ? nil : $0 }, key: key, showValues: showValues)
             return "\(key) \(before) → \(after)"
         }.joined(separator: ", ")

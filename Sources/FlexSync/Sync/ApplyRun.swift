@@ -10,7 +10,8 @@ public enum ApplyRefusal: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .inputsChanged:
-            return "the job, mapping or export changed since the plan was made: run 'flexsync plan' again and review the new plan"
+            return "the job, mapping or export changed since the plan was made: run 'flexsync plan' again and "
+                + "review the new plan"
         case .otherWorkspace(let plan, let job):
             return "the plan is for workspace \(plan), but the job (with this profile) targets \(job)"
         case .gatesTripped(let gates):
@@ -23,12 +24,16 @@ public enum ApplyRefusal: Error, CustomStringConvertible {
 extension Plan {
     /// Re-applies the operator's overrides given at apply time to the gates recorded in the plan.
     public mutating func applyOverrides(_ overrides: PlanOverrides) {
-        for index in gates.indices where overrides.allowed.contains(gates[index].kind) { gates[index].overridden = true }
+        for index in gates.indices where overrides.allowed.contains(gates[index].kind) {
+            gates[index].overridden = true
+        }
     }
 
     /// Refuses a plan whose inputs changed, whose workspace differs, or whose gates tripped.
     public func checkApplicable(to job: Job, currentDigest: String) throws {
-        guard currentDigest == self.job.digest else { throw ApplyRefusal.inputsChanged(plan: self.job.digest, now: currentDigest) }
+        guard currentDigest == self.job.digest else {
+            throw ApplyRefusal.inputsChanged(plan: self.job.digest, now: currentDigest)
+        }
         guard job.taskRouter.workspaceSid == self.job.workspaceSid else {
             throw ApplyRefusal.otherWorkspace(plan: self.job.workspaceSid, job: job.taskRouter.workspaceSid)
         }
@@ -44,10 +49,12 @@ public struct RollbackBuilder: Sendable {
 
     /// The job file and profile the journal's run used.
     public func origin() throws -> (jobPath: String, profile: String?) {
-        guard let data = FileManager.default.contents(atPath: journalPath) else { throw PlanFileError(path: journalPath, message: "cannot read the journal") }
+        guard let data = FileManager.default.contents(atPath: journalPath) else {
+            throw PlanFileError(path: journalPath, message: "cannot read the journal")
+        }
         for line in data.split(separator: 0x0A) {
-            if let object = try? JSONValue.parse(bytes: Array(line)).objectValue, object["event"]?.stringValue == "begin",
-               let path = object["job_path"]?.stringValue {
+            if let object = try? JSONValue.parse(bytes: Array(line)).objectValue,
+               object["event"]?.stringValue == "begin", let path = object["job_path"]?.stringValue {
                 return (path, object["profile"]?.stringValue)
             }
         }
@@ -84,18 +91,25 @@ public struct RollbackBuilder: Sendable {
         }
         let job = context.job
         let session = try CurlSession()
+        let traffic = TrafficStats()
         var live: [String: (String, String?)] = [:]
         if job.mapping.target == .workers {
-            for worker in try context.client.listWorkers(session: session) { live[worker.sid] = (worker.friendlyName, worker.attributesText) }
+            for worker in try context.client.listWorkers(traffic: traffic, session: session) {
+                live[worker.sid] = (worker.friendlyName, worker.attributesText)
+            }
         } else {
-            for task in try context.client.listOpenTasks(session: session) { live[task.sid] = (task.sid, task.attributesText) }
+            for task in try context.client.listOpenTasks(traffic: traffic, session: session) {
+                live[task.sid] = (task.sid, task.attributesText)
+            }
         }
-        var plan = Plan(id: UUID().uuidString.lowercased(), createdAt: Date(),
-                        job: .init(name: job.name, profile: job.profile, path: job.absolutePath, digest: try job.inputDigest(),
-                                   target: job.mapping.target, workspaceSid: job.taskRouter.workspaceSid, baseURL: job.taskRouter.baseURL),
+        let origin = Plan.JobIdentity(name: job.name, profile: job.profile, path: job.absolutePath,
+                                      digest: try job.inputDigest(), target: job.mapping.target,
+                                      workspaceSid: job.taskRouter.workspaceSid, baseURL: job.taskRouter.baseURL)
+        var plan = Plan(id: UUID().uuidString.lowercased(), createdAt: Date(), job: origin,
                         managedKeys: job.mapping.managedKeys, ssoOwnedKeys: [], rowsRead: 0,
                         targetsConsidered: applied.union(inDoubt).count, unchanged: 0,
-                        targets: [], quarantined: [], oversize: [], problems: [], invalidRows: 0, untouched: [], gates: [])
+                        targets: [], quarantined: [], oversize: [], problems: [], invalidRows: 0, untouched: [],
+                        gates: [])
         var conflicts: [String] = []
         let position = SourcePosition(file: journalPath, line: 0, record: 0)
         for sid in applied.union(inDoubt).sorted() {
@@ -109,8 +123,10 @@ public struct RollbackBuilder: Sendable {
             if liveImage != image.after {
                 // An in-doubt write that did not land left nothing to undo.
                 if inDoubt.contains(sid) && liveImage == image.before { plan.unchanged += 1; continue }
-                let detail = Applier.conflictDetail(keys: keys, planned: image.after, live: liveImage, showValues: showValues)
-                conflicts.append("\(sid): \(detail.replacingOccurrences(of: "the plan", with: "the run")): not rolled back")
+                let detail = Applier.conflictDetail(keys: keys, planned: image.after, live: liveImage,
+                                                    showValues: showValues)
+                    .replacingOccurrences(of: "the plan", with: "the run")
+                conflicts.append("\(sid): \(detail): not rolled back")
                 continue
             }
             let edit = ManagedEdit(set: Array(image.before).filter { $0.value != .null }.map { ($0.key, $0.value) },
@@ -118,8 +134,9 @@ public struct RollbackBuilder: Sendable {
             let desired = Merge.apply(edit, to: document)
             let changes = Merge.diff(live: document, desired: desired, keys: edit.keys)
             if changes.isEmpty { plan.unchanged += 1; continue }
-            plan.targets.append(.init(sid: sid, label: label, email: nil, team: nil, etag: nil, changes: changes, edit: edit,
-                                      before: text, desired: JSONValue.object(desired).minified, source: position))
+            plan.targets.append(.init(sid: sid, label: label, email: nil, team: nil, etag: nil, changes: changes,
+                                      edit: edit, before: text, desired: JSONValue.object(desired).minified,
+                                      source: position))
         }
         return Outcome(plan: plan, conflicts: conflicts)
     }

@@ -25,17 +25,19 @@ extension SyncContext {
         }
         let exported = Set(keysOf.values.flatMap { $0 })
         // A mapping matching on friendly names gets the worker's friendly name in its column.
-        let nameColumn = mapping.target == .workers ? mapping.friendlyNameField.flatMap { keysOf[$0] == nil ? $0 : nil } : nil
+        let nameColumn = mapping.target == .workers
+            ? mapping.friendlyNameField.flatMap { keysOf[$0] == nil ? $0 : nil } : nil
         if let nameColumn { columns.append(nameColumn) }
         let omitted = mapping.managedKeys.filter { !exported.contains($0) }
         let session = try CurlSession()
+        let traffic = TrafficStats()
         // Each target's document, with the worker's friendly name where a mapping matches on it.
         let documents: [(document: JSONObject, friendlyName: String?)] = try {
             switch mapping.target {
-            case .workers: return try client.listWorkers(session: session).compactMap { worker in
+            case .workers: return try client.listWorkers(traffic: traffic, session: session).compactMap { worker in
                 worker.attributesText.flatMap { try? JSONValue.parse($0).objectValue }.map { ($0, worker.friendlyName) }
             }
-            case .tasks: return try client.listOpenTasks(session: session).compactMap { task in
+            case .tasks: return try client.listOpenTasks(traffic: traffic, session: session).compactMap { task in
                 task.attributesText.flatMap { try? JSONValue.parse($0).objectValue }.map { ($0, nil) }
             }
             }

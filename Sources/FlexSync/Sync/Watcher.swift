@@ -22,8 +22,8 @@ public struct WatchCycle: Sendable {
 
     /// `cycle 12: 310 tasks seen, 4 written, 301 unchanged, 5 unmatched, 0 gone, 0 failed, latency max 3.2 s`
     public func line(kind: String) -> String {
-        var text = "cycle \(number): \(seen) \(kind)s seen, \(written) written, \(unchanged) unchanged, \(unmatched) unmatched, "
-            + "\(gone) gone, \(failed) failed, \(conflicts) conflicts, \(requests) requests, "
+        var text = "cycle \(number): \(seen) \(kind)s seen, \(written) written, \(unchanged) unchanged, "
+            + "\(unmatched) unmatched, \(gone) gone, \(failed) failed, \(conflicts) conflicts, \(requests) requests, "
             + String(format: "%.2f s", seconds)
         if deferred > 0 { text += ", \(deferred) deferred to the next cycle" }
         if let worst = latencies.max() { text += String(format: ", latency max %.1f s", worst) }
@@ -142,18 +142,21 @@ public final class Watcher: @unchecked Sendable {
             // The shrunk-export gate, against the export serving now.
             let floor = Double(export.validation.rowsRead) * job.policies.minRowsShareOfLastRun
             if Double(fresh.validation.rowsRead) < floor {
-                throw WatchError.exportRefused("\(fresh.validation.rowsRead) rows, fewer than \(DatasetValidator.percent(job.policies.minRowsShareOfLastRun)) "
-                                               + "of the \(export.validation.rowsRead) the serving export has (shrunk-export)")
+                let share = DatasetValidator.percent(job.policies.minRowsShareOfLastRun)
+                throw WatchError.exportRefused("\(fresh.validation.rowsRead) rows, fewer than \(share) of the "
+                                               + "\(export.validation.rowsRead) the serving export has (shrunk-export)")
             }
             export = fresh
             handled = [:]   // every target is measured against the new export
             metrics.reloads += 1
-            context.logger.notice("export reloaded", metadata: ["rows": "\(fresh.validation.rowsRead)", "valid": "\(fresh.validation.valid)"])
+            context.logger.notice("export reloaded", metadata: ["rows": "\(fresh.validation.rowsRead)",
+                                                               "valid": "\(fresh.validation.valid)"])
         } catch {
             // The old index keeps serving; the same files are not tried again until they change.
             export.stamp = stamp
             metrics.reloadFailures += 1
-            context.logger.error("export not reloaded, the previous one keeps serving", metadata: ["reason": "\(error)"])
+            context.logger.error("export not reloaded, the previous one keeps serving",
+                                 metadata: ["reason": "\(error)"])
         }
     }
 
@@ -161,16 +164,18 @@ public final class Watcher: @unchecked Sendable {
 
     private func runCycle() throws -> WatchCycle {
         let client = context.client
-        let requestsBefore = client.stats["requests"]
+        // The cycle's reads; its writes are counted by the applier's own run.
+        let traffic = TrafficStats()
         let session = try CurlSession()
         var cycle = WatchCycle()
-        let planner = Planner(job: context.job, digest: export.digest, overrides: overrides, lastRunRows: nil, lastApplied: store)
+        let planner = Planner(job: context.job, digest: export.digest, overrides: overrides, lastRunRows: nil,
+                              lastApplied: store)
         var plan: Plan
         var texts: [String: (text: String?, created: String?)] = [:]
         var listed = Set<String>()
         switch context.job.mapping.target {
         case .tasks:
-            let tasks = try client.listAllTasks(session: session)
+            let tasks = try client.listAllTasks(traffic: traffic, session: session)
             cycle.seen = tasks.count
             var pending: [LiveTask] = []
             for task in tasks {
@@ -187,7 +192,7 @@ public final class Watcher: @unchecked Sendable {
             // gates (checked when it was loaded) hold here.
             plan.gates = []
         case .workers:
-            let workers = try client.listWorkers(session: session)
+            let workers = try client.listWorkers(traffic: traffic, session: session)
             cycle.seen = workers.count
             for worker in workers {
                 listed.insert(worker.sid)
@@ -197,7 +202,7 @@ public final class Watcher: @unchecked Sendable {
             if !plan.trippedGates.isEmpty {
                 context.logger.error("\(ApplyRefusal.gatesTripped(plan.trippedGates))")
                 metrics.gatesTripped += 1
-                cycle.requests = client.stats["requests"] - requestsBefore
+                cycle.requests = traffic.requests
                 return cycle
             }
         }
@@ -220,6 +225,7 @@ public final class Watcher: @unchecked Sendable {
             let applier = Applier(client: client, plan: plan, journal: journal, logger: context.logger, resume: false,
                                   shouldStop: { [weak self] in self?.isStopping ?? true })
             let summary = try applier.run()
+            cycle.requests += summary.requests
             let finished = Date()
             for target in plan.targets {
                 let result = summary.results[target.sid]
@@ -248,7 +254,7 @@ public final class Watcher: @unchecked Sendable {
         if handled.count > listed.count { handled = handled.filter { listed.contains($0.key) } }
         // Deleted tasks never come back: their last-applied values go with them.
         if context.job.mapping.target == .tasks { store.retain(listed) }
-        cycle.requests = client.stats["requests"] - requestsBefore
+        cycle.requests += traffic.requests
         return cycle
     }
 

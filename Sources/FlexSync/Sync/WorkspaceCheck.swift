@@ -30,12 +30,13 @@ extension SyncContext {
         let sid = job.taskRouter.workspaceSid
         let base = client.baseURL
         do {
-            let name = try client.fetchWorkspaceName(session: try CurlSession())
+            let name = try client.fetchWorkspaceName(traffic: TrafficStats(), session: try CurlSession())
             return ConfirmedWorkspace(baseURL: base, sid: sid, friendlyName: name)
         } catch let error as TaskRouterError where error.status == 404 {
             throw WorkspaceRefusal(sid: sid, baseURL: base, reason: "does not exist for these credentials (HTTP 404)")
         } catch let error as TaskRouterError where error.status == 401 || error.status == 403 {
-            throw WorkspaceRefusal(sid: sid, baseURL: base, reason: "refused the credentials (HTTP \(error.status ?? 401))")
+            throw WorkspaceRefusal(sid: sid, baseURL: base,
+                                   reason: "refused the credentials (HTTP \(error.status ?? 401))")
         }
     }
 }

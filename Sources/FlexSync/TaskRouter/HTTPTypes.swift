@@ -54,19 +54,12 @@ public enum TaskRouterError: Error, CustomStringConvertible, Equatable {
         return nil
     }
 
-    /// Whether the same request may succeed later: 429, 500, 502, 503, 504, timeouts, connection errors.
-    public var isRetryable: Bool {
-        switch self {
-        case .api(_, _, let status, _, _, _, _): return [429, 500, 502, 503, 504].contains(status)
-        case .transport: return true
-        default: return false
-        }
-    }
-
     func withAttempts(_ attempts: Int) -> TaskRouterError {
         switch self {
-        case .api(let m, let p, let s, let c, let msg, let info, _): return .api(method: m, path: p, status: s, code: c, message: msg, moreInfo: info, attempts: attempts)
-        case .transport(let m, let p, let r, let t, _): return .transport(method: m, path: p, reason: r, timedOut: t, attempts: attempts)
+        case .api(let m, let p, let s, let c, let msg, let info, _):
+            return .api(method: m, path: p, status: s, code: c, message: msg, moreInfo: info, attempts: attempts)
+        case .transport(let m, let p, let r, let t, _):
+            return .transport(method: m, path: p, reason: r, timedOut: t, attempts: attempts)
         default: return self
         }
     }

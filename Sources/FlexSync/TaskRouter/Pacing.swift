@@ -24,6 +24,7 @@ public struct SystemTime: TimeSource {
 /// | `X-Rate-Limit-Remaining: 0` | all requests pause for one interval |
 /// | 10 successes in a row | rate grows by 10% of the target, up to the target |
 public final class RateLimiter: @unchecked Sendable {
+    // Sendable: the rate, slots, pause, grants and success count are read and written under `lock`.
     public let target: Double
     private let clock: TimeSource
     private let lock = NSLock()
@@ -54,7 +55,9 @@ public final class RateLimiter: @unchecked Sendable {
                 while let first = grants.first, first <= now - RateLimiter.window { grants.removeFirst() }
                 var earliest = max(nextSlot, pausedUntil)
                 let perWindow = max(1, Int(rate.rounded(.down)))
-                if grants.count >= perWindow { earliest = max(earliest, grants[grants.count - perWindow] + RateLimiter.window) }
+                if grants.count >= perWindow {
+                    earliest = max(earliest, grants[grants.count - perWindow] + RateLimiter.window)
+                }
                 if earliest <= now {
                     nextSlot = max(nextSlot, now) + 1.0 / rate
                     grants.append(now)
@@ -88,29 +91,5 @@ public final class RateLimiter: @unchecked Sendable {
                 successes = 0
             }
         }
-    }
-}
-
-/// Exponential backoff with full jitter, capped; `Retry-After` wins when present.
-///
-/// | attempt (retry n) | ceiling of the random delay |
-/// |---|---|
-/// | 1 | 0.5 s |
-/// | 2 | 1 s |
-/// | 3 | 2 s |
-/// | 4 | 4 s |
-/// | … | doubling, capped at 30 s |
-public struct RetryPolicy: Sendable {
-    public var maxRetries: Int
-    public var base = 0.5
-    public var cap = 30.0
-
-    public init(maxRetries: Int) { self.maxRetries = maxRetries }
-
-    /// The delay before retry `attempt` (1-based); `unit` is a uniform draw in [0, 1).
-    public func delay(attempt: Int, retryAfter: Double?, unit: Double) -> Double {
-        if let retryAfter { return retryAfter }
-        let ceiling = min(cap, base * pow(2, Double(max(0, attempt - 1))))
-        return ceiling * unit
     }
 }

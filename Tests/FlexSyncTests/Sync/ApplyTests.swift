@@ -83,6 +83,53 @@ struct ApplyTests {
         #expect(summary.retries > 0)
     }
 
+    /// Really sleeps, and keeps every wait asked of it.
+    final class RecordedTime: TimeSource, @unchecked Sendable {
+        // Sendable: `waits` is guarded by `lock`.
+        private let lock = NSLock()
+        private var waits: [Double] = []
+        func now() -> Double { SystemTime().now() }
+        func sleep(_ seconds: Double) {
+            lock.withLock { waits.append(seconds) }
+            SystemTime().sleep(seconds)
+        }
+        var recorded: [Double] { lock.withLock { waits } }
+    }
+
+    /// Planning and applying on one client, against a workspace that answers 429 with Retry-After:
+    /// apply's summary counts its own requests and 429s (the emulator's log since planning ended),
+    /// and every 429 is waited out as long as Retry-After says.
+    @Test func theSummaryCountsOnlyItsOwnTrafficAndRetryAfterIsHonoured() async throws {
+        var options = EmulatorOptions()
+        options.requestsPerSecond = 4
+        options.sendRetryAfter = true
+        options.nullListAttributes = true   // planning reads every worker too, and meets 429s of its own
+        let fixture = try await SyncFixture.start(workers: Self.workers(6), options: options)
+        defer { Task { await fixture.stop() } }
+        let job = try fixture.job(csv: Self.csv(6), mapping: SyncFixture.workerMapping,
+                                  policies: "{ max_changed_share: 1, requests_per_second: 40, "
+                                      + "max_requests_per_second: 40 }")
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let clock = RecordedTime()
+        let context = try SyncContext(job: job, environment: fixture.environment, clock: clock, logger: logger)
+        let (plan, _) = try await offload { try context.makePlan(overrides: PlanOverrides()) }
+        let planning = fixture.emulator.requestLog().count
+        let journal = fixture.directory.appendingPathComponent("j.jsonl").path
+        let summary = try await offload { try Self.apply(plan, context, journal: journal) }
+        #expect(summary.applied == 6 && summary.failed == 0, "\(summary.failures)")
+        let applying = fixture.emulator.requestLog().dropFirst(planning)
+        #expect(summary.requests == applying.count)
+        #expect(summary.throttled == applying.filter { $0.status == 429 }.count)
+        #expect(summary.retries == summary.throttled)   // no other failure was injected
+        #expect(fixture.emulator.requestLog().prefix(planning).contains { $0.status == 429 }, "planning met no 429")
+        #expect(summary.throttled > 0, "apply met no 429: the test proves nothing")
+        // Every 429 (planning's too) was waited out as long as its Retry-After said: whole seconds,
+        // at least 1, which neither a backoff draw nor the limiter's waits ever are.
+        let throttled = fixture.emulator.requestLog().filter { $0.status == 429 }.count
+        #expect(clock.recorded.filter { $0 >= 1 && $0 == $0.rounded() }.count >= throttled)
+    }
+
     @Test(arguments: [false, true])
     func concurrentEditsAreReMergedOrConflict(listsOmitAttributes: Bool) async throws {
         var options = EmulatorOptions()
@@ -96,11 +143,10 @@ struct ApplyTests {
         // Between plan and apply: someone edits an unmanaged key of agent0 and a managed key of agent1.
         let sids = plan.targets.map(\.sid)
         try await offload {
-            let session = try CurlSession()
-            _ = try context.client.sendOnce("POST", context.client.workerURL(sids[0]),
-                                            form: [("Attributes", #"{"agent_id":"0","team_id":"T0","contact_uri":"client:new","roles":["agent","supervisor"]}"#)], session: session)
-            _ = try context.client.sendOnce("POST", context.client.workerURL(sids[1]),
-                                            form: [("Attributes", #"{"agent_id":"1","team_id":"T9","contact_uri":"client:agent1"}"#)], session: session)
+            let edited = #"{"agent_id":"0","team_id":"T0","contact_uri":"client:new","roles":["agent","supervisor"]}"#
+            try fixture.post(context.client.workerURL(sids[0]), form: [("Attributes", edited)])
+            try fixture.post(context.client.workerURL(sids[1]),
+                             form: [("Attributes", #"{"agent_id":"1","team_id":"T9","contact_uri":"client:agent1"}"#)])
         }
         let summary = try await offload { try Self.apply(plan, context, journal: fixture.directory.appendingPathComponent("j.jsonl").path) }
         #expect(summary.applied == 2 && summary.conflicts == 1)
@@ -127,7 +173,8 @@ struct ApplyTests {
         let (plan, _) = try await offload { try context.makePlan(overrides: PlanOverrides()) }
         #expect(plan.targets.count == 1)
         try await offload {
-            _ = try context.client.sendOnce("POST", context.client.taskURL(tasks[0].sid!), form: [("AssignmentStatus", "completed"), ("Reason", "done")], session: try CurlSession())
+            try fixture.post(context.client.taskURL(tasks[0].sid!),
+                             form: [("AssignmentStatus", "completed"), ("Reason", "done")])
             Thread.sleep(forTimeInterval: 0.1)
         }
         let summary = try await offload { try Self.apply(plan, context, journal: fixture.directory.appendingPathComponent("j.jsonl").path) }
@@ -143,9 +190,9 @@ struct ApplyTests {
         let sids = plan.targets.map(\.sid)
         // An earlier run finished target 0, and wrote target 1 but died before recording the answer.
         try await offload {
-            let session = try CurlSession()
             for index in 0...1 {
-                _ = try context.client.sendOnce("POST", context.client.workerURL(sids[index]), form: [("Attributes", plan.targets[index].desired)], session: session)
+                try fixture.post(context.client.workerURL(sids[index]),
+                                 form: [("Attributes", plan.targets[index].desired)])
             }
         }
         let journalPath = fixture.directory.appendingPathComponent("j.jsonl").path
@@ -177,7 +224,8 @@ struct ApplyTests {
         // One worker is edited after the run: its rollback is skipped.
         let edited = plan.targets[3].sid
         try await offload {
-            _ = try context.client.sendOnce("POST", context.client.workerURL(edited), form: [("Attributes", #"{"agent_id":"3","team_id":"T5"}"#)], session: try CurlSession())
+            _ = try fixture.post(context.client.workerURL(edited),
+                                 form: [("Attributes", #"{"agent_id":"3","team_id":"T5"}"#)])
         }
         let builder = RollbackBuilder(journalPath: journalPath)
         #expect(try builder.origin().jobPath == job.path)
@@ -193,7 +241,7 @@ struct ApplyTests {
     }
 }
 
-/// The limiter and the backoff, with a clock that does not sleep.
+/// The limiter, with a clock that does not sleep (the backoff is in `RetryPolicyTests`).
 struct PacingTests {
     final class FakeTime: TimeSource, @unchecked Sendable {
         private let lock = NSLock()
@@ -247,14 +295,5 @@ struct PacingTests {
         #expect(limiter.currentRate == 13.25)
         for _ in 0..<200 { limiter.didSucceed(remaining: nil) }
         #expect(limiter.currentRate == 20)
-    }
-
-    @Test(arguments: [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (7, 30.0), (12, 30.0)])
-    func backoffCeilingsDoubleUpToTheCap(attempt: Int, ceiling: Double) {
-        let policy = RetryPolicy(maxRetries: 10)
-        #expect(policy.delay(attempt: attempt, retryAfter: nil, unit: 0.999_999) <= ceiling)
-        #expect(policy.delay(attempt: attempt, retryAfter: nil, unit: 0.999_999) > ceiling * 0.99)
-        #expect(policy.delay(attempt: attempt, retryAfter: nil, unit: 0) == 0)
-        #expect(policy.delay(attempt: attempt, retryAfter: 7, unit: 0.5) == 7)
     }
 }

@@ -57,6 +57,19 @@ struct SyncFixture: @unchecked Sendable {
         return try SyncContext(job: job, environment: environment, logger: logger)
     }
 
+    /// Someone else's write, as a Flex admin or SSO makes it: one POST, no `If-Match`, no retry.
+    @discardableResult
+    func post(_ url: String, form: [(String, String)]) throws -> Int {
+        let body = form.map { "\(TaskRouterClient.formEncode($0.0))=\(TaskRouterClient.formEncode($0.1))" }
+            .joined(separator: "&")
+        let credentials = Data("\(Self.account):\(Self.token)".utf8).base64EncodedString()
+        let request = HTTPRequest(method: "POST", url: url,
+                                  headers: [("Authorization", "Basic \(credentials)"),
+                                            ("Content-Type", "application/x-www-form-urlencoded")],
+                                  body: Array(body.utf8))
+        return try CurlSession().perform(request).status
+    }
+
     /// The live attributes of a worker, parsed.
     func attributes(_ sid: String) throws -> JSONObject {
         try JSONValue.parse(emulator.workerAttributes(sid) ?? "null").objectValue ?? JSONObject()
