@@ -68,8 +68,17 @@ typedef struct {
 /// possible number of the region is read again as international (`00` is the international
 /// prefix in most of the world, and exports write it whatever the region). With `validate`,
 /// also says whether the number is in the region's assigned ranges, and of which type.
+///
+/// Text that is an optional `+` and digits once white space and `-./()` are dropped (nearly every
+/// number in an export) is read without `PhoneNumberUtil::Parse`, by the same steps over the
+/// library's own metadata and patterns; anything else, and every error, is left to Parse.
 void fs_phone_parse(const char *text, size_t length, const char *region, fs_phone_format format, bool validate,
                     fs_phone_result *result);
+
+/// `fs_phone_parse` with every number read by `PhoneNumberUtil::Parse`: the reference the
+/// shortcut is tested against, field for field.
+void fs_phone_parse_reference(const char *text, size_t length, const char *region, fs_phone_format format,
+                              bool validate, fs_phone_result *result);
 
 /// Whether libphonenumber has metadata for the region (alpha-2, upper case).
 bool fs_phone_is_supported_region(const char *region);

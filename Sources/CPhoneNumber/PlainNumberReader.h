@@ -1,0 +1,26 @@
+// PhoneNumberUtil::Parse, step for step, for the text nearly every export holds once its
+// punctuation is gone: an optional `+` and then only ASCII digits. Parse spends most of its
+// ~10 µs on what such text cannot contain (it runs regular expressions to find where a number
+// starts, whether it is viable, an extension, and converts the text to UTF-16 for each); what
+// depends on the region — the international prefix, the calling code, the national prefix and
+// carrier code, the possible lengths — is done here as Parse does it, with the same metadata and
+// the same ICU patterns (NumberingPlans), in about a tenth of the time.
+#ifndef FLEXSYNC_PLAIN_NUMBER_READER_H
+#define FLEXSYNC_PLAIN_NUMBER_READER_H
+
+#include <phonenumbers/phonenumber.pb.h>
+
+#include <string>
+
+namespace flexsync {
+
+/// Reads `text` in `region` as PhoneNumberUtil::Parse(text, region, number) does, when `text` is
+/// an optional `+` and at least three ASCII digits. True only when Parse would succeed, with
+/// `number` then set to exactly what Parse sets; false when the text is not of that form, Parse
+/// would report an error (it alone says which, and it retries some), the plans could not be read,
+/// or ICU failed: then `number` is unspecified and the caller asks Parse.
+bool readPlainNumber(const std::string &text, const std::string &region, i18n::phonenumbers::PhoneNumber *number);
+
+}  // namespace flexsync
+
+#endif
