@@ -8,6 +8,7 @@
 // I18N_PHONENUMBERS_NO_THREAD_SAFETY). So every mapping thread may call these at once.
 #include "CPhoneNumber.h"
 
+#include "NumberingPlans.h"
 #include "PlainNumberReader.h"
 
 #include <phonenumbers/logger.h>
@@ -53,12 +54,34 @@ void copy(const std::string &text, char *out, int capacity, int *length) {
     *length = count;
 }
 
+// A number as parsed, with its national significant number and whether its length is possible.
+struct Parsed {
+    PhoneNumberUtil::ErrorType error = PhoneNumberUtil::NOT_A_NUMBER;
+    PhoneNumber number;
+    std::string national;
+    PhoneNumberUtil::ValidationResult possible = PhoneNumberUtil::INVALID_COUNTRY_CODE;
+    /// Read by flexsync::readPlainNumber rather than Parse.
+    bool plain = false;
+};
+
 // Parse, or for plain digits the reading that gives what Parse gives without its cost.
-PhoneNumberUtil::ErrorType parse(const std::string &text, const std::string &region, bool plainReader,
-                                 PhoneNumber *number) {
-    if (plainReader && flexsync::readPlainNumber(text, region, number)) return PhoneNumberUtil::NO_PARSING_ERROR;
-    number->Clear();
-    return util().Parse(text, region, number);
+Parsed parse(const std::string &text, const std::string &region, bool plainReader) {
+    Parsed parsed;
+    flexsync::PlainReading reading;
+    if (plainReader && flexsync::readPlainNumber(text, region, &parsed.number, &reading)) {
+        parsed.error = PhoneNumberUtil::NO_PARSING_ERROR;
+        parsed.national = std::move(reading.nationalSignificantNumber);
+        parsed.possible = reading.possibility;
+        parsed.plain = true;
+        return parsed;
+    }
+    parsed.number.Clear();
+    parsed.error = util().Parse(text, region, &parsed.number);
+    if (parsed.error == PhoneNumberUtil::NO_PARSING_ERROR) {
+        util().GetNationalSignificantNumber(parsed.number, &parsed.national);
+        parsed.possible = util().IsPossibleNumberWithReason(parsed.number);
+    }
+    return parsed;
 }
 
 // Whether the text's first digit-or-plus is a `00`.
@@ -102,29 +125,22 @@ void read(const char *text, size_t length, const char *region, fs_phone_format f
     std::string input;
     if (!plainDigits(text, length, &input)) input.assign(text, length);
     std::string home = region ? region : "ZZ";
-    PhoneNumber number;
-    PhoneNumberUtil::ErrorType error = parse(input, home, plainReader, &number);
-    PhoneNumberUtil::ValidationResult possible = PhoneNumberUtil::INVALID_COUNTRY_CODE;
-    if (error == PhoneNumberUtil::NO_PARSING_ERROR) possible = phone.IsPossibleNumberWithReason(number);
-    if (possible != PhoneNumberUtil::IS_POSSIBLE && startsWithDoubleZero(input)) {
+    Parsed parsed = parse(input, home, plainReader);
+    if (parsed.possible != PhoneNumberUtil::IS_POSSIBLE && startsWithDoubleZero(input)) {
         std::string international = input;
         international.replace(international.find("00"), 2, "+");
-        PhoneNumber retried;
-        PhoneNumberUtil::ErrorType retriedError = parse(international, home, plainReader, &retried);
-        if (retriedError == PhoneNumberUtil::NO_PARSING_ERROR &&
-            phone.IsPossibleNumberWithReason(retried) == PhoneNumberUtil::IS_POSSIBLE) {
-            number = retried;
-            error = retriedError;
-            possible = PhoneNumberUtil::IS_POSSIBLE;
+        Parsed retried = parse(international, home, plainReader);
+        if (retried.error == PhoneNumberUtil::NO_PARSING_ERROR && retried.possible == PhoneNumberUtil::IS_POSSIBLE) {
+            parsed = std::move(retried);
         }
     }
-    result->status = static_cast<fs_phone_parse_status>(error);
-    if (error != PhoneNumberUtil::NO_PARSING_ERROR) return;
-    result->possibility = static_cast<fs_phone_possibility>(possible);
+    result->status = static_cast<fs_phone_parse_status>(parsed.error);
+    result->plain_reader = parsed.plain;
+    if (parsed.error != PhoneNumberUtil::NO_PARSING_ERROR) return;
+    PhoneNumber &number = parsed.number;
+    result->possibility = static_cast<fs_phone_possibility>(parsed.possible);
     result->country_code = number.country_code();
-    std::string national;
-    phone.GetNationalSignificantNumber(number, &national);
-    copy(national, result->national, fs_phone_national_capacity, &result->national_length);
+    copy(parsed.national, result->national, fs_phone_national_capacity, &result->national_length);
     if (validate) {
         PhoneNumberUtil::PhoneNumberType type = phone.GetNumberType(number);
         result->type = static_cast<fs_phone_type>(type);
@@ -137,7 +153,12 @@ void read(const char *text, size_t length, const char *region, fs_phone_format f
     std::string formatted;
     PhoneNumberUtil::PhoneNumberFormat style = format == fs_phone_format_international ? PhoneNumberUtil::INTERNATIONAL
         : format == fs_phone_format_national ? PhoneNumberUtil::NATIONAL : PhoneNumberUtil::E164;
-    phone.Format(number, style, &formatted);
+    if (parsed.plain && style == PhoneNumberUtil::E164) {
+        // Format's E164 case: `+`, the calling code, the national significant number.
+        formatted = "+" + std::to_string(number.country_code()) + parsed.national;
+    } else {
+        phone.Format(number, style, &formatted);
+    }
     copy(formatted, result->formatted, fs_phone_formatted_capacity, &result->formatted_length);
 }
 
@@ -152,6 +173,8 @@ extern "C" void fs_phone_parse_reference(const char *text, size_t length, const 
                                          bool validate, fs_phone_result *result) {
     read(text, length, region, format, validate, false, result);
 }
+
+extern "C" bool fs_phone_plain_reader_available(void) { return flexsync::NumberingPlans::shared() != nullptr; }
 
 extern "C" bool fs_phone_is_supported_region(const char *region) {
     const std::vector<std::string> &regions = supportedRegions();

@@ -67,7 +67,13 @@ public:
         int positionWithoutTransform = 0;
         std::string carrierCode;
         std::string capturedPartOfPrefix;
-        bool viableOriginal = isMatch(*number, plan);
+        // Whether the number as written fits the plan: the library works this out first, but it
+        // only matters once a prefix is found, so this asks ICU only then.
+        int viable = -1;
+        auto viableOriginal = [&] {
+            if (viable < 0) viable = isMatch(*number, plan) ? 1 : 0;
+            return viable == 1;
+        };
         const std::string &rule = plan.nationalPrefixTransformRule;
         if (!rule.empty() &&
             (plans_.consume(prefix, input, &positionWithTransform, &carrierCode, &capturedPartOfPrefix, &failure_) ||
@@ -75,14 +81,14 @@ public:
             !capturedPartOfPrefix.empty()) {
             std::string transformed = *number;
             plans_.replaceFirst(prefix, input, rule, &transformed, &failure_);
-            if (viableOriginal && !isMatch(transformed, plan)) return false;
+            if (viableOriginal() && !isMatch(transformed, plan)) return false;
             *number = transformed;
             return true;
         }
         if (plans_.consume(prefix, input, &positionWithoutTransform, &carrierCode, nullptr, &failure_) ||
             plans_.consume(prefix, input, &positionWithoutTransform, nullptr, nullptr, &failure_)) {
             std::string rest = number->substr(static_cast<size_t>(positionWithoutTransform));
-            if (viableOriginal && !isMatch(rest, plan)) return false;
+            if (viableOriginal() && !isMatch(rest, plan)) return false;
             *number = rest;
             return true;
         }
@@ -113,7 +119,7 @@ private:
 
 }  // namespace
 
-bool readPlainNumber(const std::string &text, const std::string &region, PhoneNumber *number) {
+bool readPlainNumber(const std::string &text, const std::string &region, PhoneNumber *number, PlainReading *reading) {
     const NumberingPlans *plans = NumberingPlans::shared();
     if (plans == nullptr) return false;
     bool plus = !text.empty() && text[0] == '+';
@@ -200,6 +206,19 @@ bool readPlainNumber(const std::string &text, const std::string &region, PhoneNu
     uint64_t value = 0;
     for (char digit : national) value = value * 10 + static_cast<uint64_t>(digit - '0');
     number->set_national_number(value);
+
+    // GetNationalSignificantNumber gives the leading zeros counted above and the value's digits:
+    // the digits read. IsPossibleNumberWithReason: the length against the plan of the calling
+    // code's main region (or non-geographical entity), when the library knows the code.
+    reading->nationalSignificantNumber = national;
+    const std::string &mainRegion = plans->mainRegion(callingCode);
+    if (mainRegion == "ZZ") {
+        reading->possibility = PhoneNumberUtil::INVALID_COUNTRY_CODE;
+    } else {
+        const NumberingPlan *own = plans->forRegionOrCallingCode(callingCode, mainRegion);
+        if (own == nullptr) return false;
+        reading->possibility = testNumberLength(national.size(), *own);
+    }
     return true;
 }
 

@@ -9,17 +9,27 @@
 #define FLEXSYNC_PLAIN_NUMBER_READER_H
 
 #include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
 
 #include <string>
 
 namespace flexsync {
 
+/// What the caller would otherwise ask the library about the number read, answered from the same
+/// plans: GetNationalSignificantNumber and IsPossibleNumberWithReason.
+struct PlainReading {
+    std::string nationalSignificantNumber;
+    i18n::phonenumbers::PhoneNumberUtil::ValidationResult possibility =
+        i18n::phonenumbers::PhoneNumberUtil::INVALID_COUNTRY_CODE;
+};
+
 /// Reads `text` in `region` as PhoneNumberUtil::Parse(text, region, number) does, when `text` is
 /// an optional `+` and at least three ASCII digits. True only when Parse would succeed, with
 /// `number` then set to exactly what Parse sets; false when the text is not of that form, Parse
 /// would report an error (it alone says which, and it retries some), the plans could not be read,
-/// or ICU failed: then `number` is unspecified and the caller asks Parse.
-bool readPlainNumber(const std::string &text, const std::string &region, i18n::phonenumbers::PhoneNumber *number);
+/// or ICU failed: then `number` and `reading` are unspecified and the caller asks Parse.
+bool readPlainNumber(const std::string &text, const std::string &region, i18n::phonenumbers::PhoneNumber *number,
+                     PlainReading *reading);
 
 }  // namespace flexsync
 
