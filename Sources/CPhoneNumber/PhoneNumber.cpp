@@ -94,36 +94,13 @@ bool startsWithDoubleZero(const std::string &text) {
     return false;
 }
 
-// The digits of a number written with nothing but digits, white space, `-./()` and a leading `+`
-// (nearly every number in an export), with the `+`: what libphonenumber's own normalisation
-// makes of such text before it reads it. Such text can hold no extension (every extension form
-// needs a letter, `#`, `,`, `;` or `~`) and no second number (`/ x…`), so reading the digits
-// gives the same number while skipping the regular expressions that look for those: a third of
-// the time of a parse. Anything else is left to libphonenumber as written.
-bool plainDigits(const char *text, size_t length, std::string *digits) {
-    digits->clear();
-    for (size_t index = 0; index < length; index++) {
-        char byte = text[index];
-        if (byte >= '0' && byte <= '9') {
-            digits->push_back(byte);
-        } else if (byte == '+') {
-            if (!digits->empty()) return false;
-            digits->push_back(byte);
-        } else if (byte != ' ' && byte != '\t' && byte != '-' && byte != '.' && byte != '/' && byte != '(' &&
-                   byte != ')') {
-            return false;
-        }
-    }
-    return digits->size() >= 3;
-}
-
 void read(const char *text, size_t length, const char *region, fs_phone_format format, bool validate,
           bool plainReader, fs_phone_result *result) {
     const PhoneNumberUtil &phone = util();
     std::memset(result, 0, sizeof *result);
     result->type = fs_phone_type_unknown;
     std::string input;
-    if (!plainDigits(text, length, &input)) input.assign(text, length);
+    if (!flexsync::plainDigits(text, length, &input)) input.assign(text, length);
     std::string home = region ? region : "ZZ";
     Parsed parsed = parse(input, home, plainReader);
     if (parsed.possible != PhoneNumberUtil::IS_POSSIBLE && startsWithDoubleZero(input)) {

@@ -117,9 +117,50 @@ private:
     MatchFailure failure_;
 };
 
-}  // namespace
+bool isDigit(char byte) { return byte >= '0' && byte <= '9'; }
 
-bool readPlainNumber(const std::string &text, const std::string &region, PhoneNumber *number, PlainReading *reading) {
+// `ext` in any case at `at`.
+bool isExtLabel(const std::string &text, size_t at) {
+    return (text[at] | 0x20) == 'e' && (text[at + 1] | 0x20) == 'x' && (text[at + 2] | 0x20) == 't';
+}
+
+// A number written plainly and then an extension as US exports write one: spaces, `x`, `ext` or
+// `ext.` in any case, optional spaces, one to six digits, the end of the text. Parse finds exactly
+// that extension there (MaybeStripExtension): every extension form the library knows starts with
+// separators and a label (letters, `#`, `~`, `;` or `,`), so the first match that reaches the end
+// starts at the spaces before the label, and six digits are within every form's limit. What
+// remains once it is cut is viable (three digits or more, and only punctuation the library's
+// pattern allows — which a tab is not) and normalises to the digits plainDigits gives, so the
+// number is read as those digits with that extension.
+bool splitExtension(const std::string &text, std::string *digits, std::string *extension) {
+    size_t end = text.size();
+    size_t start = end;
+    while (start > 0 && isDigit(text[start - 1])) start--;
+    if (end - start < 1 || end - start > 6) return false;
+    size_t label = start;
+    while (label > 0 && text[label - 1] == ' ') label--;
+    size_t before;
+    if (label >= 1 && (text[label - 1] | 0x20) == 'x') {
+        before = label - 1;
+    } else if (label >= 4 && text[label - 1] == '.' && isExtLabel(text, label - 4)) {
+        before = label - 4;
+    } else if (label >= 3 && isExtLabel(text, label - 3)) {
+        before = label - 3;
+    } else {
+        return false;
+    }
+    if (before == 0 || text[before - 1] != ' ') return false;
+    size_t numberEnd = before;
+    while (numberEnd > 0 && text[numberEnd - 1] == ' ') numberEnd--;
+    if (numberEnd == 0 || !isDigit(text[numberEnd - 1])) return false;
+    if (text.find('\t') < numberEnd || !plainDigits(text.data(), numberEnd, digits)) return false;
+    if (std::count_if(digits->begin(), digits->end(), isDigit) < 3) return false;
+    extension->assign(text, start, end - start);
+    return true;
+}
+
+// ParseHelper's steps for an optional `+` and digits.
+bool readDigits(const std::string &text, const std::string &region, PhoneNumber *number, PlainReading *reading) {
     const NumberingPlans *plans = NumberingPlans::shared();
     if (plans == nullptr) return false;
     bool plus = !text.empty() && text[0] == '+';
@@ -219,6 +260,39 @@ bool readPlainNumber(const std::string &text, const std::string &region, PhoneNu
         if (own == nullptr) return false;
         reading->possibility = testNumberLength(national.size(), *own);
     }
+    return true;
+}
+
+}  // namespace
+
+// Such text can hold no extension (every extension form needs a letter, `#`, `,`, `;` or `~`)
+// and no second number (`/ x…`): Parse reads it as it reads its digits (a tab aside, which
+// Parse's viability pattern refuses and this accepts, so reading the digits is the defined
+// behaviour), and the plain-number reader can then read it.
+bool plainDigits(const char *text, size_t length, std::string *digits) {
+    digits->clear();
+    for (size_t index = 0; index < length; index++) {
+        char byte = text[index];
+        if (byte >= '0' && byte <= '9') {
+            digits->push_back(byte);
+        } else if (byte == '+') {
+            if (!digits->empty()) return false;
+            digits->push_back(byte);
+        } else if (byte != ' ' && byte != '\t' && byte != '-' && byte != '.' && byte != '/' && byte != '(' &&
+                   byte != ')') {
+            return false;
+        }
+    }
+    return digits->size() >= 3;
+}
+
+bool readPlainNumber(const std::string &text, const std::string &region, PhoneNumber *number, PlainReading *reading) {
+    if (readDigits(text, region, number, reading)) return true;
+    std::string digits;
+    std::string extension;
+    if (!splitExtension(text, &digits, &extension) || !readDigits(digits, region, number, reading)) return false;
+    // MaybeStripExtension sets it before the rest is read; the rest does not look at it.
+    number->set_extension(extension);
     return true;
 }
 

@@ -43,24 +43,34 @@ enum GeneratedNumbers {
     static let internationalPrefixes = ["+", "+", "00", "00", "011", "0011", "010", "810", "001", "0014", "00700",
                                         "17900", "14110011", "+0", "+ ", "0 0"]
 
-    /// `count` texts to read in `region`.
+    /// Extensions as exports write them, some of which the plain-number reader takes.
+    static let extensions = [" x12", " ext. 4412", " X 7", " ext 123456", " x1234567", " ext.12", "  x 99", " #12",
+                             " ext:12", " EXT 1", "x12", " ex12", " Ext. 654321", " x-12"]
+
+    /// `count` texts to read in `region`; one in five has an extension.
     static func texts(for region: String, count: Int) -> [String] {
         let letters = Array(region.utf8)
         var generator = Generator(state: 0x5EED_0000 + UInt64(letters[0]) << 8 + UInt64(letters[1]))
         let own = codesByRegion[region]
         return (0..<count).map { index in
-            let national = nationalNumber(&generator)
-            let code = own.map { generator.below(2) == 0 ? $0 : generator.pick(callingCodes) }
-                ?? generator.pick(callingCodes)
-            switch index % 8 {
-            case 0, 1: return written(generator.pick(trunkPrefixes), national, &generator)
-            case 2: return written("+\(code)", national, &generator)
-            case 3: return written("\(generator.pick(internationalPrefixes))\(code)", national, &generator)
-            case 4: return written("+\(code) (0)", national, &generator)
-            case 5: return written(own.map { "\($0)" } ?? "+\(code)", national, &generator)
-            case 6: return written("+\(code) \(generator.pick(trunkPrefixes))", national, &generator)
-            default: return written("", generator.digits(3 + generator.below(18)), &generator)
-            }
+            let text = number(index, own: own, &generator)
+            return index % 5 == 4 ? text + generator.pick(extensions) : text
+        }
+    }
+
+    /// A number in the form `index` picks.
+    static func number(_ index: Int, own: Int?, _ generator: inout Generator) -> String {
+        let national = nationalNumber(&generator)
+        let code = own.map { generator.below(2) == 0 ? $0 : generator.pick(callingCodes) }
+            ?? generator.pick(callingCodes)
+        switch index % 8 {
+        case 0, 1: return written(generator.pick(trunkPrefixes), national, &generator)
+        case 2: return written("+\(code)", national, &generator)
+        case 3: return written("\(generator.pick(internationalPrefixes))\(code)", national, &generator)
+        case 4: return written("+\(code) (0)", national, &generator)
+        case 5: return written(own.map { "\($0)" } ?? "+\(code)", national, &generator)
+        case 6: return written("+\(code) \(generator.pick(trunkPrefixes))", national, &generator)
+        default: return written("", generator.digits(3 + generator.below(18)), &generator)
         }
     }
 
