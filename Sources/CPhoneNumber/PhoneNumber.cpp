@@ -5,7 +5,9 @@
 // methods are const, with the one shared mutable part — the regular-expression cache — guarded
 // by a lock (phonenumbers/regexp_cache.h). Debian's build uses the POSIX variants of both (the
 // library imports pthread_once and pthread_mutex_*; it is not built with
-// I18N_PHONENUMBERS_NO_THREAD_SAFETY). So every mapping thread may call these at once.
+// I18N_PHONENUMBERS_NO_THREAD_SAFETY). The plain-number reader's plans are built once (a C++
+// static) and never change, and each thread runs their patterns on ICU matchers of its own. So
+// every mapping thread may call these at once.
 #include "CPhoneNumber.h"
 
 #include "NumberingPlans.h"

@@ -1,6 +1,7 @@
 // readPlainNumber: PhoneNumberUtil::ParseHelper (libphonenumber 8.12, phonenumberutil.cc) for an
-// optional `+` and ASCII digits. Each function below names the library function it follows; the
-// steps Parse takes that cannot change such text are listed where they would run.
+// optional `+` and ASCII digits, and for a plain number with a simple extension. Each function
+// below names the library function it follows; the steps Parse takes that cannot change such text
+// are listed where they would run.
 #include "PlainNumberReader.h"
 
 #include "NumberingPlans.h"

@@ -2,7 +2,8 @@ internal import CPhoneNumber
 
 /// libphonenumber, through the C interface of `CPhoneNumber`: the only place its types appear.
 /// Every function may be called from any thread at once (the library's singleton is created
-/// under `pthread_once`, and its shared regular-expression cache is lock-guarded).
+/// under `pthread_once`, and its shared regular-expression cache is lock-guarded; the plain-number
+/// reader's plans are immutable and its ICU matchers per thread).
 enum PhoneNumberLibrary {
     /// How a number is written out.
     enum Format: String, Sendable, CaseIterable {
