@@ -3,7 +3,7 @@
 
 PREFIX ?= /usr/local
 SWIFT ?= swift
-DEB_PACKAGES := libxml2-dev libcurl4-openssl-dev libphonenumber-dev pkg-config
+DEB_PACKAGES := libxml2-dev libcurl4-openssl-dev libphonenumber-dev libicu-dev pkg-config
 BIN_DEBUG = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 

@@ -29,10 +29,12 @@ let package = Package(
         ),
         .target(name: "CCurlShim", dependencies: ["CLibCurl"]),
         // libphonenumber (C++, Debian's libphonenumber-dev, no pkg-config file) behind a C header; its
-        // generated protobuf message class is inline in its headers, so protobuf is linked too.
+        // generated protobuf message class is inline in its headers, so protobuf is linked too, and
+        // ICU (libicu-dev), whose regular expressions the plain-number reader runs as the library does.
         .target(
             name: "CPhoneNumber",
-            linkerSettings: [.linkedLibrary("phonenumber"), .linkedLibrary("protobuf"), .linkedLibrary("stdc++")]
+            linkerSettings: [.linkedLibrary("phonenumber"), .linkedLibrary("protobuf"), .linkedLibrary("icui18n"),
+                             .linkedLibrary("icuuc"), .linkedLibrary("stdc++")]
         ),
         .target(
             name: "FlexSync",

@@ -5,8 +5,13 @@
 // methods are const, with the one shared mutable part — the regular-expression cache — guarded
 // by a lock (phonenumbers/regexp_cache.h). Debian's build uses the POSIX variants of both (the
 // library imports pthread_once and pthread_mutex_*; it is not built with
-// I18N_PHONENUMBERS_NO_THREAD_SAFETY). So every mapping thread may call these at once.
+// I18N_PHONENUMBERS_NO_THREAD_SAFETY). The plain-number reader's plans are built once (a C++
+// static) and never change, and each thread runs their patterns on ICU matchers of its own. So
+// every mapping thread may call these at once.
 #include "CPhoneNumber.h"
+
+#include "NumberingPlans.h"
+#include "PlainNumberReader.h"
 
 #include <phonenumbers/logger.h>
 #include <phonenumbers/phonenumber.pb.h>
@@ -51,9 +56,34 @@ void copy(const std::string &text, char *out, int capacity, int *length) {
     *length = count;
 }
 
-PhoneNumberUtil::ErrorType parse(const std::string &text, const std::string &region, PhoneNumber *number) {
-    number->Clear();
-    return util().Parse(text, region, number);
+// A number as parsed, with its national significant number and whether its length is possible.
+struct Parsed {
+    PhoneNumberUtil::ErrorType error = PhoneNumberUtil::NOT_A_NUMBER;
+    PhoneNumber number;
+    std::string national;
+    PhoneNumberUtil::ValidationResult possible = PhoneNumberUtil::INVALID_COUNTRY_CODE;
+    /// Read by flexsync::readPlainNumber rather than Parse.
+    bool plain = false;
+};
+
+// Parse, or for plain digits the reading that gives what Parse gives without its cost.
+Parsed parse(const std::string &text, const std::string &region, bool plainReader) {
+    Parsed parsed;
+    flexsync::PlainReading reading;
+    if (plainReader && flexsync::readPlainNumber(text, region, &parsed.number, &reading)) {
+        parsed.error = PhoneNumberUtil::NO_PARSING_ERROR;
+        parsed.national = std::move(reading.nationalSignificantNumber);
+        parsed.possible = reading.possibility;
+        parsed.plain = true;
+        return parsed;
+    }
+    parsed.number.Clear();
+    parsed.error = util().Parse(text, region, &parsed.number);
+    if (parsed.error == PhoneNumberUtil::NO_PARSING_ERROR) {
+        util().GetNationalSignificantNumber(parsed.number, &parsed.national);
+        parsed.possible = util().IsPossibleNumberWithReason(parsed.number);
+    }
+    return parsed;
 }
 
 // Whether the text's first digit-or-plus is a `00`.
@@ -66,62 +96,30 @@ bool startsWithDoubleZero(const std::string &text) {
     return false;
 }
 
-// The digits of a number written with nothing but digits, white space, `-./()` and a leading `+`
-// (nearly every number in an export), with the `+`: what libphonenumber's own normalisation
-// makes of such text before it reads it. Such text can hold no extension (every extension form
-// needs a letter, `#`, `,`, `;` or `~`) and no second number (`/ x…`), so reading the digits
-// gives the same number while skipping the regular expressions that look for those: a third of
-// the time of a parse. Anything else is left to libphonenumber as written.
-bool plainDigits(const char *text, size_t length, std::string *digits) {
-    digits->clear();
-    for (size_t index = 0; index < length; index++) {
-        char byte = text[index];
-        if (byte >= '0' && byte <= '9') {
-            digits->push_back(byte);
-        } else if (byte == '+') {
-            if (!digits->empty()) return false;
-            digits->push_back(byte);
-        } else if (byte != ' ' && byte != '\t' && byte != '-' && byte != '.' && byte != '/' && byte != '(' &&
-                   byte != ')') {
-            return false;
-        }
-    }
-    return digits->size() >= 3;
-}
-
-}  // namespace
-
-extern "C" void fs_phone_parse(const char *text, size_t length, const char *region, fs_phone_format format,
-                               bool validate, fs_phone_result *result) {
+void read(const char *text, size_t length, const char *region, fs_phone_format format, bool validate,
+          bool plainReader, fs_phone_result *result) {
     const PhoneNumberUtil &phone = util();
     std::memset(result, 0, sizeof *result);
     result->type = fs_phone_type_unknown;
     std::string input;
-    if (!plainDigits(text, length, &input)) input.assign(text, length);
+    if (!flexsync::plainDigits(text, length, &input)) input.assign(text, length);
     std::string home = region ? region : "ZZ";
-    PhoneNumber number;
-    PhoneNumberUtil::ErrorType error = parse(input, home, &number);
-    PhoneNumberUtil::ValidationResult possible = PhoneNumberUtil::INVALID_COUNTRY_CODE;
-    if (error == PhoneNumberUtil::NO_PARSING_ERROR) possible = phone.IsPossibleNumberWithReason(number);
-    if (possible != PhoneNumberUtil::IS_POSSIBLE && startsWithDoubleZero(input)) {
+    Parsed parsed = parse(input, home, plainReader);
+    if (parsed.possible != PhoneNumberUtil::IS_POSSIBLE && startsWithDoubleZero(input)) {
         std::string international = input;
         international.replace(international.find("00"), 2, "+");
-        PhoneNumber retried;
-        PhoneNumberUtil::ErrorType retriedError = parse(international, home, &retried);
-        if (retriedError == PhoneNumberUtil::NO_PARSING_ERROR &&
-            phone.IsPossibleNumberWithReason(retried) == PhoneNumberUtil::IS_POSSIBLE) {
-            number = retried;
-            error = retriedError;
-            possible = PhoneNumberUtil::IS_POSSIBLE;
+        Parsed retried = parse(international, home, plainReader);
+        if (retried.error == PhoneNumberUtil::NO_PARSING_ERROR && retried.possible == PhoneNumberUtil::IS_POSSIBLE) {
+            parsed = std::move(retried);
         }
     }
-    result->status = static_cast<fs_phone_parse_status>(error);
-    if (error != PhoneNumberUtil::NO_PARSING_ERROR) return;
-    result->possibility = static_cast<fs_phone_possibility>(possible);
+    result->status = static_cast<fs_phone_parse_status>(parsed.error);
+    result->plain_reader = parsed.plain;
+    if (parsed.error != PhoneNumberUtil::NO_PARSING_ERROR) return;
+    PhoneNumber &number = parsed.number;
+    result->possibility = static_cast<fs_phone_possibility>(parsed.possible);
     result->country_code = number.country_code();
-    std::string national;
-    phone.GetNationalSignificantNumber(number, &national);
-    copy(national, result->national, fs_phone_national_capacity, &result->national_length);
+    copy(parsed.national, result->national, fs_phone_national_capacity, &result->national_length);
     if (validate) {
         PhoneNumberUtil::PhoneNumberType type = phone.GetNumberType(number);
         result->type = static_cast<fs_phone_type>(type);
@@ -134,9 +132,28 @@ extern "C" void fs_phone_parse(const char *text, size_t length, const char *regi
     std::string formatted;
     PhoneNumberUtil::PhoneNumberFormat style = format == fs_phone_format_international ? PhoneNumberUtil::INTERNATIONAL
         : format == fs_phone_format_national ? PhoneNumberUtil::NATIONAL : PhoneNumberUtil::E164;
-    phone.Format(number, style, &formatted);
+    if (parsed.plain && style == PhoneNumberUtil::E164) {
+        // Format's E164 case: `+`, the calling code, the national significant number.
+        formatted = "+" + std::to_string(number.country_code()) + parsed.national;
+    } else {
+        phone.Format(number, style, &formatted);
+    }
     copy(formatted, result->formatted, fs_phone_formatted_capacity, &result->formatted_length);
 }
+
+}  // namespace
+
+extern "C" void fs_phone_parse(const char *text, size_t length, const char *region, fs_phone_format format,
+                               bool validate, fs_phone_result *result) {
+    read(text, length, region, format, validate, true, result);
+}
+
+extern "C" void fs_phone_parse_reference(const char *text, size_t length, const char *region, fs_phone_format format,
+                                         bool validate, fs_phone_result *result) {
+    read(text, length, region, format, validate, false, result);
+}
+
+extern "C" bool fs_phone_plain_reader_available(void) { return flexsync::NumberingPlans::shared() != nullptr; }
 
 extern "C" bool fs_phone_is_supported_region(const char *region) {
     const std::vector<std::string> &regions = supportedRegions();

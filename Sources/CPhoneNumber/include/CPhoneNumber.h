@@ -61,6 +61,8 @@ typedef struct {
     int formatted_length;
     char extension[fs_phone_extension_capacity];
     int extension_length;
+    /// Read by the plain-number reader rather than `PhoneNumberUtil::Parse` (for tests).
+    bool plain_reader;
 } fs_phone_result;
 
 /// Parses `length` bytes of UTF-8 as a phone number, reading a national number as one of
@@ -68,8 +70,21 @@ typedef struct {
 /// possible number of the region is read again as international (`00` is the international
 /// prefix in most of the world, and exports write it whatever the region). With `validate`,
 /// also says whether the number is in the region's assigned ranges, and of which type.
+///
+/// Text that is an optional `+` and digits once white space and `-./()` are dropped (nearly every
+/// number in an export) is read without `PhoneNumberUtil::Parse`, by the same steps over the
+/// library's own metadata and patterns; anything else, and every error, is left to Parse.
 void fs_phone_parse(const char *text, size_t length, const char *region, fs_phone_format format, bool validate,
                     fs_phone_result *result);
+
+/// `fs_phone_parse` with every number read by `PhoneNumberUtil::Parse`: the reference the
+/// shortcut is tested against, field for field.
+void fs_phone_parse_reference(const char *text, size_t length, const char *region, fs_phone_format format,
+                              bool validate, fs_phone_result *result);
+
+/// Whether the plain-number reader is on: false when libphonenumber's compiled-in metadata could
+/// not be read or disagrees with its public API, and then `fs_phone_parse` sends every text to Parse.
+bool fs_phone_plain_reader_available(void);
 
 /// Whether libphonenumber has metadata for the region (alpha-2, upper case).
 bool fs_phone_is_supported_region(const char *region);
