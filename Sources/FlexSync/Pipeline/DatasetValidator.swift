@@ -63,6 +63,8 @@ public struct DatasetValidator {
         let firstByKey = TextTable<FirstSeen>()
         var fileNames: [String] = []
         var conflicted = Set<String>()
+        /// Rows with an error, each counted once (a duplicate's first row when its key first conflicts).
+        var invalidRows = 0
         var cardinality = CardinalityTracker(keys: mapping.attributes.filter(\.isCustomAttributeSlot).map(\.key))
         func report(_ problem: Problem) {
             if problem.severity == .warning { outcome.warnings += 1 }
@@ -103,6 +105,7 @@ public struct DatasetValidator {
                                                   rule: "duplicate key, also on \(mapped.position)", value: identity)
                             report(problem)
                             if let index = first.index { outcome.store.invalidate(index) }
+                            if !seen.invalid { invalidRows += 1 }
                         }
                     case .first:
                         report(Problem(.warning, mapped.position, field: mapping.key.match[0], rule: "duplicate key, keeping \(first.position)", value: identity))
@@ -115,10 +118,11 @@ public struct DatasetValidator {
                     }
                 }
                 for problem in mapped.problems { report(problem) }
-                if mapped.isValid { cardinality.observe(mapped) }
+                if mapped.isValid { cardinality.observe(mapped) } else { invalidRows += 1 }
                 let index = keepRecords ? outcome.store.count : nil
                 if let identity, mapped.isValid || onDuplicate == .error, seen == nil || onDuplicate == .last {
-                    firstByKey[identity] = FirstSeen(file: fileNames.count - 1, line: mapped.position.line, record: mapped.position.record, index: index)
+                    firstByKey[identity] = FirstSeen(file: fileNames.count - 1, line: mapped.position.line, record: mapped.position.record, index: index,
+                                                    invalid: !mapped.isValid)
                 }
                 if keepRecords { outcome.store.append(mapped) }
             }
@@ -146,7 +150,8 @@ public struct DatasetValidator {
             outcome.invalid = outcome.store.invalidCount
             outcome.valid = outcome.store.validCount
         } else {
-            outcome.invalid = Set(outcome.problems.filter { $0.severity == .error }.compactMap { $0.position.map { "\($0.file):\($0.line)" } }).count
+            // Counted row by row: the problem list stops at `maxProblems`, the count does not.
+            outcome.invalid = invalidRows
             outcome.valid = outcome.rowsRead - outcome.skipped - outcome.invalid
         }
         for warning in cardinality.warnings() { report(warning) }
@@ -191,18 +196,20 @@ public struct DatasetValidator {
 }
 
 /// Where a key was first seen: its file (an index into the run's files), line, record number,
-/// and index among kept records (-1 when records are not kept).
+/// index among kept records (-1 when records are not kept), and whether that row had an error.
 struct FirstSeen {
     var file: Int32
     var line: Int32
     var record: Int32
     var kept: Int32
+    var invalid: Bool
 
-    init(file: Int, line: Int, record: Int, index: Int?) {
+    init(file: Int, line: Int, record: Int, index: Int?, invalid: Bool) {
         self.file = Int32(clamping: file)
         self.line = Int32(clamping: line)
         self.record = Int32(clamping: record)
         kept = Int32(clamping: index ?? -1)
+        self.invalid = invalid
     }
 
     var index: Int? { kept >= 0 ? Int(kept) : nil }

@@ -25,6 +25,26 @@ struct DatasetValidatorTests {
         return try Job.load(path: directory.appendingPathComponent("job.yaml").path)
     }
 
+    /// The problem list stops at `maxProblems`; the invalid count, which the invalid-share gate
+    /// reads, does not: both ways of running count every invalid row once.
+    @Test func invalidRowsAreCountedPastTheProblemListsEnd() throws {
+        // 60 rows: 20 with an empty key, 10 keys twice (20 rows, both lines invalid), 20 valid.
+        var rows: [String] = []
+        for row in 1...20 { rows.append(",v\(row)") }
+        for key in 1...10 { rows.append("D\(key),a"); rows.append("D\(key),b") }
+        for row in 1...20 { rows.append("V\(row),c") }
+        let job = try Self.job(csv: "id,v\n" + rows.joined(separator: "\n") + "\n", policies: "{ max_invalid_share: 0.5 }")
+        for keep in [false, true] {
+            var validator = DatasetValidator(job: job, keepRecords: keep)
+            validator.maxProblems = 5
+            let outcome = try validator.run()
+            #expect(outcome.problems.count == 5)
+            #expect((outcome.invalid, outcome.valid) == (40, 20), "keepRecords: \(keep)")
+            // 40 of 60 is more than half: the gate stops the run whatever the list kept.
+            #expect(outcome.invalidShareReason?.hasPrefix("40 of 60 rows are invalid") == true)
+        }
+    }
+
     @Test func duplicateKeysAreAConflictListingBothLines() throws {
         let job = try Self.job(csv: "id,v\n1,a\n2,b\n1,c\n")
         for keep in [true, false] {
