@@ -7,7 +7,7 @@ DEB_PACKAGES := libxml2-dev libcurl4-openssl-dev libphonenumber-dev libicu-dev p
 BIN_DEBUG = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: deps demo-deps build release test demo bench install clean
+.PHONY: deps demo-deps build release test lint tsan demo bench install clean
 
 deps:
 	@missing=""; \
@@ -33,6 +33,12 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	FLEXSYNC_BIN_DIR="$(BIN_DEBUG)" $(SWIFT) test --skip-build
+
+# The library's tests under the thread sanitizer, in a build folder of their own (about 4 minutes
+# from scratch, so not part of `make test`).
+tsan: deps
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	FLEXSYNC_BIN_DIR="$(BIN_DEBUG)" $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter FlexSyncTests
 
 demo: release demo-deps
 	FLEXSYNC_BIN_DIR="$(BIN_RELEASE)" ./examples/demo.sh
