@@ -7,14 +7,14 @@ let package = Package(
     products: [
         .executable(name: "flexsync", targets: ["flexsync"]),
         .executable(name: "taskrouter-emulator", targets: ["taskrouter-emulator"]),
-        .executable(name: "flexsync-bench", targets: ["flexsync-bench"]),
+        .executable(name: "flexsync-bench", targets: ["flexsync-bench"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
-        .package(url: "https://github.com/apple/swift-nio", .upToNextMinor(from: "2.101.2")),
+        .package(url: "https://github.com/apple/swift-nio", .upToNextMinor(from: "2.101.2"))
     ],
     targets: [
         .systemLibrary(
@@ -33,26 +33,31 @@ let package = Package(
         // ICU (libicu-dev), whose regular expressions the plain-number reader runs as the library does.
         .target(
             name: "CPhoneNumber",
-            linkerSettings: [.linkedLibrary("phonenumber"), .linkedLibrary("protobuf"), .linkedLibrary("icui18n"),
-                             .linkedLibrary("icuuc"), .linkedLibrary("stdc++")]
+            linkerSettings: [
+                .linkedLibrary("phonenumber"), .linkedLibrary("protobuf"), .linkedLibrary("icui18n"),
+                .linkedLibrary("icuuc"), .linkedLibrary("stdc++")
+            ]
         ),
         .target(
             name: "FlexSync",
             dependencies: [
                 "CLibXML2", "CLibCurl", "CCurlShim", "CPhoneNumber",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
+                .product(name: "Yams", package: "Yams")
             ],
             // Each part says what it owns and what it must not know.
-            exclude: ["Extract/README.md", "Mapping/README.md", "Insights/README.md", "TaskRouter/README.md", "Sync/README.md",
-                      "Reports/README.md", "Pipeline/README.md"]
+            exclude: [
+                "Extract/README.md", "Mapping/README.md", "Insights/README.md", "TaskRouter/README.md",
+                "Sync/README.md",
+                "Reports/README.md", "Pipeline/README.md"
+            ]
         ),
         .target(
             name: "TaskRouterEmulator",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log")
             ]
         ),
         .executableTarget(
@@ -60,21 +65,22 @@ let package = Package(
             dependencies: [
                 "FlexSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log")
             ]
         ),
         .executableTarget(
             name: "taskrouter-emulator",
             dependencies: [
                 "TaskRouterEmulator",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
         .executableTarget(name: "flexsync-bench", dependencies: ["FlexSync"]),
-        .testTarget(name: "FlexSyncTests", dependencies: ["FlexSync", "TaskRouterEmulator"],
-                    exclude: ["Fixtures"]),
+        .testTarget(
+            name: "FlexSyncTests", dependencies: ["FlexSync", "TaskRouterEmulator"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "TaskRouterEmulatorTests", dependencies: ["TaskRouterEmulator"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TaskRouterEmulator"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TaskRouterEmulator"])
     ],
     // libphonenumber's headers (and the abseil and protobuf headers they include) need C++17.
     cxxLanguageStandard: .cxx17

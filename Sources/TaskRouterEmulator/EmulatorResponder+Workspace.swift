@@ -34,8 +34,8 @@ extension EmulatorResponder {
                 "workers": "\(url)/Workers",
                 "workflows": "\(url)/Workflows",
                 "task_channels": "\(url)/TaskChannels",
-                "events": "\(url)/Events",
-            ],
+                "events": "\(url)/Events"
+            ]
         ]
         return json(object, etag: nil)
     }

@@ -11,8 +11,9 @@ struct EmulatorResponder: HTTPResponder {
         let now = Date().timeIntervalSince1970
         let method = request.method.rawValue
         let path = request.uri.path
-        var entry = RequestLogEntry(time: now, method: method, path: path, query: request.uri.query ?? "",
-                                    status: 0, ifMatch: request.headers[.ifMatch], applied: false)
+        var entry = RequestLogEntry(
+            time: now, method: method, path: path, query: request.uri.query ?? "",
+            status: 0, ifMatch: request.headers[.ifMatch], applied: false)
         let options = emulator.options
         if options.latencyMilliseconds > 0 {
             let jitter = Double.random(in: 0.75...1.25)
@@ -44,7 +45,9 @@ struct EmulatorResponder: HTTPResponder {
                 return Response(status: .internalServerError)
             case .serverError(let status, let afterApplying):
                 if afterApplying { entry.applied = route(exchange).applied }
-                response = status == 500 ? error(500, 20500, "Internal Server Error") : error(503, 20503, "Service Unavailable")
+                response =
+                    status == 500
+                    ? error(500, 20500, "Internal Server Error") : error(503, 20503, "Service Unavailable")
             }
             if let window = emulator.rateWindow, let admission {
                 response.headers[.init("X-Rate-Limit-Limit")!] = String(window.limit)
@@ -66,9 +69,10 @@ struct EmulatorResponder: HTTPResponder {
     private func authenticate(_ request: Request) -> Response? {
         let denied = error(401, 20003, "Authenticate")
         guard let header = request.headers[.authorization], header.hasPrefix("Basic "),
-              let decoded = Data(base64Encoded: String(header.dropFirst(6))),
-              let text = String(data: decoded, encoding: .utf8),
-              let colon = text.firstIndex(of: ":") else { return denied }
+            let decoded = Data(base64Encoded: String(header.dropFirst(6))),
+            let text = String(data: decoded, encoding: .utf8),
+            let colon = text.firstIndex(of: ":")
+        else { return denied }
         let user = String(text[..<colon])
         let secret = String(text[text.index(after: colon)...])
         if user == emulator.seed.accountSid && secret == emulator.seed.authToken { return nil }
@@ -114,7 +118,8 @@ struct EmulatorResponder: HTTPResponder {
         let segments = exchange.segments
         let method = exchange.request.method
         guard segments.count >= 3, segments[0] == "v1", segments[1] == "Workspaces",
-              segments[2] == emulator.workspaceSid, segments.count <= 5 else {
+            segments[2] == emulator.workspaceSid, segments.count <= 5
+        else {
             return (notFound(exchange.request.uri.path), false)
         }
         if segments.count == 3 {
@@ -156,8 +161,9 @@ struct EmulatorResponder: HTTPResponder {
             query[key]?.last.map { (key, $0) }
         }
         let items = page.items.map { workerJSON($0, base: exchange.base, inList: true) }
-        return listResponse(key: "workers", items: items, lastSid: page.items.last?.sid, more: page.more,
-                            paging: paging, filters: filters, exchange: exchange, revision: page.revision)
+        return listResponse(
+            key: "workers", items: items, lastSid: page.items.last?.sid, more: page.more,
+            paging: paging, filters: filters, exchange: exchange, revision: page.revision)
     }
 
     private func fetchWorker(_ sid: String, _ exchange: Exchange) -> Response {
@@ -174,7 +180,9 @@ struct EmulatorResponder: HTTPResponder {
         if let friendlyName, friendlyName.count > 64 {
             return (error(400, 20001, "FriendlyName must be at most 64 characters"), false)
         }
-        switch emulator.workspace.updateWorker(sid, ifMatch: exchange.request.headers[.ifMatch], attributes: attributes, friendlyName: friendlyName) {
+        switch emulator.workspace.updateWorker(
+            sid, ifMatch: exchange.request.headers[.ifMatch], attributes: attributes, friendlyName: friendlyName)
+        {
         case .notFound: return (notFound(exchange.request.uri.path), false)
         case .preconditionFailed(let current):
             return (error(412, 20412, "Precondition Failed: the Worker's ETag is \"\(current.revision)\""), false)
@@ -209,8 +217,8 @@ struct EmulatorResponder: HTTPResponder {
                 "cumulative_statistics": "\(base)/v1/Workspaces/\(ws)/Workers/CumulativeStatistics",
                 "worker_statistics": "\(url)/Statistics",
                 "worker_channels": "\(url)/Channels",
-                "reservations": "\(url)/Reservations",
-            ],
+                "reservations": "\(url)/Reservations"
+            ]
         ]
     }
 
@@ -226,7 +234,9 @@ struct EmulatorResponder: HTTPResponder {
         case .failure(let failure): return error(400, 20001, failure.message)
         }
         // AssignmentStatus comes repeated (`A=x&A=y`) or comma-separated (`A=x,y`).
-        let statuses = (query["AssignmentStatus"] ?? []).flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let statuses = (query["AssignmentStatus"] ?? []).flatMap {
+            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
         if let bad = statuses.first(where: { !Self.statuses.contains($0) }) {
             return error(400, 20001, "Invalid AssignmentStatus '\(bad)'")
         }
@@ -236,8 +246,9 @@ struct EmulatorResponder: HTTPResponder {
         }
         let filters = statuses.isEmpty ? [] : [("AssignmentStatus", statuses.joined(separator: ","))]
         let items = page.items.map { taskJSON($0, base: exchange.base, inList: true) }
-        return listResponse(key: "tasks", items: items, lastSid: page.items.last?.sid, more: page.more,
-                            paging: paging, filters: filters, exchange: exchange, revision: page.revision)
+        return listResponse(
+            key: "tasks", items: items, lastSid: page.items.last?.sid, more: page.more,
+            paging: paging, filters: filters, exchange: exchange, revision: page.revision)
     }
 
     private func fetchTask(_ sid: String, _ exchange: Exchange) -> Response {
@@ -257,11 +268,15 @@ struct EmulatorResponder: HTTPResponder {
         }
         var priority: Int?
         if let text = form["Priority"]?.last {
-            guard let value = Int(text), value >= 0 else { return (error(400, 20001, "Priority must be a non-negative integer"), false) }
+            guard let value = Int(text), value >= 0 else {
+                return (error(400, 20001, "Priority must be a non-negative integer"), false)
+            }
             priority = value
         }
-        switch emulator.workspace.updateTask(sid, ifMatch: exchange.request.headers[.ifMatch], attributes: attributes,
-                                             status: status, reason: form["Reason"]?.last, priority: priority) {
+        switch emulator.workspace.updateTask(
+            sid, ifMatch: exchange.request.headers[.ifMatch], attributes: attributes,
+            status: status, reason: form["Reason"]?.last, priority: priority)
+        {
         case .notFound: return (notFound(exchange.request.uri.path), false)
         case .preconditionFailed(let current):
             return (error(412, 20412, "Precondition Failed: the Task's ETag is \"\(current.revision)\""), false)
@@ -301,18 +316,20 @@ struct EmulatorResponder: HTTPResponder {
                 "task_queue": "\(base)/v1/Workspaces/\(ws)/TaskQueues/\(queueSid)",
                 "workflow": "\(base)/v1/Workspaces/\(ws)/Workflows/\(workflowSid)",
                 "workspace": "\(base)/v1/Workspaces/\(ws)",
-                "reservations": "\(url)/Reservations",
+                "reservations": "\(url)/Reservations"
             ],
             "virtual_start_time": iso(task.dateCreated),
             "ignore_capacity": false,
-            "routing_target": NSNull(),
+            "routing_target": NSNull()
         ]
     }
 
     // MARK: Lists
 
-    private func listResponse(key: String, items: [[String: Any]], lastSid: String?, more: Bool, paging: Paging,
-                              filters: [(String, String)], exchange: Exchange, revision: Int) -> Response {
+    private func listResponse(
+        key: String, items: [[String: Any]], lastSid: String?, more: Bool, paging: Paging,
+        filters: [(String, String)], exchange: Exchange, revision: Int
+    ) -> Response {
         let path = exchange.request.uri.path
         func pageURL(page: Int, token: String?) -> String {
             var parts = filters.map { "\($0.0)=\(Exchange.encode($0.1))" }
@@ -331,7 +348,7 @@ struct EmulatorResponder: HTTPResponder {
             "previous_page_url": previous,
             "url": pageURL(page: paging.page, token: paging.token),
             "next_page_url": next,
-            "key": key,
+            "key": key
         ]
         return json(["meta": meta, key: items], etag: revision)
     }
@@ -346,13 +363,19 @@ struct EmulatorResponder: HTTPResponder {
     }
 
     func notFound(_ path: String) -> Response {
-        error(404, 20404, "The requested resource \(path.hasPrefix("/v1") ? String(path.dropFirst(3)) : path) was not found")
+        error(
+            404, 20404,
+            "The requested resource \(path.hasPrefix("/v1") ? String(path.dropFirst(3)) : path) was not found")
     }
 
     func error(_ status: Int, _ code: Int, _ message: String, extraHeaders: HTTPFields = [:]) -> Response {
-        let body: [String: Any] = ["code": code, "message": message,
-                                   "more_info": "https://www.twilio.com/docs/errors/\(code)", "status": status]
-        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        let body: [String: Any] = [
+            "code": code, "message": message,
+            "more_info": "https://www.twilio.com/docs/errors/\(code)", "status": status
+        ]
+        let data =
+            (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data()
         var headers = extraHeaders
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -13,7 +13,10 @@ public struct EmulatorSeed: Sendable {
     public struct APIKey: Sendable {
         public var sid: String
         public var secret: String
-        public init(sid: String, secret: String) { self.sid = sid; self.secret = secret }
+        public init(sid: String, secret: String) {
+            self.sid = sid
+            self.secret = secret
+        }
     }
 
     public struct Worker: Sendable {
@@ -23,7 +26,10 @@ public struct EmulatorSeed: Sendable {
         public var attributes: String
         public var activityName: String?
         public init(sid: String? = nil, friendlyName: String, attributes: String = "{}", activityName: String? = nil) {
-            self.sid = sid; self.friendlyName = friendlyName; self.attributes = attributes; self.activityName = activityName
+            self.sid = sid
+            self.friendlyName = friendlyName
+            self.attributes = attributes
+            self.activityName = activityName
         }
     }
 
@@ -32,7 +38,9 @@ public struct EmulatorSeed: Sendable {
         public var assignmentStatus: String
         public var attributes: String
         public init(sid: String? = nil, assignmentStatus: String = "pending", attributes: String = "{}") {
-            self.sid = sid; self.assignmentStatus = assignmentStatus; self.attributes = attributes
+            self.sid = sid
+            self.assignmentStatus = assignmentStatus
+            self.attributes = attributes
         }
     }
 
@@ -54,9 +62,13 @@ public struct EmulatorSeed: Sendable {
         workers: [Worker] = [],
         tasks: [Task] = []
     ) {
-        self.accountSid = accountSid; self.authToken = authToken; self.apiKeys = apiKeys
-        self.workspaceSid = workspaceSid; self.workspaceFriendlyName = workspaceFriendlyName
-        self.workers = workers; self.tasks = tasks
+        self.accountSid = accountSid
+        self.authToken = authToken
+        self.apiKeys = apiKeys
+        self.workspaceSid = workspaceSid
+        self.workspaceFriendlyName = workspaceFriendlyName
+        self.workers = workers
+        self.tasks = tasks
     }
 
     /// Reads a seed file.
@@ -93,23 +105,27 @@ public struct EmulatorSeed: Sendable {
             seed.workspaceFriendlyName = try string(root, "workspace_friendly_name", "seed")
         }
         for (index, key) in ((root["api_keys"] as? [[String: Any]]) ?? []).enumerated() {
-            seed.apiKeys.append(APIKey(sid: try string(key, "sid", "api_keys[\(index)]"),
-                                       secret: try string(key, "secret", "api_keys[\(index)]")))
+            seed.apiKeys.append(
+                APIKey(
+                    sid: try string(key, "sid", "api_keys[\(index)]"),
+                    secret: try string(key, "secret", "api_keys[\(index)]")))
         }
         for (index, worker) in ((root["workers"] as? [[String: Any]]) ?? []).enumerated() {
             let context = "workers[\(index)]"
-            seed.workers.append(Worker(
-                sid: worker["sid"] as? String,
-                friendlyName: try string(worker, "friendly_name", context),
-                attributes: try attributesText(worker, context),
-                activityName: worker["activity_name"] as? String))
+            seed.workers.append(
+                Worker(
+                    sid: worker["sid"] as? String,
+                    friendlyName: try string(worker, "friendly_name", context),
+                    attributes: try attributesText(worker, context),
+                    activityName: worker["activity_name"] as? String))
         }
         for (index, task) in ((root["tasks"] as? [[String: Any]]) ?? []).enumerated() {
             let context = "tasks[\(index)]"
-            seed.tasks.append(Task(
-                sid: task["sid"] as? String,
-                assignmentStatus: (task["assignment_status"] as? String) ?? "pending",
-                attributes: try attributesText(task, context)))
+            seed.tasks.append(
+                Task(
+                    sid: task["sid"] as? String,
+                    assignmentStatus: (task["assignment_status"] as? String) ?? "pending",
+                    attributes: try attributesText(task, context)))
         }
         return seed
     }

@@ -37,8 +37,9 @@ final class FaultPlan: @unchecked Sendable {
         let isPost = method == "POST"
         if draw < resetRate { return .reset(afterApplying: isPost && shape < 0.5) }
         if draw < resetRate + failRate {
-            return .serverError(status: shape < 0.25 || (shape >= 0.5 && shape < 0.75) ? 500 : 503,
-                                afterApplying: isPost && shape < 0.5)
+            return .serverError(
+                status: shape < 0.25 || (shape >= 0.5 && shape < 0.75) ? 500 : 503,
+                afterApplying: isPost && shape < 0.5)
         }
         return .none
     }
@@ -68,7 +69,10 @@ final class RateWindow: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         while head < accepted.count, accepted[head] <= now - 1.0 { head += 1 }
-        if head > 4096 { accepted.removeFirst(head); head = 0 }
+        if head > 4096 {
+            accepted.removeFirst(head)
+            head = 0
+        }
         let inWindow = accepted.count - head
         if inWindow < limit {
             accepted.append(now)

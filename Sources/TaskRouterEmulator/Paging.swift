@@ -18,7 +18,9 @@ struct Paging {
             paging.size = size
         }
         if let text = query["Page"]?.last {
-            guard let page = Int(text), page >= 0 else { return .failure(Failure(message: "Page must be a non-negative integer")) }
+            guard let page = Int(text), page >= 0 else {
+                return .failure(Failure(message: "Page must be a non-negative integer"))
+            }
             paging.page = page
         }
         if let token = query["PageToken"]?.last {

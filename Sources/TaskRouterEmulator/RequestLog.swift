@@ -43,7 +43,10 @@ final class RequestLog: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         entries.append(entry)
-        if let handle, let data = try? JSONSerialization.data(withJSONObject: entry.json, options: [.sortedKeys, .withoutEscapingSlashes]) {
+        if let handle,
+            let data = try? JSONSerialization.data(
+                withJSONObject: entry.json, options: [.sortedKeys, .withoutEscapingSlashes])
+        {
             handle.write(data + Data([0x0A]))
         }
     }

@@ -27,9 +27,12 @@ public final class TaskRouterEmulator: Sendable {
         faults = FaultPlan(seed: options.randomSeed, failRate: options.failRate, resetRate: options.resetRate)
         rateWindow = options.requestsPerSecond.map { RateWindow(limit: $0) }
         if options.taskArrivalsPerSecond > 0 {
-            guard let path = options.taskCustomersPath else { throw EmulatorError.startFailed("task arrivals need a customers file") }
-            let settings = TaskTraffic.Settings(arrivalsPerSecond: options.taskArrivalsPerSecond, lifetime: options.taskLifetime,
-                                                callers: try TaskTraffic.callers(path: path))
+            guard let path = options.taskCustomersPath else {
+                throw EmulatorError.startFailed("task arrivals need a customers file")
+            }
+            let settings = TaskTraffic.Settings(
+                arrivalsPerSecond: options.taskArrivalsPerSecond, lifetime: options.taskLifetime,
+                callers: try TaskTraffic.callers(path: path))
             traffic = TaskTraffic(settings: settings, workspace: workspace, log: log, seed: options.randomSeed)
         } else {
             traffic = nil
@@ -83,7 +86,9 @@ public final class TaskRouterEmulator: Sendable {
     }
 
     /// Serves in the foreground until SIGTERM or SIGINT, calling `onListening` with the bound port.
-    public func runUntilSignalled(host: String = "127.0.0.1", port: Int = 0, onListening: @escaping @Sendable (Int) -> Void) async throws {
+    public func runUntilSignalled(
+        host: String = "127.0.0.1", port: Int = 0, onListening: @escaping @Sendable (Int) -> Void
+    ) async throws {
         let app = makeApplication(host: host, port: port) { [running] port in
             running.port = port
             onListening(port)
@@ -99,7 +104,8 @@ public final class TaskRouterEmulator: Sendable {
 
     /// The workspace as JSON, attributes parsed: `{"workspace_sid", "workers": [...], "tasks": [...]}`.
     public func stateJSON() throws -> Data {
-        try JSONSerialization.data(withJSONObject: workspace.snapshot(), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try JSONSerialization.data(
+            withJSONObject: workspace.snapshot(), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     }
 
     /// The current attributes text of a worker, or nil when there is no such worker.
@@ -118,7 +124,9 @@ public final class TaskRouterEmulator: Sendable {
         workspace.taskPage(after: nil, size: Int.max, filter: { _ in true }).items.map(\.sid)
     }
 
-    private func makeApplication(host: String, port: Int, onPort: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
+    private func makeApplication(host: String, port: Int, onPort: @escaping @Sendable (Int) -> Void)
+        -> some ApplicationProtocol
+    {
         var logger = Logger(label: "taskrouter-emulator")
         logger.logLevel = .critical
         return Application(
@@ -138,17 +146,41 @@ private final class RunningState: @unchecked Sendable {
     private var _traffic: Task<Void, Never>?
 
     var traffic: Task<Void, Never>? {
-        get { lock.lock(); defer { lock.unlock() }; return _traffic }
-        set { lock.lock(); defer { lock.unlock() }; _traffic = newValue }
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return _traffic
+        }
+        set {
+            lock.lock()
+            defer { lock.unlock() }
+            _traffic = newValue
+        }
     }
 
     var port: Int? {
-        get { lock.lock(); defer { lock.unlock() }; return _port }
-        set { lock.lock(); defer { lock.unlock() }; _port = newValue }
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return _port
+        }
+        set {
+            lock.lock()
+            defer { lock.unlock() }
+            _port = newValue
+        }
     }
 
     var task: Task<Void, Never>? {
-        get { lock.lock(); defer { lock.unlock() }; return _task }
-        set { lock.lock(); defer { lock.unlock() }; _task = newValue }
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return _task
+        }
+        set {
+            lock.lock()
+            defer { lock.unlock() }
+            _task = newValue
+        }
     }
 }

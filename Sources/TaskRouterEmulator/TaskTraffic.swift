@@ -26,7 +26,9 @@ final class TaskTraffic: @unchecked Sendable {
         var stage: Int
     }
 
-    private static let stages: [(share: Double, status: String)] = [(0.05, "reserved"), (0.1, "assigned"), (0.85, "wrapping"), (1.0, "completed")]
+    private static let stages: [(share: Double, status: String)] = [
+        (0.05, "reserved"), (0.1, "assigned"), (0.85, "wrapping"), (1.0, "completed")
+    ]
 
     private let settings: Settings
     private let workspace: Workspace
@@ -52,10 +54,14 @@ final class TaskTraffic: @unchecked Sendable {
         let header = lines.removeFirst().split(separator: ",", omittingEmptySubsequences: false).map { $0.lowercased() }
         let phone = header.firstIndex { $0 == "phone" || $0 == "from" }
         let email = header.firstIndex(of: "email")
-        guard phone != nil || email != nil else { throw EmulatorError.startFailed("'\(path)' needs a 'phone' or 'email' column") }
+        guard phone != nil || email != nil else {
+            throw EmulatorError.startFailed("'\(path)' needs a 'phone' or 'email' column")
+        }
         return lines.map { line in
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            func field(_ index: Int?) -> String? { index.flatMap { $0 < fields.count && !fields[$0].isEmpty ? fields[$0] : nil } }
+            func field(_ index: Int?) -> String? {
+                index.flatMap { $0 < fields.count && !fields[$0].isEmpty ? fields[$0] : nil }
+            }
             return Caller(phone: field(phone), email: field(email))
         }.filter { $0.phone != nil || $0.email != nil }
     }
@@ -93,8 +99,10 @@ final class TaskTraffic: @unchecked Sendable {
             attributes["channel"] = "email"
             who = "caller=" + email
         }
-        let text = String(decoding: (try? JSONSerialization.data(withJSONObject: attributes, options: [.sortedKeys])) ?? Data("{}".utf8),
-                          as: UTF8.self)
+        let text = String(
+            decoding: (try? JSONSerialization.data(withJSONObject: attributes, options: [.sortedKeys]))
+                ?? Data("{}".utf8),
+            as: UTF8.self)
         workspace.createTask(sid: sid, attributes: text, at: date)
         let span = settings.lifetime.upperBound - settings.lifetime.lowerBound
         open.append(Open(sid: sid, created: date, lifetime: settings.lifetime.lowerBound + unit() * span, stage: 0))
@@ -107,7 +115,10 @@ final class TaskTraffic: @unchecked Sendable {
             let age = now.timeIntervalSince(task.created)
             while task.stage < Self.stages.count && age >= Self.stages[task.stage].share * task.lifetime {
                 let status = Self.stages[task.stage].status
-                if !workspace.advanceTask(task.sid, to: status) { task.stage = Self.stages.count; break }
+                if !workspace.advanceTask(task.sid, to: status) {
+                    task.stage = Self.stages.count
+                    break
+                }
                 if status == "completed" { record("COMPLETE", task.sid, at: now) }
                 task.stage += 1
             }
@@ -117,7 +128,10 @@ final class TaskTraffic: @unchecked Sendable {
     }
 
     private func record(_ event: String, _ sid: String, at date: Date, query: String = "") {
-        log.append(RequestLogEntry(time: date.timeIntervalSince1970, method: event, path: "/v1/Workspaces/\(workspace.workspaceSid)/Tasks/\(sid)",
-                                   query: query, status: 200, ifMatch: nil, applied: true))
+        log.append(
+            RequestLogEntry(
+                time: date.timeIntervalSince1970, method: event,
+                path: "/v1/Workspaces/\(workspace.workspaceSid)/Tasks/\(sid)",
+                query: query, status: 200, ifMatch: nil, applied: true))
     }
 }

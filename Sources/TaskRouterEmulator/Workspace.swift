@@ -84,7 +84,8 @@ final class Workspace: @unchecked Sendable {
     // MARK: Workers
 
     /// One page of workers after the worker with SID `after` (exclusive), filtered.
-    func workerPage(after: String?, size: Int, filter: (Worker) -> Bool) -> (items: [Worker], more: Bool, revision: Int) {
+    func workerPage(after: String?, size: Int, filter: (Worker) -> Bool) -> (items: [Worker], more: Bool, revision: Int)
+    {
         withLock {
             var start = 0
             if let after, let position = workerIndex[after] { start = position + 1 }
@@ -106,11 +107,15 @@ final class Workspace: @unchecked Sendable {
     }
 
     /// Applies an update when `ifMatch` (if any) names the current revision.
-    func updateWorker(_ sid: String, ifMatch: String?, attributes: String?, friendlyName: String?) -> UpdateOutcome<Worker> {
+    func updateWorker(_ sid: String, ifMatch: String?, attributes: String?, friendlyName: String?) -> UpdateOutcome<
+        Worker
+    > {
         withLock {
             guard let position = workerIndex[sid] else { return .notFound }
             var worker = workers[position]
-            if let ifMatch, !Workspace.revision(ifMatch, matches: worker.revision) { return .preconditionFailed(worker) }
+            if let ifMatch, !Workspace.revision(ifMatch, matches: worker.revision) {
+                return .preconditionFailed(worker)
+            }
             if let attributes { worker.attributes = attributes }
             if let friendlyName { worker.friendlyName = friendlyName }
             worker.revision += 1
@@ -148,7 +153,9 @@ final class Workspace: @unchecked Sendable {
         }
     }
 
-    func updateTask(_ sid: String, ifMatch: String?, attributes: String?, status: String?, reason: String?, priority: Int?) -> UpdateOutcome<Task> {
+    func updateTask(
+        _ sid: String, ifMatch: String?, attributes: String?, status: String?, reason: String?, priority: Int?
+    ) -> UpdateOutcome<Task> {
         withLock {
             purgeClosedTasks()
             guard let position = taskIndex[sid] else { return .notFound }
@@ -174,8 +181,10 @@ final class Workspace: @unchecked Sendable {
         withLock {
             purgeClosedTasks()
             taskIndex[sid] = tasks.count
-            tasks.append(Task(sid: sid, assignmentStatus: "pending", attributes: attributes, priority: 0, reason: nil,
-                              dateCreated: date, dateUpdated: date, revision: 1, closedAt: nil))
+            tasks.append(
+                Task(
+                    sid: sid, assignmentStatus: "pending", attributes: attributes, priority: 0, reason: nil,
+                    dateCreated: date, dateUpdated: date, revision: 1, closedAt: nil))
             listRevision += 1
         }
     }
@@ -184,8 +193,10 @@ final class Workspace: @unchecked Sendable {
     /// when the task no longer exists.
     @discardableResult
     func advanceTask(_ sid: String, to status: String) -> Bool {
-        if case .updated = updateTask(sid, ifMatch: nil, attributes: nil, status: status, reason: status == "completed" ? "done" : nil,
-                                      priority: nil) {
+        if case .updated = updateTask(
+            sid, ifMatch: nil, attributes: nil, status: status, reason: status == "completed" ? "done" : nil,
+            priority: nil)
+        {
             return true
         }
         return false
@@ -194,7 +205,9 @@ final class Workspace: @unchecked Sendable {
     /// Deletes completed and canceled tasks whose time has come, as TaskRouter does.
     private func purgeClosedTasks() {
         let now = Date()
-        guard tasks.contains(where: { $0.closedAt.map { now.timeIntervalSince($0) >= taskTTL } ?? false }) else { return }
+        guard tasks.contains(where: { $0.closedAt.map { now.timeIntervalSince($0) >= taskTTL } ?? false }) else {
+            return
+        }
         tasks.removeAll { $0.closedAt.map { now.timeIntervalSince($0) >= taskTTL } ?? false }
         taskIndex = [:]
         for (position, task) in tasks.enumerated() { taskIndex[task.sid] = position }
@@ -212,10 +225,18 @@ final class Workspace: @unchecked Sendable {
             return [
                 "account_sid": accountSid,
                 "workspace_sid": workspaceSid,
-                "workers": workers.map { ["sid": $0.sid, "friendly_name": $0.friendlyName, "revision": $0.revision,
-                                          "activity_name": $0.activityName, "attributes": parsed($0.attributes)] as [String: Any] },
-                "tasks": tasks.map { ["sid": $0.sid, "assignment_status": $0.assignmentStatus, "revision": $0.revision,
-                                      "attributes": parsed($0.attributes)] as [String: Any] },
+                "workers": workers.map {
+                    [
+                        "sid": $0.sid, "friendly_name": $0.friendlyName, "revision": $0.revision,
+                        "activity_name": $0.activityName, "attributes": parsed($0.attributes)
+                    ] as [String: Any]
+                },
+                "tasks": tasks.map {
+                    [
+                        "sid": $0.sid, "assignment_status": $0.assignmentStatus, "revision": $0.revision,
+                        "attributes": parsed($0.attributes)
+                    ] as [String: Any]
+                }
             ]
         }
     }
@@ -224,7 +245,9 @@ final class Workspace: @unchecked Sendable {
     static func revision(_ header: String, matches revision: Int) -> Bool {
         var token = header.trimmingCharacters(in: .whitespaces)
         if token.hasPrefix("W/") { token.removeFirst(2) }
-        if token.count >= 2, token.hasPrefix("\""), token.hasSuffix("\"") { token = String(token.dropFirst().dropLast()) }
+        if token.count >= 2, token.hasPrefix("\""), token.hasSuffix("\"") {
+            token = String(token.dropFirst().dropLast())
+        }
         return token == String(revision)
     }
 }

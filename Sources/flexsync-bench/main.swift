@@ -54,14 +54,17 @@ do {
         var fields: [String] = []
         for argument in arguments[3...] {
             if let equals = argument.firstIndex(of: "="), !argument.contains("[") {
-                namespaces[String(argument[..<equals])] = NamespaceMatch(declaration: String(argument[argument.index(after: equals)...]))
+                namespaces[String(argument[..<equals])] = NamespaceMatch(
+                    declaration: String(argument[argument.index(after: equals)...]))
             } else {
                 fields.append(argument)
             }
         }
-        reader = try XMLReader(path: file, options: XMLOptions(
-            recordPath: try XMLPath(arguments[2], namespaces: namespaces),
-            fields: try fields.map { XMLField(name: $0, path: try XMLPath($0, namespaces: namespaces)) }))
+        reader = try XMLReader(
+            path: file,
+            options: XMLOptions(
+                recordPath: try XMLPath(arguments[2], namespaces: namespaces),
+                fields: try fields.map { XMLField(name: $0, path: try XMLPath($0, namespaces: namespaces)) }))
     default:
         fail("unknown format '\(arguments[0])'")
     }

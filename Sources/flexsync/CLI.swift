@@ -1,8 +1,9 @@
 import ArgumentParser
 import FlexSync
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Output and error plumbing shared by the commands.

@@ -9,8 +9,10 @@ struct FlexSyncCommand: ParsableCommand {
         abstract: "Sync HR and CRM exports into Twilio TaskRouter attributes for Flex Insights.",
         discussion: "Run 'flexsync help COMMAND' for a command's options and exit codes.",
         version: FlexSyncVersion.current,
-        subcommands: [Validate.self, Inspect.self, PlanCommand.self, ApplyCommand.self, Rollback.self, ExportCommand.self,
-                      WatchCommand.self]
+        subcommands: [
+            Validate.self, Inspect.self, PlanCommand.self, ApplyCommand.self, Rollback.self, ExportCommand.self,
+            WatchCommand.self
+        ]
     )
 
     static func main() {

@@ -8,9 +8,9 @@ struct EmulatorCommand: AsyncParsableCommand {
         commandName: "taskrouter-emulator",
         abstract: "A local TaskRouter v1 server (Workers and Tasks) for flexsync's tests, benchmarks and demo.",
         discussion: """
-        Prints 'listening http://127.0.0.1:PORT' as its first line once it accepts connections.
-        On SIGTERM or SIGINT it writes --state-out, closes --log and exits 0.
-        """
+            Prints 'listening http://127.0.0.1:PORT' as its first line once it accepts connections.
+            On SIGTERM or SIGINT it writes --state-out, closes --log and exits 0.
+            """
     )
 
     @Option(help: "Port to listen on; 0 picks a free one.") var port = 0
@@ -18,7 +18,8 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: "Seed file (JSON) with the account, credentials, workers and tasks.") var seed: String
     @Option(help: "Accept at most N requests in any one-second window; answer 429 beyond it.") var rps: Int?
     @Flag(help: "Send Retry-After with 429 responses.") var retryAfter = false
-    @Option(help: "Share of requests answered 500/503 (for POSTs, half of them after applying the update).") var failRate = 0.0
+    @Option(help: "Share of requests answered 500/503 (for POSTs, half of them after applying the update).")
+    var failRate = 0.0
     @Option(help: "Share of requests whose connection is closed with no response.") var resetRate = 0.0
     @Option(help: "Delay added to every request, in milliseconds, with ±25% jitter.") var latencyMs = 0
     @Option(help: "Seed for fault draws, so faults are reproducible.") var randomSeed: UInt64 = 1
@@ -36,8 +37,12 @@ struct EmulatorCommand: AsyncParsableCommand {
             throw ValidationError("'--fail-rate' and '--reset-rate' must be between 0 and 1, and add up to at most 1")
         }
         if let rps, rps < 1 { throw ValidationError("'--rps' must be at least 1") }
-        guard lifetime != nil else { throw ValidationError("'--task-lifetime' takes MIN:MAX seconds, with 0 < MIN <= MAX") }
-        if taskArrivals > 0 && taskCustomers == nil { throw ValidationError("'--task-arrivals' needs '--task-customers FILE'") }
+        guard lifetime != nil else {
+            throw ValidationError("'--task-lifetime' takes MIN:MAX seconds, with 0 < MIN <= MAX")
+        }
+        if taskArrivals > 0 && taskCustomers == nil {
+            throw ValidationError("'--task-arrivals' needs '--task-customers FILE'")
+        }
     }
 
     var lifetime: ClosedRange<Double>? {

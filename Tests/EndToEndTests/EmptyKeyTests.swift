@@ -67,7 +67,7 @@ struct EmptyKeyTests {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
             process.arguments = [
-                "-s", "-u", "\(EndToEndWorkspace.account):\(EndToEndWorkspace.token)", url.absoluteString,
+                "-s", "-u", "\(EndToEndWorkspace.account):\(EndToEndWorkspace.token)", url.absoluteString
             ]
             let output = Pipe()
             process.standardOutput = output

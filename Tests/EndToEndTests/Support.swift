@@ -10,7 +10,8 @@ enum Binaries {
     }
 
     static var repositoryRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
     }
 
     static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
@@ -66,7 +67,10 @@ enum Curl {
     static func post(_ url: String, user: String, attributes: String) throws -> Int {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-u", user, "--data-urlencode", "Attributes=\(attributes)", url]
+        process.arguments = [
+            "-s", "-o", "/dev/null", "-w", "%{http_code}", "-u", user, "--data-urlencode", "Attributes=\(attributes)",
+            url
+        ]
         let output = Pipe()
         process.standardOutput = output
         try process.run()

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `flexsync watch` against an emulator with live traffic: tasks arrive, are worked and are
@@ -9,11 +10,16 @@ import Glibc
 @Suite(.serialized)
 struct WatchTests {
     /// 20 CRM customers; callers are 15 of them (by phone or e-mail) and 5 strangers.
-    static let crm = "Id,Phone,Email,Name\n" + (0..<20).map { index in
-        "C\(index),(303) 555-\(String(format: "%04d", 100 + index)),c\(index)@example.com,Customer \(index)"
-    }.joined(separator: "\n") + "\n"
-    static let callers = "phone,email\n" + (0..<15).map { "+1303555\(String(format: "%04d", 100 + $0)),c\($0)@example.com" }
-        .joined(separator: "\n") + "\n" + (0..<5).map { "+1720555\(String(format: "%04d", $0)),stranger\($0)@example.org" }
+    static let crm =
+        "Id,Phone,Email,Name\n"
+        + (0..<20).map { index in
+            "C\(index),(303) 555-\(String(format: "%04d", 100 + index)),c\(index)@example.com,Customer \(index)"
+        }.joined(separator: "\n") + "\n"
+    static let callers =
+        "phone,email\n"
+        + (0..<15).map { "+1303555\(String(format: "%04d", 100 + $0)),c\($0)@example.com" }
+        .joined(separator: "\n") + "\n"
+        + (0..<5).map { "+1720555\(String(format: "%04d", $0)),stranger\($0)@example.org" }
         .joined(separator: "\n") + "\n"
 
     /// A tasks job over the CRM export, and an emulator creating tasks with `flags`.
@@ -21,23 +27,28 @@ struct WatchTests {
         let folder = try Scratch.directory()
         let callers = folder.appendingPathComponent("callers.csv")
         try Data(Self.callers.utf8).write(to: callers)
-        let workspace = try EndToEndWorkspace(workers: 0, emulatorFlags: ["--task-customers", callers.path] + flags, csv: crm)
-        try Data("""
-        target: tasks
-        key: { match: [customers.external_id, customers.phone, customers.email] }
-        attributes:
-          customers.external_id: Id
-          customers.phone: { field: Phone, transforms: [{ phone: { country: US } }] }
-          customers.email: { field: Email, transforms: [email] }
-          customers.name: Name
-        """.utf8).write(to: workspace.directory.appendingPathComponent("mapping.yaml"))
-        try Data("""
-        name: e2e
-        mapping: mapping.yaml
-        source: { path: export.csv, format: csv }
-        taskrouter: { workspace_sid: \(EndToEndWorkspace.workspace) }
-        policies: { requests_per_second: 50, max_requests_per_second: 50\(policies) }
-        """.utf8).write(to: workspace.directory.appendingPathComponent("job.yaml"))
+        let workspace = try EndToEndWorkspace(
+            workers: 0, emulatorFlags: ["--task-customers", callers.path] + flags, csv: crm)
+        try Data(
+            """
+            target: tasks
+            key: { match: [customers.external_id, customers.phone, customers.email] }
+            attributes:
+              customers.external_id: Id
+              customers.phone: { field: Phone, transforms: [{ phone: { country: US } }] }
+              customers.email: { field: Email, transforms: [email] }
+              customers.name: Name
+            """.utf8
+        ).write(to: workspace.directory.appendingPathComponent("mapping.yaml"))
+        try Data(
+            """
+            name: e2e
+            mapping: mapping.yaml
+            source: { path: export.csv, format: csv }
+            taskrouter: { workspace_sid: \(EndToEndWorkspace.workspace) }
+            policies: { requests_per_second: 50, max_requests_per_second: 50\(policies) }
+            """.utf8
+        ).write(to: workspace.directory.appendingPathComponent("job.yaml"))
         return workspace
     }
 
@@ -52,12 +63,14 @@ struct WatchTests {
     static func timelines(_ workspace: EndToEndWorkspace) throws -> [String: Timeline] {
         var result: [String: Timeline] = [:]
         for entry in try workspace.requests() {
-            guard let path = entry["path"] as? String, path.contains("/Tasks/WT"), let time = entry["time"] as? Double else { continue }
+            guard let path = entry["path"] as? String, path.contains("/Tasks/WT"), let time = entry["time"] as? Double
+            else { continue }
             let sid = String(path.split(separator: "/").last!)
             switch entry["method"] as? String {
             case "CREATE":
                 result[sid, default: Timeline()].created = time
-                result[sid, default: Timeline()].caller = (entry["query"] as? String ?? "").replacingOccurrences(of: "caller=", with: "")
+                result[sid, default: Timeline()].caller = (entry["query"] as? String ?? "").replacingOccurrences(
+                    of: "caller=", with: "")
             case "COMPLETE": result[sid, default: Timeline()].completed = time
             case "POST" where entry["applied"] as? Bool == true: result[sid, default: Timeline()].written.append(time)
             default: break
@@ -72,9 +85,13 @@ struct WatchTests {
     }
 
     @Test func tasksArrivingDuringAWatchGetTheirCustomersBeforeTheyComplete() throws {
-        let workspace = try Self.workspace(["--task-arrivals", "4", "--task-lifetime", "2:4", "--task-ttl", "1", "--random-seed", "5"])
+        let workspace = try Self.workspace([
+            "--task-arrivals", "4", "--task-lifetime", "2:4", "--task-ttl", "1", "--random-seed", "5"
+        ])
         let metrics = workspace.directory.appendingPathComponent("watch.prom").path
-        let watch = try workspace.run(["watch", workspace.job, "--interval", "0.5", "--cycles", "16", "--metrics-textfile", metrics])
+        let watch = try workspace.run([
+            "watch", workspace.job, "--interval", "0.5", "--cycles", "16", "--metrics-textfile", metrics
+        ])
         #expect(watch.status == 0, "\(watch.stderr)")
         #expect(watch.stderr.contains("cycle 16: "))
         #expect(!watch.stdout.contains(EndToEndWorkspace.token) && !watch.stderr.contains(EndToEndWorkspace.token))
@@ -83,7 +100,9 @@ struct WatchTests {
         let requests = try workspace.requests()
         let end = try #require(requests.compactMap { $0["time"] as? Double }.max())
         let start = try #require(requests.first { $0["method"] as? String == "GET" }?["time"] as? Double)
-        let settled = timelines.filter { ($0.value.created ?? .infinity) > start && ($0.value.created ?? .infinity) < end - 2.5 }
+        let settled = timelines.filter {
+            ($0.value.created ?? .infinity) > start && ($0.value.created ?? .infinity) < end - 2.5
+        }
         #expect(settled.count >= 10, "too little traffic to judge: \(settled.count) tasks")
         var known = 0
         for (sid, timeline) in settled {
@@ -114,9 +133,13 @@ struct WatchTests {
         var idle = 0
         for cycle in cycles {
             func count(_ word: String) -> Int? {
-                cycle.range(of: #"(\d+) "# + word, options: .regularExpression).flatMap { Int(cycle[$0].split(separator: " ")[0]) }
+                cycle.range(of: #"(\d+) "# + word, options: .regularExpression).flatMap {
+                    Int(cycle[$0].split(separator: " ")[0])
+                }
             }
-            let written = try #require(count("written")), requests = try #require(count("requests")), unchanged = try #require(count("unchanged"))
+            let written = try #require(count("written"))
+            let requests = try #require(count("requests"))
+            let unchanged = try #require(count("unchanged"))
             #expect(requests == 1 + 2 * written, "\(cycle)")
             if written == 0 && unchanged > 0 { idle += 1 }
         }
@@ -124,10 +147,14 @@ struct WatchTests {
     }
 
     @Test func aTaskDeletedBeforeItCouldBeWrittenIsGoneNotFailed() throws {
-        let workspace = try Self.workspace(["--task-arrivals", "10", "--task-lifetime", "0.3:0.6", "--task-ttl", "0.05",
-                                            "--latency-ms", "60", "--random-seed", "3"])
+        let workspace = try Self.workspace([
+            "--task-arrivals", "10", "--task-lifetime", "0.3:0.6", "--task-ttl", "0.05",
+            "--latency-ms", "60", "--random-seed", "3"
+        ])
         let metrics = workspace.directory.appendingPathComponent("watch.prom").path
-        let watch = try workspace.run(["watch", workspace.job, "--interval", "0.2", "--cycles", "25", "--metrics-textfile", metrics])
+        let watch = try workspace.run([
+            "watch", workspace.job, "--interval", "0.2", "--cycles", "25", "--metrics-textfile", metrics
+        ])
         #expect(watch.status == 0, "\(watch.stderr)")
         let text = try String(contentsOfFile: metrics, encoding: .utf8)
         #expect((Self.metric(text, "gone_total") ?? 0) > 0, "no task was deleted mid-write: the test proves nothing")
@@ -140,24 +167,30 @@ struct WatchTests {
         let process = try workspace.start(["watch", workspace.job, "--interval", "0.3", "--metrics-textfile", metrics])
         Thread.sleep(forTimeInterval: 1.5)
         // Every row invalid now: the job's gates refuse it.
-        try Data("Id,Phone,Email,Name\n,,,\n,,,\n".utf8).write(to: workspace.directory.appendingPathComponent("export.csv"))
+        try Data("Id,Phone,Email,Name\n,,,\n,,,\n".utf8).write(
+            to: workspace.directory.appendingPathComponent("export.csv"))
         Thread.sleep(forTimeInterval: 1.5)
         let writtenBefore = try workspace.requests().filter { $0["method"] as? String == "POST" }.count
         Thread.sleep(forTimeInterval: 2)
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        let stderr = String(decoding: (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(
+            decoding: (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(stderr.contains("export not reloaded, the previous one keeps serving"))
         let text = try String(contentsOfFile: metrics, encoding: .utf8)
         #expect(Self.metric(text, "reload_failures_total") == 1)
-        #expect(try workspace.requests().filter { $0["method"] as? String == "POST" }.count > writtenBefore, "the old index stopped serving")
+        #expect(
+            try workspace.requests().filter { $0["method"] as? String == "POST" }.count > writtenBefore,
+            "the old index stopped serving")
     }
 
     /// SIGTERM in the middle of writes: they finish, every intent in the journal has its
     /// outcome, and the exit is 0. A second watcher on the same job exits 6 meanwhile.
     @Test func sigtermLeavesAConsistentJournalAndOneWatcherPerJob() throws {
-        let workspace = try Self.workspace(["--task-arrivals", "30", "--task-lifetime", "20:30", "--latency-ms", "40", "--random-seed", "2"])
+        let workspace = try Self.workspace([
+            "--task-arrivals", "30", "--task-lifetime", "20:30", "--latency-ms", "40", "--random-seed", "2"
+        ])
         let process = try workspace.start(["watch", workspace.job, "--interval", "0.5"])
         Thread.sleep(forTimeInterval: 1.2)
         let second = try workspace.run(["watch", workspace.job, "--cycles", "1"])
@@ -172,10 +205,15 @@ struct WatchTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         let journals = workspace.directory.appendingPathComponent(".flexsync/e2e/journals")
-        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: journals.path).first { $0.hasPrefix("watch-") })
+        let name = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: journals.path).first { $0.hasPrefix("watch-") })
         var open: [String: Int] = [:]
-        for line in try String(contentsOf: journals.appendingPathComponent(name), encoding: .utf8).split(separator: "\n") {
-            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let sid = object["sid"] as? String else { continue }
+        for line in try String(contentsOf: journals.appendingPathComponent(name), encoding: .utf8).split(
+            separator: "\n")
+        {
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let sid = object["sid"] as? String
+            else { continue }
             if object["event"] as? String == "intent" { open[sid, default: 0] += 1 }
             if object["event"] as? String == "outcome" { open[sid] = nil }
         }
@@ -189,7 +227,10 @@ struct WatchTests {
         #expect(watch.status == 0, "\(watch.stderr)")
         #expect(watch.stderr.contains("cycle 1: 4 workers seen, 4 written"))
         #expect(watch.stderr.contains("cycle 3: 4 workers seen, 0 written, 4 unchanged"))
-        #expect(try workspace.finalState().values.allSatisfy { $0["team_id"] as? String == "T1" && $0["contact_uri"] != nil })
+        #expect(
+            try workspace.finalState().values.allSatisfy {
+                $0["team_id"] as? String == "T1" && $0["contact_uri"] != nil
+            })
         let gated = try EndToEndWorkspace(workers: 4, policies: "{ max_changed_share: 0.2 }")
         let refused = try gated.run(["watch", gated.job, "--interval", "0.2", "--cycles", "2"])
         #expect(refused.status == 0)
@@ -200,12 +241,15 @@ struct WatchTests {
     /// Key ownership holds in watch as in plan: an edit made outside flexsync is drift, kept, and
     /// not written back cycle after cycle.
     @Test func watchKeepsDriftLikePlan() throws {
-        let workspace = try EndToEndWorkspace(workers: 3, policies: "{ max_changed_share: 1, max_key_change_share: 1, max_drift_share: 1 }")
+        let workspace = try EndToEndWorkspace(
+            workers: 3, policies: "{ max_changed_share: 1, max_key_change_share: 1, max_drift_share: 1 }")
         #expect(try workspace.run(["watch", workspace.job, "--interval", "0.2", "--cycles", "1"]).status == 0)
         let sid = "WK" + String(format: "%032x", 1)
-        #expect(try Curl.post("\(workspace.emulator.baseURL)/v1/Workspaces/\(EndToEndWorkspace.workspace)/Workers/\(sid)",
-                              user: "\(EndToEndWorkspace.account):\(EndToEndWorkspace.token)",
-                              attributes: #"{"agent_id":"0","team_id":"T9","team_name":"Team One"}"#) == 200)
+        #expect(
+            try Curl.post(
+                "\(workspace.emulator.baseURL)/v1/Workspaces/\(EndToEndWorkspace.workspace)/Workers/\(sid)",
+                user: "\(EndToEndWorkspace.account):\(EndToEndWorkspace.token)",
+                attributes: #"{"agent_id":"0","team_id":"T9","team_name":"Team One"}"#) == 200)
         let posts = try workspace.requests().filter { $0["method"] as? String == "POST" }.count
         let again = try workspace.run(["watch", workspace.job, "--interval", "0.2", "--cycles", "3"])
         #expect(again.status == 0, "\(again.stderr)")

@@ -1,14 +1,20 @@
 import Foundation
+
 @testable import FlexSync
 
 /// Committed fixture files and helpers to read every record of a reader.
 enum Fixtures {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-    static var repositoryRoot: URL { directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Fixtures")
+    static var repositoryRoot: URL {
+        directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
 
     static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    static func bytes(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: directory.appendingPathComponent(name))) }
+    static func bytes(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: directory.appendingPathComponent(name)))
+    }
 }
 
 extension RecordReader {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FlexSync
 
 /// The README's examples are real: its job file loads, its mapping compiles, its transform table
@@ -17,10 +18,12 @@ struct ReadmeExampleTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("flexsync-readme-\(UUID().uuidString)")
         let jobs = root.appendingPathComponent("examples/jobs")
         try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("Mappings"),
-                                                   withDestinationURL: Fixtures.repositoryRoot.appendingPathComponent("Mappings"))
-        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("examples/exports"),
-                                                   withDestinationURL: Fixtures.repositoryRoot.appendingPathComponent("examples/exports"))
+        try FileManager.default.createSymbolicLink(
+            at: root.appendingPathComponent("Mappings"),
+            withDestinationURL: Fixtures.repositoryRoot.appendingPathComponent("Mappings"))
+        try FileManager.default.createSymbolicLink(
+            at: root.appendingPathComponent("examples/exports"),
+            withDestinationURL: Fixtures.repositoryRoot.appendingPathComponent("examples/exports"))
         let path = jobs.appendingPathComponent("job.yaml").path
         try Data(job.utf8).write(to: URL(fileURLWithPath: path))
         let production = try Job.load(path: path)
@@ -55,22 +58,25 @@ struct ReadmeExampleTests {
             ("{ phone: { default_country: US } }", "(303) 555-0104 ext. 21", "\"+13035550104\""),
             ("email", " Ana.Lima@Example.COM ", "\"ana.lima@example.com\""),
             ("{ truncate: 9 }", "Sam 👩‍💻 rocks", "\"Sam 👩‍💻\""),
-            ("{ prefix: \"hubspot:\" }", "701", "\"hubspot:701\""),
+            ("{ prefix: \"hubspot:\" }", "701", "\"hubspot:701\"")
         ]
         for row in rows {
             #expect(text.contains(row.output), "the README shows \(row.output)")
             let yaml = MapHarness.one("location", "{ field: v, transforms: [\(row.transforms)] }")
-            #expect(try MapHarness.value(yaml, csv: "id,v\n1,\"\(row.input)\"\n", key: "location") == row.output, "\(row.transforms)")
+            #expect(
+                try MapHarness.value(yaml, csv: "id,v\n1,\"\(row.input)\"\n", key: "location") == row.output,
+                "\(row.transforms)")
         }
         // Numbers go to measures, which are written as JSON numbers.
         let measure = """
-        target: tasks
-        key: { match: [customers.external_id] }
-        attributes:
-          customers.external_id: id
-          customers.business_value: { field: v, transforms: [{ number: { decimal: ",", group: "." } }] }
-        """
+            target: tasks
+            key: { match: [customers.external_id] }
+            attributes:
+              customers.external_id: id
+              customers.business_value: { field: v, transforms: [{ number: { decimal: ",", group: "." } }] }
+            """
         #expect(text.contains("| `1234.56` |"))
-        #expect(try MapHarness.value(measure, csv: "id,v\n1,\"1.234,56\"\n", key: "customers.business_value") == "1234.56")
+        #expect(
+            try MapHarness.value(measure, csv: "id,v\n1,\"1.234,56\"\n", key: "customers.business_value") == "1234.56")
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TaskRouterEmulator
+import Testing
 
 /// The emulator's behaviour over real HTTP: paging, auth, errors, versions, task lifecycle, limits, faults.
 struct BehaviourTests {
@@ -48,7 +48,9 @@ struct BehaviourTests {
         let path = harness.workspacePath + "/Workers"
         #expect(try await harness.send("GET", path).status == 200)
         #expect(try await harness.send("GET", path, user: key.sid, password: key.secret).status == 200)
-        for (user, password) in [(EmulatorHarness.account, "wrong"), (key.sid, EmulatorHarness.token), (nil, nil) as (String?, String?)] {
+        for (user, password) in [
+            (EmulatorHarness.account, "wrong"), (key.sid, EmulatorHarness.token), (nil, nil) as (String?, String?)
+        ] {
             let reply = try await harness.send("GET", path, user: user, password: password)
             #expect(reply.status == 401)
             #expect(reply.json["code"] as? Int == 20003)
@@ -58,10 +60,12 @@ struct BehaviourTests {
     @Test func unknownSidsAndPathsAre20404() async throws {
         let harness = try await EmulatorHarness.start(workers: Self.workers(1))
         defer { Task { await harness.stop() } }
-        for path in [harness.workspacePath + "/Workers/WK" + String(repeating: "9", count: 32),
-                     harness.workspacePath + "/Tasks/WT" + String(repeating: "9", count: 32),
-                     "/v1/Workspaces/WS" + String(repeating: "9", count: 32) + "/Workers",
-                     "/v1/Nothing"] {
+        for path in [
+            harness.workspacePath + "/Workers/WK" + String(repeating: "9", count: 32),
+            harness.workspacePath + "/Tasks/WT" + String(repeating: "9", count: 32),
+            "/v1/Workspaces/WS" + String(repeating: "9", count: 32) + "/Workers",
+            "/v1/Nothing"
+        ] {
             let reply = try await harness.send("GET", path)
             #expect(reply.status == 404, "\(path)")
             #expect(reply.json["code"] as? Int == 20404, "\(path)")
@@ -76,8 +80,14 @@ struct BehaviourTests {
         let cases: [(String, [(String, String)], String)] = [
             ("POST", [("Attributes", "[1,2]")], "Attributes must be a valid JSON object"),
             ("POST", [("Attributes", "{not json")], "Attributes must be a valid JSON object"),
-            ("POST", [("Attributes", #"{"a":""# + String(repeating: "x", count: 4090) + #""}"#)], "Attributes must be at most 4096 characters"),
-            ("POST", [("FriendlyName", String(repeating: "n", count: 65))], "FriendlyName must be at most 64 characters"),
+            (
+                "POST", [("Attributes", #"{"a":""# + String(repeating: "x", count: 4090) + #""}"#)],
+                "Attributes must be at most 4096 characters"
+            ),
+            (
+                "POST", [("FriendlyName", String(repeating: "n", count: 65))],
+                "FriendlyName must be at most 64 characters"
+            )
         ]
         for (method, form, message) in cases {
             let reply = try await harness.send(method, path, form: form)
@@ -99,18 +109,21 @@ struct BehaviourTests {
         let path = harness.workspacePath + "/Workers/\(sid)"
         let fetched = try await harness.send("GET", path)
         let etag = try #require(fetched.header("ETag"))
-        let first = try await harness.send("POST", path, form: [("Attributes", #"{"n":1}"#)], headers: ["If-Match": etag])
+        let first = try await harness.send(
+            "POST", path, form: [("Attributes", #"{"n":1}"#)], headers: ["If-Match": etag])
         #expect(first.status == 200)
         let newTag = try #require(first.header("ETag"))
         #expect(newTag != etag)
         #expect(first.json["date_updated"] as? String != fetched.json["date_updated"] as? String)
-        let stale = try await harness.send("POST", path, form: [("Attributes", #"{"n":2}"#)], headers: ["If-Match": etag])
+        let stale = try await harness.send(
+            "POST", path, form: [("Attributes", #"{"n":2}"#)], headers: ["If-Match": etag])
         #expect(stale.status == 412)
         #expect(stale.json["code"] as? Int == 20412)
         #expect(harness.emulator.workerAttributes(sid) == #"{"n":1}"#)
         // The bare form of the same revision is accepted too.
         let bare = newTag.replacingOccurrences(of: "\"", with: "")
-        let second = try await harness.send("POST", path, form: [("Attributes", #"{"n":3}"#)], headers: ["If-Match": bare])
+        let second = try await harness.send(
+            "POST", path, form: [("Attributes", #"{"n":3}"#)], headers: ["If-Match": bare])
         #expect(second.status == 200)
         // Attributes replace the whole document.
         #expect(harness.emulator.workerAttributes(sid) == #"{"n":3}"#)
@@ -123,7 +136,8 @@ struct BehaviourTests {
         let harness = try await EmulatorHarness.start(tasks: statuses.map { .init(assignmentStatus: $0) })
         defer { Task { await harness.stop() } }
         func count(_ query: String) async throws -> Int {
-            (try await harness.send("GET", harness.workspacePath + "/Tasks?" + query).json["tasks"] as? [Any])?.count ?? -1
+            (try await harness.send("GET", harness.workspacePath + "/Tasks?" + query).json["tasks"] as? [Any])?.count
+                ?? -1
         }
         #expect(try await count("AssignmentStatus=pending&AssignmentStatus=reserved") == 2)
         #expect(try await count("AssignmentStatus=pending%2Creserved,assigned") == 3)
@@ -138,7 +152,9 @@ struct BehaviourTests {
         defer { Task { await harness.stop() } }
         let sid = harness.emulator.taskSids()[0]
         let path = harness.workspacePath + "/Tasks/\(sid)"
-        #expect(try await harness.send("POST", path, form: [("AssignmentStatus", "completed"), ("Reason", "done")]).status == 200)
+        #expect(
+            try await harness.send("POST", path, form: [("AssignmentStatus", "completed"), ("Reason", "done")]).status
+                == 200)
         #expect(try await harness.send("GET", path).status == 200)
         try await Task.sleep(nanoseconds: 2_000_000_000)
         let gone = try await harness.send("POST", path, form: [("Attributes", "{}")])

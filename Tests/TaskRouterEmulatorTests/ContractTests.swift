@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TaskRouterEmulator
+import Testing
 
 /// The emulator's bodies against Twilio's OpenAPI description and recorded responses.
 struct ContractTests {
@@ -33,27 +33,39 @@ struct ContractTests {
             }
             #expect(ok, "\(context): '\(property)' should be \(expected), found \(value)")
             if definition["format"] as? String == "uri", let url = value as? String {
-                #expect(url.hasPrefix("http://") || url.hasPrefix("https://"), "\(context): '\(property)' is not absolute")
+                #expect(
+                    url.hasPrefix("http://") || url.hasPrefix("https://"), "\(context): '\(property)' is not absolute")
             }
             if definition["format"] as? String == "date-time", let text = value as? String {
-                #expect(text.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/) != nil, "\(context): '\(property)' = \(text)")
+                #expect(
+                    text.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/) != nil,
+                    "\(context): '\(property)' = \(text)")
             }
         }
     }
 
     static func checkSameShape(_ body: [String: Any], sample: [String: Any], ignoring: Set<String>, context: String) {
         for (key, value) in sample where !ignoring.contains(key) {
-            guard let ours = body[key] else { Issue.record("\(context): '\(key)' from the recorded body is missing"); continue }
+            guard let ours = body[key] else {
+                Issue.record("\(context): '\(key)' from the recorded body is missing")
+                continue
+            }
             if value is NSNull || ours is NSNull { continue }
-            #expect(JSONKind.of(ours) == JSONKind.of(value), "\(context): '\(key)' is \(JSONKind.of(ours)), recorded \(JSONKind.of(value))")
+            #expect(
+                JSONKind.of(ours) == JSONKind.of(value),
+                "\(context): '\(key)' is \(JSONKind.of(ours)), recorded \(JSONKind.of(value))")
         }
         if let links = sample["links"] as? [String: Any], let ourLinks = body["links"] as? [String: Any] {
-            #expect(Set(links.keys).isSubset(of: Set(ourLinks.keys)), "\(context): links \(Set(links.keys).subtracting(ourLinks.keys)) missing")
+            #expect(
+                Set(links.keys).isSubset(of: Set(ourLinks.keys)),
+                "\(context): links \(Set(links.keys).subtracting(ourLinks.keys)) missing")
         }
     }
 
     @Test func workerBodiesMatchTheDescriptionAndRecordings() async throws {
-        let harness = try await EmulatorHarness.start(workers: [.init(friendlyName: "ana", attributes: #"{"email":"ana@example.com"}"#)])
+        let harness = try await EmulatorHarness.start(workers: [
+            .init(friendlyName: "ana", attributes: #"{"email":"ana@example.com"}"#)
+        ])
         defer { Task { await harness.stop() } }
         let list = try await harness.send("GET", harness.workspacePath + "/Workers")
         #expect(list.status == 200)
@@ -62,41 +74,61 @@ struct ContractTests {
         let sid = try #require(worker["sid"] as? String)
         #expect(sid.wholeMatch(of: /WK[0-9a-f]{32}/) != nil)
         let fetched = try await harness.send("GET", harness.workspacePath + "/Workers/\(sid)")
-        Self.checkAgainstSchema(fetched.json, schema: Self.schema("taskrouter.v1.workspace.worker"), context: "fetch worker")
-        Self.checkSameShape(fetched.json, sample: try Reference.json("samples/worker_fetch.json"), ignoring: ["operating_unit_sid"], context: "worker_fetch")
-        Self.checkSameShape(fetched.json, sample: try Reference.json("samples/oai_worker_fetch.json"), ignoring: [], context: "oai_worker_fetch")
+        Self.checkAgainstSchema(
+            fetched.json, schema: Self.schema("taskrouter.v1.workspace.worker"), context: "fetch worker")
+        Self.checkSameShape(
+            fetched.json, sample: try Reference.json("samples/worker_fetch.json"), ignoring: ["operating_unit_sid"],
+            context: "worker_fetch")
+        Self.checkSameShape(
+            fetched.json, sample: try Reference.json("samples/oai_worker_fetch.json"), ignoring: [],
+            context: "oai_worker_fetch")
         #expect(fetched.header("ETag") != nil)
         #expect(EmulatorHarness.attributes(fetched.json)?["email"] as? String == "ana@example.com")
 
-        let updated = try await harness.send("POST", harness.workspacePath + "/Workers/\(sid)", form: [("Attributes", #"{"email":"b@example.com"}"#)])
-        Self.checkSameShape(updated.json, sample: try Reference.json("samples/worker_update.json"), ignoring: ["operating_unit_sid"], context: "worker_update")
+        let updated = try await harness.send(
+            "POST", harness.workspacePath + "/Workers/\(sid)", form: [("Attributes", #"{"email":"b@example.com"}"#)])
+        Self.checkSameShape(
+            updated.json, sample: try Reference.json("samples/worker_update.json"), ignoring: ["operating_unit_sid"],
+            context: "worker_update")
 
         let sampleList = try Reference.json("samples/worker_list_page.json")
         let sampleMeta = sampleList["meta"] as! [String: Any]
         let meta = try #require(list.json["meta"] as? [String: Any])
         #expect(Set(meta.keys) == Set(sampleMeta.keys))
         #expect(meta["key"] as? String == "workers")
-        let metaSchema = ((((((Self.spec["paths"] as! [String: Any])["/v1/Workspaces/{WorkspaceSid}/Workers"] as! [String: Any])["get"] as! [String: Any])["responses"] as! [String: Any])["200"] as! [String: Any])["content"] as! [String: Any])
-        let listSchema = ((metaSchema["application/json"] as! [String: Any])["schema"] as! [String: Any])["properties"] as! [String: [String: Any]]
+        let metaSchema =
+            ((((((Self.spec["paths"] as! [String: Any])["/v1/Workspaces/{WorkspaceSid}/Workers"] as! [String: Any])[
+                "get"] as! [String: Any])["responses"] as! [String: Any])["200"] as! [String: Any])["content"]
+                as! [String: Any])
+        let listSchema =
+            ((metaSchema["application/json"] as! [String: Any])["schema"] as! [String: Any])["properties"]
+            as! [String: [String: Any]]
         let metaProperties = listSchema["meta"]!["properties"] as! [String: [String: Any]]
         Self.checkAgainstSchema(meta, schema: metaProperties, context: "list meta")
     }
 
     @Test func taskBodiesMatchTheDescriptionAndRecordings() async throws {
-        let harness = try await EmulatorHarness.start(tasks: [.init(assignmentStatus: "assigned", attributes: #"{"customers":{"phone":"+15551234567"}}"#)])
+        let harness = try await EmulatorHarness.start(tasks: [
+            .init(assignmentStatus: "assigned", attributes: #"{"customers":{"phone":"+15551234567"}}"#)
+        ])
         defer { Task { await harness.stop() } }
         let list = try await harness.send("GET", harness.workspacePath + "/Tasks")
         let task = try #require((list.json["tasks"] as? [[String: Any]])?.first)
         Self.checkAgainstSchema(task, schema: Self.schema("taskrouter.v1.workspace.task"), context: "list task")
         let sid = try #require(task["sid"] as? String)
         let fetched = try await harness.send("GET", harness.workspacePath + "/Tasks/\(sid)")
-        Self.checkAgainstSchema(fetched.json, schema: Self.schema("taskrouter.v1.workspace.task"), context: "fetch task")
-        Self.checkSameShape(fetched.json, sample: try Reference.json("samples/task_fetch.json"), ignoring: [], context: "task_fetch")
-        Self.checkSameShape(fetched.json, sample: try Reference.json("samples/oai_task_fetch.json"), ignoring: [], context: "oai_task_fetch")
+        Self.checkAgainstSchema(
+            fetched.json, schema: Self.schema("taskrouter.v1.workspace.task"), context: "fetch task")
+        Self.checkSameShape(
+            fetched.json, sample: try Reference.json("samples/task_fetch.json"), ignoring: [], context: "task_fetch")
+        Self.checkSameShape(
+            fetched.json, sample: try Reference.json("samples/oai_task_fetch.json"), ignoring: [],
+            context: "oai_task_fetch")
         #expect(fetched.json["assignment_status"] as? String == "assigned")
         let meta = try #require(list.json["meta"] as? [String: Any])
         #expect(meta["key"] as? String == "tasks")
-        #expect(Set(meta.keys) == Set((try Reference.json("samples/task_list_page.json")["meta"] as! [String: Any]).keys))
+        #expect(
+            Set(meta.keys) == Set((try Reference.json("samples/task_list_page.json")["meta"] as! [String: Any]).keys))
     }
 
     @Test func theWorkspaceHasEveryPropertyOfTheDescription() async throws {
@@ -114,16 +146,21 @@ struct ContractTests {
     }
 
     @Test func theSeedNamesTheWorkspace() throws {
-        let seed = try EmulatorSeed.parse(Data(#"{"account_sid": "AC1", "auth_token": "t", "workspace_sid": "WS1", "workspace_friendly_name": "Support EU"}"#.utf8))
+        let seed = try EmulatorSeed.parse(
+            Data(
+                #"{"account_sid": "AC1", "auth_token": "t", "workspace_sid": "WS1", "workspace_friendly_name": "Support EU"}"#
+                    .utf8))
         #expect(seed.workspaceFriendlyName == "Support EU")
-        let plain = try EmulatorSeed.parse(Data(#"{"account_sid": "AC1", "auth_token": "t", "workspace_sid": "WS1"}"#.utf8))
+        let plain = try EmulatorSeed.parse(
+            Data(#"{"account_sid": "AC1", "auth_token": "t", "workspace_sid": "WS1"}"#.utf8))
         #expect(plain.workspaceFriendlyName == "Flex Task Assignment")
     }
 
     @Test func errorBodiesCarryTwilioFields() async throws {
         let harness = try await EmulatorHarness.start()
         defer { Task { await harness.stop() } }
-        let reply = try await harness.send("GET", harness.workspacePath + "/Workers/WK" + String(repeating: "0", count: 32))
+        let reply = try await harness.send(
+            "GET", harness.workspacePath + "/Workers/WK" + String(repeating: "0", count: 32))
         #expect(reply.status == 404)
         let body = reply.json
         #expect(body["code"] as? Int == 20404)

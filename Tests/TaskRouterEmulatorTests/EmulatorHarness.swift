@@ -1,8 +1,9 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import TaskRouterEmulator
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// An emulator on a free loopback port plus a plain HTTP client (URLSession, not flexsync's) to talk to it.
 struct EmulatorHarness {
@@ -14,10 +15,13 @@ struct EmulatorHarness {
     let base: String
     let session: URLSession
 
-    static func start(workers: [EmulatorSeed.Worker] = [], tasks: [EmulatorSeed.Task] = [],
-                      apiKeys: [EmulatorSeed.APIKey] = [], options: EmulatorOptions = EmulatorOptions()) async throws -> EmulatorHarness {
-        let seed = EmulatorSeed(accountSid: account, authToken: token, apiKeys: apiKeys, workspaceSid: workspace,
-                                workers: workers, tasks: tasks)
+    static func start(
+        workers: [EmulatorSeed.Worker] = [], tasks: [EmulatorSeed.Task] = [],
+        apiKeys: [EmulatorSeed.APIKey] = [], options: EmulatorOptions = EmulatorOptions()
+    ) async throws -> EmulatorHarness {
+        let seed = EmulatorSeed(
+            accountSid: account, authToken: token, apiKeys: apiKeys, workspaceSid: workspace,
+            workers: workers, tasks: tasks)
         let emulator = try TaskRouterEmulator(seed: seed, options: options)
         let port = try await emulator.start()
         let configuration = URLSessionConfiguration.ephemeral
@@ -26,7 +30,8 @@ struct EmulatorHarness {
         // nothing here measures time. A dropped connection waits this long, and an answer slower than
         // it would be taken for a dropped one.
         configuration.timeoutIntervalForRequest = 6
-        return EmulatorHarness(emulator: emulator, base: "http://127.0.0.1:\(port)", session: URLSession(configuration: configuration))
+        return EmulatorHarness(
+            emulator: emulator, base: "http://127.0.0.1:\(port)", session: URLSession(configuration: configuration))
     }
 
     func stop() async { await emulator.stop() }
@@ -44,20 +49,24 @@ struct EmulatorHarness {
     }
 
     /// Sends a request; `url` is a path under the base or an absolute URL (as `next_page_url` is).
-    func send(_ method: String = "GET", _ url: String, form: [(String, String)] = [], headers: [String: String] = [:],
-              user: String? = account, password: String? = token) async throws -> Reply {
+    func send(
+        _ method: String = "GET", _ url: String, form: [(String, String)] = [], headers: [String: String] = [:],
+        user: String? = account, password: String? = token
+    ) async throws -> Reply {
         var request = URLRequest(url: URL(string: url.hasPrefix("http") ? url : base + url)!)
         request.httpMethod = method
         if let user, let password {
-            request.setValue("Basic " + Data("\(user):\(password)".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
+            request.setValue(
+                "Basic " + Data("\(user):\(password)".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
         }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if method == "POST" {
             request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
             var allowed = CharacterSet.alphanumerics
             allowed.insert(charactersIn: "-._~")
-            request.httpBody = Data(form.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
-                .joined(separator: "&").utf8)
+            request.httpBody = Data(
+                form.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+                    .joined(separator: "&").utf8)
         }
         let (data, response) = try await session.data(for: request)
         let http = response as! HTTPURLResponse

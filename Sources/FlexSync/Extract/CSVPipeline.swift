@@ -71,7 +71,9 @@ final class CSVPipeline: @unchecked Sendable {
 
     /// Claims a scanned batch, builds its records with the lock released, and stores them.
     private func build(_ number: Int) -> RecordBatch {
-        guard case .scanned(let scanned) = slots[number] else { fatalError("batch \(number) is not waiting to be built") }
+        guard case .scanned(let scanned) = slots[number] else {
+            fatalError("batch \(number) is not waiting to be built")
+        }
         slots[number] = .working
         condition.unlock()
         let built = Self.records(of: scanned, schema: schema, file: file, columns: columns, lazyValues: lazyValues)
@@ -158,7 +160,9 @@ final class CSVPipeline: @unchecked Sendable {
 
     /// Turns a scanned batch into records, every field checked as UTF-8: built as strings, or
     /// with `lazyValues` left as extents into the batch's bytes until read.
-    static func records(of scanned: ScannedBatch, schema: RecordSchema, file: String, columns: Int, lazyValues: Bool) -> RecordBatch {
+    static func records(of scanned: ScannedBatch, schema: RecordSchema, file: String, columns: Int, lazyValues: Bool)
+        -> RecordBatch
+    {
         // Checked here, so that an error comes after the records before it. A record is checked
         // in one go, from its first field to its last: the separators between fields are ASCII,
         // so the span is valid UTF-8 exactly when every field is.
@@ -167,15 +171,19 @@ final class CSVPipeline: @unchecked Sendable {
         scanned.bytes.withUnsafeBufferPointer { bytes in
             scanned.fields.withUnsafeBufferPointer { fields in
                 for record in scanned.records {
-                    let first = fields[record.firstField], last = fields[record.firstField + record.fieldCount - 1]
-                    let span = UnsafeBufferPointer(start: bytes.baseAddress! + first.start, count: last.end - first.start)
+                    let first = fields[record.firstField]
+                    let last = fields[record.firstField + record.fieldCount - 1]
+                    let span = UnsafeBufferPointer(
+                        start: bytes.baseAddress! + first.start, count: last.end - first.start)
                     if !CSVScanner.isASCII(span) && CSVScanner.firstInvalidUTF8(span) != span.count {
                         for index in record.firstField..<record.firstField + record.fieldCount {
                             let field = fields[index]
-                            let slice = UnsafeBufferPointer(start: bytes.baseAddress! + field.start, count: field.end - field.start)
+                            let slice = UnsafeBufferPointer(
+                                start: bytes.baseAddress! + field.start, count: field.end - field.start)
                             if CSVScanner.firstInvalidUTF8(slice) != slice.count {
-                                failure = CSVScanner.invalidUTF8(in: field, bytes: bytes, recordStart: first.start,
-                                                                 line: record.line, byteOffset: scanned.byteOffset, file: file)
+                                failure = CSVScanner.invalidUTF8(
+                                    in: field, bytes: bytes, recordStart: first.start,
+                                    line: record.line, byteOffset: scanned.byteOffset, file: file)
                                 return
                             }
                         }
@@ -204,7 +212,9 @@ final class CSVPipeline: @unchecked Sendable {
                 for record in kept {
                     starts.append(extents.count)
                     extents += scanned.fields[record.firstField..<record.firstField + record.fieldCount]
-                    for _ in record.fieldCount..<max(columns, record.fieldCount) { extents.append(FieldExtent(start: 0, end: 0, escaped: false)) }
+                    for _ in record.fieldCount..<max(columns, record.fieldCount) {
+                        extents.append(FieldExtent(start: 0, end: 0, escaped: false))
+                    }
                 }
             }
             block = TextBlock(bytes: scanned.bytes, extents: extents, schema: schema, file: file)
@@ -225,7 +235,10 @@ final class CSVPipeline: @unchecked Sendable {
         var records: [Record] = []
         records.reserveCapacity(built)
         for (record, start) in zip(kept, starts) {
-            records.append(Record(block: block, start: start, count: max(columns, record.fieldCount), line: record.line, number: record.number))
+            records.append(
+                Record(
+                    block: block, start: start, count: max(columns, record.fieldCount), line: record.line,
+                    number: record.number))
         }
         return RecordBatch(records: records, emptyRows: scanned.emptyRows, error: failure ?? scanned.error)
     }

@@ -13,8 +13,12 @@ public struct CSVOptions: Sendable {
     /// reader's threads, ahead of the caller.
     public var lazyValues = false
 
-    public init(delimiter: UInt8? = nil, encoding: TextEncoding? = nil, padShortRows: Bool = false, lazyValues: Bool = false) {
-        self.delimiter = delimiter; self.encoding = encoding; self.padShortRows = padShortRows
+    public init(
+        delimiter: UInt8? = nil, encoding: TextEncoding? = nil, padShortRows: Bool = false, lazyValues: Bool = false
+    ) {
+        self.delimiter = delimiter
+        self.encoding = encoding
+        self.padShortRows = padShortRows
         self.lazyValues = lazyValues
     }
 }
@@ -148,7 +152,8 @@ extension String {
     var trimmingSpaces: String {
         // Most texts have nothing to trim: say so from the bytes, without building a Substring.
         guard let first = utf8.first, let last = utf8.last,
-              first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 else { return self }
+            first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09
+        else { return self }
         var view = Substring(self)
         while let first = view.first, first == " " || first == "\t" { view.removeFirst() }
         while let last = view.last, last == " " || last == "\t" { view.removeLast() }
@@ -167,7 +172,9 @@ extension CSVReader {
         guard !names.isEmpty else { return nil }
         while let record = try next() {
             for (name, column) in names {
-                if let text = record[name]?.firstText, !text.trimmingSpaces.isEmpty { return (record.position.line, column) }
+                if let text = record[name]?.firstText, !text.trimmingSpaces.isEmpty {
+                    return (record.position.line, column)
+                }
             }
         }
         return nil

@@ -23,7 +23,6 @@ extension CSVScanner {
         case fieldTooLong(line: Int, column: Int)
     }
 
-
     /// A field's text, doubled quotes undone; nil when it is not valid UTF-8.
     @inline(__always)
     static func text(of field: FieldExtent, in bytes: UnsafeBufferPointer<UInt8>) -> String? {
@@ -55,16 +54,19 @@ extension CSVScanner {
     }
 
     /// The located error for a field that is not valid UTF-8.
-    static func invalidUTF8(in field: FieldExtent, bytes: UnsafeBufferPointer<UInt8>, recordStart: Int, line: Int,
-                            byteOffset: Int, file: String) -> ExtractError {
+    static func invalidUTF8(
+        in field: FieldExtent, bytes: UnsafeBufferPointer<UInt8>, recordStart: Int, line: Int,
+        byteOffset: Int, file: String
+    ) -> ExtractError {
         let slice = UnsafeBufferPointer(start: bytes.baseAddress! + field.start, count: field.end - field.start)
         let bad = firstInvalidUTF8(slice)
         var fieldLine = line
         for byte in bytes[recordStart..<field.start + bad] where byte == 0x0A { fieldLine += 1 }
         // Every byte reads as Windows-1252 but for five it leaves undefined.
         let windows1252 = !slice[bad...].contains { [0x81, 0x8D, 0x8F, 0x90, 0x9D].contains($0) }
-        return ExtractError.invalidUTF8(file: file, line: fieldLine, offset: byteOffset + field.start + bad,
-                                        windows1252: windows1252)
+        return ExtractError.invalidUTF8(
+            file: file, line: fieldLine, offset: byteOffset + field.start + bad,
+            windows1252: windows1252)
     }
 
     /// True when no byte has the high bit set, eight bytes at a time.
@@ -93,10 +95,18 @@ extension CSVScanner {
             let length: Int
             var lowest: UInt32
             switch byte {
-            case 0x00...0x7F: index += 1; continue
-            case 0xC2...0xDF: length = 2; lowest = 0x80
-            case 0xE0...0xEF: length = 3; lowest = 0x800
-            case 0xF0...0xF4: length = 4; lowest = 0x10000
+            case 0x00...0x7F:
+                index += 1
+                continue
+            case 0xC2...0xDF:
+                length = 2
+                lowest = 0x80
+            case 0xE0...0xEF:
+                length = 3
+                lowest = 0x800
+            case 0xF0...0xF4:
+                length = 4
+                lowest = 0x10000
             default: return index
             }
             guard index + length <= bytes.count else { return index }

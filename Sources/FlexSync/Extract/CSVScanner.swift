@@ -51,10 +51,13 @@ final class CSVScanner: @unchecked Sendable {
             var read = 0
             let fresh = try [UInt8](unsafeUninitializedCapacity: leftover + wanted) { out, initialized in
                 if leftover > 0 {
-                    buffer.withUnsafeBufferPointer { old in out.baseAddress!.initialize(from: old.baseAddress! + start, count: leftover) }
+                    buffer.withUnsafeBufferPointer { old in
+                        out.baseAddress!.initialize(from: old.baseAddress! + start, count: leftover)
+                    }
                 }
                 initialized = leftover
-                read = try input.read(into: UnsafeMutableRawBufferPointer(start: out.baseAddress! + leftover, count: wanted))
+                read = try input.read(
+                    into: UnsafeMutableRawBufferPointer(start: out.baseAddress! + leftover, count: wanted))
                 initialized = leftover + read
             }
             buffer = fresh
@@ -104,11 +107,14 @@ final class CSVScanner: @unchecked Sendable {
         }
         var detected = options.encoding ?? .utf8
         if buffer.starts(with: [0xEF, 0xBB, 0xBF]) {
-            detected = .utf8; encodingBOMLength = 3
+            detected = .utf8
+            encodingBOMLength = 3
         } else if buffer.starts(with: [0xFF, 0xFE]) {
-            detected = .utf16LE; encodingBOMLength = 2
+            detected = .utf16LE
+            encodingBOMLength = 2
         } else if buffer.starts(with: [0xFE, 0xFF]) {
-            detected = .utf16BE; encodingBOMLength = 2
+            detected = .utf16BE
+            encodingBOMLength = 2
         } else if detected == .utf16 {
             detected = .utf16LE
         }
@@ -129,7 +135,8 @@ final class CSVScanner: @unchecked Sendable {
     private func readHeader() throws {
         // Make sure the first line is in the buffer, to detect the delimiter from it.
         while !eof && buffer.count - start <= Self.maxFieldBytes
-                && !buffer[start...].contains(UInt8(ascii: "\n")) && !buffer[start...].contains(UInt8(ascii: "\r")) {
+            && !buffer[start...].contains(UInt8(ascii: "\n")) && !buffer[start...].contains(UInt8(ascii: "\r"))
+        {
             try fill()
         }
         let declared = skipSepLine()
@@ -151,7 +158,8 @@ final class CSVScanner: @unchecked Sendable {
                 continue
             }
             if let first = seen[trimmed] {
-                throw ExtractError.duplicateColumnName(file: file, line: headerLine, name: trimmed, first: first + 1, second: position + 1)
+                throw ExtractError.duplicateColumnName(
+                    file: file, line: headerLine, name: trimmed, first: first + 1, second: position + 1)
             }
             seen[trimmed] = position
             names.append(trimmed)
@@ -178,7 +186,9 @@ final class CSVScanner: @unchecked Sendable {
                 let names = try buffer.withUnsafeBufferPointer { bytes throws in
                     try fields.map { field throws in
                         guard let text = Self.text(of: field, in: bytes) else {
-                            throw Self.invalidUTF8(in: field, bytes: bytes, recordStart: fields[0].start, line: line, byteOffset: bufferOffset, file: file)
+                            throw Self.invalidUTF8(
+                                in: field, bytes: bytes, recordStart: fields[0].start, line: line,
+                                byteOffset: bufferOffset, file: file)
                         }
                         return text
                     }
@@ -267,20 +277,24 @@ final class CSVScanner: @unchecked Sendable {
                         if count < headerCount && options.padShortRows {
                             kept = count
                         } else if count > headerCount && options.padShortRows
-                                    && batch.fields[(mark + headerCount)...].allSatisfy({ $0.start == $0.end }) {
+                            && batch.fields[(mark + headerCount)...].allSatisfy({ $0.start == $0.end })
+                        {
                             kept = headerCount
                         } else {
                             if recordNumber == 0 {
-                                throw ExtractError.firstRecordFieldCount(file: file, line: recordLine, found: count,
-                                                                         expected: headerCount, delimiter: delimiter,
-                                                                         declared: delimiterDeclared,
-                                                                         detected: detectedDelimiter)
+                                throw ExtractError.firstRecordFieldCount(
+                                    file: file, line: recordLine, found: count,
+                                    expected: headerCount, delimiter: delimiter,
+                                    declared: delimiterDeclared,
+                                    detected: detectedDelimiter)
                             }
-                            throw ExtractError.fieldCount(file: file, line: recordLine, found: count, expected: headerCount)
+                            throw ExtractError.fieldCount(
+                                file: file, line: recordLine, found: count, expected: headerCount)
                         }
                     }
                     recordNumber += 1
-                    batch.records.append(ScannedRecord(firstField: mark, fieldCount: kept, line: recordLine, number: recordNumber))
+                    batch.records.append(
+                        ScannedRecord(firstField: mark, fieldCount: kept, line: recordLine, number: recordNumber))
                     if batch.records.count >= limit { return sealed() }
                 }
             }
@@ -297,7 +311,9 @@ final class CSVScanner: @unchecked Sendable {
         let (from, eof, delimiter, currentLine, special) = (start, self.eof, self.delimiter, line, self.special)
         do {
             return try buffer.withUnsafeBufferPointer { bytes throws(ScanFault) in
-                try Self.scan(bytes, from: from, eof: eof, delimiter: delimiter, line: currentLine, special: special, fields: &fields)
+                try Self.scan(
+                    bytes, from: from, eof: eof, delimiter: delimiter, line: currentLine, special: special,
+                    fields: &fields)
             }
         } catch .unterminatedQuote(let line) {
             throw ExtractError.unterminatedQuote(file: file, line: line)
@@ -305,96 +321,8 @@ final class CSVScanner: @unchecked Sendable {
             throw ExtractError.characterAfterQuote(file: file, line: line)
         } catch .fieldTooLong(let line, let column) {
             let name = column <= schema.names.count ? schema.names[column - 1] : nil
-            throw ExtractError.fieldTooLong(file: file, line: line, column: column, name: name, limit: CSVScanner.maxFieldBytes)
-        }
-    }
-
-    /// Finds the extent of one record starting at `start`, appending its fields. Asks for more
-    /// input when the record may continue past the buffer.
-    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, eof: Bool, delimiter: UInt8, line: Int,
-                             special: UnsafeMutablePointer<Bool>, fields: inout [FieldExtent]) throws(ScanFault) -> Scan {
-        let count = bytes.count
-        let quote = UInt8(ascii: "\"")
-        let firstField = fields.count
-        var index = start
-        var lines = 0
-        if index >= count { return eof ? .end : .needMore }
-        // A blank line.
-        if bytes[index] == 0x0A || bytes[index] == 0x0D {
-            if bytes[index] == 0x0D {
-                if index + 1 == count && !eof { return .needMore }
-                index += (index + 1 < count && bytes[index + 1] == 0x0A) ? 2 : 1
-            } else {
-                index += 1
-            }
-            return .blank(end: index, lines: 1)
-        }
-        while true {
-            if index < count && bytes[index] == quote {
-                let openedOn = line + lines
-                index += 1
-                let fieldStart = index
-                var escaped = false
-                while true {
-                    while index < count && bytes[index] != quote {
-                        let byte = bytes[index]
-                        if byte == 0x0A { lines += 1 }
-                        else if byte == 0x0D && !(index + 1 < count && bytes[index + 1] == 0x0A) { lines += 1 }
-                        index += 1
-                    }
-                    if index - fieldStart > maxFieldBytes {
-                        throw .fieldTooLong(line: openedOn, column: fields.count - firstField + 1)
-                    }
-                    if index >= count {
-                        if eof { throw .unterminatedQuote(line: openedOn) }
-                        return .needMore
-                    }
-                    if index + 1 < count && bytes[index + 1] == quote {
-                        escaped = true
-                        index += 2
-                        continue
-                    }
-                    if index + 1 == count && !eof { return .needMore }
-                    break
-                }
-                fields.append(FieldExtent(start: fieldStart, end: index, escaped: escaped))
-                index += 1
-                if index >= count {
-                    if !eof { return .needMore }
-                    return .record(end: index, lines: lines + 1)
-                }
-                let byte = bytes[index]
-                if byte == delimiter { index += 1; continue }
-                if byte != 0x0A && byte != 0x0D { throw .characterAfterQuote(line: line + lines) }
-            } else {
-                let fieldStart = index
-                while index < count && !special[Int(bytes[index])] { index += 1 }
-                if index - fieldStart > maxFieldBytes {
-                    throw .fieldTooLong(line: line + lines, column: fields.count - firstField + 1)
-                }
-                if index >= count {
-                    if !eof { return .needMore }
-                    fields.append(FieldExtent(start: fieldStart, end: index, escaped: false))
-                    return .record(end: index, lines: lines + 1)
-                }
-                fields.append(FieldExtent(start: fieldStart, end: index, escaped: false))
-                if bytes[index] == delimiter {
-                    index += 1
-                    if index >= count && eof {
-                        fields.append(FieldExtent(start: index, end: index, escaped: false))
-                        return .record(end: index, lines: lines + 1)
-                    }
-                    continue
-                }
-            }
-            // At a line terminator.
-            if bytes[index] == 0x0D {
-                if index + 1 == count && !eof { return .needMore }
-                index += (index + 1 < count && bytes[index + 1] == 0x0A) ? 2 : 1
-            } else {
-                index += 1
-            }
-            return .record(end: index, lines: lines + 1)
+            throw ExtractError.fieldTooLong(
+                file: file, line: line, column: column, name: name, limit: CSVScanner.maxFieldBytes)
         }
     }
 }

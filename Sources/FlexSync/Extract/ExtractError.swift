@@ -13,8 +13,9 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
     case invalidUTF8(file: String, line: Int, offset: Int, windows1252: Bool)
     /// A field-count mismatch on the first record: the delimiter is the usual culprit.
     /// `detected`: the delimiter the header line suggests, which differs from a declared one.
-    case firstRecordFieldCount(file: String, line: Int, found: Int, expected: Int, delimiter: UInt8, declared: Bool,
-                               detected: UInt8)
+    case firstRecordFieldCount(
+        file: String, line: Int, found: Int, expected: Int, delimiter: UInt8, declared: Bool,
+        detected: UInt8)
     case invalidUTF16(file: String, offset: Int)
     case unknownEncoding(file: String, name: String)
     case xml(file: String, line: Int, message: String)
@@ -31,7 +32,8 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
         case .cannotOpen(let file, let reason): "\(file): cannot open: \(reason)"
         case .readFailed(let file, let reason): "\(file): read failed: \(reason)"
         case .noHeader(let file): "\(file): the file is empty: a header row is required"
-        case .blankColumnName(let file, let line, let column): "\(file):\(line): column \(column) of the header has a blank name"
+        case .blankColumnName(let file, let line, let column):
+            "\(file):\(line): column \(column) of the header has a blank name"
         case .blankColumnWithData(let file, let line, let column, let dataLine):
             "\(file):\(line): column \(column) of the header has a blank name, but line \(dataLine) has a value in it: "
                 + "name the column, or set 'source.blank_columns: ignore' to drop it"
@@ -39,27 +41,32 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
             "\(file):\(line): duplicate column name '\(name)' (columns \(first) and \(second))"
         case .fieldCount(let file, let line, let found, let expected):
             "\(file):\(line): found \(found) field\(found == 1 ? "" : "s"), but the header has \(expected)"
-        case .unterminatedQuote(let file, let line): "\(file):\(line): quoted field opened on line \(line) is never closed"
+        case .unterminatedQuote(let file, let line):
+            "\(file):\(line): quoted field opened on line \(line) is never closed"
         case .characterAfterQuote(let file, let line): "\(file):\(line): unexpected character after a closing quote"
         case .invalidUTF8(let file, let line, let offset, let windows1252):
-            "\(file):\(line): invalid UTF-8 at byte offset \(offset)" + (windows1252
-                ? " (the bytes read as Windows-1252, as Excel's plain 'CSV' writes: set 'encoding: windows-1252' in the job's source)"
-                : "")
-        case let .firstRecordFieldCount(file, line, found, expected, delimiter, declared, detected):
+            "\(file):\(line): invalid UTF-8 at byte offset \(offset)"
+                + (windows1252
+                    ? " (the bytes read as Windows-1252, as Excel's plain 'CSV' writes: set 'encoding: windows-1252' in the job's source)"
+                    : "")
+        case .firstRecordFieldCount(
+            let file, let line, let found, let expected, let delimiter, let declared, let detected):
             "\(file):\(line): found \(found) field\(found == 1 ? "" : "s"), but the header has \(expected); "
                 + "the delimiter '\(ExtractError.delimiterName(delimiter))' was "
-                + (!declared ? "detected from the header: if it is wrong, set 'source.delimiter'"
-                   : detected != delimiter
-                       ? "declared (source.delimiter or a 'sep=' line), but the header line reads as "
-                           + "'\(ExtractError.delimiterName(detected))': check 'source.delimiter'"
-                       : "declared (source.delimiter or a 'sep=' line): check it against the file")
+                + (!declared
+                    ? "detected from the header: if it is wrong, set 'source.delimiter'"
+                    : detected != delimiter
+                        ? "declared (source.delimiter or a 'sep=' line), but the header line reads as "
+                            + "'\(ExtractError.delimiterName(detected))': check 'source.delimiter'"
+                        : "declared (source.delimiter or a 'sep=' line): check it against the file")
         case .invalidUTF16(let file, let offset): "\(file): invalid UTF-16 at byte offset \(offset)"
         case .unknownEncoding(let file, let name):
             "\(file): unknown encoding '\(name)' (expected utf-8, utf-16, utf-16le, utf-16be, windows-1252 or iso-8859-1)"
         case .xml(let file, let line, let message): "\(file):\(line): \(message)"
         case .doctypeNotAllowed(let file, let line):
             "\(file):\(line): DOCTYPE declarations are not allowed (external entities and entity expansion are refused)"
-        case .recordTooLarge(let file, let line, let limit): "\(file):\(line): record is larger than the \(limit)-byte limit"
+        case .recordTooLarge(let file, let line, let limit):
+            "\(file):\(line): record is larger than the \(limit)-byte limit"
         case .fieldTooLong(let file, let line, let column, let name, let limit):
             "\(file):\(line): field \(column)\(name.map { " ('\($0)')" } ?? "") is longer than \(limit.grouped) bytes: "
                 + "not read further (a quote that is never closed, or not a CSV file?)"

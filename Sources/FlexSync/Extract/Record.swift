@@ -5,7 +5,9 @@ public struct SourcePosition: Sendable, Equatable, CustomStringConvertible {
     public var record: Int
 
     public init(file: String, line: Int, record: Int) {
-        self.file = file; self.line = line; self.record = record
+        self.file = file
+        self.line = line
+        self.record = record
     }
 
     /// `file:line`, the prefix of every message about this record.
@@ -70,8 +72,12 @@ public struct Record: Sendable {
         for (index, value) in values.enumerated() {
             switch value {
             case .text(let text)?: texts.append(text)
-            case .list(let items)?: texts.append(""); lists[index] = items
-            case nil: texts.append(""); absent.insert(index)
+            case .list(let items)?:
+                texts.append("")
+                lists[index] = items
+            case nil:
+                texts.append("")
+                absent.insert(index)
             }
         }
         block = TextBlock(texts, schema: schema, file: position.file, absent: absent, lists: lists)
@@ -83,7 +89,11 @@ public struct Record: Sendable {
 
     /// A record of texts only (CSV): `count` texts of `block` from `start`.
     init(block: TextBlock, start: Int, count: Int, line: Int, number: Int) {
-        self.block = block; self.start = start; self.count = count; self.line = line; self.number = number
+        self.block = block
+        self.start = start
+        self.count = count
+        self.line = line
+        self.number = number
     }
 
     /// Values in schema order; nil where an XML element or attribute was absent.
@@ -151,9 +161,12 @@ final class TextBlock: Sendable {
     let lists: [Int: [String]]
 
     init(_ texts: [String], schema: RecordSchema, file: String, absent: Set<Int> = [], lists: [Int: [String]] = [:]) {
-        self.texts = texts; self.schema = schema; self.file = file
+        self.texts = texts
+        self.schema = schema
+        self.file = file
         schemaID = ObjectIdentifier(schema)
-        self.absent = absent; self.lists = lists
+        self.absent = absent
+        self.lists = lists
         hasExtras = !absent.isEmpty || !lists.isEmpty
         bytes = []
         extents = []
@@ -162,7 +175,10 @@ final class TextBlock: Sendable {
 
     /// CSV values: `extents` into `bytes`, every one valid UTF-8.
     init(bytes: [UInt8], extents: [FieldExtent], schema: RecordSchema, file: String) {
-        self.bytes = bytes; self.extents = extents; self.schema = schema; self.file = file
+        self.bytes = bytes
+        self.extents = extents
+        self.schema = schema
+        self.file = file
         schemaID = ObjectIdentifier(schema)
         texts = []
         absent = []
@@ -185,7 +201,10 @@ final class FieldReference: Sendable, CustomStringConvertible {
     let name: String
     let slot: Int
 
-    init(_ name: String, slot: Int) { self.name = name; self.slot = slot }
+    init(_ name: String, slot: Int) {
+        self.name = name
+        self.slot = slot
+    }
 
     var description: String { name }
 }

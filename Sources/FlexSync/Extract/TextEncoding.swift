@@ -36,21 +36,27 @@ struct UTF8Transcoder {
 
     /// Windows-1252's 0x80–0x9F; the five undefined bytes map to the C1 controls, as WHATWG does.
     static let windows1252High: [UInt32] = [
-        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D, 0x017D, 0x8F,
-        0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D,
+        0x017D, 0x8F,
+        0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,
+        0x017E, 0x0178
     ]
 
     static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
         switch scalar {
         case 0..<0x80: out.append(UInt8(scalar))
         case 0x80..<0x800:
-            out.append(UInt8(0xC0 | (scalar >> 6))); out.append(UInt8(0x80 | (scalar & 0x3F)))
+            out.append(UInt8(0xC0 | (scalar >> 6)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
         case 0x800..<0x10000:
-            out.append(UInt8(0xE0 | (scalar >> 12))); out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            out.append(UInt8(0xE0 | (scalar >> 12)))
+            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
             out.append(UInt8(0x80 | (scalar & 0x3F)))
         default:
-            out.append(UInt8(0xF0 | (scalar >> 18))); out.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
-            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F))); out.append(UInt8(0x80 | (scalar & 0x3F)))
+            out.append(UInt8(0xF0 | (scalar >> 18)))
+            out.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
         }
     }
 
@@ -64,21 +70,28 @@ struct UTF8Transcoder {
             for byte in input { UTF8Transcoder.appendUTF8(UInt32(byte), to: &out) }
         case .windows1252:
             for byte in input {
-                UTF8Transcoder.appendUTF8(byte >= 0x80 && byte < 0xA0 ? UTF8Transcoder.windows1252High[Int(byte - 0x80)] : UInt32(byte), to: &out)
+                UTF8Transcoder.appendUTF8(
+                    byte >= 0x80 && byte < 0xA0 ? UTF8Transcoder.windows1252High[Int(byte - 0x80)] : UInt32(byte),
+                    to: &out)
             }
         case .utf16, .utf16LE, .utf16BE:
             let bigEndian = encoding == .utf16BE
             var index = 0
             while index < input.count {
                 let byte = input[index]
-                guard let first = pendingByte else { pendingByte = byte; index += 1; continue }
+                guard let first = pendingByte else {
+                    pendingByte = byte
+                    index += 1
+                    continue
+                }
                 pendingByte = nil
                 index += 1
                 let unit = bigEndian ? UInt16(first) << 8 | UInt16(byte) : UInt16(byte) << 8 | UInt16(first)
                 if let high = pendingHighSurrogate {
                     pendingHighSurrogate = nil
                     guard unit >= 0xDC00 && unit < 0xE000 else { return consumed + index - 2 }
-                    UTF8Transcoder.appendUTF8(0x10000 + ((UInt32(high) - 0xD800) << 10) + (UInt32(unit) - 0xDC00), to: &out)
+                    UTF8Transcoder.appendUTF8(
+                        0x10000 + ((UInt32(high) - 0xD800) << 10) + (UInt32(unit) - 0xDC00), to: &out)
                 } else if unit >= 0xD800 && unit < 0xDC00 {
                     pendingHighSurrogate = unit
                 } else if unit >= 0xDC00 && unit < 0xE000 {

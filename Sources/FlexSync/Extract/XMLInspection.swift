@@ -9,7 +9,8 @@ extension ExportInspection {
     /// `field[@id='workEmail']`, `wd:ID[@wd:type='Employee_ID']`.
     public static func xml(path: String, recordPath: String?) throws -> ExportInspection {
         XMLReader.silenceLibxml2()
-        var inspection = ExportInspection(file: path, format: .xml, encoding: "utf-8 (XML's default: no encoding declared)")
+        var inspection = ExportInspection(
+            file: path, format: .xml, encoding: "utf-8 (XML's default: no encoding declared)")
         let record = try recordPath ?? guessRecordPath(path, namespaces: &inspection.namespaces)
         inspection.recordPath = record
         guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOBLANKS.rawValue))

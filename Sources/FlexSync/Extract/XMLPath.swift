@@ -63,7 +63,8 @@ struct XMLName: Sendable, Equatable {
     private func strcmp(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>) -> Int32 {
         var index = 0
         while true {
-            let x = a[index], y = b[index]
+            let x = a[index]
+            let y = b[index]
             if x != y { return Int32(x) - Int32(y) }
             if x == 0 { return 0 }
             index += 1
@@ -72,7 +73,8 @@ struct XMLName: Sendable, Equatable {
 
     private func strncmp(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
         for index in 0..<count {
-            let x = a[index], y = b[index]
+            let x = a[index]
+            let y = b[index]
             if x != y || x == 0 { return Int32(x) - Int32(y) }
         }
         return 0
@@ -129,7 +131,8 @@ public struct XMLPath: Sendable, Equatable {
                 var predicateText = stepText[open...]
                 while !predicateText.isEmpty {
                     guard predicateText.hasPrefix("["), let close = predicateText.firstIndex(of: "]") else {
-                        throw ExtractError.invalidPath(path: text, reason: "expected '[@name=\\'value\\']' in step \(index + 1)")
+                        throw ExtractError.invalidPath(
+                            path: text, reason: "expected '[@name=\\'value\\']' in step \(index + 1)")
                     }
                     let body = predicateText[predicateText.index(after: predicateText.startIndex)..<close]
                     predicates.append(try XMLPath.predicate(body, path: text, namespaces: namespaces))
@@ -139,8 +142,10 @@ public struct XMLPath: Sendable, Equatable {
             if isAttribute && !predicates.isEmpty {
                 throw ExtractError.invalidPath(path: text, reason: "an attribute step cannot have predicates")
             }
-            steps.append(Step(name: try XMLPath.name(nameText, path: text, namespaces: namespaces),
-                              isAttribute: isAttribute, predicates: predicates))
+            steps.append(
+                Step(
+                    name: try XMLPath.name(nameText, path: text, namespaces: namespaces),
+                    isAttribute: isAttribute, predicates: predicates))
         }
         if let attribute = steps.dropLast().first(where: \.isAttribute) {
             throw ExtractError.invalidPath(path: text, reason: "'@\(attribute.name.local)' must be the last step")
@@ -159,7 +164,9 @@ public struct XMLPath: Sendable, Equatable {
             } else if character == "'" || character == "\"" {
                 quote = character
             } else if character == "/" {
-                parts.append(current); current = ""; continue
+                parts.append(current)
+                current = ""
+                continue
             }
             current.append(character)
         }
@@ -167,7 +174,9 @@ public struct XMLPath: Sendable, Equatable {
         return parts
     }
 
-    private static func predicate(_ body: Substring, path: String, namespaces: [String: NamespaceMatch]) throws -> Predicate {
+    private static func predicate(_ body: Substring, path: String, namespaces: [String: NamespaceMatch]) throws
+        -> Predicate
+    {
         let alternatives = body.components(separatedBy: " or ")
         guard alternatives.count > 1 else { return try comparison(body, path: path, namespaces: namespaces) }
         let parts = try alternatives.map {
@@ -179,12 +188,16 @@ public struct XMLPath: Sendable, Equatable {
         return Predicate(attribute: parts[0].attribute, values: parts.flatMap(\.values))
     }
 
-    private static func comparison(_ body: Substring, path: String,
-                                   namespaces: [String: NamespaceMatch]) throws -> Predicate {
+    private static func comparison(
+        _ body: Substring, path: String,
+        namespaces: [String: NamespaceMatch]
+    ) throws -> Predicate {
         guard body.hasPrefix("@"), let equals = body.firstIndex(of: "=") else {
-            throw ExtractError.invalidPath(path: path, reason: "only predicates of the form [@name='value'] are supported")
+            throw ExtractError.invalidPath(
+                path: path, reason: "only predicates of the form [@name='value'] are supported")
         }
-        let name = try XMLPath.name(body[body.index(after: body.startIndex)..<equals], path: path, namespaces: namespaces)
+        let name = try XMLPath.name(
+            body[body.index(after: body.startIndex)..<equals], path: path, namespaces: namespaces)
         var value = body[body.index(after: equals)...].trimmingCharacters(in: " ")
         guard value.count >= 2, let first = value.first, first == "'" || first == "\"", value.last == first else {
             throw ExtractError.invalidPath(path: path, reason: "predicate values must be quoted")
@@ -203,7 +216,8 @@ public struct XMLPath: Sendable, Equatable {
         case 1: return XMLName(namespace: nil, local: trimmed)
         case 2:
             guard let rule = namespaces[String(parts[0])] else {
-                throw ExtractError.invalidPath(path: path, reason: "namespace prefix '\(parts[0])' is not declared by the job")
+                throw ExtractError.invalidPath(
+                    path: path, reason: "namespace prefix '\(parts[0])' is not declared by the job")
             }
             return XMLName(namespace: rule, local: String(parts[1]))
         default:
@@ -238,6 +252,8 @@ public struct XMLField: Sendable {
     public var take: XMLTake
 
     public init(name: String, path: XMLPath, take: XMLTake = .first) {
-        self.name = name; self.path = path; self.take = take
+        self.name = name
+        self.path = path
+        self.take = take
     }
 }

@@ -1,7 +1,8 @@
-import Foundation
 internal import CLibXML2
+import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How an XML export is read.
@@ -14,7 +15,9 @@ public struct XMLOptions: Sendable {
     public var maxRecordBytes: Int
 
     public init(recordPath: XMLPath, fields: [XMLField], maxRecordBytes: Int = 1 << 20) {
-        self.recordPath = recordPath; self.fields = fields; self.maxRecordBytes = maxRecordBytes
+        self.recordPath = recordPath
+        self.fields = fields
+        self.maxRecordBytes = maxRecordBytes
     }
 }
 
@@ -71,16 +74,20 @@ public final class XMLReader: RecordReader {
         self.options = options
         self.memory = memory
         schema = RecordSchema(names: options.fields.map(\.name))
-        xmlTextReaderSetStructuredErrorHandler(reader, { userData, error in
-            guard let userData, let error else { return }
-            XMLReader.from(userData: userData).record(error)
-        }, Unmanaged.passUnretained(self).toOpaque())
+        xmlTextReaderSetStructuredErrorHandler(
+            reader,
+            { userData, error in
+                guard let userData, let error else { return }
+                XMLReader.from(userData: userData).record(error)
+            }, Unmanaged.passUnretained(self).toOpaque())
     }
 
     deinit { xmlFreeTextReader(reader) }
 
     /// No network; no entity substitution; no DTD loading; line numbers kept; no huge-text override.
-    private static let parserOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue | XML_PARSE_NOBLANKS.rawValue)
+    private static let parserOptions = Int32(
+        XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue | XML_PARSE_NOBLANKS.rawValue
+    )
 
     /// An empty or white-space-only document, named as such.
     private static func refuseBlank(_ bytes: [UInt8], file: String) throws {
@@ -126,7 +133,10 @@ public final class XMLReader: RecordReader {
                     if firstError != nil { throw failure() }
                     return nil
                 }
-                if status < 0 { finished = true; throw failure() }
+                if status < 0 {
+                    finished = true
+                    throw failure()
+                }
             }
             onUnvisitedNode = false
             if let record = try visitCurrentNode() { return record }
@@ -138,7 +148,8 @@ public final class XMLReader: RecordReader {
         let type = xmlTextReaderNodeType(reader)
         if type == Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue) {
             finished = true
-            throw ExtractError.doctypeNotAllowed(file: file, line: max(1, Int(xmlTextReaderGetParserLineNumber(reader))))
+            throw ExtractError.doctypeNotAllowed(
+                file: file, line: max(1, Int(xmlTextReaderGetParserLineNumber(reader))))
         }
         guard type == Int32(XML_READER_TYPE_ELEMENT.rawValue) else { return nil }
         let depth = Int(xmlTextReaderDepth(reader))
@@ -147,15 +158,22 @@ public final class XMLReader: RecordReader {
         // at the path's depth whose ancestors all matched.
         if matched.count > depth { matched.removeLast(matched.count - depth) }
         while matched.count < depth { matched.append(false) }
-        let fits = depth < steps.count && (depth == 0 || matched[depth - 1])
-            && xmlTextReaderConstLocalName(reader).map { steps[depth].name.matches(cLocal: $0, cNamespace: xmlTextReaderConstNamespaceUri(reader)) } == true
+        let fits =
+            depth < steps.count && (depth == 0 || matched[depth - 1])
+            && xmlTextReaderConstLocalName(reader).map {
+                steps[depth].name.matches(cLocal: $0, cNamespace: xmlTextReaderConstNamespaceUri(reader))
+            } == true
         matched.append(fits)
         guard fits, depth == steps.count - 1 else { return nil }
 
         let before = xmlTextReaderByteConsumed(reader)
-        guard let node = xmlTextReaderExpand(reader) else { finished = true; throw failure() }
+        guard let node = xmlTextReaderExpand(reader) else {
+            finished = true
+            throw failure()
+        }
         if let predicateFailure = steps.last?.predicates, !predicateFailure.isEmpty,
-           !XMLReader.satisfies(node, steps.last!.predicates) {
+            !XMLReader.satisfies(node, steps.last!.predicates)
+        {
             return nil
         }
         let line = Int(xmlGetLineNo(node))
@@ -163,7 +181,9 @@ public final class XMLReader: RecordReader {
         values.reserveCapacity(options.fields.count)
         for (index, field) in options.fields.enumerated() {
             var matches: [String] = []
-            field.path.steps.withUnsafeBufferPointer { steps in XMLReader.collect(node, steps: steps, at: 0, into: &matches) }
+            field.path.steps.withUnsafeBufferPointer { steps in
+                XMLReader.collect(node, steps: steps, at: 0, into: &matches)
+            }
             if !matches.isEmpty { matchCounts[index] += 1 }
             switch field.take {
             case .first: values.append(matches.first.map { .text($0) })
@@ -172,10 +192,14 @@ public final class XMLReader: RecordReader {
             }
         }
         recordNumber += 1
-        let position = SourcePosition(file: file, line: line > 0 ? line : Int(xmlTextReaderGetParserLineNumber(reader)), record: recordNumber)
+        let position = SourcePosition(
+            file: file, line: line > 0 ? line : Int(xmlTextReaderGetParserLineNumber(reader)), record: recordNumber)
         let status = xmlTextReaderNext(reader)
         matched.removeLast()
-        if status < 0 { finished = true; throw failure() }
+        if status < 0 {
+            finished = true
+            throw failure()
+        }
         if xmlTextReaderByteConsumed(reader) - before > options.maxRecordBytes + 65536 {
             finished = true
             throw ExtractError.recordTooLarge(file: file, line: position.line, limit: options.maxRecordBytes)
@@ -202,7 +226,9 @@ public final class XMLReader: RecordReader {
 
     /// Steps are read through a buffer pointer, in place: copying a step out of an array costs
     /// three reference counts per element visited.
-    private static func collect(_ node: xmlNodePtr, steps: UnsafeBufferPointer<XMLPath.Step>, at index: Int, into matches: inout [String]) {
+    private static func collect(
+        _ node: xmlNodePtr, steps: UnsafeBufferPointer<XMLPath.Step>, at index: Int, into matches: inout [String]
+    ) {
         guard index < steps.count else {
             matches.append(text(of: node))
             return
@@ -211,8 +237,10 @@ public final class XMLReader: RecordReader {
             let step = steps.baseAddress! + index
             var attribute = node.pointee.properties
             while let current = attribute {
-                if step.pointee.name.matches(cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href) {
-                    let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self))
+                if step.pointee.name.matches(cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href)
+                {
+                    let value = xmlNodeGetContent(
+                        UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self))
                     matches.append(value.map { String(cString: $0) } ?? "")
                     free(value)
                 }
@@ -224,8 +252,10 @@ public final class XMLReader: RecordReader {
         var child = node.pointee.children
         while let current = child {
             if current.pointee.type == XML_ELEMENT_NODE {
-                if step.pointee.name.matches(cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href),
-                   step.pointee.predicates.isEmpty || satisfies(current, step.pointee.predicates) {
+                if step.pointee.name.matches(
+                    cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href),
+                    step.pointee.predicates.isEmpty || satisfies(current, step.pointee.predicates)
+                {
                     collect(current, steps: steps, at: index + 1, into: &matches)
                 }
             }
@@ -238,8 +268,11 @@ public final class XMLReader: RecordReader {
             var found = false
             var attribute = node.pointee.properties
             while let current = attribute, !found {
-                if predicate.attribute.matches(cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href) {
-                    let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self))
+                if predicate.attribute.matches(
+                    cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href)
+                {
+                    let value = xmlNodeGetContent(
+                        UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self))
                     found = value.map { predicate.values.contains(String(cString: $0)) } ?? false
                     free(value)
                 }
@@ -254,7 +287,8 @@ public final class XMLReader: RecordReader {
         // The common case, an element holding one text node, is read in place; anything else
         // (mixed content, nested elements) goes through libxml2's concatenation.
         if let child = node.pointee.children, child.pointee.next == nil, child.pointee.type == XML_TEXT_NODE,
-           let content = child.pointee.content {
+            let content = child.pointee.content
+        {
             return String(cString: content)
         }
         if node.pointee.children == nil { return "" }

@@ -11,7 +11,11 @@ public enum InsightsSchema {
         var slotPrefixes: [(prefix: String, count: Int, numeric: Bool)] {
             switch self {
             case .worker: [("agent_attribute_", 3, false), ("agent_label_", 3, false)]
-            case .conversations: [("conversation_attribute_", 10, false), ("conversation_label_", 10, false), ("conversation_measure_", 10, true)]
+            case .conversations:
+                [
+                    ("conversation_attribute_", 10, false), ("conversation_label_", 10, false),
+                    ("conversation_measure_", 10, true)
+                ]
             case .customers: [("customer_attribute_", 3, false), ("customer_label_", 3, false)]
             }
         }
@@ -19,24 +23,29 @@ public enum InsightsSchema {
 
     static let workerKeys: Set<String> = [
         "agent_id", "full_name", "email", "phone", "location", "manager", "role", "state",
-        "team_id", "team_name", "team_name_in_hierarchy", "department_id", "department_name", "department_name_in_hierarchy",
+        "team_id", "team_name", "team_name_in_hierarchy", "department_id", "department_name",
+        "department_name_in_hierarchy"
     ]
 
     static let conversationTextKeys: Set<String> = [
-        "segment_link", "abandoned", "abandoned_phase", "activity", "campaign", "case", "channel", "content", "conversation_id",
-        "destination", "direction", "external_contact", "followed_by", "handling_department_id", "handling_department_name",
-        "handling_department_name_in_hierarchy", "handling_team_id", "handling_team_name", "handling_team_name_in_hierarchy",
-        "hang_up_by", "in_business_hours", "initiated_by", "initiative", "ivr_path", "language", "outcome", "preceded_by",
-        "productive", "queue", "service_level", "source", "virtual", "workflow",
+        "segment_link", "abandoned", "abandoned_phase", "activity", "campaign", "case", "channel", "content",
+        "conversation_id",
+        "destination", "direction", "external_contact", "followed_by", "handling_department_id",
+        "handling_department_name",
+        "handling_department_name_in_hierarchy", "handling_team_id", "handling_team_name",
+        "handling_team_name_in_hierarchy",
+        "hang_up_by", "in_business_hours", "initiated_by", "initiative", "ivr_path", "language", "outcome",
+        "preceded_by",
+        "productive", "queue", "service_level", "source", "virtual", "workflow"
     ]
 
     static let conversationNumericKeys: Set<String> = [
-        "order", "activity_time", "average_response_time", "first_response_time", "focus_time", "hold_time", "ivr_time",
+        "order", "activity_time", "average_response_time", "first_response_time", "focus_time", "hold_time", "ivr_time"
     ]
 
     static let customerTextKeys: Set<String> = [
         "external_id", "name", "customer_link", "acquisition_date", "category", "customer_manager", "email", "gender",
-        "geo_location", "market_segment", "organization", "phone", "year_of_birth", "zip",
+        "geo_location", "market_segment", "organization", "phone", "year_of_birth", "zip"
     ]
 
     static let customerNumericKeys: Set<String> = ["acquisition_cost", "business_value"]
@@ -47,21 +56,26 @@ public enum InsightsSchema {
     /// Keys that hold personal data, withheld under `pii: withhold` (HIPAA accounts).
     public static let personalKeys: [Object: Set<String>] = [
         .worker: ["full_name", "email", "phone", "manager", "location"],
-        .customers: ["name", "email", "phone", "year_of_birth", "zip", "geo_location", "gender", "customer_link", "external_id"],
-        .conversations: ["external_contact", "content", "segment_link"],
+        .customers: [
+            "name", "email", "phone", "year_of_birth", "zip", "geo_location", "gender", "customer_link", "external_id"
+        ],
+        .conversations: ["external_contact", "content", "segment_link"]
     ]
 
     /// Worker keys Flex SSO rewrites at every login when the IdP maps them.
     public static let ssoOwnedWorkerKeys: Set<String> = [
-        "full_name", "email", "roles", "image_url", "department", "location", "manager", "phone", "team_id", "team_name",
-        "team_name_in_hierarchy",
+        "full_name", "email", "roles", "image_url", "department", "location", "manager", "phone", "team_id",
+        "team_name",
+        "team_name_in_hierarchy"
     ]
 
     /// Pairs where the first shows in Insights only when the second is set.
     public static let requiredCompanions: [Object: [(key: String, needs: String)]] = [
         .worker: [("team_name", "team_id"), ("department_name", "department_id")],
-        .conversations: [("handling_team_name", "handling_team_id"), ("handling_department_name", "handling_department_id")],
-        .customers: [],
+        .conversations: [
+            ("handling_team_name", "handling_team_id"), ("handling_department_name", "handling_department_id")
+        ],
+        .customers: []
     ]
 
     /// Whether Insights reads `key` on `object`, and whether it is numeric.
@@ -78,7 +92,8 @@ public enum InsightsSchema {
         for slot in object.slotPrefixes where key.hasPrefix(slot.prefix) {
             let suffix = key.dropFirst(slot.prefix.count)
             guard let number = Int(suffix), String(number) == suffix else { return .unknown }
-            return (1...slot.count).contains(number) ? (slot.numeric ? .numeric : .text) : .slotOutOfRange(max: slot.count)
+            return (1...slot.count).contains(number)
+                ? (slot.numeric ? .numeric : .text) : .slotOutOfRange(max: slot.count)
         }
         return .unknown
     }

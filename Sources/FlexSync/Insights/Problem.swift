@@ -12,9 +12,16 @@ public struct Problem: Sendable, Equatable {
     /// Whether `value` may be personal data, masked unless asked for.
     public var personal: Bool
 
-    public init(_ severity: Severity, _ position: SourcePosition?, field: String, rule: String, value: String? = nil, personal: Bool = false) {
-        self.severity = severity; self.position = position; self.field = field; self.rule = rule
-        self.value = value; self.personal = personal
+    public init(
+        _ severity: Severity, _ position: SourcePosition?, field: String, rule: String, value: String? = nil,
+        personal: Bool = false
+    ) {
+        self.severity = severity
+        self.position = position
+        self.field = field
+        self.rule = rule
+        self.value = value
+        self.personal = personal
     }
 
     /// The one-line form; personal values become `***` unless `showValues`.

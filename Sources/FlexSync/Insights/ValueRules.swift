@@ -26,7 +26,9 @@ public enum ValueRules {
     /// Whether the attribute `key` (`email`, `customers.phone`) may hold personal data.
     static func isPersonal(key: String) -> Bool {
         let leaf = key.split(separator: ".").last.map(String.init) ?? key
-        let object: InsightsSchema.Object = key.hasPrefix("customers.") ? .customers
+        let object: InsightsSchema.Object =
+            key.hasPrefix("customers.")
+            ? .customers
             : key.hasPrefix("conversations.") ? .conversations : .worker
         return isPersonal(leaf, object)
     }

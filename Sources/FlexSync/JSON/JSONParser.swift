@@ -57,9 +57,15 @@ struct JSONParser {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectWord("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectWord("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectWord("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectWord("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectWord("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
         default: throw fail("unexpected character")
         }
@@ -85,7 +91,8 @@ struct JSONParser {
         var object = JSONObject()
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1; depth -= 1
+            index += 1
+            depth -= 1
             return .object(object)
         }
         while true {
@@ -104,8 +111,14 @@ struct JSONParser {
             object[key] = value
             skipWhitespace()
             guard index < bytes.count else { throw fail("unexpected end of input") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; break }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                break
+            }
             throw fail("expected ',' or '}'")
         }
         depth -= 1
@@ -118,7 +131,8 @@ struct JSONParser {
         var array: [JSONValue] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1; depth -= 1
+            index += 1
+            depth -= 1
             return .array(array)
         }
         while true {
@@ -126,8 +140,14 @@ struct JSONParser {
             array.append(try parseValue())
             skipWhitespace()
             guard index < bytes.count else { throw fail("unexpected end of input") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "]") { index += 1; break }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                break
+            }
             throw fail("expected ',' or ']'")
         }
         depth -= 1
@@ -150,7 +170,9 @@ struct JSONParser {
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
             guard index < bytes.count, isDigit(bytes[index]) else { throw fail("expected a digit") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
@@ -189,7 +211,9 @@ struct JSONParser {
             }
             if byte < 0x20 { throw fail("control character in string") }
             if byte != UInt8(ascii: "\\") {
-                scalars.append(byte); index += 1; continue
+                scalars.append(byte)
+                index += 1
+                continue
             }
             index += 1
             guard index < bytes.count else { break }
@@ -207,7 +231,9 @@ struct JSONParser {
             case UInt8(ascii: "u"):
                 var code = try parseHex4()
                 if code >= 0xD800 && code < 0xDC00 {
-                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                        bytes[index + 1] == UInt8(ascii: "u")
+                    else {
                         throw fail("unpaired surrogate")
                     }
                     index += 2

@@ -21,7 +21,10 @@ extension JSONValue {
         case .number(let number): out += number.literal
         case .string(let string): JSONValue.writeString(string, to: &out)
         case .array(let values):
-            if values.isEmpty { out += "[]"; return }
+            if values.isEmpty {
+                out += "[]"
+                return
+            }
             out += "["
             for (position, value) in values.enumerated() {
                 if position > 0 { out += "," }
@@ -31,7 +34,10 @@ extension JSONValue {
             JSONValue.newline(&out, indent, level)
             out += "]"
         case .object(let object):
-            if object.isEmpty { out += "{}"; return }
+            if object.isEmpty {
+                out += "{}"
+                return
+            }
             out += "{"
             var first = true
             for (key, value) in object {

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension SourceSpec {
@@ -9,7 +10,9 @@ extension SourceSpec {
         guard pattern.contains(where: { "*?[".contains($0) }) else { return [pattern] }
         var result = glob_t()
         defer { globfree(&result) }
-        guard glob(pattern, 0, nil, &result) == 0, result.gl_pathc > 0 else { throw ExtractError.noFilesMatch(pattern: pattern) }
+        guard glob(pattern, 0, nil, &result) == 0, result.gl_pathc > 0 else {
+            throw ExtractError.noFilesMatch(pattern: pattern)
+        }
         return (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }.sorted()
     }
 
@@ -25,7 +28,9 @@ extension SourceSpec {
             let fields = try mapping.sourceFields.map { field in
                 XMLField(name: field, path: try XMLPath(field, namespaces: namespaces), take: mapping.take(of: field))
             }
-            let options = XMLOptions(recordPath: try XMLPath(recordPath ?? "", namespaces: namespaces), fields: fields, maxRecordBytes: maxRecordBytes)
+            let options = XMLOptions(
+                recordPath: try XMLPath(recordPath ?? "", namespaces: namespaces), fields: fields,
+                maxRecordBytes: maxRecordBytes)
             return try XMLReader(path: file, options: options)
         }
     }
@@ -40,14 +45,17 @@ extension SourceSpec {
         let named = (columns.count == 1 ? "column " : "columns ") + columns.map { "\($0)" }.joined(separator: ", ")
         let position = SourcePosition(file: file, line: reader.headerLine, record: 0)
         if blankColumns == .ignore {
-            return Problem(.warning, position, field: "-", rule: "\(named) of the header have a blank name: ignored (blank_columns: ignore)")
+            return Problem(
+                .warning, position, field: "-",
+                rule: "\(named) of the header have a blank name: ignored (blank_columns: ignore)")
         }
         var options = csv
         options.lazyValues = false
         if let (line, column) = try CSVReader(path: file, options: options).firstLineWithBlankColumnData() {
             throw ExtractError.blankColumnWithData(file: file, line: reader.headerLine, column: column, dataLine: line)
         }
-        return Problem(.warning, position, field: "-", rule: "\(named) of the header have a blank name and no values: ignored")
+        return Problem(
+            .warning, position, field: "-", rule: "\(named) of the header have a blank name and no values: ignored")
     }
 }
 
@@ -61,7 +69,9 @@ extension Job {
     public func inputDigest() throws -> String {
         var hash = SHA256()
         for path in [self.path, mapping.path] + mapping.lookupFiles + (try source.files()) {
-            guard let handle = FileHandle(forReadingAtPath: path) else { throw ExtractError.cannotOpen(file: path, reason: "unreadable") }
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw ExtractError.cannotOpen(file: path, reason: "unreadable")
+            }
             defer { try? handle.close() }
             // Absolute paths: the same inputs digest the same from any working directory.
             hash.update(Array(URL(fileURLWithPath: path).standardizedFileURL.path.utf8) + [0])

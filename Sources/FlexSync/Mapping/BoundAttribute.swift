@@ -14,7 +14,8 @@ final class BoundAttribute {
         memo = attribute.memoField.map { _ in
             ValueMemo(trial: attribute.expression.isCostly ? ValueMemo.costlyTrial : ValueMemo.trial)
         }
-        byteCheck = checksOnly && !attribute.checked && attribute.allowsByteCheck
+        byteCheck =
+            checksOnly && !attribute.checked && attribute.allowsByteCheck
             ? ByteCheck.make(for: attribute.expression) : nil
     }
 

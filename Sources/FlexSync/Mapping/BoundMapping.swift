@@ -11,10 +11,13 @@ extension Mapping {
 
     /// A rule broken by an attribute's value: an error, or with `on_error: drop` a warning (the
     /// attribute is left out of the record).
-    static func problem(_ attribute: MappedAttribute, _ position: SourcePosition, rule: String, value: String) -> Problem {
+    static func problem(_ attribute: MappedAttribute, _ position: SourcePosition, rule: String, value: String)
+        -> Problem
+    {
         let drop = attribute.onError == .drop
-        return Problem(drop ? .warning : .error, position, field: attribute.key,
-                       rule: drop ? rule + " (left out: on_error: drop)" : rule, value: value, personal: attribute.personal)
+        return Problem(
+            drop ? .warning : .error, position, field: attribute.key,
+            rule: drop ? rule + " (left out: on_error: drop)" : rule, value: value, personal: attribute.personal)
     }
 }
 
@@ -93,15 +96,20 @@ public final class BoundMapping {
         }
         let length = JSONValue.object(result.document).minified.taskRouterLength
         if Double(length) > Self.documentWarningLength {
-            result.problems.append(Problem(.warning, record.position, field: "-",
-                                           rule: "mapped attributes alone take \(length) of TaskRouter's \(ValueRules.maxDocumentLength) characters"))
+            result.problems.append(
+                Problem(
+                    .warning, record.position, field: "-",
+                    rule:
+                        "mapped attributes alone take \(length) of TaskRouter's \(ValueRules.maxDocumentLength) characters"
+                ))
         }
     }
 
     /// Maps `record` into `result` (in place: returning the record from here copied every one of
     /// its arrays); returns a cheap upper bound of the mapped document's serialised length.
     private func fill(_ result: inout MappedRecord, from record: Record) -> Int {
-        let mapping = mapping, context = context
+        let mapping = mapping
+        let context = context
         if mapping.skipWhen?.holds(record, context) == true {
             result.skipped = true
             return 0
@@ -112,12 +120,22 @@ public final class BoundMapping {
             fill(&result, &state, bound: attributes[index], at: index, record: record)
         }
         let attributes = mapping.attributes
-        let produced = state.produced, inSet = state.inSet
-        for (name, needs) in mapping.companions where produced.contains(name) && !(needs.map { produced.contains($0) } ?? false) {
+        let produced = state.produced
+        let inSet = state.inSet
+        for (name, needs) in mapping.companions
+        where produced.contains(name) && !(needs.map { produced.contains($0) } ?? false) {
             let key = attributes[name].key
-            let required = key.hasPrefix("customers.") || key.hasPrefix("conversations.") ? key.split(separator: ".")[0] + "." : ""
-            let needed = required + (InsightsSchema.requiredCompanions[attributes[name].object]?.first { $0.key == attributes[name].leaf }?.needs ?? "")
-            result.problems.append(Problem(.error, record.position, field: key, rule: "'\(key)' shows in Insights only when '\(needed)' is set"))
+            let required =
+                key.hasPrefix("customers.") || key.hasPrefix("conversations.") ? key.split(separator: ".")[0] + "." : ""
+            let needed =
+                required
+                + (InsightsSchema.requiredCompanions[attributes[name].object]?.first {
+                    $0.key == attributes[name].leaf
+                }?.needs ?? "")
+            result.problems.append(
+                Problem(
+                    .error, record.position, field: key, rule: "'\(key)' shows in Insights only when '\(needed)' is set"
+                ))
         }
         if let friendlyName = mapping.friendlyName {
             result.friendlyName = (try? friendlyName.evaluate(record, context))?.text
@@ -140,7 +158,8 @@ public final class BoundMapping {
                 // Falling back to a later key would let `on_empty` act on the account another key
                 // finds: the record changes nothing instead.
                 firstKeyEmpty = true
-                let rule = "empty key '\(match.name)'"
+                let rule =
+                    "empty key '\(match.name)'"
                     + (policy.emptyKey == .warning ? ": not matched, nothing changes" : "")
                 result.problems.append(Problem(policy.emptyKey, record.position, field: match.name, rule: rule))
             }
@@ -151,8 +170,10 @@ public final class BoundMapping {
             return state.bound
         }
         if result.matchValues.isEmpty && result.isValid {
-            result.problems.append(Problem(.error, record.position, field: mapping.key.match.joined(separator: "|"),
-                                           rule: "empty key: the record cannot be matched to TaskRouter"))
+            result.problems.append(
+                Problem(
+                    .error, record.position, field: mapping.key.match.joined(separator: "|"),
+                    rule: "empty key: the record cannot be matched to TaskRouter"))
         }
         return state.bound
     }
@@ -178,12 +199,17 @@ public final class BoundMapping {
         /// A cheap upper bound of the serialised document's length.
         var bound = 2
 
-        init(count: Int) { produced = ProducedSet(count: count); inSet = ProducedSet(count: count) }
+        init(count: Int) {
+            produced = ProducedSet(count: count)
+            inSet = ProducedSet(count: count)
+        }
     }
 
     /// Maps one attribute of `record` into `result`.
-    private func fill(_ result: inout MappedRecord, _ state: inout FillState, bound: BoundAttribute, at index: Int,
-                      record: Record) {
+    private func fill(
+        _ result: inout MappedRecord, _ state: inout FillState, bound: BoundAttribute, at index: Int,
+        record: Record
+    ) {
         let attribute = bound.attribute
         if policy.withholdPersonal && attribute.personal { return }
         let checksOnly = policy.checksOnly
@@ -205,7 +231,8 @@ public final class BoundMapping {
         do {
             value = try bound.evaluate(record, context)
         } catch let failure as TransformFailure {
-            result.problems.append(Mapping.problem(attribute, result.position, rule: failure.rule, value: failure.value))
+            result.problems.append(
+                Mapping.problem(attribute, result.position, rule: failure.rule, value: failure.value))
             if attribute.onError == .drop && !checksOnly { result.keep.append(attribute.key) }
             return
         } catch {
@@ -235,7 +262,8 @@ public final class BoundMapping {
             }
             return
         }
-        guard let json = jsonValue(value, attribute: attribute, record: record, personal: personal, result: &result) else {
+        guard let json = jsonValue(value, attribute: attribute, record: record, personal: personal, result: &result)
+        else {
             return
         }
         state.produced.insert(index)
@@ -250,8 +278,10 @@ public final class BoundMapping {
         }
     }
 
-    private func jsonValue(_ value: MappedValue, attribute: MappedAttribute, record: Record, personal: Bool,
-                           result: inout MappedRecord) -> JSONValue? {
+    private func jsonValue(
+        _ value: MappedValue, attribute: MappedAttribute, record: Record, personal: Bool,
+        result: inout MappedRecord
+    ) -> JSONValue? {
         func fail(_ rule: String, _ shown: String) -> JSONValue? {
             result.problems.append(Mapping.problem(attribute, record.position, rule: rule, value: shown))
             if attribute.onError == .drop && !policy.checksOnly { result.keep.append(attribute.key) }
@@ -268,7 +298,8 @@ public final class BoundMapping {
                 guard NumberParsing.isPlainDecimal(text), let number = Double(text), number.isFinite else {
                     return fail("measure must be numeric", text)
                 }
-                return .number(JSONNumber(literal: JSONNumber(number).literal == text ? text : JSONNumber(number).literal))
+                return .number(
+                    JSONNumber(literal: JSONNumber(number).literal == text ? text : JSONNumber(number).literal))
             }
         }
         if case .date(let date) = value, let year = Int(date.prefix(4)), !ValueRules.years.contains(year) {
@@ -287,16 +318,20 @@ public final class BoundMapping {
         guard var text = value.text else { return nil }
         if let damage = LossyText.damage(in: text) {
             if policy.lossyText == .error { return fail(damage.rule, text) }
-            result.problems.append(Problem(.warning, record.position, field: attribute.key, rule: damage.rule, value: text,
-                                    personal: personal))
+            result.problems.append(
+                Problem(
+                    .warning, record.position, field: attribute.key, rule: damage.rule, value: text,
+                    personal: personal))
         }
         // UTF-8 bytes bound UTF-16 units from above, and cost nothing to count.
         if text.utf8.count > ValueRules.maxValueLength && text.utf16.count > ValueRules.maxValueLength {
             switch policy.tooLong {
             case .error: return fail("longer than \(ValueRules.maxValueLength) characters (\(text.utf16.count))", text)
             case .truncate:
-                result.problems.append(Problem(.warning, record.position, field: attribute.key,
-                                        rule: "truncated to \(ValueRules.maxValueLength) characters", value: text, personal: personal))
+                result.problems.append(
+                    Problem(
+                        .warning, record.position, field: attribute.key,
+                        rule: "truncated to \(ValueRules.maxValueLength) characters", value: text, personal: personal))
                 text = Transform.truncate(text, toUTF16: ValueRules.maxValueLength)
             }
         }

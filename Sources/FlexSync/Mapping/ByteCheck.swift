@@ -39,12 +39,21 @@ final class ByteCheck: Sendable {
     private let literals: [UInt8]
 
     private init(_ shape: Shape) {
-        var parts: [Part] = [], literals: [UInt8] = [], slot = -1
+        var parts: [Part] = []
+        var literals: [UInt8] = []
+        var slot = -1
         var rule: PhoneRule?
         switch shape {
-        case .text(let field, let trim): kind = trim ? .trimmed : .text; slot = field.slot
-        case .email(let field): kind = .email; slot = field.slot
-        case .phone(let field, let phoneRule): kind = .phone; slot = field.slot; rule = phoneRule
+        case .text(let field, let trim):
+            kind = trim ? .trimmed : .text
+            slot = field.slot
+        case .email(let field):
+            kind = .email
+            slot = field.slot
+        case .phone(let field, let phoneRule):
+            kind = .phone
+            slot = field.slot
+            rule = phoneRule
         case .template(let templateParts):
             kind = .template
             for part in templateParts {
@@ -57,7 +66,10 @@ final class ByteCheck: Sendable {
                 }
             }
         }
-        self.slot = slot; self.rule = rule; self.parts = parts; self.literals = literals
+        self.slot = slot
+        self.rule = rule
+        self.parts = parts
+        self.literals = literals
     }
 
     enum Outcome: Equatable {
@@ -106,7 +118,8 @@ final class ByteCheck: Sendable {
             case .email:
                 // Lower case keeps the length of the letters it lowers on bytes; other text goes the long way.
                 guard let address = Self.trimmedASCII(text), Transform.lowercaseKeepsLength(address),
-                      Transform.isEmailAddress(UnsafeBufferPointer(rebasing: address)) else { return nil }
+                    Transform.isEmailAddress(UnsafeBufferPointer(rebasing: address))
+                else { return nil }
                 return Self.text(address.count)
             case .phone:
                 // The rule's own reading of the bytes, as the full evaluation makes it.
@@ -176,7 +189,10 @@ private struct CollapsedLength {
                 index += width
                 continue
             }
-            if pendingSpace { length += 1; pendingSpace = false }
+            if pendingSpace {
+                length += 1
+                pendingSpace = false
+            }
             length += 1
             index += 1
         }

@@ -29,18 +29,21 @@ enum CountryNames {
     static func key(_ name: String) -> String {
         // ASCII names (most of them) are folded on bytes; accents and other scripts by Foundation.
         if name.utf8.allSatisfy({ $0 < 0x80 }) {
-            return String(decoding: name.utf8.compactMap { byte -> UInt8? in
-                switch byte {
-                case 0x41...0x5A: byte | 0x20
-                case 0x61...0x7A, 0x30...0x39: byte
-                default: nil
-                }
-            }, as: UTF8.self)
+            return String(
+                decoding: name.utf8.compactMap { byte -> UInt8? in
+                    switch byte {
+                    case 0x41...0x5A: byte | 0x20
+                    case 0x61...0x7A, 0x30...0x39: byte
+                    default: nil
+                    }
+                }, as: UTF8.self)
         }
         let folded = name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
-        return String(String.UnicodeScalarView(folded.unicodeScalars.filter {
-            $0.properties.isAlphabetic || $0.properties.numericType != nil
-        }))
+        return String(
+            String.UnicodeScalarView(
+                folded.unicodeScalars.filter {
+                    $0.properties.isAlphabetic || $0.properties.numericType != nil
+                }))
     }
 
     /// Names exports use that neither ISO nor the locales spell that way.
@@ -49,7 +52,7 @@ enum CountryNames {
         "uk": "GB", "greatbritain": "GB", "britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
         "northernireland": "GB", "holland": "NL", "turkey": "TR", "ivorycoast": "CI", "swaziland": "SZ",
         "macedonia": "MK", "burma": "MM", "vatican": "VA", "palestine": "PS", "macau": "MO",
-        "czechrepublic": "CZ", "russia": "RU", "southkorea": "KR", "northkorea": "KP", "uae": "AE",
+        "czechrepublic": "CZ", "russia": "RU", "southkorea": "KR", "northkorea": "KP", "uae": "AE"
     ]
 
     /// Every known name's key → region. Earlier sources win a clash: aliases, ISO names, English
@@ -80,7 +83,8 @@ enum CountryNames {
         for identifier in Locale.availableIdentifiers.sorted() {
             let locale = Locale(identifier: identifier)
             guard let region = locale.region?.identifier, regions.contains(region),
-                  let name = locale.localizedString(forRegionCode: region) else { continue }
+                let name = locale.localizedString(forRegionCode: region)
+            else { continue }
             add(name, region)
         }
         return table

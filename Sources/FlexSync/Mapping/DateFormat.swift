@@ -18,7 +18,8 @@ enum DateFormat: Equatable, Sendable {
     case pattern([Token], months: MonthNames)
 
     enum Token: Equatable, Sendable {
-        case year4, year2, month, monthName, day, literal(Character)
+        case year4, year2, month, monthName, day
+        case literal(Character)
     }
 
     /// The pivot of two-digit years: below it 20yy, from it 19yy.
@@ -26,21 +27,42 @@ enum DateFormat: Equatable, Sendable {
 
     init(_ text: String, locale: String? = nil) throws {
         switch text.lowercased() {
-        case "iso", "iso8601", "iso-8601": self = .iso; return
-        case "excel", "excel-serial": self = .excel; return
+        case "iso", "iso8601", "iso-8601":
+            self = .iso
+            return
+        case "excel", "excel-serial":
+            self = .excel
+            return
         default: break
         }
         var tokens: [Token] = []
         var rest = Substring(text)
         while let first = rest.first {
-            if rest.hasPrefix("yyyy") { tokens.append(.year4); rest = rest.dropFirst(4) }
-            else if rest.hasPrefix("MMMM") { tokens.append(.monthName); rest = rest.dropFirst(4) }
-            else if rest.hasPrefix("MMM") { tokens.append(.monthName); rest = rest.dropFirst(3) }
-            else if rest.hasPrefix("yy") { tokens.append(.year2); rest = rest.dropFirst(2) }
-            else if rest.hasPrefix("MM") || rest.hasPrefix("M") { tokens.append(.month); rest = rest.dropFirst(rest.hasPrefix("MM") ? 2 : 1) }
-            else if rest.hasPrefix("dd") || rest.hasPrefix("d") { tokens.append(.day); rest = rest.dropFirst(rest.hasPrefix("dd") ? 2 : 1) }
-            else if first.isLetter { throw TransformFailure(rule: "unknown date pattern letter '\(first)' (use yyyy, yy, MMMM, MMM, MM, dd)", value: text) }
-            else { tokens.append(.literal(first)); rest = rest.dropFirst() }
+            if rest.hasPrefix("yyyy") {
+                tokens.append(.year4)
+                rest = rest.dropFirst(4)
+            } else if rest.hasPrefix("MMMM") {
+                tokens.append(.monthName)
+                rest = rest.dropFirst(4)
+            } else if rest.hasPrefix("MMM") {
+                tokens.append(.monthName)
+                rest = rest.dropFirst(3)
+            } else if rest.hasPrefix("yy") {
+                tokens.append(.year2)
+                rest = rest.dropFirst(2)
+            } else if rest.hasPrefix("MM") || rest.hasPrefix("M") {
+                tokens.append(.month)
+                rest = rest.dropFirst(rest.hasPrefix("MM") ? 2 : 1)
+            } else if rest.hasPrefix("dd") || rest.hasPrefix("d") {
+                tokens.append(.day)
+                rest = rest.dropFirst(rest.hasPrefix("dd") ? 2 : 1)
+            } else if first.isLetter {
+                throw TransformFailure(
+                    rule: "unknown date pattern letter '\(first)' (use yyyy, yy, MMMM, MMM, MM, dd)", value: text)
+            } else {
+                tokens.append(.literal(first))
+                rest = rest.dropFirst()
+            }
         }
         let hasMonth = tokens.contains(.month) || tokens.contains(.monthName)
         guard tokens.contains(.year4) || tokens.contains(.year2), hasMonth || !tokens.contains(.day) else {
@@ -56,14 +78,19 @@ enum DateFormat: Equatable, Sendable {
         for format in formats {
             if let date = format.read(bytes, trimmed) { return date }
         }
-        if formats == [.iso], trimmed.range(of: #"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$"#, options: .regularExpression) != nil {
-            throw TransformFailure(rule: "ambiguous date: declare its format (e.g. 'dd.MM.yyyy' or 'MM/dd/yyyy')", value: text)
+        if formats == [.iso],
+            trimmed.range(of: #"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$"#, options: .regularExpression) != nil
+        {
+            throw TransformFailure(
+                rule: "ambiguous date: declare its format (e.g. 'dd.MM.yyyy' or 'MM/dd/yyyy')", value: text)
         }
         // A cell that lost its date format in Excel holds the serial day number: say so.
         if !formats.contains(.excel), trimmed.utf8.count == 5, trimmed.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-           let date = DateFormat.excel.read(bytes, trimmed) {
-            throw TransformFailure(rule: "not a date in the declared format\(formats.count > 1 ? "s" : ""): an Excel serial "
-                                   + "day number (\(date))? add 'excel' to the formats if so", value: text)
+            let date = DateFormat.excel.read(bytes, trimmed)
+        {
+            throw TransformFailure(
+                rule: "not a date in the declared format\(formats.count > 1 ? "s" : ""): an Excel serial "
+                    + "day number (\(date))? add 'excel' to the formats if so", value: text)
         }
         throw TransformFailure(rule: "not a date in the declared format\(formats.count > 1 ? "s" : "")", value: text)
     }
@@ -83,7 +110,8 @@ enum DateFormat: Equatable, Sendable {
         case .iso:
             // 2021-06-14, 2021-06-14-07:00, 2021-06-14Z, 2023-04-12T17:03:11.000Z, 2011-05-23T17:56:22+04:00
             guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-                  let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+                let year = number(0..<4), let month = number(5..<7), let day = number(8..<10)
+            else { return nil }
             if bytes.count > 10 && !"TZ+- ".utf8.contains(bytes[10]) { return nil }
             return DateFormat.validated(year, month, day)
         case .excel:
@@ -92,9 +120,14 @@ enum DateFormat: Equatable, Sendable {
             return DateFormat.civil(fromDays: Int(serial.rounded(.down)) + DateFormat.days(1899, 12, 30))
         case .pattern(let tokens, let months):
             var index = 0
-            var year: Int?, month: Int?, day: Int?
+            var year: Int?
+            var month: Int?
+            var day: Int?
             let onlyYear = !tokens.contains(.month) && !tokens.contains(.monthName)
-            if onlyYear { month = 1; day = 1 }
+            if onlyYear {
+                month = 1
+                day = 1
+            }
             for token in tokens {
                 switch token {
                 case .monthName:
@@ -102,14 +135,20 @@ enum DateFormat: Equatable, Sendable {
                     month = number
                     index = end
                 case .literal(let character):
-                    guard index < bytes.count, character.utf8.count == 1, bytes[index] == character.utf8.first! else { return nil }
+                    guard index < bytes.count, character.utf8.count == 1, bytes[index] == character.utf8.first! else {
+                        return nil
+                    }
                     index += 1
                 case .year4, .year2, .month, .day:
                     let maxDigits = token == .year4 ? 4 : 2
                     var end = index
-                    while end < bytes.count, end - index < maxDigits, bytes[end] >= 0x30 && bytes[end] <= 0x39 { end += 1 }
+                    while end < bytes.count, end - index < maxDigits, bytes[end] >= 0x30 && bytes[end] <= 0x39 {
+                        end += 1
+                    }
                     let fixed = token == .year4 || token == .year2
-                    guard end > index, !fixed || end - index == maxDigits, let value = number(index..<end) else { return nil }
+                    guard end > index, !fixed || end - index == maxDigits, let value = number(index..<end) else {
+                        return nil
+                    }
                     index = end
                     switch token {
                     case .year4: year = value
@@ -120,7 +159,8 @@ enum DateFormat: Equatable, Sendable {
                 }
             }
             guard index == bytes.count || (!onlyYear && (bytes[index] == 0x20 || bytes[index] == UInt8(ascii: "T"))),
-                  let year, let month else { return nil }
+                let year, let month
+            else { return nil }
             return DateFormat.validated(year, month, day ?? 1)
         }
     }

@@ -29,7 +29,10 @@ indirect enum Expression: Sendable {
                 switch part {
                 case .literal(let text): out += text
                 case .field(let name):
-                    if let text = context.read(record, name).text { out += text; anyValue = true }
+                    if let text = context.read(record, name).text {
+                        out += text
+                        anyValue = true
+                    }
                 }
             }
             let collapsed = Transform.collapsed(out)
@@ -75,9 +78,11 @@ indirect enum Expression: Sendable {
         switch self {
         case .field(let reference): [reference.name]
         case .constant: []
-        case .template(let parts): parts.compactMap { if case .field(let reference) = $0 { reference.name } else { nil } }
+        case .template(let parts):
+            parts.compactMap { if case .field(let reference) = $0 { reference.name } else { nil } }
         case .coalesce(let options), .hierarchy(let options): options.flatMap(\.fields)
-        case .conditional(let condition, let then, let otherwise): [condition.field.name] + then.fields + (otherwise?.fields ?? [])
+        case .conditional(let condition, let then, let otherwise):
+            [condition.field.name] + then.fields + (otherwise?.fields ?? [])
         // A phone's country column is read too: it must exist, and XML extracts it.
         case .piped(let inner, let transforms):
             inner.fields + transforms.compactMap { if case .phone(let rule) = $0 { rule.countryField } else { nil } }
@@ -102,7 +107,9 @@ final class Condition: Sendable {
     private let equalBytes: [[UInt8]]
 
     init(field: FieldReference, test: Test, negated: Bool) {
-        self.field = field; self.test = test; self.negated = negated
+        self.field = field
+        self.test = test
+        self.negated = negated
         if case .equals(let values) = test {
             equalBytes = values.map { Array($0.precomposedStringWithCanonicalMapping.utf8) }
         } else {
@@ -122,7 +129,9 @@ final class Condition: Sendable {
     }
 
     func holds(_ record: Record, _ context: EvaluationContext) -> Bool {
-        if !equalBytes.isEmpty, case .some(.some(let equal)) = context.withPlainBytes(of: field, in: record, { equals($0, context) }) {
+        if !equalBytes.isEmpty,
+            case .some(.some(let equal)) = context.withPlainBytes(of: field, in: record, { equals($0, context) })
+        {
             return equal != negated
         }
         let value = context.read(record, field).text
@@ -131,7 +140,10 @@ final class Condition: Sendable {
         case .isEmpty: result = value == nil
         case .equals(let values): result = value.map { values.contains($0) } ?? false
         case .matches(let regex):
-            guard let value else { result = false; break }
+            guard let value else {
+                result = false
+                break
+            }
             result = regex.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil
         }
         return result != negated
@@ -176,7 +188,8 @@ struct EvaluationContext: Sendable {
     /// Runs `body` on a field's bytes when they can be had without building a string (see
     /// ``Record/withPlainBytes(atColumn:_:)``).
     @inline(__always)
-    func withPlainBytes<R>(of field: FieldReference, in record: Record, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+    func withPlainBytes<R>(of field: FieldReference, in record: Record, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R?
+    {
         record.withPlainBytes(atColumn: column(of: field), body)
     }
 
@@ -210,15 +223,17 @@ struct EvaluationContext: Sendable {
         while let last = trimmed.last, last == 0x20 || last == 0x09 { trimmed = trimmed.dropLast() }
         if let first = trimmed.first, let last = trimmed.last, first >= 0x80 || last >= 0x80 { return nil }
         // "" is always a token: only spaces and tabs is null too, once other tokens are declared.
-        return trimmed.isEmpty || nullTokenBytes.contains(where: { $0.elementsEqual(trimmed) }) ? .some(nil) : .some(all)
+        return trimmed.isEmpty || nullTokenBytes.contains(where: { $0.elementsEqual(trimmed) })
+            ? .some(nil) : .some(all)
     }
 
     func isNull(_ text: String) -> Bool {
         if text.isEmpty { return true }
-        if nullTokens.count <= 1 { return false }   // only "" (always there)
+        if nullTokens.count <= 1 { return false }  // only "" (always there)
         if nullTokens.contains(text) { return true }
         guard let first = text.utf8.first, let last = text.utf8.last,
-              first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 else { return false }
+            first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09
+        else { return false }
         return nullTokens.contains(text.trimmingCharacters(in: .whitespaces))
     }
 
@@ -227,7 +242,8 @@ struct EvaluationContext: Sendable {
     /// as it is; only the rest goes through Foundation's normalisation.
     static func nfc(_ text: String) -> String {
         // 0xCC is the first lead byte of U+0300.
-        let simple = text.utf8.withContiguousStorageIfAvailable { bytes in !bytes.contains { $0 >= 0xCC } }
+        let simple =
+            text.utf8.withContiguousStorageIfAvailable { bytes in !bytes.contains { $0 >= 0xCC } }
             ?? !text.utf8.contains { $0 >= 0xCC }
         return simple ? text : text.precomposedStringWithCanonicalMapping
     }

@@ -43,7 +43,8 @@ public enum LossyText {
         while index + 8 <= bytes.count {
             let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             if hasZeroByte(word ^ 0x3F3F_3F3F_3F3F_3F3F) || hasZeroByte(word ^ 0xC3C3_C3C3_C3C3_C3C3)
-                || hasZeroByte(word ^ 0xEFEF_EFEF_EFEF_EFEF) {
+                || hasZeroByte(word ^ 0xEFEF_EFEF_EFEF_EFEF)
+            {
                 break
             }
             index += 8
@@ -186,6 +187,6 @@ public enum LossyText {
         "\u{2021}": 0x87, "\u{02C6}": 0x88, "\u{2030}": 0x89, "\u{0160}": 0x8A, "\u{2039}": 0x8B, "\u{0152}": 0x8C,
         "\u{017D}": 0x8E, "\u{2018}": 0x91, "\u{2019}": 0x92, "\u{201C}": 0x93, "\u{201D}": 0x94, "\u{2022}": 0x95,
         "\u{2013}": 0x96, "\u{2014}": 0x97, "\u{02DC}": 0x98, "\u{2122}": 0x99, "\u{0161}": 0x9A, "\u{203A}": 0x9B,
-        "\u{0153}": 0x9C, "\u{017E}": 0x9E, "\u{0178}": 0x9F,
+        "\u{0153}": 0x9C, "\u{017E}": 0x9E, "\u{0178}": 0x9F
     ]
 }

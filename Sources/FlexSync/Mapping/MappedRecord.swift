@@ -85,10 +85,15 @@ extension Mapping {
         /// How a record whose first key is empty is reported; either way it matches nothing.
         public var emptyKey: Problem.Severity = .error
 
-        public init(nullTokens: Set<String> = [""], tooLong: ValueRules.TooLong = .error, withholdPersonal: Bool = false,
-                    checksOnly: Bool = false, lossyText: Problem.Severity = .warning) {
-            self.nullTokens = nullTokens; self.tooLong = tooLong; self.withholdPersonal = withholdPersonal
-            self.checksOnly = checksOnly; self.lossyText = lossyText
+        public init(
+            nullTokens: Set<String> = [""], tooLong: ValueRules.TooLong = .error, withholdPersonal: Bool = false,
+            checksOnly: Bool = false, lossyText: Problem.Severity = .warning
+        ) {
+            self.nullTokens = nullTokens
+            self.tooLong = tooLong
+            self.withholdPersonal = withholdPersonal
+            self.checksOnly = checksOnly
+            self.lossyText = lossyText
         }
     }
 }

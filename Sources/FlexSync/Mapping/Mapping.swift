@@ -65,10 +65,19 @@ final class MappedAttribute: Sendable {
     /// bytes (see ``ByteCheck``): not for values the full path checks further.
     var allowsByteCheck: Bool { !numeric && !isAcquisitionDate && !isYearOfBirth }
 
-    init(key: String, object: InsightsSchema.Object, leaf: String, expression: Expression, onEmpty: EmptyPolicy,
-         required: Bool = false, onError: ErrorPolicy = .rejectRow, numeric: Bool, line: Int, isMatchKey: Bool = false) {
-        self.key = key; self.object = object; self.leaf = leaf; self.expression = expression
-        self.onEmpty = onEmpty; self.required = required; self.onError = onError; self.numeric = numeric; self.line = line
+    init(
+        key: String, object: InsightsSchema.Object, leaf: String, expression: Expression, onEmpty: EmptyPolicy,
+        required: Bool = false, onError: ErrorPolicy = .rejectRow, numeric: Bool, line: Int, isMatchKey: Bool = false
+    ) {
+        self.key = key
+        self.object = object
+        self.leaf = leaf
+        self.expression = expression
+        self.onEmpty = onEmpty
+        self.required = required
+        self.onError = onError
+        self.numeric = numeric
+        self.line = line
         self.isMatchKey = isMatchKey
         memoField = expression.soleField
         personal = ValueRules.isPersonal(leaf, object)
@@ -81,8 +90,9 @@ final class MappedAttribute: Sendable {
     /// The same attribute, marked as a match key or not.
     func marked(asMatchKey matchKey: Bool) -> MappedAttribute {
         guard matchKey != isMatchKey else { return self }
-        return MappedAttribute(key: key, object: object, leaf: leaf, expression: expression, onEmpty: onEmpty,
-                               required: required, onError: onError, numeric: numeric, line: line, isMatchKey: matchKey)
+        return MappedAttribute(
+            key: key, object: object, leaf: leaf, expression: expression, onEmpty: onEmpty,
+            required: required, onError: onError, numeric: numeric, line: line, isMatchKey: matchKey)
     }
 
     /// What a run that keeps only checked values needs of a result for this attribute, when that
@@ -173,7 +183,8 @@ public final class Mapping: Sendable {
     public var sourceFields: [String] {
         var seen = Set<String>()
         var fields: [String] = []
-        for field in attributes.flatMap(\.expression.fields) + (friendlyName?.fields ?? []) + (skipWhen.map { [$0.field.name] } ?? [])
+        for field in attributes.flatMap(\.expression.fields) + (friendlyName?.fields ?? [])
+            + (skipWhen.map { [$0.field.name] } ?? [])
         where seen.insert(field).inserted { fields.append(field) }
         return fields
     }
@@ -190,10 +201,16 @@ public final class Mapping: Sendable {
         var fieldLines: [String: Int] = [:]
     }
 
-    init(path: String, target: MappingTarget, key: MappingKey, attributes: [MappedAttribute], friendlyName: Expression?,
-         skipWhen: Condition?, takes: [String: XMLTake], extras: Extras) {
-        self.path = path; self.target = target; self.key = key
-        self.friendlyName = friendlyName; self.skipWhen = skipWhen; self.takes = takes
+    init(
+        path: String, target: MappingTarget, key: MappingKey, attributes: [MappedAttribute], friendlyName: Expression?,
+        skipWhen: Condition?, takes: [String: XMLTake], extras: Extras
+    ) {
+        self.path = path
+        self.target = target
+        self.key = key
+        self.friendlyName = friendlyName
+        self.skipWhen = skipWhen
+        self.takes = takes
         let attributes = attributes.map { $0.marked(asMatchKey: key.match.contains($0.key)) }
         self.attributes = attributes
         fieldNames = extras.fieldNames
@@ -203,7 +220,11 @@ public final class Mapping: Sendable {
         fieldLines = extras.fieldLines
         var companions: [(name: Int, needs: Int?)] = []
         for (index, attribute) in attributes.enumerated() {
-            guard let pair = InsightsSchema.requiredCompanions[attribute.object]?.first(where: { $0.key == attribute.leaf }) else { continue }
+            guard
+                let pair = InsightsSchema.requiredCompanions[attribute.object]?.first(where: {
+                    $0.key == attribute.leaf
+                })
+            else { continue }
             let needs = attributes.firstIndex { $0.object == attribute.object && $0.leaf == pair.needs }
             companions.append((index, needs))
         }

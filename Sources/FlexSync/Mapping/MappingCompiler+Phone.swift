@@ -9,8 +9,9 @@ extension MappingCompiler {
     func phoneRule(_ value: Node, context: String) throws -> PhoneRule {
         let members = try file.members(value, allowed: Self.phoneOptions, context: context)
         if members["country"] != nil, members["default_country"] != nil {
-            throw file.error(members["country"],
-                             "\(context): 'country' is another name for 'default_country'; give one")
+            throw file.error(
+                members["country"],
+                "\(context): 'country' is another name for 'default_country'; give one")
         }
         var rule = PhoneRule()
         if let node = members["default_country"] ?? members["country"] {
@@ -33,8 +34,10 @@ extension MappingCompiler {
 
     /// One attribute for each phone transform with `keep_extension_in`: the same field and the
     /// transforms before it, ending in the number's extension instead of the number.
-    mutating func extensionAttributes(of attributes: [(MappedAttribute, Node)], target: MappingTarget,
-                                      matchKeys: [String]) throws -> [MappedAttribute] {
+    mutating func extensionAttributes(
+        of attributes: [(MappedAttribute, Node)], target: MappingTarget,
+        matchKeys: [String]
+    ) throws -> [MappedAttribute] {
         var added: [MappedAttribute] = []
         for (attribute, keyNode) in attributes {
             var own: [PhoneRule] = []
@@ -48,22 +51,28 @@ extension MappingCompiler {
                     }
                     let (object, leaf) = try placement(of: name, keyNode: keyNode, target: target)
                     guard InsightsSchema.kind(of: leaf, in: object) != .numeric else {
-                        throw file.error(keyNode,
-                                         "\(context): '\(name)' holds numbers; an extension goes in a text attribute")
+                        throw file.error(
+                            keyNode,
+                            "\(context): '\(name)' holds numbers; an extension goes in a text attribute")
                     }
                     let expression = Expression.piped(inner, Array(transforms[..<index]) + [.phoneExtension(rule)])
-                    added.append(MappedAttribute(key: name, object: object, leaf: leaf, expression: expression,
-                                                 onEmpty: attribute.onEmpty, numeric: false, line: attribute.line))
+                    added.append(
+                        MappedAttribute(
+                            key: name, object: object, leaf: leaf, expression: expression,
+                            onEmpty: attribute.onEmpty, numeric: false, line: attribute.line))
                 }
             }
             let rules = Self.phoneRules(in: attribute.expression)
             if rules.filter({ $0.extensionAttribute != nil }).count != own.count {
-                throw file.error(keyNode,
-                                 "'\(attribute.key)': keep_extension_in works in an attribute's own transforms")
+                throw file.error(
+                    keyNode,
+                    "'\(attribute.key)': keep_extension_in works in an attribute's own transforms")
             }
             if matchKeys.contains(attribute.key), rules.contains(where: { $0.output == .national }) {
-                throw file.error(keyNode, "'\(attribute.key)' is a match key: its phone numbers must be written "
-                                 + "e164 or international, the forms a caller's number is compared in")
+                throw file.error(
+                    keyNode,
+                    "'\(attribute.key)' is a match key: its phone numbers must be written "
+                        + "e164 or international, the forms a caller's number is compared in")
             }
         }
         return added

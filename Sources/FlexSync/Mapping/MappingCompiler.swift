@@ -7,7 +7,7 @@ struct MappingCompiler {
     let locale: String?
     var takes: [String: XMLTake] = [:]
     /// The lookup tables read so far (transforms are compiled without mutating the compiler).
-    private let lookupFiles = LookupFiles()
+    let lookupFiles = LookupFiles()
     var defaultPolicy = KeyPolicy.sync
     var keyPolicies: [String: KeyPolicy] = [:]
     var keptWhenAbsent: Set<String> = []
@@ -15,7 +15,7 @@ struct MappingCompiler {
     /// Field slots handed out so far, by name (``FieldReference/slot``).
     private let slots = FieldSlots()
 
-    private final class LookupFiles {
+    final class LookupFiles {
         var paths: [String] = []
     }
 
@@ -32,19 +32,28 @@ struct MappingCompiler {
         return FieldReference(name, slot: slots.names.count - 1)
     }
 
-    init(file: YAMLFile, locale: String? = nil) { self.file = file; self.locale = locale }
+    init(file: YAMLFile, locale: String? = nil) {
+        self.file = file
+        self.locale = locale
+    }
 
     mutating func compile() throws -> Mapping {
-        let top = try file.members(file.root, allowed: ["target", "description", "key", "skip_when", "attributes", "friendly_name",
-                                                        "default_policy"],
-                                   required: ["target", "key", "attributes"], context: "the mapping")
+        let top = try file.members(
+            file.root,
+            allowed: [
+                "target", "description", "key", "skip_when", "attributes", "friendly_name",
+                "default_policy"
+            ],
+            required: ["target", "key", "attributes"], context: "the mapping")
         let target: MappingTarget = try file.choice(top["target"]!, context: "'target'")
         if let node = top["default_policy"] { defaultPolicy = try file.choice(node, context: "'default_policy'") }
-        let keyMembers = try file.members(top["key"]!, allowed: ["match", "allow_fallback"], required: ["match"],
-                                          context: "'key'")
-        let allowFallback = try keyMembers["allow_fallback"].map {
-            try file.bool($0, context: "'key.allow_fallback'")
-        } ?? false
+        let keyMembers = try file.members(
+            top["key"]!, allowed: ["match", "allow_fallback"], required: ["match"],
+            context: "'key'")
+        let allowFallback =
+            try keyMembers["allow_fallback"].map {
+                try file.bool($0, context: "'key.allow_fallback'")
+            } ?? false
         let match = try file.strings(keyMembers["match"]!, context: "'key.match'")
         var written: [(MappedAttribute, Node)] = []
         for (key, keyNode, value) in try file.pairs(top["attributes"]!, context: "'attributes'") {
@@ -58,13 +67,20 @@ struct MappingCompiler {
             switch target {
             case .workers:
                 if name == "friendly_name" {
-                    if friendlyName == nil { throw file.error(keyMembers["match"], "matching on 'friendly_name' needs a top-level 'friendly_name' expression") }
+                    if friendlyName == nil {
+                        throw file.error(
+                            keyMembers["match"],
+                            "matching on 'friendly_name' needs a top-level 'friendly_name' expression")
+                    }
                 } else if !attributes.contains(where: { $0.key == name }) {
                     throw file.error(keyMembers["match"], "key '\(name)' must be one of the mapped attributes")
                 }
             case .tasks:
                 guard ["customers.external_id", "customers.phone", "customers.email"].contains(name) else {
-                    throw file.error(keyMembers["match"], "tasks match customers by 'customers.external_id', 'customers.phone' or 'customers.email', not '\(name)'")
+                    throw file.error(
+                        keyMembers["match"],
+                        "tasks match customers by 'customers.external_id', 'customers.phone' or 'customers.email', not '\(name)'"
+                    )
                 }
                 if !attributes.contains(where: { $0.key == name }) {
                     throw file.error(keyMembers["match"], "key '\(name)' must be one of the mapped attributes")
@@ -73,19 +89,26 @@ struct MappingCompiler {
         }
         let skipWhen = try top["skip_when"].map { try condition($0, context: "'skip_when'") }
         if let dropped = attributes.first(where: { $0.onError == .drop && $0.key == match[0] }) {
-            throw ConfigError(file: file.path, line: dropped.line, column: 1,
-                              message: "'\(dropped.key)' is the first key: 'on_error: drop' would match records without it")
+            throw ConfigError(
+                file: file.path, line: dropped.line, column: 1,
+                message: "'\(dropped.key)' is the first key: 'on_error: drop' would match records without it")
         }
-        var extras = Mapping.Extras(fieldNames: slots.names, lookupFiles: lookupFiles.paths, keyPolicies: keyPolicies,
-                                    keptWhenAbsent: keptWhenAbsent)
-        for (name, expressionFields) in [("friendly_name", friendlyName?.fields ?? []), ("skip_when", skipWhen.map { [$0.field.name] } ?? [])] {
+        var extras = Mapping.Extras(
+            fieldNames: slots.names, lookupFiles: lookupFiles.paths, keyPolicies: keyPolicies,
+            keptWhenAbsent: keptWhenAbsent)
+        for (name, expressionFields) in [
+            ("friendly_name", friendlyName?.fields ?? []), ("skip_when", skipWhen.map { [$0.field.name] } ?? [])
+        ] {
             for field in expressionFields { extras.fieldLines[field] = top[name]?.mark?.line ?? 0 }
         }
-        return Mapping(path: file.path, target: target, key: MappingKey(match: match, allowFallback: allowFallback),
-                       attributes: attributes, friendlyName: friendlyName, skipWhen: skipWhen, takes: takes, extras: extras)
+        return Mapping(
+            path: file.path, target: target, key: MappingKey(match: match, allowFallback: allowFallback),
+            attributes: attributes, friendlyName: friendlyName, skipWhen: skipWhen, takes: takes, extras: extras)
     }
 
-    private mutating func attribute(_ key: String, keyNode: Node, value: Node, target: MappingTarget) throws -> MappedAttribute {
+    private mutating func attribute(_ key: String, keyNode: Node, value: Node, target: MappingTarget) throws
+        -> MappedAttribute
+    {
         let (object, leaf) = try placement(of: key, keyNode: keyNode, target: target)
         var onEmpty = EmptyPolicy.remove
         var required = false
@@ -113,8 +136,9 @@ struct MappingCompiler {
         if !(removeWhenAbsent ?? policy.removesWhenAbsentByDefault) { keptWhenAbsent.insert(key) }
         let compiled = try expression(value, context: "'\(key)'")
         let numeric = InsightsSchema.kind(of: leaf, in: object) == .numeric
-        return MappedAttribute(key: key, object: object, leaf: leaf, expression: compiled, onEmpty: onEmpty, required: required,
-                               onError: onError, numeric: numeric, line: keyNode.mark?.line ?? 0)
+        return MappedAttribute(
+            key: key, object: object, leaf: leaf, expression: compiled, onEmpty: onEmpty, required: required,
+            onError: onError, numeric: numeric, line: keyNode.mark?.line ?? 0)
     }
 
     /// The object and key inside it an attribute key names, checked against the Insights schema.
@@ -131,7 +155,8 @@ struct MappingCompiler {
         case .tasks:
             let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
             guard parts.count == 2, let parsed = InsightsSchema.Object(rawValue: parts[0]), parsed != .worker else {
-                throw file.error(keyNode, "task attributes are written as 'customers.<key>' or 'conversations.<key>', not '\(key)'")
+                throw file.error(
+                    keyNode, "task attributes are written as 'customers.<key>' or 'conversations.<key>', not '\(key)'")
             }
             object = parsed
             leaf = parts[1]
@@ -142,8 +167,10 @@ struct MappingCompiler {
         return (object, leaf)
     }
 
-    static let expressionKeys = ["field", "const", "template", "coalesce", "hierarchy", "when", "then", "else", "transforms", "on_empty", "take",
-                                 "required", "on_error", "policy", "remove_when_absent"]
+    static let expressionKeys = [
+        "field", "const", "template", "coalesce", "hierarchy", "when", "then", "else", "transforms", "on_empty", "take",
+        "required", "on_error", "policy", "remove_when_absent"
+    ]
 
     /// A plain scalar is a field name; a mapping is one of `field`, `const`, `template`,
     /// `coalesce`, `hierarchy`, `when`/`then`/`else`, with optional `transforms`.
@@ -152,7 +179,8 @@ struct MappingCompiler {
         let members = try file.members(node, allowed: Self.expressionKeys, context: context)
         let forms = ["field", "const", "template", "coalesce", "hierarchy", "when"].filter { members[$0] != nil }
         guard forms.count == 1 else {
-            throw file.error(node, "\(context) needs exactly one of 'field', 'const', 'template', 'coalesce', 'hierarchy' or 'when'")
+            throw file.error(
+                node, "\(context) needs exactly one of 'field', 'const', 'template', 'coalesce', 'hierarchy' or 'when'")
         }
         var base: Expression
         switch forms[0] {
@@ -161,7 +189,8 @@ struct MappingCompiler {
             if let takeNode = members["take"] {
                 let take: XMLTake = try file.choice(takeNode, context: "\(context).take")
                 if let existing = takes[name], existing != take {
-                    throw file.error(takeNode, "field '\(name)' is taken as '\(existing.rawValue)' elsewhere in this mapping")
+                    throw file.error(
+                        takeNode, "field '\(name)' is taken as '\(existing.rawValue)' elsewhere in this mapping")
                 }
                 takes[name] = take
             }
@@ -169,20 +198,25 @@ struct MappingCompiler {
         case "const": base = .constant(try file.string(members["const"]!, context: "\(context).const"))
         case "template": base = .template(try template(members["template"]!, context: context))
         case "coalesce", "hierarchy":
-            guard case .sequence(let items) = members[forms[0]]! else { throw file.error(members[forms[0]], "\(context).\(forms[0]) must be a list") }
+            guard case .sequence(let items) = members[forms[0]]! else {
+                throw file.error(members[forms[0]], "\(context).\(forms[0]) must be a list")
+            }
             let parts = try items.map { try expression($0, context: "\(context).\(forms[0])") }
             base = forms[0] == "coalesce" ? .coalesce(parts) : .hierarchy(parts)
         default:
             guard let then = members["then"] else { throw file.error(node, "\(context): 'when' needs 'then'") }
-            base = .conditional(try condition(members["when"]!, context: "\(context).when"),
-                                then: try expression(then, context: "\(context).then"),
-                                otherwise: try members["else"].map { try expression($0, context: "\(context).else") })
+            base = .conditional(
+                try condition(members["when"]!, context: "\(context).when"),
+                then: try expression(then, context: "\(context).then"),
+                otherwise: try members["else"].map { try expression($0, context: "\(context).else") })
         }
         if forms[0] != "when", members["then"] != nil || members["else"] != nil {
             throw file.error(node, "\(context): 'then' and 'else' go with 'when'")
         }
         if let transformsNode = members["transforms"] {
-            guard case .sequence(let items) = transformsNode else { throw file.error(transformsNode, "\(context).transforms must be a list") }
+            guard case .sequence(let items) = transformsNode else {
+                throw file.error(transformsNode, "\(context).transforms must be a list")
+            }
             base = .piped(base, try items.map { try transform($0, context: "\(context).transforms") })
         }
         return base
@@ -194,7 +228,9 @@ struct MappingCompiler {
         var rest = Substring(text)
         while let open = rest.firstIndex(of: "{") {
             if open > rest.startIndex { parts.append(.literal(String(rest[..<open]))) }
-            guard let close = rest[open...].firstIndex(of: "}") else { throw file.error(node, "\(context): '{' without '}' in the template") }
+            guard let close = rest[open...].firstIndex(of: "}") else {
+                throw file.error(node, "\(context): '{' without '}' in the template")
+            }
             let name = String(rest[rest.index(after: open)..<close])
             guard !name.isEmpty else { throw file.error(node, "\(context): empty '{}' in the template") }
             parts.append(.field(reference(name)))
@@ -205,14 +241,22 @@ struct MappingCompiler {
     }
 
     func condition(_ node: Node, context: String) throws -> Condition {
-        let members = try file.members(node, allowed: ["field", "matches", "equals", "empty", "not"], required: ["field"], context: context)
+        let members = try file.members(
+            node, allowed: ["field", "matches", "equals", "empty", "not"], required: ["field"], context: context)
         let field = reference(try file.string(members["field"]!, context: "\(context).field"))
         let negated = try members["not"].map { try file.bool($0, context: "\(context).not") } ?? false
         let tests = ["matches", "equals", "empty"].filter { members[$0] != nil }
-        guard tests.count == 1 else { throw file.error(node, "\(context) needs exactly one of 'matches', 'equals' or 'empty'") }
+        guard tests.count == 1 else {
+            throw file.error(node, "\(context) needs exactly one of 'matches', 'equals' or 'empty'")
+        }
         switch tests[0] {
-        case "matches": return Condition(field: field, test: .matches(try regex(members["matches"]!, context: context)), negated: negated)
-        case "equals": return Condition(field: field, test: .equals(Set(try file.strings(members["equals"]!, context: context))), negated: negated)
+        case "matches":
+            return Condition(
+                field: field, test: .matches(try regex(members["matches"]!, context: context)), negated: negated)
+        case "equals":
+            return Condition(
+                field: field, test: .equals(Set(try file.strings(members["equals"]!, context: context))),
+                negated: negated)
         default:
             let empty = try file.bool(members["empty"]!, context: "\(context).empty")
             return Condition(field: field, test: .isEmpty, negated: negated != !empty)
@@ -231,96 +275,6 @@ struct MappingCompiler {
     static let bareTransforms: [String: Transform] = [
         "trim": .trim, "collapse_whitespace": .collapseWhitespace, "lower": .lower, "upper": .upper, "title": .title,
         "email": .email, "year": .year, "number": .number(decimal: ".", group: ","), "date": .date([.iso]),
-        "hierarchy": .hierarchy(separator: "/"),
+        "hierarchy": .hierarchy(separator: "/")
     ]
-
-    /// A transform: a bare name (`trim`) or a mapping whose first key names it (`map: {…}`).
-    func transform(_ node: Node, context: String) throws -> Transform {
-        if case .scalar(let scalar) = node {
-            guard let bare = Self.bareTransforms[scalar.string] else {
-                let hint = Spelling.closest(to: scalar.string, among: Array(Self.bareTransforms.keys) + Self.optionTransforms).map { " (did you mean '\($0)'?)" } ?? ""
-                throw file.error(node, "unknown transform '\(scalar.string)'\(hint)")
-            }
-            return bare
-        }
-        let pairs = try file.pairs(node, context: context)
-        guard let (name, nameNode, value) = pairs.first else { throw file.error(node, "\(context): empty transform") }
-        let options = Dictionary(pairs.dropFirst().map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
-        func allow(_ keys: [String]) throws {
-            if let extra = pairs.dropFirst().first(where: { !keys.contains($0.key) }) {
-                throw file.error(extra.keyNode, "unknown option '\(extra.key)' for transform '\(name)'")
-            }
-        }
-        let where_ = "\(context).\(name)"
-        switch name {
-        case "default": try allow([]); return .defaultValue(try file.string(value, context: where_))
-        case "map":
-            try allow(["otherwise"])
-            let table = Dictionary(try file.pairs(value, context: where_).map { ($0.key, try file.string($0.value, context: where_)) },
-                                   uniquingKeysWith: { a, _ in a })
-            return .valueMap(table, otherwise: try options["otherwise"].map { try file.string($0, context: "\(where_).otherwise") })
-        case "lookup":
-            try allow(["key", "value", "otherwise"])
-            let tablePath = file.resolve(try file.string(value, context: where_))
-            guard let keyNode = options["key"], let valueNode = options["value"] else {
-                throw file.error(nameNode, "'lookup' needs 'key' and 'value' (the table's column names)")
-            }
-            let table = try lookupTable(tablePath, key: try file.string(keyNode, context: where_), value: try file.string(valueNode, context: where_), node: nameNode)
-            return .lookup(table: table, name: (tablePath as NSString).lastPathComponent,
-                           otherwise: try options["otherwise"].map { try file.string($0, context: "\(where_).otherwise") })
-        case "replace":
-            try allow(["with"])
-            return .replace(try regex(value, context: where_), with: try options["with"].map { try file.string($0, context: where_) } ?? "")
-        case "extract": try allow([]); return .extract(try regex(value, context: where_))
-        case "require": try allow([]); return .require(try regex(value, context: where_), pattern: try file.string(value, context: where_))
-        case "split": try allow([]); return .split(try file.string(value, context: where_))
-        case "join": try allow([]); return .join(try file.string(value, context: where_))
-        case "hierarchy": try allow([]); return .hierarchy(separator: try file.string(value, context: where_))
-        case "date":
-            try allow([])
-            let formats = try file.strings(value, context: where_).map { text -> DateFormat in
-                do { return try DateFormat(text, locale: locale) } catch let failure as TransformFailure {
-                    throw file.error(value, "\(where_): \(failure.rule): '\(failure.value)'")
-                }
-            }
-            return .date(formats)
-        case "number":
-            try allow([])
-            let members = try file.members(value, allowed: ["decimal", "group"], context: where_)
-            let decimal = try members["decimal"].map { try file.string($0, context: where_) } ?? "."
-            let group = try members["group"].map { try file.string($0, context: where_) }
-            guard decimal.count == 1, group.map({ $0.count <= 1 }) ?? true else { throw file.error(value, "\(where_): separators are single characters") }
-            return .number(decimal: decimal.first!, group: group?.first)
-        case "phone": try allow([]); return .phone(try phoneRule(value, context: where_))
-        case "truncate":
-            try allow([])
-            let limit = try file.int(value, context: where_)
-            guard limit > 0 else { throw file.error(value, "\(where_) must be positive") }
-            return .truncate(limit)
-        case "prefix": try allow([]); return .prefix(try file.string(value, context: where_))
-        default:
-            let hint = Spelling.closest(to: name, among: Self.optionTransforms).map { " (did you mean '\($0)'?)" } ?? ""
-            throw file.error(nameNode, "unknown transform '\(name)'\(hint)")
-        }
-    }
-
-    static let optionTransforms = ["default", "map", "lookup", "replace", "extract", "require", "split", "join", "hierarchy",
-                                   "date", "number", "phone", "truncate", "prefix"]
-
-    private func lookupTable(_ path: String, key: String, value: String, node: Node) throws -> [String: String] {
-        if !lookupFiles.paths.contains(path) { lookupFiles.paths.append(path) }
-        do {
-            let reader = try CSVReader(path: path)
-            guard reader.schema.position(of: key) != nil, reader.schema.position(of: value) != nil else {
-                throw file.error(node, "lookup table '\(path)' has no column '\(reader.schema.position(of: key) == nil ? key : value)'")
-            }
-            var table: [String: String] = [:]
-            while let record = try reader.next() {
-                if let k = record[key]?.firstText, let v = record[value]?.firstText { table[k] = v }
-            }
-            return table
-        } catch let error as ExtractError {
-            throw file.error(node, "lookup table: \(error)")
-        }
-    }
 }

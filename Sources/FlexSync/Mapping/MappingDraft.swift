@@ -25,7 +25,7 @@ public enum MappingDraft {
         (["location", "@descriptor"], "location"), (["location"], "location"), (["standort"], "location"),
         (["businesstitle"], "role"), (["jobtitle"], "role"), (["jobprofile"], "role"), (["title"], "role"),
         (["role"], "role"),
-        (["activestatus"], "state"), (["status"], "state"), (["ausgetreten"], "state"),
+        (["activestatus"], "state"), (["status"], "state"), (["ausgetreten"], "state")
     ]
 
     static let taskHints: [(fragments: [String], key: String)] = [
@@ -40,7 +40,7 @@ public enum MappingDraft {
         (["geburtsdatum"], "customers.year_of_birth"),
         (["segment"], "customers.market_segment"), (["lifecyclestage"], "customers.category"),
         (["owner"], "customers.customer_manager"), (["acquisitiondate"], "customers.acquisition_date"),
-        (["businessvalue"], "customers.business_value"), (["acquisitioncost"], "customers.acquisition_cost"),
+        (["businessvalue"], "customers.business_value"), (["acquisitioncost"], "customers.acquisition_cost")
     ]
 
     /// `wd:Worker/@wd:Descriptor` → `worker@descriptor`: lower case, without namespace prefixes,
@@ -110,7 +110,7 @@ public enum MappingDraft {
             "target: \(target.rawValue)",
             "key:",
             "  match: [\(match.isEmpty ? idKey : match.joined(separator: ", "))]",
-            "attributes:",
+            "attributes:"
         ]
         func quoted(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         func fill(_ column: ExportInspection.Column) -> String { "\(column.filled) of \(inspection.records) filled" }

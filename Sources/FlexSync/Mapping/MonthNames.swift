@@ -17,7 +17,7 @@ struct MonthNames: Equatable, Sendable {
             calendar.locale = Locale(identifier: identifier)
             let lists = [
                 calendar.monthSymbols, calendar.shortMonthSymbols, calendar.standaloneMonthSymbols,
-                calendar.shortStandaloneMonthSymbols,
+                calendar.shortStandaloneMonthSymbols
             ]
             for list in lists where list.count == 12 {
                 for (index, name) in list.enumerated() { numbers[Self.key(name), default: index + 1] = index + 1 }

@@ -74,12 +74,13 @@ enum PhoneNumberLibrary {
         case fs_phone_invalid_country_code: return .unknownCountry
         default: return .impossibleLength
         }
-        let number = Number(formatted: text(&result.formatted, count: result.formatted_length),
-                            extensionDigits: result.extension_length > 0
-                                ? text(&result.extension, count: result.extension_length) : nil,
-                            callingCode: Int(result.country_code),
-                            national: text(&result.national, count: result.national_length),
-                            valid: validate ? result.valid : nil)
+        let number = Number(
+            formatted: text(&result.formatted, count: result.formatted_length),
+            extensionDigits: result.extension_length > 0
+                ? text(&result.extension, count: result.extension_length) : nil,
+            callingCode: Int(result.country_code),
+            national: text(&result.national, count: result.national_length),
+            valid: validate ? result.valid : nil)
         switch result.possibility {
         case fs_phone_possible: return .possible(number)
         case fs_phone_possible_local_only: return .localOnly(number)
@@ -90,14 +91,17 @@ enum PhoneNumberLibrary {
 
     /// All that the C interface says of `bytes` read by one route, and whether the plain-number
     /// reader read it (rather than Parse).
-    static func outcome(of bytes: UnsafeBufferPointer<UInt8>, region: String?, format: Format, validate: Bool,
-                        route: Route) -> (outcome: Outcome, readByPlainReader: Bool) {
+    static func outcome(
+        of bytes: UnsafeBufferPointer<UInt8>, region: String?, format: Format, validate: Bool,
+        route: Route
+    ) -> (outcome: Outcome, readByPlainReader: Bool) {
         var result = call(bytes, region: region, format: format, validate: validate, route: route)
-        let outcome = Outcome(status: result.status.rawValue, possibility: result.possibility.rawValue,
-                              type: result.type.rawValue, valid: result.valid, callingCode: Int(result.country_code),
-                              national: text(&result.national, count: result.national_length),
-                              formatted: text(&result.formatted, count: result.formatted_length),
-                              extensionDigits: text(&result.extension, count: result.extension_length))
+        let outcome = Outcome(
+            status: result.status.rawValue, possibility: result.possibility.rawValue,
+            type: result.type.rawValue, valid: result.valid, callingCode: Int(result.country_code),
+            national: text(&result.national, count: result.national_length),
+            formatted: text(&result.formatted, count: result.formatted_length),
+            extensionDigits: text(&result.extension, count: result.extension_length))
         return (outcome, result.plain_reader)
     }
 
@@ -105,14 +109,17 @@ enum PhoneNumberLibrary {
     /// libphonenumber's metadata cannot be read as the library reads it).
     static var plainReaderIsAvailable: Bool { fs_phone_plain_reader_available() }
 
-    private static func call(_ bytes: UnsafeBufferPointer<UInt8>, region: String?, format: Format, validate: Bool,
-                             route: Route) -> fs_phone_result {
+    private static func call(
+        _ bytes: UnsafeBufferPointer<UInt8>, region: String?, format: Format, validate: Bool,
+        route: Route
+    ) -> fs_phone_result {
         var result = fs_phone_result()
-        let style: fs_phone_format = switch format {
-        case .e164: fs_phone_format_e164
-        case .international: fs_phone_format_international
-        case .national: fs_phone_format_national
-        }
+        let style: fs_phone_format =
+            switch format {
+            case .e164: fs_phone_format_e164
+            case .international: fs_phone_format_international
+            case .national: fs_phone_format_national
+            }
         let parse = route == .plainReader ? fs_phone_parse : fs_phone_parse_reference
         bytes.withMemoryRebound(to: CChar.self) { text in
             if let region {
@@ -144,7 +151,10 @@ enum PhoneNumberLibrary {
 
     /// Every region libphonenumber has metadata for.
     static let supportedRegions: [String] = (0..<Int(fs_phone_supported_region_count())).compactMap { index in
-        regionCode { fs_phone_supported_region(Int32(index), $0); return true }
+        regionCode {
+            fs_phone_supported_region(Int32(index), $0)
+            return true
+        }
     }
 
     /// The two letters a C function writes into a buffer of three, when it says it wrote them.
@@ -152,8 +162,9 @@ enum PhoneNumberLibrary {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: 3) { buffer in
             buffer.initialize(repeating: 0)
             guard let base = buffer.baseAddress, write(base) else { return nil }
-            return String(decoding: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer).prefix(2)),
-                          as: UTF8.self)
+            return String(
+                decoding: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer).prefix(2)),
+                as: UTF8.self)
         }
     }
 }

@@ -79,7 +79,8 @@ struct PhoneRule: Sendable {
     /// no country flexsync knows. An empty column falls back to the default country.
     func region(of record: Record) -> (region: String?, unknownName: String?) {
         guard let countryField, let value = record[countryField]?.firstText,
-              !Transform.trimmed(value).isEmpty else { return (defaultCountry, nil) }
+            !Transform.trimmed(value).isEmpty
+        else { return (defaultCountry, nil) }
         guard let region = CountryNames.region(for: value) else { return (nil, Transform.trimmed(value)) }
         return (region, nil)
     }
@@ -87,7 +88,8 @@ struct PhoneRule: Sendable {
     /// The one reading of a number's bytes that both the full evaluation and `validate`'s byte
     /// checks use, so that they cannot disagree.
     func read(_ bytes: UnsafeBufferPointer<UInt8>, region: String?, countryNamed: String? = nil)
-        -> Result<PhoneNumberLibrary.Number, Refusal> {
+        -> Result<PhoneNumberLibrary.Number, Refusal>
+    {
         if bytes.contains(where: { $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "e") }) {
             let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: " '\t\u{00A0}")
             if NumberParsing.isExcelScientific(text) { return .failure(.excelDamage) }

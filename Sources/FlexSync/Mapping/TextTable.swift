@@ -65,7 +65,8 @@ final class TextTable<Value> {
             let slot = slots[index]
             if slot.hash == 0 { return index }
             if slot.hash == hash && slot.keyCount == bytes.count
-                && (bytes.count == 0 || memcmp(keyBytes + slot.keyStart, bytes.baseAddress!, bytes.count) == 0) {
+                && (bytes.count == 0 || memcmp(keyBytes + slot.keyStart, bytes.baseAddress!, bytes.count) == 0)
+            {
                 return index
             }
             index = (index + 1) & (capacity - 1)
@@ -87,7 +88,8 @@ final class TextTable<Value> {
     func warm(_ key: String) {
         var key = key
         let index = key.withUTF8 { start(Self.hash(bytes: $0)) }
-        warmed &+= slots[index].hash &+ UInt64(truncatingIfNeeded: UnsafeRawPointer(values + index).load(as: UInt8.self))
+        warmed &+=
+            slots[index].hash &+ UInt64(truncatingIfNeeded: UnsafeRawPointer(values + index).load(as: UInt8.self))
     }
 
     /// What ``warm(_:)`` read, kept so that its loads are not optimised away.
@@ -133,7 +135,9 @@ final class TextTable<Value> {
     }
 
     private func grow() {
-        let oldSlots = slots, oldValues = values, oldCapacity = capacity
+        let oldSlots = slots
+        let oldValues = values
+        let oldCapacity = capacity
         capacity *= 2
         slots = .allocate(capacity: capacity)
         slots.initialize(repeating: Slot(hash: 0, keyStart: 0, keyCount: 0), count: capacity)

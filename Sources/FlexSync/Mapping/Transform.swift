@@ -48,7 +48,9 @@ enum Transform: Sendable {
     func apply(_ value: MappedValue, record: Record) throws -> MappedValue {
         if case .defaultValue(let fallback) = self { return value.isNull ? .text(fallback) : value }
         if case .join(let separator) = self {
-            if case .list(let items) = value { return items.isEmpty ? .null : .text(items.joined(separator: separator)) }
+            if case .list(let items) = value {
+                return items.isEmpty ? .null : .text(items.joined(separator: separator))
+            }
             return value
         }
         if case .list(let items) = value {
@@ -67,9 +69,10 @@ enum Transform: Sendable {
         case .lower: return .text(Transform.lowercased(text))
         case .upper: return .text(text.uppercased())
         case .title:
-            return .text(text.split(separator: " ", omittingEmptySubsequences: false).map { word in
-                word.prefix(1).uppercased() + word.dropFirst().lowercased()
-            }.joined(separator: " "))
+            return .text(
+                text.split(separator: " ", omittingEmptySubsequences: false).map { word in
+                    word.prefix(1).uppercased() + word.dropFirst().lowercased()
+                }.joined(separator: " "))
         case .valueMap(let table, let otherwise):
             if let mapped = table[text] { return .text(mapped) }
             if let otherwise { return .text(otherwise) }
@@ -94,10 +97,14 @@ enum Transform: Sendable {
             }
             return .text(text)
         case .split(let separator):
-            let parts = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let parts = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
             return parts.isEmpty ? .null : .list(parts)
         case .hierarchy(let separator):
-            let parts = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let parts = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
             return parts.isEmpty ? .null : .text(parts.joined(separator: Transform.hierarchySeparator))
         case .date(let formats):
             if DateRules.isNullDate(text) { return .null }
@@ -122,7 +129,9 @@ enum Transform: Sendable {
             return rule.extensionDigits(text, record: record).map(MappedValue.text) ?? .null
         case .email:
             var address = Transform.lowercased(Transform.trimmed(text))
-            guard address.withUTF8(Transform.isEmailAddress) else { throw TransformFailure(rule: "not an e-mail address", value: text) }
+            guard address.withUTF8(Transform.isEmailAddress) else {
+                throw TransformFailure(rule: "not an e-mail address", value: text)
+            }
             return .text(address)
         case .truncate(let limit):
             return .text(Transform.truncate(text, toUTF16: limit))
@@ -177,7 +186,8 @@ enum Transform: Sendable {
             if isASCIISpace(byte) { return false }
             if at == nil {
                 switch byte {
-                case 0x28, 0x29, 0x2C, 0x3A, 0x3B, 0x3C, 0x3E, 0x5B, 0x5C, 0x5D, 0x22: return false   // ( ) , : ; < > [ \ ] "
+                // ( ) , : ; < > [ \ ] "
+                case 0x28, 0x29, 0x2C, 0x3A, 0x3B, 0x3C, 0x3E, 0x5B, 0x5C, 0x5D, 0x22: return false
                 default: continue
                 }
             }
@@ -185,7 +195,9 @@ enum Transform: Sendable {
             if isDot {
                 if previousDot { return false }
                 dot = true
-            } else if byte < 0x80 && byte != 0x2D && !(byte >= 0x30 && byte <= 0x39) && !(byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) {
+            } else if byte < 0x80 && byte != 0x2D && !(byte >= 0x30 && byte <= 0x39)
+                && !(byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
+            {
                 return false
             }
             previousDot = isDot
@@ -253,12 +265,12 @@ enum Transform: Sendable {
     private static func lowered(_ lead: UInt8, _ byte: UInt8) -> UInt8? {
         let scalar = (UInt32(lead & 0x1F) << 6) | UInt32(byte & 0x3F)
         switch scalar {
-        case 0xC0...0xDE where scalar != 0xD7: return byte + 0x20       // À–Þ but ×
+        case 0xC0...0xDE where scalar != 0xD7: return byte + 0x20  // À–Þ but ×
         case 0xC0...0xFF: return byte
         case 0x130, 0x13F, 0x178: return nil
         case 0x100...0x137, 0x14A...0x177: return scalar % 2 == 0 ? byte + 1 : byte
         case 0x139...0x148, 0x179...0x17E: return scalar % 2 == 1 ? byte + 1 : byte
-        default: return byte                                              // ĸ ŉ ſ
+        default: return byte  // ĸ ŉ ſ
         }
     }
 
@@ -270,7 +282,10 @@ enum Transform: Sendable {
         if first < 0x80 && last < 0x80 && !isASCIISpace(first) && !isASCIISpace(last) { return text }
         // No white space at either end (`Zoë`, `Łukasz`): nothing to trim, whatever the bytes.
         if let head = text.unicodeScalars.first, let tail = text.unicodeScalars.last,
-           !isWhiteSpace(head) && !isWhiteSpace(tail) { return text }
+            !isWhiteSpace(head) && !isWhiteSpace(tail)
+        {
+            return text
+        }
         if utf8.allSatisfy({ $0 < 0x80 }) {
             let bytes = Array(utf8)
             guard let start = bytes.firstIndex(where: { !isASCIISpace($0) }) else { return "" }
@@ -293,7 +308,10 @@ enum Transform: Sendable {
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == 0x20 {
-                    if previousSpace { clean = false; break }
+                    if previousSpace {
+                        clean = false
+                        break
+                    }
                     previousSpace = true
                 } else if whiteSpaceWidth(bytes, at: index) > 0 {
                     clean = false
@@ -315,7 +333,11 @@ enum Transform: Sendable {
                         index += width
                         continue
                     }
-                    if pendingSpace { out[written] = 0x20; written += 1; pendingSpace = false }
+                    if pendingSpace {
+                        out[written] = 0x20
+                        written += 1
+                        pendingSpace = false
+                    }
                     out[written] = bytes[index]
                     written += 1
                     index += 1
@@ -338,52 +360,5 @@ enum Transform: Sendable {
             used += width
         }
         return result
-    }
-}
-
-/// Parses locale-formatted numbers (`1.234,56`), refusing Excel's scientific-notation damage.
-enum NumberParsing {
-    static func parse(_ text: String, decimal: Character, group: Character?) throws -> JSONNumber {
-        let trimmed = Transform.trimmed(text)
-        if isExcelScientific(trimmed) {
-            throw TransformFailure(rule: "looks like a number Excel turned into scientific notation", value: text)
-        }
-        var normalized = ""
-        for character in trimmed {
-            if let group, character == group { continue }
-            if character == decimal { normalized.append("."); continue }
-            if character == " " || character == "\u{00A0}" || character == "'" { continue }
-            normalized.append(character)
-        }
-        guard isPlainDecimal(normalized), let value = Double(normalized), value.isFinite else {
-            throw TransformFailure(rule: "not a number", value: text)
-        }
-        return JSONNumber(value)
-    }
-
-    /// `-?digits(.digits)?`, the only number form flexsync writes.
-    static func isPlainDecimal(_ text: String) -> Bool {
-        var bytes = Substring(text).utf8[...]
-        if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
-        let whole = bytes.prefix { $0 >= 0x30 && $0 <= 0x39 }
-        guard !whole.isEmpty else { return false }
-        bytes = bytes.dropFirst(whole.count)
-        if bytes.isEmpty { return true }
-        guard bytes.first == UInt8(ascii: ".") else { return false }
-        let fraction = bytes.dropFirst()
-        return !fraction.isEmpty && fraction.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
-    }
-
-    /// Excel's damage to long numbers: `4,93056E+11`, `1.4E+10`.
-    static func isExcelScientific(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard let e = bytes.firstIndex(where: { $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "e") }), e > 0,
-              e + 2 < bytes.count, bytes[e + 1] == UInt8(ascii: "+") else { return false }
-        let mantissa = bytes[..<e], exponent = bytes[(e + 2)...]
-        let digits: (UInt8) -> Bool = { $0 >= 0x30 && $0 <= 0x39 }
-        guard exponent.allSatisfy(digits), let firstDigit = mantissa.first, digits(firstDigit) else { return false }
-        let separators = mantissa.filter { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ".") }
-        return separators.count <= 1 && mantissa.allSatisfy { digits($0) || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ".") }
-            && mantissa.last.map(digits) == true
     }
 }

@@ -54,7 +54,9 @@ final class ValueMemo {
     /// nil leaves the lookup to ``lookup(bytes:)``. The value itself is not copied.
     @inline(__always)
     func outcome(bytes: UnsafeBufferPointer<UInt8>) -> ByteCheck.Outcome? {
-        guard case .some(.some(let outcome)) = results.withValue(forBytes: bytes, { $0.pointee.outcome }) else { return nil }
+        guard case .some(.some(let outcome)) = results.withValue(forBytes: bytes, { $0.pointee.outcome }) else {
+            return nil
+        }
         lookups += 1
         hits += 1
         return outcome

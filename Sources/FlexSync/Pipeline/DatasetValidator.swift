@@ -54,9 +54,10 @@ public struct DatasetValidator {
         let mapping = job.mapping
         // Tasks are found by their customers' match values, so a tasks job indexes them as it keeps them.
         outcome.store = RecordStore(indexesMatches: mapping.target == .tasks)
-        var policy = Mapping.RunPolicy(nullTokens: job.source.nullTokens, tooLong: job.policies.tooLong,
-                                       withholdPersonal: job.policies.pii == .withhold, checksOnly: !keepRecords,
-                                       lossyText: job.policies.lossyText)
+        var policy = Mapping.RunPolicy(
+            nullTokens: job.source.nullTokens, tooLong: job.policies.tooLong,
+            withholdPersonal: job.policies.pii == .withhold, checksOnly: !keepRecords,
+            lossyText: job.policies.lossyText)
         policy.emptyKey = job.policies.emptyKey
         // One entry per distinct key of the whole export, so kept small: where the key was first
         // seen in 16 bytes, the key's bytes in the table's own buffer.
@@ -98,21 +99,30 @@ public struct DatasetValidator {
                     let first = (position: seen.position(in: fileNames), index: seen.index)
                     switch job.policies.onDuplicate {
                     case .error:
-                        mapped.problems.append(Problem(.error, mapped.position, field: mapping.key.match[0],
-                                                       rule: "duplicate key, also on \(first.position)", value: identity))
+                        mapped.problems.append(
+                            Problem(
+                                .error, mapped.position, field: mapping.key.match[0],
+                                rule: "duplicate key, also on \(first.position)", value: identity))
                         if conflicted.insert(identity).inserted {
-                            let problem = Problem(.error, first.position, field: mapping.key.match[0],
-                                                  rule: "duplicate key, also on \(mapped.position)", value: identity)
+                            let problem = Problem(
+                                .error, first.position, field: mapping.key.match[0],
+                                rule: "duplicate key, also on \(mapped.position)", value: identity)
                             report(problem)
                             if let index = first.index { outcome.store.invalidate(index) }
                             if !seen.invalid { invalidRows += 1 }
                         }
                     case .first:
-                        report(Problem(.warning, mapped.position, field: mapping.key.match[0], rule: "duplicate key, keeping \(first.position)", value: identity))
+                        report(
+                            Problem(
+                                .warning, mapped.position, field: mapping.key.match[0],
+                                rule: "duplicate key, keeping \(first.position)", value: identity))
                         outcome.skipped += 1
                         return
                     case .last:
-                        report(Problem(.warning, first.position, field: mapping.key.match[0], rule: "duplicate key, replaced by \(mapped.position)", value: identity))
+                        report(
+                            Problem(
+                                .warning, first.position, field: mapping.key.match[0],
+                                rule: "duplicate key, replaced by \(mapped.position)", value: identity))
                         if let index = first.index { outcome.store.skip(index) }
                         outcome.skipped += 1
                     }
@@ -121,8 +131,10 @@ public struct DatasetValidator {
                 if mapped.isValid { cardinality.observe(mapped) } else { invalidRows += 1 }
                 let index = keepRecords ? outcome.store.count : nil
                 if let identity, mapped.isValid || onDuplicate == .error, seen == nil || onDuplicate == .last {
-                    firstByKey[identity] = FirstSeen(file: fileNames.count - 1, line: mapped.position.line, record: mapped.position.record, index: index,
-                                                    invalid: !mapped.isValid)
+                    firstByKey[identity] = FirstSeen(
+                        file: fileNames.count - 1, line: mapped.position.line, record: mapped.position.record,
+                        index: index,
+                        invalid: !mapped.isValid)
                 }
                 if keepRecords { outcome.store.append(mapped) }
             }
@@ -130,7 +142,9 @@ public struct DatasetValidator {
                 // One key per row, a million rows: the table outgrows the cache, and a probe amid
                 // the checks waits for its miss alone; a pass of loads first waits for many at once.
                 chunk.withUnsafeBufferPointer { records in
-                    for index in records.indices { if let identity = records[index].identity { firstByKey.warm(identity) } }
+                    for index in records.indices {
+                        if let identity = records[index].identity { firstByKey.warm(identity) }
+                    }
                 }
                 chunk.withUnsafeMutableBufferPointer { records in
                     for index in records.indices { consider(&records[index]) }
@@ -140,7 +154,8 @@ public struct DatasetValidator {
             outcome.emptyRowsSkipped += stream.skippedEmptyRows
             if let matches = reader.fieldMatches {
                 let records = outcome.rowsRead - rowsBefore
-                for problem in SourceFieldCheck.unmatchedFields(mapping, matches: matches, records: records, file: file) {
+                for problem in SourceFieldCheck.unmatchedFields(mapping, matches: matches, records: records, file: file)
+                {
                     if problem.severity == .error { outcome.datasetErrors += 1 }
                     report(problem)
                 }
@@ -161,7 +176,8 @@ public struct DatasetValidator {
         let considered = outcome.rowsRead - outcome.skipped
         outcome.nothingSelected = nothingSelected(outcome)
         if considered > 0, Double(outcome.invalid) / Double(considered) > job.policies.maxInvalidShare {
-            outcome.invalidShareReason = "\(outcome.invalid) of \(considered) rows are invalid, "
+            outcome.invalidShareReason =
+                "\(outcome.invalid) of \(considered) rows are invalid, "
                 + "more than the \(Self.percent(job.policies.maxInvalidShare)) the job allows"
         }
         outcome.abortReason = outcome.nothingSelected ?? outcome.invalidShareReason
@@ -191,7 +207,8 @@ public struct DatasetValidator {
     /// A share as a percentage rounded to a tenth: `26.7%`, `20%` (never `26.700000000000003%`).
     static func percent(_ share: Double) -> String {
         let tenths = (share * 1000).rounded()
-        return tenths.truncatingRemainder(dividingBy: 10) == 0 ? "\(Int(tenths / 10))%" : String(format: "%.1f%%", tenths / 10)
+        return tenths.truncatingRemainder(dividingBy: 10) == 0
+            ? "\(Int(tenths / 10))%" : String(format: "%.1f%%", tenths / 10)
     }
 }
 
@@ -250,8 +267,11 @@ struct CardinalityTracker {
             let count = distinct[slot].count
             guard Double(count) >= 0.9 * Double(min(rows, Self.cap)) else { return nil }
             let label = key.replacingOccurrences(of: "_attribute_", with: "_label_")
-            return Problem(.warning, nil, field: key,
-                           rule: "\(count) distinct values in \(rows) rows: high-cardinality values slow Insights; use '\(label)' instead")
+            return Problem(
+                .warning, nil, field: key,
+                rule:
+                    "\(count) distinct values in \(rows) rows: high-cardinality values slow Insights; use '\(label)' instead"
+            )
         }
     }
 }

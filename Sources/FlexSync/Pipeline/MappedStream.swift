@@ -19,10 +19,13 @@ public final class MappedStream {
     private var pendingError: Error?
 
     /// `threads` counts the caller; 1 maps everything on the caller's thread.
-    public init(reader: RecordReader, mapping: Mapping, policy: Mapping.RunPolicy,
-                threads: Int = ProcessInfo.processInfo.activeProcessorCount, chunkSize: Int = 4096) {
+    public init(
+        reader: RecordReader, mapping: Mapping, policy: Mapping.RunPolicy,
+        threads: Int = ProcessInfo.processInfo.activeProcessorCount, chunkSize: Int = 4096
+    ) {
         let threads = max(1, threads)
-        work = MappingWork(reader: reader, mapping: mapping, policy: policy, chunkSize: max(1, chunkSize), limit: 2 * threads + 2)
+        work = MappingWork(
+            reader: reader, mapping: mapping, policy: policy, chunkSize: max(1, chunkSize), limit: 2 * threads + 2)
         for helper in 1..<threads {
             let thread = Thread { [work] in work.help(as: helper) }
             thread.stackSize = 1 << 20
@@ -114,9 +117,12 @@ final class MappingWork: @unchecked Sendable {
     private lazy var callerBinding = mapping.bind(to: schema, policy: policy)
 
     init(reader: RecordReader, mapping: Mapping, policy: Mapping.RunPolicy, chunkSize: Int, limit: Int) {
-        self.reader = reader; self.mapping = mapping; self.policy = policy
+        self.reader = reader
+        self.mapping = mapping
+        self.policy = policy
         schema = reader.schema
-        self.chunkSize = chunkSize; self.limit = limit
+        self.chunkSize = chunkSize
+        self.limit = limit
     }
 
     private var canClaim: Bool { !readerBusy && !readerFinished && !cancelled && claimed - taken < limit }
@@ -188,7 +194,10 @@ final class MappingWork: @unchecked Sendable {
         var ended = false
         do {
             while records.count < chunkSize {
-                guard let record = try reader.next() else { ended = true; break }
+                guard let record = try reader.next() else {
+                    ended = true
+                    break
+                }
                 records.append(record)
             }
         } catch let failure {

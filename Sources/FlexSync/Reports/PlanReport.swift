@@ -18,13 +18,18 @@ public enum PlanReport {
         let colors: [Action: String] = [.add: "32", .change: "33", .remove: "31"]
         var lines = [paint(header(plan), "1")]
         for target in plan.targets.prefix(maxTargets) {
-            lines.append(paint("~ \(plan.kindName) \(label(target, plan: plan, showValues: showValues)) (\(target.sid))", "1") + "  from \(target.source)")
+            lines.append(
+                paint("~ \(plan.kindName) \(label(target, plan: plan, showValues: showValues)) (\(target.sid))", "1")
+                    + "  from \(target.source)")
             for change in target.changes {
                 let line: String
                 switch change.action {
                 case .add: line = "    + \(change.key): \(shown(change.after, key: change.key, showValues: showValues))"
-                case .remove: line = "    - \(change.key): \(shown(change.before, key: change.key, showValues: showValues))"
-                case .change: line = "    ~ \(change.key): \(shown(change.before, key: change.key, showValues: showValues)) → \(shown(change.after, key: change.key, showValues: showValues))"
+                case .remove:
+                    line = "    - \(change.key): \(shown(change.before, key: change.key, showValues: showValues))"
+                case .change:
+                    line =
+                        "    ~ \(change.key): \(shown(change.before, key: change.key, showValues: showValues)) → \(shown(change.after, key: change.key, showValues: showValues))"
                 }
                 lines.append(paint(line + DriftReport.policyTag(change), colors[change.action]!))
             }
@@ -47,30 +52,42 @@ public enum PlanReport {
             for item in plan.kept { lines.append("  " + (item.position.map { "\($0): " } ?? "") + item.reason) }
         }
         if !plan.ssoOwnedKeys.isEmpty {
-            lines.append(paint("note: Flex SSO rewrites \(plan.ssoOwnedKeys.joined(separator: ", ")) at every login when the identity provider maps them", "36"))
+            lines.append(
+                paint(
+                    "note: Flex SSO rewrites \(plan.ssoOwnedKeys.joined(separator: ", ")) at every login when the identity provider maps them",
+                    "36"))
         }
         lines.append("safety gates:")
         for gate in plan.gates {
-            let mark = !gate.tripped ? paint("ok", "32") : gate.overridden ? paint("overridden", "33") : paint("TRIPPED", "31;1")
-            lines.append("  \(mark) \(gate.name): \(gate.detail)" + (gate.tripped && !gate.overridden ? " (override with \(gate.override))" : ""))
+            let mark =
+                !gate.tripped
+                ? paint("ok", "32") : gate.overridden ? paint("overridden", "33") : paint("TRIPPED", "31;1")
+            lines.append(
+                "  \(mark) \(gate.name): \(gate.detail)"
+                    + (gate.tripped && !gate.overridden ? " (override with \(gate.override))" : ""))
         }
         lines.append(paint(plan.summaryLine, "1"))
         return lines.joined(separator: "\n") + "\n"
     }
 
     public static func markdown(_ plan: Plan, showValues: Bool) -> String {
-        func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+        func cell(_ text: String) -> String {
+            text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+        }
         var out = "## flexsync plan: \(plan.job.name)\(plan.job.profile.map { " (\($0))" } ?? "")\n\n"
-        out += "Workspace `\(plan.job.workspaceSid)` at \(plan.job.baseURL). Plan `\(plan.id)`.\n\n**\(plan.summaryLine)**\n\n"
+        out +=
+            "Workspace `\(plan.job.workspaceSid)` at \(plan.job.baseURL). Plan `\(plan.id)`.\n\n**\(plan.summaryLine)**\n\n"
         out += "| gate | status | detail |\n|---|---|---|\n"
         for gate in plan.gates {
-            out += "| \(gate.name) | \(!gate.tripped ? "ok" : gate.overridden ? "overridden" : "**tripped** (\(gate.override))") | \(cell(gate.detail)) |\n"
+            out +=
+                "| \(gate.name) | \(!gate.tripped ? "ok" : gate.overridden ? "overridden" : "**tripped** (\(gate.override))") | \(cell(gate.detail)) |\n"
         }
         if !plan.targets.isEmpty {
             out += "\n| \(plan.kindName) | SID | | key | before | after |\n|---|---|---|---|---|---|\n"
             for target in plan.targets {
                 for change in target.changes {
-                    out += "| \(cell(label(target, plan: plan, showValues: showValues))) | `\(target.sid)` | \(change.action.rawValue) | `\(change.key)`\(DriftReport.policyTag(change)) | "
+                    out +=
+                        "| \(cell(label(target, plan: plan, showValues: showValues))) | `\(target.sid)` | \(change.action.rawValue) | `\(change.key)`\(DriftReport.policyTag(change)) | "
                         + "\(cell(shown(change.before, key: change.key, showValues: showValues))) | \(cell(shown(change.after, key: change.key, showValues: showValues))) |\n"
                 }
             }
@@ -81,14 +98,17 @@ public enum PlanReport {
         }
         if !plan.quarantined.isEmpty || !plan.oversize.isEmpty {
             out += "\n### Quarantined\n\n"
-            for item in plan.quarantined + plan.oversize { out += "- " + (item.position.map { "`\($0)` " } ?? "") + cell(item.reason) + "\n" }
+            for item in plan.quarantined + plan.oversize {
+                out += "- " + (item.position.map { "`\($0)` " } ?? "") + cell(item.reason) + "\n"
+            }
         }
         if !plan.kept.isEmpty {
             out += "\n### Kept (lossy text in the export, the live value stays)\n\n"
             for item in plan.kept { out += "- " + (item.position.map { "`\($0)` " } ?? "") + cell(item.reason) + "\n" }
         }
         if !plan.ssoOwnedKeys.isEmpty {
-            out += "\n> Flex SSO rewrites \(plan.ssoOwnedKeys.map { "`\($0)`" }.joined(separator: ", ")) at every login when the identity provider maps them.\n"
+            out +=
+                "\n> Flex SSO rewrites \(plan.ssoOwnedKeys.map { "`\($0)`" }.joined(separator: ", ")) at every login when the identity provider maps them.\n"
         }
         return out
     }

@@ -7,7 +7,8 @@ public enum ValidationReport {
         if !outcome.withheldKeys.isEmpty {
             lines.append("pii: withhold: not sending \(outcome.withheldKeys.joined(separator: ", "))")
         }
-        var summary = "\(outcome.rowsRead.grouped) rows read, \(outcome.valid.grouped) valid, \(outcome.invalid.grouped) invalid, "
+        var summary =
+            "\(outcome.rowsRead.grouped) rows read, \(outcome.valid.grouped) valid, \(outcome.invalid.grouped) invalid, "
             + "\(outcome.warnings.grouped) warning\(outcome.warnings == 1 ? "" : "s")"
         if outcome.skipped > 0 { summary += ", \(outcome.skipped.grouped) skipped" }
         if outcome.emptyRowsSkipped > 0 { summary += ", \(outcome.emptyRowsSkipped.grouped) empty rows ignored" }
@@ -25,7 +26,8 @@ public enum ValidationReport {
             object["record"] = problem.position.map { .number(JSONNumber(Double($0.record))) } ?? .null
             object["field"] = .string(problem.field)
             object["rule"] = .string(problem.rule)
-            object["value"] = problem.value.map { .string(problem.personal && !showValues ? Problem.mask($0) : $0) } ?? .null
+            object["value"] =
+                problem.value.map { .string(problem.personal && !showValues ? Problem.mask($0) : $0) } ?? .null
             return .object(object)
         }
         var root = JSONObject()

@@ -6,7 +6,10 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
     public var message: String
 
     public init(file: String, line: Int, column: Int, message: String) {
-        self.file = file; self.line = line; self.column = column; self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
     }
 
     /// `Mappings/workday.yaml:12:7: unknown Flex Insights worker attribute 'team_nmae' (did you mean 'team_name'?)`

@@ -9,7 +9,9 @@ struct YAMLFile {
 
     init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, line: 1, column: 1, message: "cannot read the file: " + (YAMLFile.unreadable(path) ?? "unknown reason"))
+            throw ConfigError(
+                file: path, line: 1, column: 1,
+                message: "cannot read the file: " + (YAMLFile.unreadable(path) ?? "unknown reason"))
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: path, line: 1, column: 1, message: "the file is not UTF-8")
@@ -42,14 +44,21 @@ struct YAMLFile {
         switch error {
         case .duplicatedKeysInMapping(let duplicates, let context):
             let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return ConfigError(file: path, line: context.mark.line, column: context.mark.column,
-                               message: "duplicate key \(names) in one mapping (YAML would silently keep only the last)")
+            return ConfigError(
+                file: path, line: context.mark.line, column: context.mark.column,
+                message: "duplicate key \(names) in one mapping (YAML would silently keep only the last)")
         case .scanner(let context, let problem, let mark, _):
-            return ConfigError(file: path, line: mark.line, column: mark.column, message: [context?.text, problem].compactMap { $0 }.joined(separator: " "))
+            return ConfigError(
+                file: path, line: mark.line, column: mark.column,
+                message: [context?.text, problem].compactMap { $0 }.joined(separator: " "))
         case .parser(let context, let problem, let mark, _):
-            return ConfigError(file: path, line: mark.line, column: mark.column, message: [context?.text, problem].compactMap { $0 }.joined(separator: " "))
+            return ConfigError(
+                file: path, line: mark.line, column: mark.column,
+                message: [context?.text, problem].compactMap { $0 }.joined(separator: " "))
         default:
-            return ConfigError(file: path, line: 1, column: 1, message: "\(error)".split(separator: "\n").first.map(String.init) ?? "invalid YAML")
+            return ConfigError(
+                file: path, line: 1, column: 1,
+                message: "\(error)".split(separator: "\n").first.map(String.init) ?? "invalid YAML")
         }
     }
 
@@ -90,12 +99,16 @@ struct YAMLFile {
     }
 
     func int(_ node: Node, context: String) throws -> Int {
-        guard case .scalar(let scalar) = node, let value = Int(scalar.string) else { throw error(node, "\(context) must be a whole number") }
+        guard case .scalar(let scalar) = node, let value = Int(scalar.string) else {
+            throw error(node, "\(context) must be a whole number")
+        }
         return value
     }
 
     func double(_ node: Node, context: String) throws -> Double {
-        guard case .scalar(let scalar) = node, let value = Double(scalar.string) else { throw error(node, "\(context) must be a number") }
+        guard case .scalar(let scalar) = node, let value = Double(scalar.string) else {
+            throw error(node, "\(context) must be a number")
+        }
         return value
     }
 
@@ -116,10 +129,14 @@ struct YAMLFile {
         }
     }
 
-    func choice<T: RawRepresentable>(_ node: Node, context: String) throws -> T where T.RawValue == String, T: CaseIterable {
+    func choice<T: RawRepresentable>(_ node: Node, context: String) throws -> T
+    where T.RawValue == String, T: CaseIterable {
         let text = try string(node, context: context)
         guard let value = T(rawValue: text) else {
-            throw error(node, "\(context) must be one of \(T.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")), not '\(text)'")
+            throw error(
+                node,
+                "\(context) must be one of \(T.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")), not '\(text)'"
+            )
         }
         return value
     }

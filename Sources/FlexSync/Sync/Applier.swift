@@ -39,19 +39,27 @@ public struct ApplySummary: Sendable {
 
     public var json: JSONValue {
         func n(_ value: Int) -> JSONValue { .number(JSONNumber(Double(value))) }
-        return .object(JSONObject([
-            ("planned", n(planned)), ("applied", n(applied)), ("unchanged", n(unchanged)), ("conflicts", n(conflicts)),
-            ("gone", n(gone)), ("failed", n(failed)), ("resumed_done", n(resumedDone)), ("retries", n(retries)),
-            ("throttled_429", n(throttled)), ("requests", n(requests)),
-            ("duration_seconds", .number(JSONNumber(literal: String(format: "%.3f", duration)))),
-            ("requests_per_second", .number(JSONNumber(literal: String(format: "%.3f", requestsPerSecond)))),
-            ("failures", .array(failures.map { .string($0) })),
-            ("conflict_details", .array(conflictDetails.map { .string($0) })),
-            ("workspace", workspace.map { workspace in
-                .object(JSONObject([("sid", .string(workspace.sid)), ("friendly_name", .string(workspace.friendlyName)),
-                                    ("base_url", .string(workspace.baseURL))]))
-            } ?? .null),
-        ]))
+        return .object(
+            JSONObject([
+                ("planned", n(planned)), ("applied", n(applied)), ("unchanged", n(unchanged)),
+                ("conflicts", n(conflicts)),
+                ("gone", n(gone)), ("failed", n(failed)), ("resumed_done", n(resumedDone)), ("retries", n(retries)),
+                ("throttled_429", n(throttled)), ("requests", n(requests)),
+                ("duration_seconds", .number(JSONNumber(literal: String(format: "%.3f", duration)))),
+                ("requests_per_second", .number(JSONNumber(literal: String(format: "%.3f", requestsPerSecond)))),
+                ("failures", .array(failures.map { .string($0) })),
+                ("conflict_details", .array(conflictDetails.map { .string($0) })),
+                (
+                    "workspace",
+                    workspace.map { workspace in
+                        .object(
+                            JSONObject([
+                                ("sid", .string(workspace.sid)), ("friendly_name", .string(workspace.friendlyName)),
+                                ("base_url", .string(workspace.baseURL))
+                            ]))
+                    } ?? .null
+                )
+            ]))
     }
 }
 
@@ -84,8 +92,10 @@ public final class Applier: @unchecked Sendable {
     private var summary = ApplySummary()
     private var done = 0
 
-    public init(client: TaskRouterClient, plan: Plan, journal: Journal, logger: Logger, showValues: Bool = false,
-                resume: Bool = true, shouldStop: @escaping @Sendable () -> Bool = { false }) {
+    public init(
+        client: TaskRouterClient, plan: Plan, journal: Journal, logger: Logger, showValues: Bool = false,
+        resume: Bool = true, shouldStop: @escaping @Sendable () -> Bool = { false }
+    ) {
         self.client = client
         self.plan = plan
         self.journal = journal
@@ -101,8 +111,12 @@ public final class Applier: @unchecked Sendable {
     public func run(progress: @escaping @Sendable (ApplyProgress) -> Void = { _ in }) throws -> ApplySummary {
         let started = Date()
         let previous = resume ? try Journal.progress(path: journal.path, place: place) : (finished: [:], inDoubt: [])
-        try journal.append(.start, [("plan", .string(plan.id)), ("place", .string(place)),
-                                    ("targets", .number(JSONNumber(Double(plan.targets.count))))])
+        try journal.append(
+            .start,
+            [
+                ("plan", .string(plan.id)), ("place", .string(place)),
+                ("targets", .number(JSONNumber(Double(plan.targets.count))))
+            ])
         let pending = plan.targets.filter { previous.finished[$0.sid] == nil }
         lock.withLock {
             summary.planned = plan.targets.count
@@ -140,8 +154,10 @@ public final class Applier: @unchecked Sendable {
 
     private func process(_ target: Plan.Target, inDoubt: Bool, traffic: TrafficStats, session: CurlSession) throws {
         let (result, detail) = apply(target, inDoubt: inDoubt, traffic: traffic, session: session)
-        var fields: [(String, JSONValue)] = [("sid", .string(target.sid)), ("result", .string(result.rawValue)),
-                                             ("place", .string(place)), ("detail", detail.map { .string($0) } ?? .null)]
+        var fields: [(String, JSONValue)] = [
+            ("sid", .string(target.sid)), ("result", .string(result.rawValue)),
+            ("place", .string(place)), ("detail", detail.map { .string($0) } ?? .null)
+        ]
         // What the target's managed keys now hold, for the last-applied store: only when they hold it.
         if result == .applied || result == .unchanged, let planned = try? JSONValue.parse(target.before).objectValue {
             let after = Self.image(of: target.edit.keys, in: Merge.apply(target.edit, to: planned))
@@ -186,24 +202,31 @@ public final class Applier: @unchecked Sendable {
 
     /// Asks the client for the target's conditional write, and says what the outcome means for
     /// the plan: the client owns every retry, read-back and wait; this owns the merge.
-    private func apply(_ target: Plan.Target, inDoubt: Bool, traffic: TrafficStats,
-                       session: CurlSession) -> (Journal.Result, String?) {
+    private func apply(
+        _ target: Plan.Target, inDoubt: Bool, traffic: TrafficStats,
+        session: CurlSession
+    ) -> (Journal.Result, String?) {
         let keys = target.edit.keys
         guard let planned = try? JSONValue.parse(target.before).objectValue else {
             return (.failed, "the plan's before-image is not a JSON object")
         }
         let plannedImage = Self.image(of: keys, in: planned)
         let desiredImage = Self.image(of: keys, in: Merge.apply(target.edit, to: planned))
-        let write = ConditionalWrite(url: url(target.sid), document: target.desired, etag: target.etag,
-                                     inDoubt: inDoubt)
+        let write = ConditionalWrite(
+            url: url(target.sid), document: target.desired, etag: target.etag,
+            inDoubt: inDoubt)
         let journal = journal
         let outcome = client.conditionalWrite(
             write, traffic: traffic, session: session,
             willSend: { attempt, etag in
-                try journal.append(.intent, [("sid", .string(target.sid)),
-                                             ("attempt", .number(JSONNumber(Double(attempt)))),
-                                             ("etag", etag.map { .string($0) } ?? .null),
-                                             ("before", .object(plannedImage)), ("after", .object(desiredImage))])
+                try journal.append(
+                    .intent,
+                    [
+                        ("sid", .string(target.sid)),
+                        ("attempt", .number(JSONNumber(Double(attempt)))),
+                        ("etag", etag.map { .string($0) } ?? .null),
+                        ("before", .object(plannedImage)), ("after", .object(desiredImage))
+                    ])
             },
             rebase: { live in
                 let liveImage = Self.image(of: keys, in: live.attributes)
@@ -240,12 +263,15 @@ public final class Applier: @unchecked Sendable {
     /// The keys changed since the plan, old → new; personal values masked unless `showValues`.
     static func conflictDetail(keys: [String], planned: JSONObject, live: JSONObject, showValues: Bool) -> String {
         let changed = keys.filter { planned[$0] != live[$0] }
-        return "changed since the plan: " + changed.map { key in
-            // Images hold JSON null for an absent key.
-            let before = ValueRules.shown(planned[key].flatMap { $0 == .null ? nil : $0 }, key: key,
-                                          showValues: showValues)
-            let after = ValueRules.shown(live[key].flatMap { $0 == .null ? nil : $0 }, key: key, showValues: showValues)
-            return "\(key) \(before) → \(after)"
-        }.joined(separator: ", ")
+        return "changed since the plan: "
+            + changed.map { key in
+                // Images hold JSON null for an absent key.
+                let before = ValueRules.shown(
+                    planned[key].flatMap { $0 == .null ? nil : $0 }, key: key,
+                    showValues: showValues)
+                let after = ValueRules.shown(
+                    live[key].flatMap { $0 == .null ? nil : $0 }, key: key, showValues: showValues)
+                return "\(key) \(before) → \(after)"
+            }.joined(separator: ", ")
     }
 }

@@ -54,7 +54,8 @@ public struct RollbackBuilder: Sendable {
         }
         for line in data.split(separator: 0x0A) {
             if let object = try? JSONValue.parse(bytes: Array(line)).objectValue,
-               object["event"]?.stringValue == "begin", let path = object["job_path"]?.stringValue {
+                object["event"]?.stringValue == "begin", let path = object["job_path"]?.stringValue
+            {
                 return (path, object["profile"]?.stringValue)
             }
         }
@@ -102,14 +103,16 @@ public struct RollbackBuilder: Sendable {
                 live[task.sid] = (task.sid, task.attributesText)
             }
         }
-        let origin = Plan.JobIdentity(name: job.name, profile: job.profile, path: job.absolutePath,
-                                      digest: try job.inputDigest(), target: job.mapping.target,
-                                      workspaceSid: job.taskRouter.workspaceSid, baseURL: job.taskRouter.baseURL)
-        var plan = Plan(id: UUID().uuidString.lowercased(), createdAt: Date(), job: origin,
-                        managedKeys: job.mapping.managedKeys, ssoOwnedKeys: [], rowsRead: 0,
-                        targetsConsidered: applied.union(inDoubt).count, unchanged: 0,
-                        targets: [], quarantined: [], oversize: [], problems: [], invalidRows: 0, untouched: [],
-                        gates: [])
+        let origin = Plan.JobIdentity(
+            name: job.name, profile: job.profile, path: job.absolutePath,
+            digest: try job.inputDigest(), target: job.mapping.target,
+            workspaceSid: job.taskRouter.workspaceSid, baseURL: job.taskRouter.baseURL)
+        var plan = Plan(
+            id: UUID().uuidString.lowercased(), createdAt: Date(), job: origin,
+            managedKeys: job.mapping.managedKeys, ssoOwnedKeys: [], rowsRead: 0,
+            targetsConsidered: applied.union(inDoubt).count, unchanged: 0,
+            targets: [], quarantined: [], oversize: [], problems: [], invalidRows: 0, untouched: [],
+            gates: [])
         var conflicts: [String] = []
         let position = SourcePosition(file: journalPath, line: 0, record: 0)
         for sid in applied.union(inDoubt).sorted() {
@@ -122,21 +125,32 @@ public struct RollbackBuilder: Sendable {
             let liveImage = Applier.image(of: keys, in: document)
             if liveImage != image.after {
                 // An in-doubt write that did not land left nothing to undo.
-                if inDoubt.contains(sid) && liveImage == image.before { plan.unchanged += 1; continue }
-                let detail = Applier.conflictDetail(keys: keys, planned: image.after, live: liveImage,
-                                                    showValues: showValues)
-                    .replacingOccurrences(of: "the plan", with: "the run")
+                if inDoubt.contains(sid) && liveImage == image.before {
+                    plan.unchanged += 1
+                    continue
+                }
+                let detail = Applier.conflictDetail(
+                    keys: keys, planned: image.after, live: liveImage,
+                    showValues: showValues
+                )
+                .replacingOccurrences(of: "the plan", with: "the run")
                 conflicts.append("\(sid): \(detail): not rolled back")
                 continue
             }
-            let edit = ManagedEdit(set: Array(image.before).filter { $0.value != .null }.map { ($0.key, $0.value) },
-                                   remove: Array(image.before).filter { $0.value == .null }.map(\.key))
+            let edit = ManagedEdit(
+                set: Array(image.before).filter { $0.value != .null }.map { ($0.key, $0.value) },
+                remove: Array(image.before).filter { $0.value == .null }.map(\.key))
             let desired = Merge.apply(edit, to: document)
             let changes = Merge.diff(live: document, desired: desired, keys: edit.keys)
-            if changes.isEmpty { plan.unchanged += 1; continue }
-            plan.targets.append(.init(sid: sid, label: label, email: nil, team: nil, etag: nil, changes: changes,
-                                      edit: edit, before: text, desired: JSONValue.object(desired).minified,
-                                      source: position))
+            if changes.isEmpty {
+                plan.unchanged += 1
+                continue
+            }
+            plan.targets.append(
+                .init(
+                    sid: sid, label: label, email: nil, team: nil, etag: nil, changes: changes,
+                    edit: edit, before: text, desired: JSONValue.object(desired).minified,
+                    source: position))
         }
         return Outcome(plan: plan, conflicts: conflicts)
     }

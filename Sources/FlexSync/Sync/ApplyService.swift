@@ -33,7 +33,9 @@ public struct ApplyService: Sendable {
         public var confirm: (String) -> Bool
         public var progress: @Sendable (ApplyProgress) -> Void
 
-        public init(confirm: @escaping (String) -> Bool, progress: @escaping @Sendable (ApplyProgress) -> Void = { _ in }) {
+        public init(
+            confirm: @escaping (String) -> Bool, progress: @escaping @Sendable (ApplyProgress) -> Void = { _ in }
+        ) {
             self.confirm = confirm
             self.progress = progress
         }
@@ -55,7 +57,8 @@ public struct ApplyService: Sendable {
             if plan.rowsRead > 0 { try? state.recordSuccess(rowsRead: plan.rowsRead, planID: plan.id) }
             if !plan.seen.isEmpty {
                 // What the plan saw equal becomes the baseline drift is measured against.
-                try LastApplied.recordSeen(plan, place: place, in: try Journal(path: state.journalPath(planID: plan.id)))
+                try LastApplied.recordSeen(
+                    plan, place: place, in: try Journal(path: state.journalPath(planID: plan.id)))
                 try LastApplied.catchUp(state, place: place)
             }
             var summary = ApplySummary()
@@ -67,7 +70,10 @@ public struct ApplyService: Sendable {
         // 404 or 401 here instead of on every target.
         let workspace = try context.confirmWorkspace()
         let count = plan.targets.count
-        guard hooks.confirm("apply \(count.grouped) change\(count == 1 ? "" : "s") to workspace \(workspace) (profile \(job.profile ?? "default"))?")
+        guard
+            hooks.confirm(
+                "apply \(count.grouped) change\(count == 1 ? "" : "s") to workspace \(workspace) (profile \(job.profile ?? "default"))?"
+            )
         else { throw ApplyStop.declined }
         let lock: RunLock
         do {
@@ -77,9 +83,14 @@ public struct ApplyService: Sendable {
         }
         defer { withExtendedLifetime(lock) {} }
         let journal = try Journal(path: state.journalPath(planID: plan.id))
-        try journal.append(.begin, [("plan", .string(plan.id)), ("job_path", .string(job.absolutePath)),
-                                    ("profile", job.profile.map { .string($0) } ?? .null), ("target", .string(job.mapping.target.rawValue))])
-        let applier = Applier(client: context.client, plan: plan, journal: journal, logger: context.logger, showValues: showValues)
+        try journal.append(
+            .begin,
+            [
+                ("plan", .string(plan.id)), ("job_path", .string(job.absolutePath)),
+                ("profile", job.profile.map { .string($0) } ?? .null), ("target", .string(job.mapping.target.rawValue))
+            ])
+        let applier = Applier(
+            client: context.client, plan: plan, journal: journal, logger: context.logger, showValues: showValues)
         var summary = try applier.run(progress: hooks.progress)
         try LastApplied.recordSeen(plan, place: place, in: journal)
         try LastApplied.catchUp(state, place: place)

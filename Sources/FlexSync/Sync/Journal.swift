@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An append-only record of one plan's writes: an intent line before every POST (with the
@@ -57,14 +58,18 @@ public final class Journal: @unchecked Sendable {
     public init(path: String) throws {
         self.path = path
         descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        guard descriptor >= 0 else { throw PlanFileError(path: path, message: "cannot open the journal: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else {
+            throw PlanFileError(path: path, message: "cannot open the journal: \(String(cString: strerror(errno)))")
+        }
     }
 
     deinit { close(descriptor) }
 
     /// Appends one line and waits until it is on disk.
     public func append(_ event: Event, _ fields: [(String, JSONValue)]) throws {
-        var object = JSONObject([("time", .string(ISO8601DateFormatter().string(from: Date()))), ("event", .string(event.rawValue))])
+        var object = JSONObject([
+            ("time", .string(ISO8601DateFormatter().string(from: Date()))), ("event", .string(event.rawValue))
+        ])
         for (key, value) in fields { object[key] = value }
         let line = Array((JSONValue.object(object).minified + "\n").utf8)
         // The append is serialised so lines never interleave; the flush is not, so concurrent
@@ -81,12 +86,17 @@ public final class Journal: @unchecked Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
         var entries: [Entry] = []
         for line in data.split(separator: 0x0A) {
-            guard let object = try? JSONValue.parse(bytes: Array(line)).objectValue, let event = object["event"]?.stringValue.flatMap(Event.init) else { continue }
-            entries.append(Entry(event: event, sid: object["sid"]?.stringValue, result: object["result"]?.stringValue.flatMap(Result.init),
-                                 before: object["before"]?.objectValue, after: object["after"]?.objectValue,
-                                 detail: object["detail"]?.stringValue, planID: object["plan"]?.stringValue,
-                                 place: object["place"]?.stringValue, time: object["time"]?.stringValue,
-                                 images: object["images"]?.objectValue))
+            guard let object = try? JSONValue.parse(bytes: Array(line)).objectValue,
+                let event = object["event"]?.stringValue.flatMap(Event.init)
+            else { continue }
+            entries.append(
+                Entry(
+                    event: event, sid: object["sid"]?.stringValue,
+                    result: object["result"]?.stringValue.flatMap(Result.init),
+                    before: object["before"]?.objectValue, after: object["after"]?.objectValue,
+                    detail: object["detail"]?.stringValue, planID: object["plan"]?.stringValue,
+                    place: object["place"]?.stringValue, time: object["time"]?.stringValue,
+                    images: object["images"]?.objectValue))
         }
         return entries
     }
@@ -94,7 +104,9 @@ public final class Journal: @unchecked Sendable {
     /// What an earlier run of the same plan left at `place`: finished targets, and targets written
     /// to without a recorded outcome (in doubt: read back before anything else). Outcomes recorded
     /// against another place (another server or workspace) finish nothing here.
-    public static func progress(path: String, place: String) throws -> (finished: [String: Result], inDoubt: Set<String>) {
+    public static func progress(path: String, place: String) throws -> (
+        finished: [String: Result], inDoubt: Set<String>
+    ) {
         var finished: [String: Result] = [:]
         var open = Set<String>()
         for entry in try read(path: path) {

@@ -53,8 +53,10 @@ enum KeyOwnership {
         var drift: [Drift]
     }
 
-    static func decide(_ edit: ManagedEdit, live: JSONObject, sid: String, label: String, mapping: Mapping,
-                       lastApplied: LastApplied?, onDrift: OnDrift) -> Decision {
+    static func decide(
+        _ edit: ManagedEdit, live: JSONObject, sid: String, label: String, mapping: Mapping,
+        lastApplied: LastApplied?, onDrift: OnDrift
+    ) -> Decision {
         var set: [(key: String, value: JSONValue)] = []
         var remove: [String] = []
         var drift: [Drift] = []
@@ -64,10 +66,12 @@ enum KeyOwnership {
             let policy = mapping.policy(of: key)
             let write: Bool
             if current == export {
-                write = true   // nothing changes; kept in the edit so the write's after-image records it
+                write = true  // nothing changes; kept in the edit so the write's after-image records it
             } else if export == .string("***") && ValueRules.isPersonal(key: key) {
-                drift.append(Drift(sid: sid, label: label, key: key, kind: .masked, policy: policy, written: nil, live: current,
-                                   export: export, sinceRun: nil, sinceTime: nil, reverted: false))
+                drift.append(
+                    Drift(
+                        sid: sid, label: label, key: key, kind: .masked, policy: policy, written: nil, live: current,
+                        export: export, sinceRun: nil, sinceTime: nil, reverted: false))
                 write = false
             } else if export == nil && mapping.keptWhenAbsent.contains(key) {
                 write = false
@@ -75,8 +79,11 @@ enum KeyOwnership {
                 let last = lastApplied?.entry(sid, key)
                 let lastValue = last.map { $0.value == .null ? nil : $0.value }
                 func report(_ kind: Drift.Kind, reverted: Bool) {
-                    drift.append(Drift(sid: sid, label: label, key: key, kind: kind, policy: policy, written: lastValue ?? nil,
-                                       live: current, export: export, sinceRun: last?.run, sinceTime: last?.at, reverted: reverted))
+                    drift.append(
+                        Drift(
+                            sid: sid, label: label, key: key, kind: kind, policy: policy, written: lastValue ?? nil,
+                            live: current, export: export, sinceRun: last?.run, sinceTime: last?.at, reverted: reverted)
+                    )
                 }
                 switch policy {
                 case .reportOnly:
@@ -108,21 +115,28 @@ extension Drift {
     /// The plan file's form.
     var json: JSONValue {
         func value(_ value: JSONValue?) -> JSONValue { value ?? .null }
-        return .object(JSONObject([
-            ("sid", .string(sid)), ("label", .string(label)), ("key", .string(key)), ("kind", .string(kind.rawValue)),
-            ("policy", .string(policy.rawValue)), ("written", value(written)), ("live", value(live)), ("export", value(export)),
-            ("since_run", sinceRun.map { .string($0) } ?? .null), ("since_time", sinceTime.map { .string($0) } ?? .null),
-            ("reverted", .bool(reverted)),
-        ]))
+        return .object(
+            JSONObject([
+                ("sid", .string(sid)), ("label", .string(label)), ("key", .string(key)),
+                ("kind", .string(kind.rawValue)),
+                ("policy", .string(policy.rawValue)), ("written", value(written)), ("live", value(live)),
+                ("export", value(export)),
+                ("since_run", sinceRun.map { .string($0) } ?? .null),
+                ("since_time", sinceTime.map { .string($0) } ?? .null),
+                ("reverted", .bool(reverted))
+            ]))
     }
 
     init?(json object: JSONObject) {
         guard let sid = object["sid"]?.stringValue, let key = object["key"]?.stringValue,
-              let kind = object["kind"]?.stringValue.flatMap(Kind.init), let policy = object["policy"]?.stringValue.flatMap(KeyPolicy.init)
+            let kind = object["kind"]?.stringValue.flatMap(Kind.init),
+            let policy = object["policy"]?.stringValue.flatMap(KeyPolicy.init)
         else { return nil }
         func value(_ name: String) -> JSONValue? { object[name].flatMap { $0 == .null ? nil : $0 } }
-        self.init(sid: sid, label: object["label"]?.stringValue ?? "", key: key, kind: kind, policy: policy, written: value("written"),
-                  live: value("live"), export: value("export"), sinceRun: object["since_run"]?.stringValue,
-                  sinceTime: object["since_time"]?.stringValue, reverted: object["reverted"] == .bool(true))
+        self.init(
+            sid: sid, label: object["label"]?.stringValue ?? "", key: key, kind: kind, policy: policy,
+            written: value("written"),
+            live: value("live"), export: value("export"), sinceRun: object["since_run"]?.stringValue,
+            sinceTime: object["since_time"]?.stringValue, reverted: object["reverted"] == .bool(true))
     }
 }

@@ -70,7 +70,9 @@ public struct LastApplied: Sendable {
     /// `seen` events carry what a plan saw equal. Returns whether anything was read.
     @discardableResult
     public mutating func replay(journals directory: String) throws -> Bool {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".jsonl") }.sorted()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter {
+            $0.hasSuffix(".jsonl")
+        }.sorted()
         var changed = false
         for name in names {
             let path = directory + "/" + name
@@ -88,7 +90,9 @@ public struct LastApplied: Sendable {
                     // An outcome carries the image it confirms; older journals only had the intent's.
                     let image = entry.after ?? after[sid]
                     after[sid] = nil
-                    guard entry.place == place, entry.result == .applied || entry.result == .unchanged, let image else { continue }
+                    guard entry.place == place, entry.result == .applied || entry.result == .unchanged, let image else {
+                        continue
+                    }
                     for (key, value) in image { record(sid, key, value, run: run, at: time) }
                 case .seen:
                     guard entry.place == place, let images = entry.images else { continue }
@@ -107,15 +111,19 @@ public struct LastApplied: Sendable {
 
     /// A baseline taken from what Flex holds now (`--rebuild-state`): every journal so far counts
     /// as replayed, and each target's managed keys as last seen equal.
-    public static func rebuilt(place: String, live: [(sid: String, document: JSONObject)], keys: [String],
-                               journals directory: String, run: String) -> LastApplied {
+    public static func rebuilt(
+        place: String, live: [(sid: String, document: JSONObject)], keys: [String],
+        journals directory: String, run: String
+    ) -> LastApplied {
         var store = LastApplied(place: place)
         let now = ISO8601DateFormatter().string(from: Date())
         for (sid, document) in live {
             for key in keys { store.record(sid, key, Merge.value(at: key, in: document) ?? .null, run: run, at: now) }
         }
-        for name in ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []) where name.hasSuffix(".jsonl") {
-            store.replayed[name] = (try? FileManager.default.attributesOfItem(atPath: directory + "/" + name)[.size] as? Int) ?? 0
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+        where name.hasSuffix(".jsonl") {
+            store.replayed[name] =
+                (try? FileManager.default.attributesOfItem(atPath: directory + "/" + name)[.size] as? Int) ?? 0
         }
         return store
     }
@@ -130,8 +138,12 @@ public struct LastApplied: Sendable {
     /// Records in `journal` what a plan saw equal (its `seen` images), for the store to replay.
     public static func recordSeen(_ plan: Plan, place: String, in journal: Journal) throws {
         guard !plan.seen.isEmpty else { return }
-        try journal.append(.seen, [("place", .string(place)),
-                            ("images", .object(JSONObject(plan.seen.map { ($0.sid, JSONValue.object($0.image)) })))])
+        try journal.append(
+            .seen,
+            [
+                ("place", .string(place)),
+                ("images", .object(JSONObject(plan.seen.map { ($0.sid, JSONValue.object($0.image)) })))
+            ])
     }
 
     // MARK: The file
@@ -143,22 +155,28 @@ public struct LastApplied: Sendable {
         func damaged(_ reason: String) -> LastAppliedError { LastAppliedError(path: path, reason: reason) }
         guard let newline = data.firstIndex(of: 0x0A) else { throw damaged("no header line") }
         guard let header = try? JSONValue.parse(bytes: Array(data[..<newline])).objectValue,
-              header["format"]?.stringValue == formatName else { throw damaged("not a last-applied store") }
+            header["format"]?.stringValue == formatName
+        else { throw damaged("not a last-applied store") }
         let body = Array(data[(newline + 1)...])
         var hash = SHA256()
         hash.update(body)
-        guard header["digest"]?.stringValue == hash.finalizeHex() else { throw damaged("its content does not match its digest") }
+        guard header["digest"]?.stringValue == hash.finalizeHex() else {
+            throw damaged("its content does not match its digest")
+        }
         guard header["place"]?.stringValue == place else { return LastApplied(place: place) }
         var store = LastApplied(place: place)
         for (name, size) in header["replayed"]?.objectValue ?? JSONObject() {
             if case .number(let number) = size { store.replayed[name] = Int(number.doubleValue) }
         }
         for line in body.split(separator: 0x0A) {
-            guard let object = try? JSONValue.parse(bytes: Array(line)).objectValue, let sid = object["sid"]?.stringValue,
-                  let keys = object["keys"]?.objectValue else { throw damaged("a line is not a target") }
+            guard let object = try? JSONValue.parse(bytes: Array(line)).objectValue,
+                let sid = object["sid"]?.stringValue,
+                let keys = object["keys"]?.objectValue
+            else { throw damaged("a line is not a target") }
             for (key, value) in keys {
                 guard let entry = value.objectValue, let stored = entry["value"], let run = entry["run"]?.stringValue,
-                      let at = entry["at"]?.stringValue else { throw damaged("target \(sid), key \(key) is incomplete") }
+                    let at = entry["at"]?.stringValue
+                else { throw damaged("target \(sid), key \(key) is incomplete") }
                 store.targets[sid, default: [:]][key] = Entry(value: stored, run: run, at: at)
             }
         }
@@ -170,15 +188,26 @@ public struct LastApplied: Sendable {
         var body = ""
         for sid in targets.keys.sorted() {
             let keys = targets[sid]!.sorted { $0.key < $1.key }.map { key, entry in
-                (key, JSONValue.object(JSONObject([("value", entry.value), ("run", .string(entry.run)), ("at", .string(entry.at))])))
+                (
+                    key,
+                    JSONValue.object(
+                        JSONObject([("value", entry.value), ("run", .string(entry.run)), ("at", .string(entry.at))]))
+                )
             }
-            body += JSONValue.object(JSONObject([("sid", .string(sid)), ("keys", .object(JSONObject(keys)))])).minified + "\n"
+            body +=
+                JSONValue.object(JSONObject([("sid", .string(sid)), ("keys", .object(JSONObject(keys)))])).minified
+                + "\n"
         }
         var hash = SHA256()
         hash.update(Array(body.utf8))
-        let replayedSizes = replayed.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.number(JSONNumber(Double($0.value)))) }
-        let header = JSONObject([("format", .string(Self.formatName)), ("version", .number(JSONNumber(1.0))), ("place", .string(place)),
-                                 ("replayed", .object(JSONObject(replayedSizes))), ("digest", .string(hash.finalizeHex()))])
-        try StateDirectory.writeDurably(JSONValue.object(header).minified + "\n" + body, to: directory + "/" + Self.fileName(place: place))
+        let replayedSizes = replayed.sorted { $0.key < $1.key }.map {
+            ($0.key, JSONValue.number(JSONNumber(Double($0.value))))
+        }
+        let header = JSONObject([
+            ("format", .string(Self.formatName)), ("version", .number(JSONNumber(1.0))), ("place", .string(place)),
+            ("replayed", .object(JSONObject(replayedSizes))), ("digest", .string(hash.finalizeHex()))
+        ])
+        try StateDirectory.writeDurably(
+            JSONValue.object(header).minified + "\n" + body, to: directory + "/" + Self.fileName(place: place))
     }
 }

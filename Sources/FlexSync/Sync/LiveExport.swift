@@ -25,7 +25,8 @@ extension SyncContext {
         }
         let exported = Set(keysOf.values.flatMap { $0 })
         // A mapping matching on friendly names gets the worker's friendly name in its column.
-        let nameColumn = mapping.target == .workers
+        let nameColumn =
+            mapping.target == .workers
             ? mapping.friendlyNameField.flatMap { keysOf[$0] == nil ? $0 : nil } : nil
         if let nameColumn { columns.append(nameColumn) }
         let omitted = mapping.managedKeys.filter { !exported.contains($0) }
@@ -34,12 +35,16 @@ extension SyncContext {
         // Each target's document, with the worker's friendly name where a mapping matches on it.
         let documents: [(document: JSONObject, friendlyName: String?)] = try {
             switch mapping.target {
-            case .workers: return try client.listWorkers(traffic: traffic, session: session).compactMap { worker in
-                worker.attributesText.flatMap { try? JSONValue.parse($0).objectValue }.map { ($0, worker.friendlyName) }
-            }
-            case .tasks: return try client.listOpenTasks(traffic: traffic, session: session).compactMap { task in
-                task.attributesText.flatMap { try? JSONValue.parse($0).objectValue }.map { ($0, nil) }
-            }
+            case .workers:
+                return try client.listWorkers(traffic: traffic, session: session).compactMap { worker in
+                    worker.attributesText.flatMap { try? JSONValue.parse($0).objectValue }.map {
+                        ($0, worker.friendlyName)
+                    }
+                }
+            case .tasks:
+                return try client.listOpenTasks(traffic: traffic, session: session).compactMap { task in
+                    task.attributesText.flatMap { try? JSONValue.parse($0).objectValue }.map { ($0, nil) }
+                }
             }
         }()
         let firstKey = mapping.key.match.first ?? ""
@@ -48,13 +53,15 @@ extension SyncContext {
         for (document, friendlyName) in documents {
             let key = firstKey == "friendly_name" ? friendlyName : Merge.value(at: firstKey, in: document)?.displayText
             if let key, !key.isEmpty {
-                rows.append(columns.map { column in
-                    if column == nameColumn { return friendlyName ?? "" }
-                    // Several attributes reading one column hold the same value; the first present one is written.
-                    let key = keysOf[column]?.first { Merge.value(at: $0, in: document) != nil } ?? keysOf[column]![0]
-                    guard let value = Merge.value(at: key, in: document), value != .null else { return "" }
-                    return !showValues && ValueRules.isPersonal(key: key) ? "***" : value.displayText
-                })
+                rows.append(
+                    columns.map { column in
+                        if column == nameColumn { return friendlyName ?? "" }
+                        // Several attributes reading one column hold the same value; the first present one is written.
+                        let key =
+                            keysOf[column]?.first { Merge.value(at: $0, in: document) != nil } ?? keysOf[column]![0]
+                        guard let value = Merge.value(at: key, in: document), value != .null else { return "" }
+                        return !showValues && ValueRules.isPersonal(key: key) ? "***" : value.displayText
+                    })
             } else {
                 withoutKey += 1
             }

@@ -70,7 +70,8 @@ public enum Merge {
             case (nil, nil): return nil
             case (nil, let after?): return Change(action: .add, key: key, before: nil, after: after)
             case (let before?, nil): return Change(action: .remove, key: key, before: before, after: nil)
-            case (let before?, let after?): return before == after ? nil : Change(action: .change, key: key, before: before, after: after)
+            case (let before?, let after?):
+                return before == after ? nil : Change(action: .change, key: key, before: before, after: after)
             }
         }
     }

@@ -51,7 +51,10 @@ public struct Plan: Sendable {
         public var overridden: Bool
 
         public init(_ kind: GateKind, tripped: Bool, detail: String, overridden: Bool) {
-            self.kind = kind; self.tripped = tripped; self.detail = detail; self.overridden = overridden
+            self.kind = kind
+            self.tripped = tripped
+            self.detail = detail
+            self.overridden = overridden
         }
 
         public var name: String { kind.rawValue }
@@ -94,7 +97,8 @@ public struct Plan: Sendable {
     /// `12 workers to change (31 keys), 1,204 unchanged, 3 quarantined, 0 invalid`
     public var summaryLine: String {
         let noun = job.target == .workers ? "worker" : "task"
-        return "\(targets.count.grouped) \(noun)\(targets.count == 1 ? "" : "s") to change (\(keyChangeCount.grouped) key\(keyChangeCount == 1 ? "" : "s")), "
+        return
+            "\(targets.count.grouped) \(noun)\(targets.count == 1 ? "" : "s") to change (\(keyChangeCount.grouped) key\(keyChangeCount == 1 ? "" : "s")), "
             + "\(unchanged.grouped) unchanged, \((quarantined.count + oversize.count).grouped) quarantined, \(invalidRows.grouped) invalid"
     }
 }

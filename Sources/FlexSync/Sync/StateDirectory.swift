@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A job's state directory: the run lock, the journals, and what the last successful run saw.
@@ -15,16 +16,20 @@ public struct StateDirectory: Sendable {
     /// Rows read by the last successful apply, for the shrunk-export gate.
     public func lastSuccessRows() -> Int? {
         guard let data = FileManager.default.contents(atPath: path + "/last-success.json"),
-              let object = try? JSONValue.parse(bytes: Array(data)).objectValue,
-              case .number(let rows)? = object["rows_read"] else { return nil }
+            let object = try? JSONValue.parse(bytes: Array(data)).objectValue,
+            case .number(let rows)? = object["rows_read"]
+        else { return nil }
         return Int(rows.doubleValue)
     }
 
     /// Records a successful run (written atomically).
     public func recordSuccess(rowsRead: Int, planID: String) throws {
-        let object = JSONObject([("rows_read", .number(JSONNumber(Double(rowsRead)))), ("plan_id", .string(planID)),
-                                 ("finished_at", .string(ISO8601DateFormatter().string(from: Date())))])
-        try Data((JSONValue.object(object).pretty + "\n").utf8).write(to: URL(fileURLWithPath: path + "/last-success.json"), options: .atomic)
+        let object = JSONObject([
+            ("rows_read", .number(JSONNumber(Double(rowsRead)))), ("plan_id", .string(planID)),
+            ("finished_at", .string(ISO8601DateFormatter().string(from: Date())))
+        ])
+        try Data((JSONValue.object(object).pretty + "\n").utf8).write(
+            to: URL(fileURLWithPath: path + "/last-success.json"), options: .atomic)
     }
 
     public func journalPath(planID: String) -> String { path + "/journals/\(planID).jsonl" }
@@ -37,7 +42,9 @@ public struct StateDirectory: Sendable {
     static func writeDurably(_ text: String, to file: String) throws {
         let temporary = file + ".tmp-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard descriptor >= 0 else { throw PlanFileError(path: file, message: "cannot write: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else {
+            throw PlanFileError(path: file, message: "cannot write: \(String(cString: strerror(errno)))")
+        }
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         let synced = fsync(descriptor) == 0
@@ -62,7 +69,9 @@ public final class RunLock {
     public struct Held: Error, CustomStringConvertible {
         public let path: String
         public let holder: String
-        public var description: String { "another flexsync run holds the lock on \(path)\(holder.isEmpty ? "" : " (\(holder))"); not starting" }
+        public var description: String {
+            "another flexsync run holds the lock on \(path)\(holder.isEmpty ? "" : " (\(holder))"); not starting"
+        }
     }
 
     /// Takes the lock at once or throws ``Held``.
@@ -74,7 +83,11 @@ public final class RunLock {
             var buffer = [UInt8](repeating: 0, count: 128)
             let count = pread(descriptor, &buffer, 127, 0)
             close(descriptor)
-            throw Held(path: path, holder: count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "")
+            throw Held(
+                path: path,
+                holder: count > 0
+                    ? String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                    : "")
         }
         let note = "pid \(getpid()) since \(ISO8601DateFormatter().string(from: Date()))\n"
         _ = ftruncate(descriptor, 0)

@@ -13,9 +13,11 @@ public struct SyncContext: Sendable {
         flag ?? environment["FLEXSYNC_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? job.taskRouter.baseURL
     }
 
-    public init(job: Job, baseURLFlag: String? = nil,
-                environment: [String: String] = ProcessInfo.processInfo.environment,
-                clock: TimeSource = SystemTime(), logger: Logger) throws {
+    public init(
+        job: Job, baseURLFlag: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        clock: TimeSource = SystemTime(), logger: Logger
+    ) throws {
         var job = job
         job.taskRouter.baseURL = SyncContext.baseURL(job: job, flag: baseURLFlag, environment: environment)
         try CurlSession.checkTransportSecurity(job.taskRouter.baseURL + "/")
@@ -27,19 +29,25 @@ public struct SyncContext: Sendable {
         logger[metadataKey: "workspace"] = "\(job.taskRouter.workspaceSid)"
         self.job = job
         self.logger = logger
-        let limiter = RateLimiter(rate: policies.requestsPerSecond, ceiling: policies.maxRequestsPerSecond,
-                                  reserveShare: policies.reserveShare, clock: clock)
-        client = TaskRouterClient(baseURL: job.taskRouter.baseURL, workspaceSid: job.taskRouter.workspaceSid,
-                                  credentials: credentials, limiter: limiter,
-                                  retry: RetryPolicy(maxRetries: policies.maxRetries),
-                                  concurrency: policies.concurrency, clock: clock, logger: logger)
+        let limiter = RateLimiter(
+            rate: policies.requestsPerSecond, ceiling: policies.maxRequestsPerSecond,
+            reserveShare: policies.reserveShare, clock: clock)
+        client = TaskRouterClient(
+            baseURL: job.taskRouter.baseURL, workspaceSid: job.taskRouter.workspaceSid,
+            credentials: credentials, limiter: limiter,
+            retry: RetryPolicy(maxRetries: policies.maxRetries),
+            concurrency: policies.concurrency, clock: clock, logger: logger)
     }
 
     /// Validates the export, reads the live state and plans.
     public func makePlan(overrides: PlanOverrides) throws -> (plan: Plan, validation: ValidationOutcome) {
         let validation = try DatasetValidator(job: job, keepRecords: true).run()
-        logger.info("export read", metadata: ["rows": "\(validation.rowsRead)", "valid": "\(validation.valid)",
-                                              "invalid": "\(validation.invalid)"])
+        logger.info(
+            "export read",
+            metadata: [
+                "rows": "\(validation.rowsRead)", "valid": "\(validation.valid)",
+                "invalid": "\(validation.invalid)"
+            ])
         let state = try StateDirectory(path: job.policies.stateDirectory)
         let digest = try job.inputDigest()
         let session = try CurlSession()
@@ -50,15 +58,17 @@ public struct SyncContext: Sendable {
             let workers = try client.listWorkers(traffic: traffic, session: session)
             logger.info("workers read", metadata: ["workers": "\(workers.count)", "requests": "\(traffic.requests)"])
             let store = try lastApplied(state, overrides: overrides, live: workers.map { ($0.sid, $0.attributesText) })
-            let planner = Planner(job: job, digest: digest, overrides: overrides, lastRunRows: state.lastSuccessRows(),
-                                  lastApplied: store)
+            let planner = Planner(
+                job: job, digest: digest, overrides: overrides, lastRunRows: state.lastSuccessRows(),
+                lastApplied: store)
             plan = planner.planWorkers(validation, live: workers)
         case .tasks:
             let tasks = try client.listOpenTasks(traffic: traffic, session: session)
             logger.info("open tasks read", metadata: ["tasks": "\(tasks.count)", "requests": "\(traffic.requests)"])
             let store = try lastApplied(state, overrides: overrides, live: tasks.map { ($0.sid, $0.attributesText) })
-            let planner = Planner(job: job, digest: digest, overrides: overrides, lastRunRows: state.lastSuccessRows(),
-                                  lastApplied: store)
+            let planner = Planner(
+                job: job, digest: digest, overrides: overrides, lastRunRows: state.lastSuccessRows(),
+                lastApplied: store)
             plan = planner.planTasks(validation, live: tasks)
         }
         logger.info("planned", metadata: ["summary": "\(plan.summaryLine)"])
@@ -68,20 +78,24 @@ public struct SyncContext: Sendable {
     /// The last-applied store, brought up to date from the journals (a run killed mid-apply left
     /// its writes there). A damaged store stops the run unless `--rebuild-state` asks to take the
     /// live state as the new baseline.
-    func lastApplied(_ state: StateDirectory, overrides: PlanOverrides,
-                     live: [(String, String?)]) throws -> LastApplied {
+    func lastApplied(
+        _ state: StateDirectory, overrides: PlanOverrides,
+        live: [(String, String?)]
+    ) throws -> LastApplied {
         let place = client.workspaceURL
         var store: LastApplied
         do {
             store = try LastApplied.load(directory: state.path, place: place)
         } catch let damaged as LastAppliedError where overrides.rebuildState {
-            logger.warning("rebuilding the last-applied store from the live state",
-                           metadata: ["reason": "\(damaged.reason)"])
+            logger.warning(
+                "rebuilding the last-applied store from the live state",
+                metadata: ["reason": "\(damaged.reason)"])
             let documents = live.compactMap { sid, text in
                 text.flatMap { try? JSONValue.parse($0).objectValue }.map { (sid: sid, document: $0) }
             }
-            store = LastApplied.rebuilt(place: place, live: documents, keys: job.mapping.managedKeys,
-                                        journals: state.journalsPath, run: "rebuild")
+            store = LastApplied.rebuilt(
+                place: place, live: documents, keys: job.mapping.managedKeys,
+                journals: state.journalsPath, run: "rebuild")
             try store.save(directory: state.path)
             return store
         }

@@ -58,8 +58,12 @@ final class WatchMetrics {
             lines.append("# TYPE flexsync_watch_\(name) \(type)")
             lines.append("flexsync_watch_\(name)\(label) \(value)")
         }
-        metric("last_cycle_timestamp_seconds", "gauge", "When the last cycle ended.", "\(Int(Date().timeIntervalSince1970))")
-        metric("last_cycle_duration_seconds", "gauge", "How long the last cycle took.", String(format: "%.3f", lastCycleSeconds))
+        metric(
+            "last_cycle_timestamp_seconds", "gauge", "When the last cycle ended.",
+            "\(Int(Date().timeIntervalSince1970))")
+        metric(
+            "last_cycle_duration_seconds", "gauge", "How long the last cycle took.",
+            String(format: "%.3f", lastCycleSeconds))
         metric("targets_seen", "gauge", "Targets listed in the last cycle.", "\(seen)")
         metric("cycles_total", "counter", "Cycles run.", "\(cycles)")
         metric("written_total", "counter", "Targets written.", "\(written)")
@@ -70,7 +74,9 @@ final class WatchMetrics {
         metric("conflicts_total", "counter", "Targets skipped because a managed key changed meanwhile.", "\(conflicts)")
         metric("requests_total", "counter", "Requests sent to TaskRouter.", "\(requests)")
         metric("reloads_total", "counter", "Exports reloaded after their files changed.", "\(reloads)")
-        metric("reload_failures_total", "counter", "Changed exports refused (the previous one kept serving).", "\(reloadFailures)")
+        metric(
+            "reload_failures_total", "counter", "Changed exports refused (the previous one kept serving).",
+            "\(reloadFailures)")
         metric("gates_tripped_total", "counter", "Cycles a safety gate stopped (workers jobs).", "\(gatesTripped)")
         let name = "flexsync_watch_write_latency_seconds"
         lines.append("# HELP \(name) Task creation to its attributes written.")

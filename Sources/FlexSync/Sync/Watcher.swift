@@ -22,7 +22,8 @@ public struct WatchCycle: Sendable {
 
     /// `cycle 12: 310 tasks seen, 4 written, 301 unchanged, 5 unmatched, 0 gone, 0 failed, latency max 3.2 s`
     public func line(kind: String) -> String {
-        var text = "cycle \(number): \(seen) \(kind)s seen, \(written) written, \(unchanged) unchanged, "
+        var text =
+            "cycle \(number): \(seen) \(kind)s seen, \(written) written, \(unchanged) unchanged, "
             + "\(unmatched) unmatched, \(gone) gone, \(failed) failed, \(conflicts) conflicts, \(requests) requests, "
             + String(format: "%.2f s", seconds)
         if deferred > 0 { text += ", \(deferred) deferred to the next cycle" }
@@ -65,8 +66,10 @@ public final class Watcher: @unchecked Sendable {
     }
 
     /// Reads and validates the export once; a first export that fails the job's gates is an error.
-    public init(context: SyncContext, journal: Journal, interval: Double, metricsFile: String?,
-                overrides: PlanOverrides = PlanOverrides()) throws {
+    public init(
+        context: SyncContext, journal: Journal, interval: Double, metricsFile: String?,
+        overrides: PlanOverrides = PlanOverrides()
+    ) throws {
         self.context = context
         self.overrides = overrides
         let state = try StateDirectory(path: context.job.policies.stateDirectory)
@@ -143,20 +146,26 @@ public final class Watcher: @unchecked Sendable {
             let floor = Double(export.validation.rowsRead) * job.policies.minRowsShareOfLastRun
             if Double(fresh.validation.rowsRead) < floor {
                 let share = DatasetValidator.percent(job.policies.minRowsShareOfLastRun)
-                throw WatchError.exportRefused("\(fresh.validation.rowsRead) rows, fewer than \(share) of the "
-                                               + "\(export.validation.rowsRead) the serving export has (shrunk-export)")
+                throw WatchError.exportRefused(
+                    "\(fresh.validation.rowsRead) rows, fewer than \(share) of the "
+                        + "\(export.validation.rowsRead) the serving export has (shrunk-export)")
             }
             export = fresh
-            handled = [:]   // every target is measured against the new export
+            handled = [:]  // every target is measured against the new export
             metrics.reloads += 1
-            context.logger.notice("export reloaded", metadata: ["rows": "\(fresh.validation.rowsRead)",
-                                                               "valid": "\(fresh.validation.valid)"])
+            context.logger.notice(
+                "export reloaded",
+                metadata: [
+                    "rows": "\(fresh.validation.rowsRead)",
+                    "valid": "\(fresh.validation.valid)"
+                ])
         } catch {
             // The old index keeps serving; the same files are not tried again until they change.
             export.stamp = stamp
             metrics.reloadFailures += 1
-            context.logger.error("export not reloaded, the previous one keeps serving",
-                                 metadata: ["reason": "\(error)"])
+            context.logger.error(
+                "export not reloaded, the previous one keeps serving",
+                metadata: ["reason": "\(error)"])
         }
     }
 
@@ -168,8 +177,9 @@ public final class Watcher: @unchecked Sendable {
         let traffic = TrafficStats()
         let session = try CurlSession()
         var cycle = WatchCycle()
-        let planner = Planner(job: context.job, digest: export.digest, overrides: overrides, lastRunRows: nil,
-                              lastApplied: store)
+        let planner = Planner(
+            job: context.job, digest: export.digest, overrides: overrides, lastRunRows: nil,
+            lastApplied: store)
         var plan: Plan
         var texts: [String: (text: String?, created: String?)] = [:]
         var listed = Set<String>()
@@ -222,8 +232,9 @@ public final class Watcher: @unchecked Sendable {
         cycle.deferred = max(0, plan.targets.count - ceiling)
         plan.targets = Array(plan.targets.prefix(ceiling))
         if !plan.targets.isEmpty {
-            let applier = Applier(client: client, plan: plan, journal: journal, logger: context.logger, resume: false,
-                                  shouldStop: { [weak self] in self?.isStopping ?? true })
+            let applier = Applier(
+                client: client, plan: plan, journal: journal, logger: context.logger, resume: false,
+                shouldStop: { [weak self] in self?.isStopping ?? true })
             let summary = try applier.run()
             cycle.requests += summary.requests
             let finished = Date()
@@ -243,10 +254,12 @@ public final class Watcher: @unchecked Sendable {
                         cycle.latencies.append(finished.timeIntervalSince(created))
                     }
                 case .unchanged?: cycle.unchanged += 1
-                case .gone?: cycle.gone += 1; handled[target.sid] = nil
+                case .gone?:
+                    cycle.gone += 1
+                    handled[target.sid] = nil
                 case .conflict?: cycle.conflicts += 1
                 case .failed?: cycle.failed += 1
-                case nil: cycle.deferred += 1   // stopping: not started, left for the next run
+                case nil: cycle.deferred += 1  // stopping: not started, left for the next run
                 }
             }
         }

@@ -35,8 +35,9 @@ extension SyncContext {
         } catch let error as TaskRouterError where error.status == 404 {
             throw WorkspaceRefusal(sid: sid, baseURL: base, reason: "does not exist for these credentials (HTTP 404)")
         } catch let error as TaskRouterError where error.status == 401 || error.status == 403 {
-            throw WorkspaceRefusal(sid: sid, baseURL: base,
-                                   reason: "refused the credentials (HTTP \(error.status ?? 401))")
+            throw WorkspaceRefusal(
+                sid: sid, baseURL: base,
+                reason: "refused the credentials (HTTP \(error.status ?? 401))")
         }
     }
 }

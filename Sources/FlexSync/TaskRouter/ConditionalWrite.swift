@@ -73,15 +73,19 @@ extension TaskRouterClient {
     /// a lost answer the target is read back and `rebase` decides; after a 412 too. A 429 was not
     /// processed and goes again as it is. `willSend` runs before every POST (to journal the intent);
     /// if it throws, nothing more is sent.
-    public func conditionalWrite(_ write: ConditionalWrite, traffic: TrafficStats, session: CurlSession,
-                                 willSend: @escaping (_ attempt: Int, _ ifMatch: String?) throws -> Void,
-                                 rebase: @escaping (LiveDocument) -> Rebase) -> WriteOutcome {
+    public func conditionalWrite(
+        _ write: ConditionalWrite, traffic: TrafficStats, session: CurlSession,
+        willSend: @escaping (_ attempt: Int, _ ifMatch: String?) throws -> Void,
+        rebase: @escaping (LiveDocument) -> Rebase
+    ) -> WriteOutcome {
         conditionalWrite(write, traffic: traffic, transport: session, willSend: willSend, rebase: rebase)
     }
 
-    func conditionalWrite(_ write: ConditionalWrite, traffic: TrafficStats, transport: some HTTPTransport,
-                          willSend: @escaping (_ attempt: Int, _ ifMatch: String?) throws -> Void,
-                          rebase: @escaping (LiveDocument) -> Rebase) -> WriteOutcome {
+    func conditionalWrite(
+        _ write: ConditionalWrite, traffic: TrafficStats, transport: some HTTPTransport,
+        willSend: @escaping (_ attempt: Int, _ ifMatch: String?) throws -> Void,
+        rebase: @escaping (LiveDocument) -> Rebase
+    ) -> WriteOutcome {
         var exchange = WriteExchange(write, willSend: willSend, rebase: rebase)
         return run(&exchange, traffic: traffic, transport: transport)
     }
@@ -106,8 +110,10 @@ struct WriteExchange: Exchange {
     /// POSTs sent so far: the attempt the policy's limits count for a write.
     private var writes = 0
 
-    init(_ write: ConditionalWrite, willSend: @escaping (Int, String?) throws -> Void,
-         rebase: @escaping (LiveDocument) -> Rebase) {
+    init(
+        _ write: ConditionalWrite, willSend: @escaping (Int, String?) throws -> Void,
+        rebase: @escaping (LiveDocument) -> Rebase
+    ) {
         url = write.url
         document = write.document
         etag = write.etag
@@ -143,9 +149,11 @@ struct WriteExchange: Exchange {
         }
     }
 
-    private mutating func receivedRead(_ result: Result<HTTPResponse, TaskRouterError>, _ decision: RetryDecision,
-                                       attempt: Int) {
-        guard decision == .accept || decision == .giveUp else { return }   // the same read goes again
+    private mutating func receivedRead(
+        _ result: Result<HTTPResponse, TaskRouterError>, _ decision: RetryDecision,
+        attempt: Int
+    ) {
+        guard decision == .accept || decision == .giveUp else { return }  // the same read goes again
         let response: HTTPResponse
         let body: JSONObject
         switch ReadExchange.conclude(result, url: url, attempts: attempt) {
@@ -159,8 +167,9 @@ struct WriteExchange: Exchange {
             (response, body) = answer
         }
         guard let text = body["attributes"]?.stringValue, let attributes = try? JSONValue.parse(text).objectValue else {
-            let error = TaskRouterError.badResponse(method: "GET", path: CurlSession.pathForMessages(url),
-                                                    reason: "attributes are not a JSON object")
+            let error = TaskRouterError.badResponse(
+                method: "GET", path: CurlSession.pathForMessages(url),
+                reason: "attributes are not a JSON object")
             state = .finished(.failed("\(error)"))
             return
         }
@@ -181,12 +190,13 @@ struct WriteExchange: Exchange {
     private mutating func receivedWrite(_ result: Result<HTTPResponse, TaskRouterError>, _ decision: RetryDecision) {
         switch (decision, result) {
         case (.resend, _):
-            break   // not processed (429): the same document over the same version
+            break  // not processed (429): the same document over the same version
         case (.readBack, _), (.reread, _):
             state = .reading(attempt: 0)
         case (.accept, .success(let response)) where response.status == 200 || response.status == 201:
-            let applied = AppliedWrite(document: document, etag: response.header("ETag"), attempts: writes,
-                                       confirmedByReadBack: false)
+            let applied = AppliedWrite(
+                document: document, etag: response.header("ETag"), attempts: writes,
+                confirmedByReadBack: false)
             state = .finished(.applied(applied))
         case (.accept, .success(let response)) where response.status == 404:
             state = .finished(.gone(.update))

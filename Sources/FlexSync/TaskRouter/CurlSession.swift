@@ -1,5 +1,5 @@
-internal import CLibCurl
 internal import CCurlShim
+internal import CLibCurl
 import Foundation
 
 /// One libcurl easy handle, reused for every request of one thread so connections stay open.
@@ -15,7 +15,9 @@ public final class CurlSession {
 
     public init(userAgent: String = "flexsync/\(FlexSyncVersion.current)") throws {
         _ = CurlSession.globalInit
-        guard let handle = curl_easy_init() else { throw TaskRouterError.configuration("libcurl could not create a handle") }
+        guard let handle = curl_easy_init() else {
+            throw TaskRouterError.configuration("libcurl could not create a handle")
+        }
         self.handle = handle
         self.userAgent = userAgent
     }
@@ -43,14 +45,21 @@ public final class CurlSession {
         try check(fs_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2), request, path)
         try check(fs_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), request, path)
         try check(fs_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), request, path)
-        try check(fs_curl_setopt_write_function(handle, { data, size, count, userData in
-            ResponseCollector.from(userData).body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: size * count))
-            return size * count
-        }), request, path)
-        try check(fs_curl_setopt_header_function(handle, { data, size, count, userData in
-            ResponseCollector.from(userData).header(UnsafeRawBufferPointer(start: data, count: size * count))
-            return size * count
-        }), request, path)
+        try check(
+            fs_curl_setopt_write_function(
+                handle,
+                { data, size, count, userData in
+                    ResponseCollector.from(userData).body.append(
+                        contentsOf: UnsafeRawBufferPointer(start: data, count: size * count))
+                    return size * count
+                }), request, path)
+        try check(
+            fs_curl_setopt_header_function(
+                handle,
+                { data, size, count, userData in
+                    ResponseCollector.from(userData).header(UnsafeRawBufferPointer(start: data, count: size * count))
+                    return size * count
+                }), request, path)
         let context = Unmanaged.passUnretained(collector).toOpaque()
         try check(fs_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context), request, path)
         try check(fs_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context), request, path)
@@ -66,9 +75,12 @@ public final class CurlSession {
             try check(fs_curl_setopt_long(handle, CURLOPT_FRESH_CONNECT, 1), request, path)
             try check(fs_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count), request, path)
             try body.withUnsafeBufferPointer { buffer in
-                try body.isEmpty ? check(fs_curl_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, ""), request, path)
+                try body.isEmpty
+                    ? check(fs_curl_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, ""), request, path)
                     : buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: body.count) {
-                        try check(fs_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0)), request, path)
+                        try check(
+                            fs_curl_setopt_pointer(
+                                handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0)), request, path)
                     }
             }
         default:
@@ -76,8 +88,9 @@ public final class CurlSession {
         }
         let code = curl_easy_perform(handle)
         guard code == CURLE_OK else {
-            throw TaskRouterError.transport(method: request.method, path: path, reason: CurlSession.describe(code),
-                                            timedOut: code == CURLE_OPERATION_TIMEDOUT, attempts: 1)
+            throw TaskRouterError.transport(
+                method: request.method, path: path, reason: CurlSession.describe(code),
+                timedOut: code == CURLE_OPERATION_TIMEDOUT, attempts: 1)
         }
         var status = 0
         _ = fs_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -87,8 +100,9 @@ public final class CurlSession {
     /// The one place a libcurl setup code becomes a Swift error.
     private func check(_ code: CURLcode, _ request: HTTPRequest, _ path: String) throws {
         guard code == CURLE_OK else {
-            throw TaskRouterError.transport(method: request.method, path: path, reason: "libcurl setup: " + CurlSession.describe(code),
-                                            timedOut: false, attempts: 1)
+            throw TaskRouterError.transport(
+                method: request.method, path: path, reason: "libcurl setup: " + CurlSession.describe(code),
+                timedOut: false, attempts: 1)
         }
     }
 
@@ -98,13 +112,17 @@ public final class CurlSession {
 
     /// `https` everywhere; plain `http` only to this machine (the emulator).
     static func checkTransportSecurity(_ url: String) throws {
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), let host = components.host else {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+            let host = components.host
+        else {
             throw TaskRouterError.configuration("'\(url)' is not a valid URL")
         }
         if scheme == "https" { return }
         let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
         guard scheme == "http", loopback else {
-            throw TaskRouterError.configuration("refusing '\(scheme)://\(host)': flexsync talks to TaskRouter over https only (plain http is allowed to loopback addresses, for the emulator)")
+            throw TaskRouterError.configuration(
+                "refusing '\(scheme)://\(host)': flexsync talks to TaskRouter over https only (plain http is allowed to loopback addresses, for the emulator)"
+            )
         }
     }
 
@@ -131,7 +149,10 @@ private final class ResponseCollector {
 
     func header(_ bytes: UnsafeRawBufferPointer) {
         let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if line.hasPrefix("HTTP/") { headers = [:]; return }  // a new response (after 100-continue)
+        if line.hasPrefix("HTTP/") {
+            headers = [:]
+            return
+        }  // a new response (after 100-continue)
         guard let colon = line.firstIndex(of: ":") else { return }
         headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
     }

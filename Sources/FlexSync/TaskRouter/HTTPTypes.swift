@@ -6,7 +6,10 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]?
 
     public init(method: String, url: String, headers: [(String, String)] = [], body: [UInt8]? = nil) {
-        self.method = method; self.url = url; self.headers = headers; self.body = body
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
     }
 }
 

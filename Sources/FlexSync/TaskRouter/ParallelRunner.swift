@@ -8,12 +8,17 @@ public struct ParallelRunner {
     public init(count: Int) { self.count = max(1, count) }
 
     /// Applies `body` to every item; the first error (if any) is rethrown after all threads stop.
-    public func map<Item, Result>(_ items: [Item], _ body: @escaping (Item, CurlSession) throws -> Result) throws -> [Result] {
+    public func map<Item, Result>(_ items: [Item], _ body: @escaping (Item, CurlSession) throws -> Result) throws
+        -> [Result]
+    {
         let state = RunnerState(count: items.count, work: { index, session in try body(items[index], session) })
         let group = DispatchGroup()
         for _ in 0..<min(count, max(1, items.count)) {
             group.enter()
-            let thread = Thread { state.drain(); group.leave() }
+            let thread = Thread {
+                state.drain()
+                group.leave()
+            }
             thread.stackSize = 1 << 20
             thread.start()
         }

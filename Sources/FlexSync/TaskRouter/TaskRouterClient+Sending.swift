@@ -51,13 +51,18 @@ extension TaskRouterClient {
                 return outcome
             case .send(let call, let attempt):
                 let result = sendOnce(call, traffic: traffic, transport: transport)
-                let decision = retry.decide(call.kind, attempt: attempt, ended: AttemptEnd(result),
-                                            unit: Double.random(in: 0..<1))
+                let decision = retry.decide(
+                    call.kind, attempt: attempt, ended: AttemptEnd(result),
+                    unit: Double.random(in: 0..<1))
                 if let delay = decision.retryDelay {
                     traffic.countRetry()
                     let request = "\(call.method) \(CurlSession.pathForMessages(call.url))"
-                    logger.debug("retrying", metadata: ["request": "\(request)", "ended": "\(AttemptEnd(result))",
-                                                        "delay": "\(delay)"])
+                    logger.debug(
+                        "retrying",
+                        metadata: [
+                            "request": "\(request)", "ended": "\(AttemptEnd(result))",
+                            "delay": "\(delay)"
+                        ])
                     clock.sleep(delay)
                 }
                 exchange.received(result, decision)
@@ -66,8 +71,10 @@ extension TaskRouterClient {
     }
 
     /// One paced attempt: the answer, whatever its status, or why there was none.
-    private func sendOnce(_ call: Call, traffic: TrafficStats,
-                          transport: some HTTPTransport) -> Result<HTTPResponse, TaskRouterError> {
+    private func sendOnce(
+        _ call: Call, traffic: TrafficStats,
+        transport: some HTTPTransport
+    ) -> Result<HTTPResponse, TaskRouterError> {
         var headers = [("Authorization", credentials.authorizationHeader), ("Accept", "application/json")]
         var body: [UInt8]?
         if let attributes = call.attributes {
@@ -101,8 +108,9 @@ extension TaskRouterClient {
         let message = body?["message"]?.stringValue ?? "HTTP \(response.status)"
         var code: Int?
         if case .number(let number)? = body?["code"] { code = Int(number.doubleValue) }
-        return .api(method: method, path: CurlSession.pathForMessages(url), status: response.status,
-                    code: code, message: message, moreInfo: body?["more_info"]?.stringValue, attempts: 1)
+        return .api(
+            method: method, path: CurlSession.pathForMessages(url), status: response.status,
+            code: code, message: message, moreInfo: body?["more_info"]?.stringValue, attempts: 1)
     }
 
     static func formEncode(_ text: String) -> String {
@@ -134,15 +142,19 @@ struct ReadExchange: Exchange {
     }
 
     /// What a read's last attempt means: the body of a 200, or a typed error with the attempt count.
-    static func conclude(_ result: Result<HTTPResponse, TaskRouterError>, url: String,
-                         attempts: Int) -> Result<(HTTPResponse, JSONObject), TaskRouterError> {
+    static func conclude(
+        _ result: Result<HTTPResponse, TaskRouterError>, url: String,
+        attempts: Int
+    ) -> Result<(HTTPResponse, JSONObject), TaskRouterError> {
         switch result {
         case .failure(let error):
             return .failure(error.withAttempts(attempts))
         case .success(let response) where response.status == 200:
             guard let object = (try? JSONValue.parse(bytes: response.body))?.objectValue else {
-                return .failure(.badResponse(method: "GET", path: CurlSession.pathForMessages(url),
-                                             reason: "the body is not a JSON object"))
+                return .failure(
+                    .badResponse(
+                        method: "GET", path: CurlSession.pathForMessages(url),
+                        reason: "the body is not a JSON object"))
             }
             return .success((response, object))
         case .success(let response):

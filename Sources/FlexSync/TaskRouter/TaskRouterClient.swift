@@ -36,9 +36,11 @@ public final class TaskRouterClient: Sendable {
     /// Parallel requests allowed.
     public let concurrency: Int
 
-    public init(baseURL: String, workspaceSid: String, credentials: Credentials, limiter: RateLimiter,
-                retry: RetryPolicy, concurrency: Int, clock: TimeSource = SystemTime(),
-                logger: Logger = Logger(label: "flexsync.taskrouter")) {
+    public init(
+        baseURL: String, workspaceSid: String, credentials: Credentials, limiter: RateLimiter,
+        retry: RetryPolicy, concurrency: Int, clock: TimeSource = SystemTime(),
+        logger: Logger = Logger(label: "flexsync.taskrouter")
+    ) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
@@ -80,8 +82,9 @@ public final class TaskRouterClient: Sendable {
             "\(workspaceURL)/Workers?PageSize=1000", key: "workers", traffic: traffic, session: session,
             item: { item in
                 item["sid"]?.stringValue.map {
-                    LiveWorker(sid: $0, friendlyName: item["friendly_name"]?.stringValue ?? "",
-                               attributesText: item["attributes"]?.stringValue, etag: nil)
+                    LiveWorker(
+                        sid: $0, friendlyName: item["friendly_name"]?.stringValue ?? "",
+                        attributesText: item["attributes"]?.stringValue, etag: nil)
                 }
             },
             isComplete: { $0.attributesText != nil },
@@ -90,14 +93,16 @@ public final class TaskRouterClient: Sendable {
 
     public func fetchWorker(_ sid: String, traffic: TrafficStats, session: CurlSession) throws -> LiveWorker {
         let (response, item) = try get(workerURL(sid), traffic: traffic, transport: session)
-        return LiveWorker(sid: sid, friendlyName: item["friendly_name"]?.stringValue ?? "",
-                          attributesText: item["attributes"]?.stringValue ?? "{}", etag: response.header("ETag"))
+        return LiveWorker(
+            sid: sid, friendlyName: item["friendly_name"]?.stringValue ?? "",
+            attributesText: item["attributes"]?.stringValue ?? "{}", etag: response.header("ETag"))
     }
 
     /// Open tasks (`pending`, `reserved`, `assigned`, `wrapping`), with the same paging rules.
     public func listOpenTasks(traffic: TrafficStats, session: CurlSession) throws -> [LiveTask] {
-        try listTasks(statuses: "&AssignmentStatus=pending,reserved,assigned,wrapping", traffic: traffic,
-                      session: session)
+        try listTasks(
+            statuses: "&AssignmentStatus=pending,reserved,assigned,wrapping", traffic: traffic,
+            session: session)
     }
 
     /// Every task TaskRouter still holds: open ones, and completed or canceled ones not yet
@@ -111,9 +116,10 @@ public final class TaskRouterClient: Sendable {
             "\(workspaceURL)/Tasks?PageSize=1000\(statuses)", key: "tasks", traffic: traffic, session: session,
             item: { item in
                 item["sid"]?.stringValue.map {
-                    LiveTask(sid: $0, assignmentStatus: item["assignment_status"]?.stringValue ?? "",
-                             attributesText: item["attributes"]?.stringValue, etag: nil,
-                             dateCreated: item["date_created"]?.stringValue)
+                    LiveTask(
+                        sid: $0, assignmentStatus: item["assignment_status"]?.stringValue ?? "",
+                        attributesText: item["attributes"]?.stringValue, etag: nil,
+                        dateCreated: item["date_created"]?.stringValue)
                 }
             },
             isComplete: { $0.attributesText != nil },
@@ -122,15 +128,18 @@ public final class TaskRouterClient: Sendable {
 
     public func fetchTask(_ sid: String, traffic: TrafficStats, session: CurlSession) throws -> LiveTask {
         let (response, item) = try get(taskURL(sid), traffic: traffic, transport: session)
-        return LiveTask(sid: sid, assignmentStatus: item["assignment_status"]?.stringValue ?? "",
-                        attributesText: item["attributes"]?.stringValue ?? "{}", etag: response.header("ETag"),
-                        dateCreated: item["date_created"]?.stringValue)
+        return LiveTask(
+            sid: sid, assignmentStatus: item["assignment_status"]?.stringValue ?? "",
+            attributesText: item["attributes"]?.stringValue ?? "{}", etag: response.header("ETag"),
+            dateCreated: item["date_created"]?.stringValue)
     }
 
     /// Reads every page of a list, then fetches the items the list did not give in full.
-    private func listAll<Item>(_ url: String, key: String, traffic: TrafficStats, session: CurlSession,
-                               item: (JSONObject) -> Item?, isComplete: (Item) -> Bool,
-                               fetch: @escaping (Item, CurlSession) throws -> Item) throws -> [Item] {
+    private func listAll<Item>(
+        _ url: String, key: String, traffic: TrafficStats, session: CurlSession,
+        item: (JSONObject) -> Item?, isComplete: (Item) -> Bool,
+        fetch: @escaping (Item, CurlSession) throws -> Item
+    ) throws -> [Item] {
         var items: [Item] = []
         try readPages(url, key: key, traffic: traffic, session: session) { object in
             if let value = item(object) { items.append(value) }
@@ -146,15 +155,18 @@ public final class TaskRouterClient: Sendable {
         return items
     }
 
-    private func readPages(_ first: String, key: String, traffic: TrafficStats, session: CurlSession,
-                           each: (JSONObject) -> Void) throws {
+    private func readPages(
+        _ first: String, key: String, traffic: TrafficStats, session: CurlSession,
+        each: (JSONObject) -> Void
+    ) throws {
         var next: String? = first
         var pages = 0
         while let url = next {
             let (_, body) = try get(url, traffic: traffic, transport: session)
             guard case .array(let items)? = body[key], let meta = body["meta"]?.objectValue else {
-                throw TaskRouterError.badResponse(method: "GET", path: CurlSession.pathForMessages(url),
-                                                  reason: "no '\(key)' list or 'meta'")
+                throw TaskRouterError.badResponse(
+                    method: "GET", path: CurlSession.pathForMessages(url),
+                    reason: "no '\(key)' list or 'meta'")
             }
             for item in items { if let object = item.objectValue { each(object) } }
             next = meta["next_page_url"]?.stringValue

@@ -9,9 +9,9 @@ extension FlexSyncCommand {
             commandName: "apply",
             abstract: "Apply a reviewed plan (PLAN.json), or plan and apply a job in one go (the nightly form).",
             discussion: """
-            Exit codes: 0 all applied (or nothing to do), 1 error, 3 some targets failed, 4 a safety gate tripped \
-            (nothing written), 5 conflicts skipped, 6 another run holds the lock.
-            """)
+                Exit codes: 0 all applied (or nothing to do), 1 error, 3 some targets failed, 4 a safety gate tripped \
+                (nothing written), 5 conflicts skipped, 6 another run holds the lock.
+                """)
 
         @Argument(help: "A plan file written by 'flexsync plan --out', or a job file.") var target: String
         @Option(help: "The job profile (job files only; a plan records its own).") var profile: String?
@@ -23,16 +23,21 @@ extension FlexSyncCommand {
 
         func run() throws {
             let overrides = try CLI.run { try gates.overrides() }
-            let isPlanFile = target.hasSuffix(".json") || (FileManager.default.contents(atPath: target)?.first == UInt8(ascii: "{"))
+            let isPlanFile =
+                target.hasSuffix(".json") || (FileManager.default.contents(atPath: target)?.first == UInt8(ascii: "{"))
             var plan: Plan
             let context: SyncContext
             if isPlanFile {
                 plan = try CLI.run { try Plan.load(path: target) }
                 let job = try CLI.run { try Job.load(path: plan.job.path, profile: plan.job.profile) }
-                context = try CLI.run { try SyncContext(job: job, baseURLFlag: connection.baseUrl, logger: connection.logger()) }
+                context = try CLI.run {
+                    try SyncContext(job: job, baseURLFlag: connection.baseUrl, logger: connection.logger())
+                }
                 plan.applyOverrides(overrides)
                 if plan.job.baseURL != context.client.baseURL {
-                    CLI.err("warning: the plan was made against \(plan.job.baseURL); this run writes to \(context.client.baseURL)")
+                    CLI.err(
+                        "warning: the plan was made against \(plan.job.baseURL); this run writes to \(context.client.baseURL)"
+                    )
                 }
                 do {
                     try plan.checkApplicable(to: job, currentDigest: try job.inputDigest())
@@ -43,15 +48,19 @@ extension FlexSyncCommand {
                 }
             } else {
                 let job = try CLI.run { try Job.load(path: target, profile: profile) }
-                context = try CLI.run { try SyncContext(job: job, baseURLFlag: connection.baseUrl, logger: connection.logger()) }
+                context = try CLI.run {
+                    try SyncContext(job: job, baseURLFlag: connection.baseUrl, logger: connection.logger())
+                }
                 plan = try CLI.run { try context.makePlan(overrides: overrides).plan }
-                CLI.out(PlanReport.text(plan, color: CLI.stdoutIsTerminal, showValues: output.showValues, maxTargets: 50))
+                CLI.out(
+                    PlanReport.text(plan, color: CLI.stdoutIsTerminal, showValues: output.showValues, maxTargets: 50))
                 if !plan.trippedGates.isEmpty {
                     CLI.err("\(ApplyRefusal.gatesTripped(plan.trippedGates))")
                     throw ExitCode(4)
                 }
             }
-            let summary = try CLI.applyPlan(plan, context: context, yes: yes, summaryJSON: summaryJson, showValues: output.showValues)
+            let summary = try CLI.applyPlan(
+                plan, context: context, yes: yes, summaryJSON: summaryJson, showValues: output.showValues)
             if summary.failed > 0 { throw ExitCode(3) }
             if summary.conflicts > 0 { throw ExitCode(5) }
         }
@@ -59,7 +68,8 @@ extension FlexSyncCommand {
 
     struct Rollback: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Undo what an apply run changed, from its journal's before-images (skipping targets changed since).",
+            abstract:
+                "Undo what an apply run changed, from its journal's before-images (skipping targets changed since).",
             discussion: "Exit codes as for apply; with --dry-run: 0 nothing to undo, 2 changes pending.")
 
         @Argument(help: "The journal of the run to undo (STATE_DIR/journals/PLAN_ID.jsonl).") var journal: String
@@ -74,18 +84,23 @@ extension FlexSyncCommand {
             let builder = RollbackBuilder(journalPath: journal)
             let origin = try CLI.run { try builder.origin() }
             let job = try CLI.run { try Job.load(path: origin.jobPath, profile: origin.profile) }
-            let context = try CLI.run { try SyncContext(job: job, baseURLFlag: connection.baseUrl, logger: connection.logger()) }
+            let context = try CLI.run {
+                try SyncContext(job: job, baseURLFlag: connection.baseUrl, logger: connection.logger())
+            }
             let rollback = try CLI.run { try builder.plan(context: context, showValues: output.showValues) }
             let plan = rollback.plan
-            if let out { try CLI.run { try Data(plan.fileText.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } }
+            if let out {
+                try CLI.run { try Data(plan.fileText.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) }
+            }
             CLI.out(PlanReport.text(plan, color: CLI.stdoutIsTerminal, showValues: output.showValues))
             for conflict in rollback.conflicts.prefix(20) { CLI.err("conflict: \(conflict)") }
             if dryRun || out != nil {
                 if !plan.targets.isEmpty { throw ExitCode(2) }
                 return
             }
-            let summary = try CLI.applyPlan(plan, context: context, yes: yes, summaryJSON: summaryJson, showValues: output.showValues,
-                                            skippedConflicts: rollback.conflicts)
+            let summary = try CLI.applyPlan(
+                plan, context: context, yes: yes, summaryJSON: summaryJson, showValues: output.showValues,
+                skippedConflicts: rollback.conflicts)
             if summary.failed > 0 { throw ExitCode(3) }
             if summary.conflicts > 0 { throw ExitCode(5) }
         }
@@ -95,8 +110,10 @@ extension FlexSyncCommand {
 extension CLI {
     /// Applies through ``ApplyService``: asks on a terminal (or needs `--yes`), shows progress,
     /// prints the summary and writes `--summary-json`.
-    static func applyPlan(_ plan: Plan, context: SyncContext, yes: Bool, summaryJSON: String?, showValues: Bool,
-                          skippedConflicts: [String] = []) throws -> ApplySummary {
+    static func applyPlan(
+        _ plan: Plan, context: SyncContext, yes: Bool, summaryJSON: String?, showValues: Bool,
+        skippedConflicts: [String] = []
+    ) throws -> ApplySummary {
         if plan.targets.isEmpty { out("nothing to apply: \(plan.summaryLine)\n") }
         let logger = context.logger
         let terminal = isatty(STDERR_FILENO) == 1
@@ -121,17 +138,26 @@ extension CLI {
                     let width = 30
                     let filled = progress.total > 0 ? width * progress.done / progress.total : width
                     let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-                    FileHandle.standardError.write(Data(String(format: "\r[%@] %d/%d  %.1f req/s  ETA %.0fs ", bar, progress.done,
-                                                               progress.total, progress.rate, eta).utf8))
+                    FileHandle.standardError.write(
+                        Data(
+                            String(
+                                format: "\r[%@] %d/%d  %.1f req/s  ETA %.0fs ", bar, progress.done,
+                                progress.total, progress.rate, eta
+                            ).utf8))
                 } else if progress.elapsed - lastLog.value >= 5 {
                     lastLog.value = progress.elapsed
-                    logger.notice("applying", metadata: ["done": "\(progress.done)", "total": "\(progress.total)",
-                                                         "rate": "\(String(format: "%.1f", progress.rate))", "eta_s": "\(Int(eta))"])
+                    logger.notice(
+                        "applying",
+                        metadata: [
+                            "done": "\(progress.done)", "total": "\(progress.total)",
+                            "rate": "\(String(format: "%.1f", progress.rate))", "eta_s": "\(Int(eta))"
+                        ])
                 }
             })
         let outcome: ApplyService.Outcome
         do {
-            outcome = try ApplyService(context: context, showValues: showValues).run(plan, skippedConflicts: skippedConflicts, hooks: hooks)
+            outcome = try ApplyService(context: context, showValues: showValues).run(
+                plan, skippedConflicts: skippedConflicts, hooks: hooks)
         } catch ApplyStop.declined {
             throw ExitCode(1)
         } catch ApplyStop.locked(let held) {
@@ -147,13 +173,18 @@ extension CLI {
         for failure in summary.failures.prefix(20) { err("failed: \(failure)") }
         for conflict in summary.conflictDetails.prefix(20) { err("conflict: \(conflict)") }
         if summary.landedNothing {
-            err("nothing landed: all \(summary.planned.grouped) targets were gone or failed; the run is not recorded as a success")
+            err(
+                "nothing landed: all \(summary.planned.grouped) targets were gone or failed; the run is not recorded as a success"
+            )
         }
         out(summary.line + "\n")
         if let workspace = summary.workspace { out("workspace: \(workspace)\n") }
         out("journal: \(journal)\n")
         if let summaryJSON {
-            try run { try Data((summary.json.pretty + "\n").utf8).write(to: URL(fileURLWithPath: summaryJSON), options: .atomic) }
+            try run {
+                try Data((summary.json.pretty + "\n").utf8).write(
+                    to: URL(fileURLWithPath: summaryJSON), options: .atomic)
+            }
         }
         return summary
     }

@@ -22,11 +22,16 @@ extension FlexSyncCommand {
         func run() throws {
             let json = format == .json
             let job = try CLI.run(json: json) { try jobOptions.load() }
-            let context = try CLI.run(json: json) { try SyncContext(job: job, baseURLFlag: connection.baseUrl, logger: connection.logger()) }
+            let context = try CLI.run(json: json) {
+                try SyncContext(job: job, baseURLFlag: connection.baseUrl, logger: connection.logger())
+            }
             let (plan, _) = try CLI.run(json: json) { try context.makePlan(overrides: try gates.overrides()) }
             try CLI.run {
                 if let out { try Data(plan.fileText.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) }
-                if let report { try Data(PlanHTML.render(plan, showValues: output.showValues).utf8).write(to: URL(fileURLWithPath: report), options: .atomic) }
+                if let report {
+                    try Data(PlanHTML.render(plan, showValues: output.showValues).utf8).write(
+                        to: URL(fileURLWithPath: report), options: .atomic)
+                }
             }
             switch format {
             case .text: CLI.out(PlanReport.text(plan, color: CLI.stdoutIsTerminal, showValues: output.showValues))

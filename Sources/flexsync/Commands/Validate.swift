@@ -5,7 +5,8 @@ import Foundation
 extension FlexSyncCommand {
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Read the export, map it and check it against the Flex Insights rules, without touching TaskRouter.",
+            abstract:
+                "Read the export, map it and check it against the Flex Insights rules, without touching TaskRouter.",
             discussion: "Exit codes: 0 valid, 1 invalid or an error.")
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
@@ -16,7 +17,9 @@ extension FlexSyncCommand {
 
         func run() throws {
             let job = try CLI.run(json: format == .json) { try jobOptions.load() }
-            let outcome = try CLI.run(json: format == .json) { try DatasetValidator(job: job, keepRecords: false).run() }
+            let outcome = try CLI.run(json: format == .json) {
+                try DatasetValidator(job: job, keepRecords: false).run()
+            }
             switch format {
             case .text: CLI.out(ValidationReport.text(outcome, job: job, showValues: output.showValues))
             case .json: CLI.out(ValidationReport.json(outcome, job: job, showValues: output.showValues))

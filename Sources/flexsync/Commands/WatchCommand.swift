@@ -2,25 +2,28 @@ import ArgumentParser
 import Dispatch
 import FlexSync
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension FlexSyncCommand {
     struct WatchCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "watch",
-            abstract: "Keep live tasks (or workers) carrying the export: list them every interval and write what differs.",
+            abstract:
+                "Keep live tasks (or workers) carrying the export: list them every interval and write what differs.",
             discussion: """
-            Exit codes: 0 stopped by SIGTERM or SIGINT (or after --cycles), 1 error (a first export that fails its \
-            gates, an unreachable workspace), 6 another run holds the lock.
-            """)
+                Exit codes: 0 stopped by SIGTERM or SIGINT (or after --cycles), 1 error (a first export that fails its \
+                gates, an unreachable workspace), 6 another run holds the lock.
+                """)
 
         @OptionGroup var job: JobOptions
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var gates: GateOptions
         @Option(help: "Seconds between cycles.") var interval: Double = 10
-        @Option(help: "Write Prometheus metrics here after every cycle (a node_exporter textfile).") var metricsTextfile: String?
+        @Option(help: "Write Prometheus metrics here after every cycle (a node_exporter textfile).")
+        var metricsTextfile: String?
         @Option(help: "Stop after this many cycles.") var cycles: Int?
 
         func validate() throws {
@@ -29,7 +32,9 @@ extension FlexSyncCommand {
 
         func run() throws {
             let job = try CLI.run { try self.job.load() }
-            let context = try CLI.run { try SyncContext(job: job, baseURLFlag: connection.baseUrl, logger: connection.logger()) }
+            let context = try CLI.run {
+                try SyncContext(job: job, baseURLFlag: connection.baseUrl, logger: connection.logger())
+            }
             let workspace = try CLI.run { try context.confirmWorkspace() }
             let state = try CLI.run { try StateDirectory(path: job.policies.stateDirectory) }
             let lock: RunLock
@@ -43,12 +48,18 @@ extension FlexSyncCommand {
             let session = "watch-" + ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
             let journal = try CLI.run { try Journal(path: state.journalPath(planID: session)) }
             try CLI.run {
-                try journal.append(.begin, [("plan", .string(session)), ("job_path", .string(job.absolutePath)),
-                                    ("profile", job.profile.map { .string($0) } ?? .null), ("target", .string(job.mapping.target.rawValue))])
+                try journal.append(
+                    .begin,
+                    [
+                        ("plan", .string(session)), ("job_path", .string(job.absolutePath)),
+                        ("profile", job.profile.map { .string($0) } ?? .null),
+                        ("target", .string(job.mapping.target.rawValue))
+                    ])
             }
             let watcher = try CLI.run {
-                try Watcher(context: context, journal: journal, interval: interval, metricsFile: metricsTextfile,
-                        overrides: try gates.overrides())
+                try Watcher(
+                    context: context, journal: journal, interval: interval, metricsFile: metricsTextfile,
+                    overrides: try gates.overrides())
             }
             // SIGTERM / SIGINT: stop listing, let the writes in flight finish, then exit 0.
             let signals = [SIGTERM, SIGINT].map { number in
@@ -58,8 +69,10 @@ extension FlexSyncCommand {
                 source.resume()
                 return source
             }
-            defer { signals.forEach { $0.cancel() } }
-            context.logger.notice("watching", metadata: ["workspace": "\(workspace)", "interval_s": "\(interval)", "journal": "\(journal.path)"])
+            defer { for signal in signals { signal.cancel() } }
+            context.logger.notice(
+                "watching",
+                metadata: ["workspace": "\(workspace)", "interval_s": "\(interval)", "journal": "\(journal.path)"])
             let kind = job.mapping.target == .workers ? "worker" : "task"
             try CLI.run {
                 try watcher.run(cycles: cycles) { cycle in context.logger.notice("\(cycle.line(kind: kind))") }

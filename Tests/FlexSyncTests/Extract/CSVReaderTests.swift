@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FlexSync
 
 struct CSVReaderTests {
@@ -20,16 +21,23 @@ struct CSVReaderTests {
     }
 
     @Test func windows1252SemicolonExcelExport() throws {
-        let reader = try CSVReader(path: Fixtures.path("extract/excel_de_1252.csv"), options: CSVOptions(encoding: .windows1252))
+        let reader = try CSVReader(
+            path: Fixtures.path("extract/excel_de_1252.csv"), options: CSVOptions(encoding: .windows1252))
         #expect(reader.delimiter == UInt8(ascii: ";"))
-        #expect(try reader.allRows() == [["1001", "Jürgen Weiß", "Vertrieb €", "01.02.2020"], ["1002", "Zoë", "", "15.03.2021"]])
+        #expect(
+            try reader.allRows() == [
+                ["1001", "Jürgen Weiß", "Vertrieb €", "01.02.2020"], ["1002", "Zoë", "", "15.03.2021"]
+            ])
         #expect(reader.skippedEmptyRows == 1)
     }
 
     @Test func windows1252BytesAreRefusedAsUTF8WithTheirOffset() throws {
         let path = Fixtures.path("extract/excel_de_1252.csv")
         let reader = try CSVReader(path: path)
-        #expect(errorMessage { _ = try reader.next() } == "\(path):2: invalid UTF-8 at byte offset 46 (the bytes read as Windows-1252, as Excel's plain 'CSV' writes: set 'encoding: windows-1252' in the job's source)")
+        #expect(
+            errorMessage { _ = try reader.next() }
+                == "\(path):2: invalid UTF-8 at byte offset 46 (the bytes read as Windows-1252, as Excel's plain 'CSV' writes: set 'encoding: windows-1252' in the job's source)"
+        )
     }
 
     @Test func excelUnicodeTextIsUTF16LittleEndianWithTabs() throws {
@@ -76,7 +84,10 @@ struct CSVReaderTests {
         let path = Fixtures.path("extract/invalid_utf8.csv")
         let reader = try CSVReader(path: path)
         _ = try reader.next()
-        #expect(errorMessage { _ = try reader.next() } == "\(path):3: invalid UTF-8 at byte offset 19 (the bytes read as Windows-1252, as Excel's plain 'CSV' writes: set 'encoding: windows-1252' in the job's source)")
+        #expect(
+            errorMessage { _ = try reader.next() }
+                == "\(path):3: invalid UTF-8 at byte offset 19 (the bytes read as Windows-1252, as Excel's plain 'CSV' writes: set 'encoding: windows-1252' in the job's source)"
+        )
     }
 
     @Test func shortRowsFailUnlessPaddingIsAsked() throws {
@@ -102,11 +113,17 @@ struct CSVReaderTests {
         let quoted = Array("id,notes\n1,ok\n2,\"".utf8) + huge + Array("\"\n".utf8)
         let reader = try CSVReader(bytes: quoted, name: "crm.csv")
         #expect(try reader.next()?["notes"]?.firstText == "ok")
-        #expect(errorMessage { _ = try reader.next() }
-            == "crm.csv:3: field 2 ('notes') is longer than 65,536 bytes: not read further (a quote that is never closed, or not a CSV file?)")
+        #expect(
+            errorMessage { _ = try reader.next() }
+                == "crm.csv:3: field 2 ('notes') is longer than 65,536 bytes: not read further (a quote that is never closed, or not a CSV file?)"
+        )
         let bare = try CSVReader(bytes: Array("id,notes\n".utf8) + huge, name: "bare.csv")
-        #expect(errorMessage { _ = try bare.next() }?.hasPrefix("bare.csv:2: field 1 ('id') is longer than 65,536 bytes") == true)
-        #expect(errorMessage { _ = try CSVReader(bytes: huge, name: "one-line.csv") }?.hasPrefix("one-line.csv:1: field 1 is longer") == true)
+        #expect(
+            errorMessage { _ = try bare.next() }?.hasPrefix("bare.csv:2: field 1 ('id') is longer than 65,536 bytes")
+                == true)
+        #expect(
+            errorMessage { _ = try CSVReader(bytes: huge, name: "one-line.csv") }?.hasPrefix(
+                "one-line.csv:1: field 1 is longer") == true)
         let notes = String(repeating: "n", count: 32_768)
         let long = try CSVReader(bytes: Array("id,notes\n1,\"\(notes)\"\n".utf8), name: "long.csv")
         #expect(try long.next()?["notes"]?.firstText == notes)
@@ -119,16 +136,22 @@ struct CSVReaderTests {
         #expect(blankReader.blankColumns == [2] && blankReader.schema.names == ["id", "(column 2)", "team"])
         #expect(try blankReader.firstLineWithBlankColumnData()?.line == 2)
         let duplicate = Fixtures.path("extract/duplicate_header.csv")
-        #expect(errorMessage { _ = try CSVReader(path: duplicate) } == "\(duplicate):1: duplicate column name 'Email' (columns 1 and 4)")
-        #expect(errorMessage { _ = try CSVReader(bytes: [], name: "empty.csv") } == "empty.csv: the file is empty: a header row is required")
-        #expect(errorMessage { _ = try CSVReader(path: "/nonexistent/x.csv") } == "/nonexistent/x.csv: cannot open: No such file or directory")
+        #expect(
+            errorMessage { _ = try CSVReader(path: duplicate) }
+                == "\(duplicate):1: duplicate column name 'Email' (columns 1 and 4)")
+        #expect(
+            errorMessage { _ = try CSVReader(bytes: [], name: "empty.csv") }
+                == "empty.csv: the file is empty: a header row is required")
+        #expect(
+            errorMessage { _ = try CSVReader(path: "/nonexistent/x.csv") }
+                == "/nonexistent/x.csv: cannot open: No such file or directory")
     }
 
     @Test(arguments: [
         ("a;b;c\n1;2;3\n", UInt8(ascii: ";")),
         ("a\tb\n1\t2\n", UInt8(0x09)),
         ("\"x,y\";b\n1;2\n", UInt8(ascii: ";")),
-        ("single\nvalue\n", UInt8(ascii: ",")),
+        ("single\nvalue\n", UInt8(ascii: ","))
     ])
     func delimiterIsDetectedFromTheHeaderOutsideQuotes(text: String, expected: UInt8) throws {
         #expect(try CSVReader(bytes: Array(text.utf8), name: "t.csv").delimiter == expected)
@@ -143,13 +166,16 @@ struct CSVReaderTests {
 
     /// Every fixture, read with every tiny chunk size, gives the same records or the same error
     /// as reading it whole: no record boundary depends on where a read happens to stop.
-    @Test(arguments: ["salesforce_bom_crlf.csv", "excel_unicode.txt", "utf16be.csv", "lone_cr.csv", "pipe_blank_lines.csv",
-                      "unterminated.csv", "invalid_utf8.csv", "short_row.csv", "sep_line.csv"])
+    @Test(arguments: [
+        "salesforce_bom_crlf.csv", "excel_unicode.txt", "utf16be.csv", "lone_cr.csv", "pipe_blank_lines.csv",
+        "unterminated.csv", "invalid_utf8.csv", "short_row.csv", "sep_line.csv"
+    ])
     func chunkBoundariesNeverChangeTheResult(name: String) throws {
         let bytes = try Fixtures.bytes("extract/" + name)
         func read(chunk: Int) -> String {
             do {
-                let reader = try CSVReader(input: ByteInput(bytes: bytes, name: name), options: CSVOptions(), chunkSize: chunk)
+                let reader = try CSVReader(
+                    input: ByteInput(bytes: bytes, name: name), options: CSVOptions(), chunkSize: chunk)
                 var out: [String] = []
                 while let record = try reader.next() {
                     out.append("\(record.position.line):\(record.values.map { $0?.firstText ?? "∅" })")
@@ -175,21 +201,31 @@ struct CSVReaderTests {
         var line = 2
         var empty = 0
         for row in 1...20_000 {
-            if row % 997 == 0 { text += ",,\r\n"; line += 1; empty += 1 }
-            if row % 1511 == 0 { text += "\r\n"; line += 1 }
+            if row % 997 == 0 {
+                text += ",,\r\n"
+                line += 1
+                empty += 1
+            }
+            if row % 1511 == 0 {
+                text += "\r\n"
+                line += 1
+            }
             let note = row % 613 == 0 ? "first\nsecond \"quoted\"" : "n\(row)"
             text += "\(row),Zoë \(row),\(row % 613 == 0 ? "\"first\nsecond \"\"quoted\"\"\"" : note)\r\n"
             expected.append((line, String(row), note))
             line += row % 613 == 0 ? 2 : 1
         }
-        let reader = try CSVReader(input: ByteInput(bytes: Array(text.utf8), name: "big.csv"), options: CSVOptions(), chunkSize: chunk)
+        let reader = try CSVReader(
+            input: ByteInput(bytes: Array(text.utf8), name: "big.csv"), options: CSVOptions(), chunkSize: chunk)
         var number = 0
         while let record = try reader.next() {
             let want = expected[number]
             number += 1
             #expect(record.position == SourcePosition(file: "big.csv", line: want.line, record: number))
-            #expect(record["id"]?.firstText == want.id && record["note"]?.firstText == want.note && record["name"]?.firstText == "Zoë \(want.id)",
-                    "record \(number)")
+            #expect(
+                record["id"]?.firstText == want.id && record["note"]?.firstText == want.note
+                    && record["name"]?.firstText == "Zoë \(want.id)",
+                "record \(number)")
         }
         #expect(number == expected.count)
         #expect(reader.skippedEmptyRows == empty)
@@ -208,8 +244,13 @@ struct CSVReaderTests {
         var read = 0
         let message = errorMessage { while try reader.next() != nil { read += 1 } }
         #expect(read == 24_999)
-        let offset = Array("id,name\n".utf8).count + (1..<25_000).map { "\($0),name\($0)\n".utf8.count }.reduce(0, +) + "25000,M".utf8.count
-        #expect(message == "late.csv:25001: invalid UTF-8 at byte offset \(offset) (the bytes read as Windows-1252, as Excel's plain 'CSV' writes: set 'encoding: windows-1252' in the job's source)")
+        let offset =
+            Array("id,name\n".utf8).count + (1..<25_000).map { "\($0),name\($0)\n".utf8.count }.reduce(0, +)
+            + "25000,M".utf8.count
+        #expect(
+            message
+                == "late.csv:25001: invalid UTF-8 at byte offset \(offset) (the bytes read as Windows-1252, as Excel's plain 'CSV' writes: set 'encoding: windows-1252' in the job's source)"
+        )
         #expect(errorMessage { _ = try reader.next() } == message)
     }
 
@@ -224,7 +265,9 @@ struct CSVReaderTests {
             weak let pipeline = reader.pipeline
             pipelines.append { pipeline }
         }
-        for _ in 0..<500 where pipelines.contains(where: { $0() != nil }) { try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<500 where pipelines.contains(where: { $0() != nil }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         #expect(pipelines.allSatisfy { $0() == nil }, "a background thread outlived its reader")
         let reader = try CSVReader(bytes: Array(text.utf8), name: "whole.csv")
         var count = 0
@@ -236,12 +279,15 @@ struct CSVReaderTests {
     /// forms, surrogates, code points past U+10FFFF and truncated sequences are all refused.
     @Test func utf8CheckAgreesWithSwiftsValidation() {
         var generator = ReaderFuzzTests.Generator(state: 2026)
-        let interesting: [UInt8] = [0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF, 0x9F, 0xA0]
+        let interesting: [UInt8] = [
+            0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF, 0x9F, 0xA0
+        ]
         var accepted = 0
         for _ in 0..<50_000 {
             let length = Int.random(in: 1...6, using: &generator)
             let bytes = (0..<length).map { _ in
-                Bool.random(using: &generator) ? interesting.randomElement(using: &generator)! : UInt8.random(in: 0...255, using: &generator)
+                Bool.random(using: &generator)
+                    ? interesting.randomElement(using: &generator)! : UInt8.random(in: 0...255, using: &generator)
             }
             let ours = bytes.withUnsafeBufferPointer { CSVScanner.firstInvalidUTF8($0) == $0.count }
             let swift = String(validating: bytes, as: UTF8.self) != nil

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FlexSync
 
 /// Random bytes, truncated files and mutated valid files: each reader yields records or a located
@@ -25,7 +26,9 @@ struct ReaderFuzzTests {
             // Every seed meets every kind of damage; kind 4 leaves it whole as a control.
             var bytes = originals[(index / 5) % originals.count]
             switch index % 5 {
-            case 0: bytes = (0..<Int.random(in: 0...200, using: &random)).map { _ in alphabet.randomElement(using: &random)! }
+            case 0:
+                bytes = (0..<Int.random(in: 0...200, using: &random)).map { _ in alphabet.randomElement(using: &random)!
+                }
             case 1: bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &random)))
             case 2:
                 for _ in 0..<Int.random(in: 1...6, using: &random) where !bytes.isEmpty {
@@ -45,13 +48,15 @@ struct ReaderFuzzTests {
     }
 
     @Test func csvReaderYieldsRecordsOrLocatedErrors() throws {
-        let inputs = try Self.inputs(from: ["pipe_blank_lines.csv", "excel_unicode.txt", "lone_cr.csv", "sep_line.csv", "latin1.csv"],
-                                     count: 600, seed: 11)
+        let inputs = try Self.inputs(
+            from: ["pipe_blank_lines.csv", "excel_unicode.txt", "lone_cr.csv", "sep_line.csv", "latin1.csv"],
+            count: 600, seed: 11)
         var outcomes = (records: 0, errors: 0)
         for (index, bytes) in inputs.enumerated() {
             let name = "fuzz\(index).csv"
             do {
-                let reader = try CSVReader(input: ByteInput(bytes: bytes, name: name), options: CSVOptions(), chunkSize: 1 + index % 7)
+                let reader = try CSVReader(
+                    input: ByteInput(bytes: bytes, name: name), options: CSVOptions(), chunkSize: 1 + index % 7)
                 var count = 0
                 while let record = try reader.next() {
                     #expect(record.values.count == reader.schema.names.count)
@@ -73,14 +78,19 @@ struct ReaderFuzzTests {
     /// on every fixture (short rows padded, doubled quotes, BOMs, Windows-1252, UTF-16).
     @Test func lazyValuesReadExactlyLikeBuiltOnes() throws {
         let fixtures = ["pipe_blank_lines.csv", "excel_unicode.txt", "lone_cr.csv", "sep_line.csv", "latin1.csv"]
-        let whole = fixtures + ["blank_header.csv", "duplicate_header.csv", "excel_de_1252.csv", "invalid_utf8.csv",
-                                "salesforce_bom_crlf.csv", "short_row.csv", "unterminated.csv", "utf16be.csv"]
-        let inputs = try whole.map { try Fixtures.bytes("extract/" + $0) } + Self.inputs(from: fixtures, count: 600, seed: 21)
+        let whole =
+            fixtures + [
+                "blank_header.csv", "duplicate_header.csv", "excel_de_1252.csv", "invalid_utf8.csv",
+                "salesforce_bom_crlf.csv", "short_row.csv", "unterminated.csv", "utf16be.csv"
+            ]
+        let inputs =
+            try whole.map { try Fixtures.bytes("extract/" + $0) } + Self.inputs(from: fixtures, count: 600, seed: 21)
         func read(_ bytes: [UInt8], lazy: Bool, pad: Bool, chunk: Int) -> [String] {
             var out: [String] = []
             do {
-                let reader = try CSVReader(input: ByteInput(bytes: bytes, name: "in.csv"),
-                                           options: CSVOptions(padShortRows: pad, lazyValues: lazy), chunkSize: chunk)
+                let reader = try CSVReader(
+                    input: ByteInput(bytes: bytes, name: "in.csv"),
+                    options: CSVOptions(padShortRows: pad, lazyValues: lazy), chunkSize: chunk)
                 while let record = try reader.next() { out.append("\(record.position) \(record.values)") }
                 out.append("empty rows: \(reader.skippedEmptyRows)")
             } catch {
@@ -90,7 +100,8 @@ struct ReaderFuzzTests {
         }
         var compared = 0
         for (index, bytes) in inputs.enumerated() {
-            let pad = index % 2 == 0, chunk = 1 + index % 9
+            let pad = index % 2 == 0
+            let chunk = 1 + index % 9
             let built = read(bytes, lazy: false, pad: pad, chunk: chunk)
             #expect(read(bytes, lazy: true, pad: pad, chunk: chunk) == built, "input \(index)")
             compared += built.count
@@ -101,8 +112,9 @@ struct ReaderFuzzTests {
     @Test func xmlReaderYieldsRecordsOrLocatedErrors() throws {
         let inputs = try Self.inputs(from: ["workday.xml", "utf16.xml", "cp1252.xml"], count: 600, seed: 12)
         let namespaces = XMLReaderTests.workday
-        let options = XMLOptions(recordPath: try XMLPath("/w:Report_Data/w:Report_Entry", namespaces: namespaces),
-                                 fields: [XMLField(name: "id", path: try XMLPath("w:Worker/w:ID", namespaces: namespaces), take: .list)])
+        let options = XMLOptions(
+            recordPath: try XMLPath("/w:Report_Data/w:Report_Entry", namespaces: namespaces),
+            fields: [XMLField(name: "id", path: try XMLPath("w:Worker/w:ID", namespaces: namespaces), take: .list)])
         var outcomes = (records: 0, errors: 0)
         for (index, bytes) in inputs.enumerated() {
             let name = "fuzz\(index).xml"

@@ -1,9 +1,13 @@
 import Testing
+
 @testable import FlexSync
 
 /// How values are shown in messages: shares, personal values, and values too long to echo.
 struct ValueRulesTests {
-    @Test(arguments: [(0.267, "26.7%"), (0.2, "20%"), (0.05, "5%"), (4.0 / 15.0, "26.7%"), (1.0 / 3.0, "33.3%"), (0.0005, "0.1%"), (1.0, "100%")])
+    @Test(arguments: [
+        (0.267, "26.7%"), (0.2, "20%"), (0.05, "5%"), (4.0 / 15.0, "26.7%"), (1.0 / 3.0, "33.3%"), (0.0005, "0.1%"),
+        (1.0, "100%")
+    ])
     func sharesAreRoundedToATenthOfAPercent(share: Double, shown: String) {
         #expect(DatasetValidator.percent(share) == shown)
     }
@@ -24,6 +28,7 @@ struct ValueRulesTests {
         #expect(line == "team_name: too long: " + String(repeating: "x", count: 200) + "… (1,048,576 characters)")
         let exact = String(repeating: "é", count: 200)
         #expect(ValueRules.echoed(exact) == exact)
-        #expect(ValueRules.shown(.string(long), key: "team_name", showValues: true).hasSuffix("… (1,048,578 characters)"))
+        #expect(
+            ValueRules.shown(.string(long), key: "team_name", showValues: true).hasSuffix("… (1,048,578 characters)"))
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FlexSync
 
 struct JSONValueTests {
@@ -10,13 +11,15 @@ struct JSONValueTests {
     }
 
     @Test func roundTripKeepsOrderAndLiterals() throws {
-        let text = #"{"routing":{"skills":["sales","support"],"levels":{"sales":1.50}},"contact_uri":"client:ana","n":-0.0e+3}"#
+        let text =
+            #"{"routing":{"skills":["sales","support"],"levels":{"sales":1.50}},"contact_uri":"client:ana","n":-0.0e+3}"#
         #expect(try JSONValue.parse(text).minified == text)
     }
 
     @Test func stringsEscapeAndUnescape() throws {
         let value = try JSONValue.parse(#"["tab\there", "quote\"", "\u00e9\ud83d\ude00", "line\nbreak\u0001"]"#)
-        #expect(value == .array([.string("tab\there"), .string("quote\""), .string("é😀"), .string("line\nbreak\u{01}")]))
+        #expect(
+            value == .array([.string("tab\there"), .string("quote\""), .string("é😀"), .string("line\nbreak\u{01}")]))
         #expect(value.minified == #"["tab\there","quote\"","é😀","line\nbreak\u0001"]"#)
     }
 
@@ -25,7 +28,7 @@ struct JSONValueTests {
         (#"{"a":}"#, "invalid JSON at byte 5: unexpected character"),
         ("[1,2", "invalid JSON at byte 4: unexpected end of input"),
         ("\"\\ud800\"", "invalid JSON at byte 7: unpaired surrogate"),
-        ("01", "invalid JSON at byte 1: unexpected text after the document"),
+        ("01", "invalid JSON at byte 1: unexpected text after the document")
     ])
     func malformedDocumentsNameTheOffset(text: String, message: String) {
         #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }

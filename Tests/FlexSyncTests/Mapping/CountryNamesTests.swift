@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FlexSync
 
 /// Countries as exports name them, read as the region whose numbering plan applies.
@@ -11,7 +12,7 @@ struct CountryNamesTests {
         ("Ivory Coast", "CI"), ("Deutschland", "DE"), ("Österreich", "AT"), ("España", "ES"), ("Schweiz", "CH"),
         ("Suisse", "CH"), ("Svizzera", "CH"), ("日本", "JP"), ("Holland", "NL"), ("Czech Republic", "CZ"),
         ("Czechia", "CZ"), ("Burma", "MM"), ("Russian Federation", "RU"), ("+44", "GB"), ("+1", "US"), ("+49", "DE"),
-        ("Kosovo", "XK"),
+        ("Kosovo", "XK")
     ])
     func namesCodesAndCallingCodes(text: String, region: String) {
         #expect(CountryNames.region(for: text) == region)

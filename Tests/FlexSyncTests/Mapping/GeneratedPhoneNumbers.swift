@@ -28,24 +28,32 @@ enum GeneratedNumbers {
     }
 
     /// Each known calling code's main region, and the reverse for main regions.
-    static let regionsByCode: [Int: String] = Dictionary(uniqueKeysWithValues: (1...999).compactMap { code in
-        PhoneNumberLibrary.region(callingCode: code).map { (code, $0) }
-    })
-    static let codesByRegion: [String: Int] = Dictionary(regionsByCode.map { ($0.value, $0.key) },
-                                                         uniquingKeysWith: { first, _ in first })
+    static let regionsByCode: [Int: String] = Dictionary(
+        uniqueKeysWithValues: (1...999).compactMap { code in
+            PhoneNumberLibrary.region(callingCode: code).map { (code, $0) }
+        })
+    static let codesByRegion: [String: Int] = Dictionary(
+        regionsByCode.map { ($0.value, $0.key) },
+        uniquingKeysWith: { first, _ in first })
     static let callingCodes = regionsByCode.keys.sorted()
 
     /// What comes before a national number: nothing, and the trunk prefixes (with carrier codes)
     /// of the world's plans.
-    static let trunkPrefixes = ["", "", "", "0", "0", "0", "1", "8", "01", "044", "045", "06", "9", "90", "015",
-                                "0 15", "081", "17951", "1831", "8 10", "00", "011", "0011", "010", "810", "0 21"]
+    static let trunkPrefixes = [
+        "", "", "", "0", "0", "0", "1", "8", "01", "044", "045", "06", "9", "90", "015",
+        "0 15", "081", "17951", "1831", "8 10", "00", "011", "0011", "010", "810", "0 21"
+    ]
     /// International prefixes, in use somewhere.
-    static let internationalPrefixes = ["+", "+", "00", "00", "011", "0011", "010", "810", "001", "0014", "00700",
-                                        "17900", "14110011", "+0", "+ ", "0 0"]
+    static let internationalPrefixes = [
+        "+", "+", "00", "00", "011", "0011", "010", "810", "001", "0014", "00700",
+        "17900", "14110011", "+0", "+ ", "0 0"
+    ]
 
     /// Extensions as exports write them, some of which the plain-number reader takes.
-    static let extensions = [" x12", " ext. 4412", " X 7", " ext 123456", " x1234567", " ext.12", "  x 99", " #12",
-                             " ext:12", " EXT 1", "x12", " ex12", " Ext. 654321", " x-12"]
+    static let extensions = [
+        " x12", " ext. 4412", " X 7", " ext 123456", " x1234567", " ext.12", "  x 99", " #12",
+        " ext:12", " EXT 1", "x12", " ex12", " Ext. 654321", " x-12"
+    ]
 
     /// `count` texts to read in `region`; one in five has an extension.
     static func texts(for region: String, count: Int) -> [String] {
@@ -61,7 +69,8 @@ enum GeneratedNumbers {
     /// A number in the form `index` picks.
     static func number(_ index: Int, own: Int?, _ generator: inout Generator) -> String {
         let national = nationalNumber(&generator)
-        let code = own.map { generator.below(2) == 0 ? $0 : generator.pick(callingCodes) }
+        let code =
+            own.map { generator.below(2) == 0 ? $0 : generator.pick(callingCodes) }
             ?? generator.pick(callingCodes)
         switch index % 8 {
         case 0, 1: return written(generator.pick(trunkPrefixes), national, &generator)

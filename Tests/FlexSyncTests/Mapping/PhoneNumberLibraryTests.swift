@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FlexSync
 
 /// `CPhoneNumber`'s plain-number reader beside `PhoneNumberUtil::Parse`: the same outcome field
@@ -27,17 +28,20 @@ struct PhoneNumberLibraryTests {
         mutating func compare(_ item: Case, format: Format, validate: Bool) {
             var text = item.text
             let (reader, plain, parse) = text.withUTF8 { bytes in
-                let read = PhoneNumberLibrary.outcome(of: bytes, region: item.region, format: format, validate: validate,
-                                                      route: .plainReader)
-                let reference = PhoneNumberLibrary.outcome(of: bytes, region: item.region, format: format,
-                                                           validate: validate, route: .reference)
+                let read = PhoneNumberLibrary.outcome(
+                    of: bytes, region: item.region, format: format, validate: validate,
+                    route: .plainReader)
+                let reference = PhoneNumberLibrary.outcome(
+                    of: bytes, region: item.region, format: format,
+                    validate: validate, route: .reference)
                 return (read.outcome, read.readByPlainReader, reference.outcome)
             }
             readings += 1
             if plain { readByPlainReader += 1 }
             if reader != parse {
-                differences.append("\(item.testDescription) (\(format), validate \(validate)): reader \(reader); "
-                                   + "Parse \(parse)")
+                differences.append(
+                    "\(item.testDescription) (\(format), validate \(validate)): reader \(reader); "
+                        + "Parse \(parse)")
             }
         }
 
@@ -59,7 +63,8 @@ struct PhoneNumberLibraryTests {
     @Test func theRuleTableReadsAsParseReadsIt() {
         var comparison = Comparison()
         for example in PhoneRuleTests.examples {
-            let own = example.country.hasPrefix("column:")
+            let own =
+                example.country.hasPrefix("column:")
                 ? CountryNames.region(for: String(example.country.dropFirst("column:".count)))
                 : example.country
             for region in [own, nil, "US", "DE", "IT"] {
@@ -79,7 +84,8 @@ struct PhoneNumberLibraryTests {
         ("0054 11 2345 6789", "AR"), ("54 9 11 2345 6789", "AR"), ("0 223 15 412 3456", "AR"),
         // Mexico: `01`, `044`, `045` and a `1` after +52.
         ("044 55 1234 5678", "MX"), ("045 55 1234 5678", "MX"), ("01 55 1234 5678", "MX"),
-        ("+52 1 55 1234 5678", "MX"), ("1 55 1234 5678", "MX"), ("00 52 55 1234 5678", "MX"), ("09 52 55 1234 5678", "MX"),
+        ("+52 1 55 1234 5678", "MX"), ("1 55 1234 5678", "MX"), ("00 52 55 1234 5678", "MX"),
+        ("09 52 55 1234 5678", "MX"),
         // Brazil: carrier codes after the trunk prefix, and international prefixes with carriers.
         ("0 21 2345 6789", "BR"), ("0 15 11 91234 5678", "BR"), ("015 11 91234-5678", "BR"),
         ("90 21 11 91234 5678", "BR"), ("+55 (21) 3123-4567", "BR"), ("0055 11 91234 5678", "BR"),
@@ -115,7 +121,8 @@ struct PhoneNumberLibraryTests {
         // Non-geographical codes, unknown codes, short and long texts.
         ("+800 1234 5678", nil), ("+882 3456 7890 12", "DE"), ("+979 1234 5678", nil), ("+999 1234 5678", "US"),
         ("+0044 20 7946 0018", "GB"), ("00 0 44 20 7946 0018", "GB"), ("0 0 44 20 7946 0018", "GB"),
-        ("+1 2", "US"), ("123", "US"), ("+12", nil), ("+123", nil), ("00 44", "GB"), ("+44 20", "GB"), ("00 49 30", "DE"),
+        ("+1 2", "US"), ("123", "US"), ("+12", nil), ("+123", nil), ("00 44", "GB"), ("+44 20", "GB"),
+        ("00 49 30", "DE"),
         ("000-000-0000", "US"), ("0000", "DE"), ("00000000000", "IT"), ("1234567890123456789", "US"),
         ("+1 234 567 890 123 456 789 01", nil), ("12345678901234567", "DE"), ("0 12345678901234567", "DE"),
         // Extensions: ` x12`, ` ext 12`, ` ext. 12` after a plain number are read without Parse.
@@ -125,7 +132,7 @@ struct PhoneNumberLibraryTests {
         ("020\t7946 0018 x12", "GB"), ("1-617-555-0134 x57", "US"), ("0 0 44 20 7946 0018 x12", "US"),
         ("+1 x12", "US"), ("020 7946 0018 ext 000000", "GB"), ("020 7946 0018 extn 12", "GB"),
         // Not plain text: Parse on both routes.
-        ("(303) 555-0104 ext. 21", "US"), ("n/a", "US"), ("+４４ ２０ ７９４６ ００１８", "GB"), ("tel:+44-20-7946-0018", nil),
+        ("(303) 555-0104 ext. 21", "US"), ("n/a", "US"), ("+４４ ２０ ７９４６ ００１８", "GB"), ("tel:+44-20-7946-0018", nil)
     ].map { Case(text: $0.0, region: $0.1) }
 
     @Test(arguments: hardCases)
@@ -146,8 +153,11 @@ struct PhoneNumberLibraryTests {
             let validate = index % 2 == 1
             comparison.compare(Case(text: text, region: region), format: format, validate: validate)
             // International forms are also read without a region, and national ones in another.
-            if index % 4 == 0 { comparison.compare(Case(text: text, region: index % 8 == 0 ? nil : "GB"),
-                                                   format: .e164, validate: false) }
+            if index % 4 == 0 {
+                comparison.compare(
+                    Case(text: text, region: index % 8 == 0 ? nil : "GB"),
+                    format: .e164, validate: false)
+            }
         }
         #expect(comparison.differences.isEmpty, "\(comparison.differences.prefix(10).joined(separator: "\n"))")
         #expect(comparison.readByPlainReader > 0)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FlexSync
 
 /// Phone numbers as HR and CRM exports write them, read by libphonenumber: each row is the
@@ -17,7 +18,8 @@ struct PhoneRuleTests {
     }
 
     static func e(_ input: String, _ country: String, _ expected: String, old: Bool = false, _ options: String = "")
-        -> Example {
+        -> Example
+    {
         Example(input: input, country: country, expected: expected, old: old, options: options)
     }
 
@@ -126,27 +128,30 @@ struct PhoneRuleTests {
         e("(555) 010-0000", "US", "US number outside the assigned ranges", old: true, "require: valid"),
         e("9876 5432", "AU", "AU number outside the assigned ranges", old: true, "require: valid"),
         e("020 7946 0018", "GB", "+442079460018", "require: valid"),
-        e("+1 555 010 0000", "DE", "international number outside the assigned ranges", old: true, "require: valid"),
+        e("+1 555 010 0000", "DE", "international number outside the assigned ranges", old: true, "require: valid")
     ]
 
     @Test(arguments: examples)
     func readsNumbersAsExportsWriteThem(_ example: Example) throws {
         let column = example.country.hasPrefix("column:")
-        let options = (column ? "country_field: c" : "default_country: \(example.country)")
+        let options =
+            (column ? "country_field: c" : "default_country: \(example.country)")
             + (example.options.isEmpty ? "" : ", " + example.options)
         let yaml = MapHarness.one("phone", "{ field: v, transforms: [{ phone: { \(options) } }] }")
         let country = column ? String(example.country.dropFirst("column:".count)) : ""
         let csv = "id,v,c\n1,\"\(example.input)\",\"\(country)\"\n"
         let got = try MapHarness.value(yaml, csv: csv, key: "phone")
-        let expected = example.expected.hasPrefix("+")
+        let expected =
+            example.expected.hasPrefix("+")
             ? "\"\(example.expected)\"" : "error: in.csv:2: phone: \(example.expected): \(example.input)"
         #expect(got == expected)
     }
 
     @Test func theTableCoversSixtyNumbersAndThirtyRegions() {
         let regions = Set(Self.examples.compactMap { $0.country.hasPrefix("column:") ? nil : $0.country })
-        #expect(Self.examples.count >= 60 && regions.count >= 30,
-                "\(Self.examples.count) numbers, \(regions.count) regions")
+        #expect(
+            Self.examples.count >= 60 && regions.count >= 30,
+            "\(Self.examples.count) numbers, \(regions.count) regions")
     }
 
     /// The forms a number can be written out in, extensions kept in another attribute, and
@@ -156,7 +161,7 @@ struct PhoneRuleTests {
         ("{ default_country: GB, output: national }", "+44 (0)20 7946 0018", #""020 7946 0018""#),
         ("{ default_country: DE, output: e164 }", "030/555 01 03", #""+49305550103""#),
         ("{ country: gb }", "020 7946 0018", #""+442079460018""#),
-        ("{ default_country: United Kingdom }", "020 7946 0018", #""+442079460018""#),
+        ("{ default_country: United Kingdom }", "020 7946 0018", #""+442079460018""#)
     ])
     func outputForms(options: String, input: String, expected: String) throws {
         let yaml = MapHarness.one("phone", "{ field: v, transforms: [{ phone: \(options) }] }")
@@ -168,18 +173,18 @@ struct PhoneRuleTests {
         ("303-555-0104 x4412", #""4412""#),
         ("+1 303 555 0104 #7", #""7""#),
         ("(303) 555-0104", "remove"),
-        ("n/a", "error: in.csv:2: phone: not a phone number: n/a"),
+        ("n/a", "error: in.csv:2: phone: not a phone number: n/a")
     ])
     func extensionsGoToTheirOwnAttribute(input: String, expected: String) throws {
         let yaml = """
-        target: workers
-        key: { match: [agent_id] }
-        attributes:
-          agent_id: id
-          phone:
-            field: v
-            transforms: [trim, { phone: { default_country: US, keep_extension_in: agent_attribute_2 } }]
-        """
+            target: workers
+            key: { match: [agent_id] }
+            attributes:
+              agent_id: id
+              phone:
+                field: v
+                transforms: [trim, { phone: { default_country: US, keep_extension_in: agent_attribute_2 } }]
+            """
         let csv = "id,v\n1,\"\(input)\"\n"
         #expect(try MapHarness.value(yaml, csv: csv, key: "agent_attribute_2") == expected)
         // A refused number is one problem, the number's; its extension is not reported again.
@@ -193,7 +198,7 @@ struct PhoneRuleTests {
         ("{ default_country: Narnia }", ".phone: unknown country 'Narnia' (use an ISO code such as US, GB, DE)"),
         ("{ country: GB, default_country: GB }", ".phone: 'country' is another name for 'default_country'; give one"),
         ("{ default_country: GB, require: exact }", ".require must be one of 'possible', 'valid', not 'exact'"),
-        ("{ default_country: GB, keep_extension_in: team_id }", "keep_extension_in: 'team_id' is mapped already"),
+        ("{ default_country: GB, keep_extension_in: team_id }", "keep_extension_in: 'team_id' is mapped already")
     ])
     func optionsAreChecked(options: String, message: String) throws {
         let yaml = MapHarness.one("phone", "{ field: v, transforms: [{ phone: \(options) }] }") + "\n  team_id: t"
@@ -204,14 +209,15 @@ struct PhoneRuleTests {
 
     @Test func aMatchKeyIsNotWrittenNationally() {
         let yaml = """
-        target: tasks
-        key: { match: [customers.phone] }
-        attributes:
-          customers.phone: { field: v, transforms: [{ phone: { default_country: GB, output: national } }] }
-        """
+            target: tasks
+            key: { match: [customers.phone] }
+            attributes:
+              customers.phone: { field: v, transforms: [{ phone: { default_country: GB, output: national } }] }
+            """
         #expect { try Mapping.parse(yaml, path: "m.yaml") } throws: {
-            "\($0)".hasSuffix("'customers.phone' is a match key: its phone numbers must be written e164 or "
-                             + "international, the forms a caller's number is compared in")
+            "\($0)".hasSuffix(
+                "'customers.phone' is a match key: its phone numbers must be written e164 or "
+                    + "international, the forms a caller's number is compared in")
         }
     }
 

@@ -1,11 +1,13 @@
 import Foundation
 import Testing
+
 @testable import FlexSync
 
 /// Each ready-made mapping against its sample export, through the job that uses it.
 struct ReadyMadeMappingTests {
     static func job(_ name: String, profile: String? = nil) throws -> Job {
-        try Job.load(path: Fixtures.repositoryRoot.appendingPathComponent("examples/jobs/\(name).yaml").path, profile: profile)
+        try Job.load(
+            path: Fixtures.repositoryRoot.appendingPathComponent("examples/jobs/\(name).yaml").path, profile: profile)
     }
 
     static func run(_ name: String) throws -> ValidationOutcome {
@@ -52,8 +54,8 @@ struct ReadyMadeMappingTests {
     @Test func germanExcelCSV() throws {
         let outcome = try Self.run("excel-hr-de-workers")
         #expect(outcome.isValid)
-        #expect(outcome.skipped == 1)          // 'ausgeschieden' (terminated)
-        #expect(outcome.emptyRowsSkipped == 1) // Excel's ';;;;' line
+        #expect(outcome.skipped == 1)  // 'ausgeschieden' (terminated)
+        #expect(outcome.emptyRowsSkipped == 1)  // Excel's ';;;;' line
         let values = Self.document(outcome, line: 2)
         #expect(values["location"] == "Berlin")
         #expect(values["department_name"] == "Vertrieb")
@@ -66,7 +68,10 @@ struct ReadyMadeMappingTests {
         let outcome = try Self.run("salesforce-customers")
         #expect(outcome.isValid && outcome.valid == 60)
         let record = try #require(outcome.records.first)
-        #expect(JSONValue.object(record.document).minified == #"{"customers":{"external_id":"003000000000000000","name":"Ana Lima","email":"customer0@example.org","phone":"+15550100000","organization":"Acme Ltd","zip":"10000","market_segment":"Gold","business_value":1000,"acquisition_date":"2023-04-01","year_of_birth":"1960"}}"#)
+        #expect(
+            JSONValue.object(record.document).minified
+                == #"{"customers":{"external_id":"003000000000000000","name":"Ana Lima","email":"customer0@example.org","phone":"+15550100000","organization":"Acme Ltd","zip":"10000","market_segment":"Gold","business_value":1000,"acquisition_date":"2023-04-01","year_of_birth":"1960"}}"#
+        )
     }
 
     @Test func hubSpotContacts() throws {
@@ -88,6 +93,8 @@ struct ReadyMadeMappingTests {
         #expect(production.taskRouter.accountSidVariable == "TWILIO_ACCOUNT_SID")
         #expect(staging.policies.requestsPerSecond == 5 && production.policies.requestsPerSecond == 20)
         #expect(staging.displayName == "workday-workers (staging)")
-        #expect(errorMessage { _ = try Self.job("workday-workers", profile: "prod") }?.hasSuffix("no profile 'prod' (the job has 'staging')") == true)
+        #expect(
+            errorMessage { _ = try Self.job("workday-workers", profile: "prod") }?.hasSuffix(
+                "no profile 'prod' (the job has 'staging')") == true)
     }
 }

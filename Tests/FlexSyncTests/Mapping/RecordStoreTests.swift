@@ -1,25 +1,33 @@
 import Testing
+
 @testable import FlexSync
 
 /// Records kept compactly come back exactly as they went in, and are found by their match values.
 struct RecordStoreTests {
     static func record(_ n: Int, valid: Bool = true) -> MappedRecord {
         var record = MappedRecord(position: SourcePosition(file: n < 3 ? "a.csv" : "b.csv", line: n + 2, record: n + 1))
-        record.set = [("customers.external_id", .string("C\(n)")), ("customers.email", .string("c\(n)@example.com")),
-                      ("customers.business_value", .number(JSONNumber(literal: "1337.50"))), ("customers.name", .string("Zoë \"Z\" \(n)"))]
+        record.set = [
+            ("customers.external_id", .string("C\(n)")), ("customers.email", .string("c\(n)@example.com")),
+            ("customers.business_value", .number(JSONNumber(literal: "1337.50"))),
+            ("customers.name", .string("Zoë \"Z\" \(n)"))
+        ]
         record.remove = n % 2 == 0 ? ["customers.phone"] : []
         record.keep = n % 3 == 0 ? ["customers.zip"] : []
         // A match value that is not the set value's text (friendly names fold case).
-        record.matchValues = [("customers.external_id", "C\(n)"), ("customers.email", "c\(n)@example.com"), ("friendly_name", "zoë \(n)")]
+        record.matchValues = [
+            ("customers.external_id", "C\(n)"), ("customers.email", "c\(n)@example.com"), ("friendly_name", "zoë \(n)")
+        ]
         record.friendlyName = n % 2 == 0 ? "Zoë \(n)" : nil
         if !valid { record.problems = [Problem(.error, record.position, field: "x", rule: "bad")] }
         return record
     }
 
     static func same(_ a: MappedRecord, _ b: MappedRecord) -> Bool {
-        a.position == b.position && a.set.count == b.set.count && zip(a.set, b.set).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        a.position == b.position && a.set.count == b.set.count
+            && zip(a.set, b.set).allSatisfy { $0.key == $1.key && $0.value == $1.value }
             && a.remove == b.remove && a.keep == b.keep && a.friendlyName == b.friendlyName
-            && a.matchValues.map(\.key) == b.matchValues.map(\.key) && a.matchValues.map(\.value) == b.matchValues.map(\.value)
+            && a.matchValues.map(\.key) == b.matchValues.map(\.key)
+            && a.matchValues.map(\.value) == b.matchValues.map(\.value)
     }
 
     @Test func recordsRoundTripAndStatesFilterThem() {
@@ -36,7 +44,7 @@ struct RecordStoreTests {
     @Test func matchValuesAreFoundOnlyOnValidRecords() {
         var store = RecordStore(indexesMatches: true)
         for n in 0..<300 { store.append(Self.record(n)) }
-        store.append(Self.record(7))   // a second record sharing C7
+        store.append(Self.record(7))  // a second record sharing C7
         store.invalidate(9)
         #expect(store.records(matching: "customers.email", "c42@example.com").map(\.position.record) == [43])
         #expect(store.records(matching: "customers.external_id", "C7").count == 2)
@@ -54,7 +62,9 @@ struct RecordStoreTests {
         for n in 0..<20_000 { store.append(n == 5_000 ? big : Self.record(n)) }
         let valid = store.validRecords
         #expect(valid.count == 20_000)
-        #expect(Self.same(valid[5_000], big) && Self.same(valid[19_999], Self.record(19_999)) && Self.same(valid[4_999], Self.record(4_999)))
+        #expect(
+            Self.same(valid[5_000], big) && Self.same(valid[19_999], Self.record(19_999))
+                && Self.same(valid[4_999], Self.record(4_999)))
         #expect(store.records(matching: "customers.email", "c12345@example.com").map(\.position.record) == [12_346])
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FlexSync
 
 /// The byte-keyed table behind value memos and the duplicate-key check.

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import FlexSync
 
 /// A compiled job is shared: the watcher validates a new export while the old index serves, and
@@ -34,7 +35,8 @@ struct ConcurrentValidationTests {
             let mail = row % 97 == 0 ? "not-an-address" : "agent\(row)@example.com"
             let tel = row % 89 == 0 ? "12" : "030 555\(String(format: "%04d", row % 10_000))"
             let status = row % 53 == 0 ? "Terminated" : "Active"
-            text += "\(id),Ana \(row % 7),Lima  \(row % 13),\(mail),\(tel),\(teams[row % teams.count]),"
+            text +=
+                "\(id),Ana \(row % 7),Lima  \(row % 13),\(mail),\(tel),\(teams[row % teams.count]),"
                 + "\(cities[row % cities.count]),\(status)\n"
         }
         return text
@@ -42,8 +44,9 @@ struct ConcurrentValidationTests {
 
     @Test(arguments: [false, true])
     func oneJobValidatedOnFourThreadsAtOnceGivesWhatOneRunGives(keepRecords: Bool) throws {
-        let job = try DatasetValidatorTests.job(csv: Self.csv(rows: 6_000), mapping: Self.mapping,
-                                                policies: "{ max_invalid_share: 1 }")
+        let job = try DatasetValidatorTests.job(
+            csv: Self.csv(rows: 6_000), mapping: Self.mapping,
+            policies: "{ max_invalid_share: 1 }")
         let alone = try DatasetValidator(job: job, keepRecords: keepRecords).run()
         let outcomes = Outcomes()
         DispatchQueue.concurrentPerform(iterations: 4) { run in
@@ -58,7 +61,8 @@ struct ConcurrentValidationTests {
         for run in runs {
             let outcome = try run.get()
             #expect(outcome.problems == alone.problems)
-            #expect((outcome.rowsRead, outcome.valid, outcome.invalid, outcome.skipped)
+            #expect(
+                (outcome.rowsRead, outcome.valid, outcome.invalid, outcome.skipped)
                     == (alone.rowsRead, alone.valid, alone.invalid, alone.skipped))
             #expect(outcome.records.map { $0.set.map(\.value) } == alone.records.map { $0.set.map(\.value) })
         }

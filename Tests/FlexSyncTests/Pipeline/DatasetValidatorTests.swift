@@ -1,27 +1,34 @@
 import Foundation
 import Testing
+
 @testable import FlexSync
 
 /// Dataset rules over a whole export, through real job files in a temporary folder.
 struct DatasetValidatorTests {
     static func job(csv: String, mapping: String = "", policies: String = "") throws -> Job {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flexsync-ds-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "flexsync-ds-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data(csv.utf8).write(to: directory.appendingPathComponent("in.csv"))
-        try Data((mapping.isEmpty ? """
-        target: workers
-        key: { match: [agent_id] }
-        attributes:
-          agent_id: id
-          agent_attribute_1: v
-        """ : mapping).utf8).write(to: directory.appendingPathComponent("m.yaml"))
-        try Data("""
-        name: t
-        mapping: m.yaml
-        source: { path: in.csv, format: csv }
-        taskrouter: { workspace_sid: WS00000000000000000000000000000000 }
-        \(policies.isEmpty ? "" : "policies: " + policies)
-        """.utf8).write(to: directory.appendingPathComponent("job.yaml"))
+        try Data(
+            (mapping.isEmpty
+                ? """
+                target: workers
+                key: { match: [agent_id] }
+                attributes:
+                  agent_id: id
+                  agent_attribute_1: v
+                """ : mapping).utf8
+        ).write(to: directory.appendingPathComponent("m.yaml"))
+        try Data(
+            """
+            name: t
+            mapping: m.yaml
+            source: { path: in.csv, format: csv }
+            taskrouter: { workspace_sid: WS00000000000000000000000000000000 }
+            \(policies.isEmpty ? "" : "policies: " + policies)
+            """.utf8
+        ).write(to: directory.appendingPathComponent("job.yaml"))
         return try Job.load(path: directory.appendingPathComponent("job.yaml").path)
     }
 
@@ -31,9 +38,13 @@ struct DatasetValidatorTests {
         // 60 rows: 20 with an empty key, 10 keys twice (20 rows, both lines invalid), 20 valid.
         var rows: [String] = []
         for row in 1...20 { rows.append(",v\(row)") }
-        for key in 1...10 { rows.append("D\(key),a"); rows.append("D\(key),b") }
+        for key in 1...10 {
+            rows.append("D\(key),a")
+            rows.append("D\(key),b")
+        }
         for row in 1...20 { rows.append("V\(row),c") }
-        let job = try Self.job(csv: "id,v\n" + rows.joined(separator: "\n") + "\n", policies: "{ max_invalid_share: 0.5 }")
+        let job = try Self.job(
+            csv: "id,v\n" + rows.joined(separator: "\n") + "\n", policies: "{ max_invalid_share: 0.5 }")
         for keep in [false, true] {
             var validator = DatasetValidator(job: job, keepRecords: keep)
             validator.maxProblems = 5
@@ -49,7 +60,9 @@ struct DatasetValidatorTests {
         let job = try Self.job(csv: "id,v\n1,a\n2,b\n1,c\n")
         for keep in [true, false] {
             let outcome = try DatasetValidator(job: job, keepRecords: keep).run()
-            let lines = outcome.problems.map { $0.line(showValues: true).replacingOccurrences(of: job.source.pattern, with: "in.csv") }
+            let lines = outcome.problems.map {
+                $0.line(showValues: true).replacingOccurrences(of: job.source.pattern, with: "in.csv")
+            }
             #expect(lines.contains("in.csv:4: agent_id: duplicate key, also on in.csv:2: 1"))
             #expect(lines.contains("in.csv:2: agent_id: duplicate key, also on in.csv:4: 1"))
             #expect(outcome.invalid == 2 && outcome.valid == 1)
@@ -57,9 +70,14 @@ struct DatasetValidatorTests {
     }
 
     @Test func duplicatePoliciesPickADeterministicWinner() throws {
-        let first = try DatasetValidator(job: try Self.job(csv: "id,v\n1,a\n1,b\n", policies: "{ on_duplicate: first, max_invalid_share: 1 }"), keepRecords: true).run()
+        let first = try DatasetValidator(
+            job: try Self.job(csv: "id,v\n1,a\n1,b\n", policies: "{ on_duplicate: first, max_invalid_share: 1 }"),
+            keepRecords: true
+        ).run()
         #expect(first.records.map { $0.set[1].value } == [.string("a")])
-        let last = try DatasetValidator(job: try Self.job(csv: "id,v\n1,a\n1,b\n", policies: "{ on_duplicate: last }"), keepRecords: true).run()
+        let last = try DatasetValidator(
+            job: try Self.job(csv: "id,v\n1,a\n1,b\n", policies: "{ on_duplicate: last }"), keepRecords: true
+        ).run()
         #expect(last.records.map { $0.set[1].value } == [.string("b")])
         #expect(last.isValid)
     }
@@ -72,20 +90,31 @@ struct DatasetValidatorTests {
 
     @Test func tooManyInvalidRowsAbort() throws {
         let rows = (1...20).map { "\($0),x" } + [",y"]
-        let outcome = try DatasetValidator(job: try Self.job(csv: "id,v\n" + rows.joined(separator: "\n") + "\n"), keepRecords: false).run()
+        let outcome = try DatasetValidator(
+            job: try Self.job(csv: "id,v\n" + rows.joined(separator: "\n") + "\n"), keepRecords: false
+        ).run()
         #expect(outcome.invalid == 1)
         #expect(outcome.abortReason == nil)  // 1 of 21 rows is 4.8%, under the default 5%
-        let strict = try DatasetValidator(job: try Self.job(csv: "id,v\n" + rows.joined(separator: "\n") + "\n", policies: "{ max_invalid_share: 0.01 }"), keepRecords: false).run()
+        let strict = try DatasetValidator(
+            job: try Self.job(
+                csv: "id,v\n" + rows.joined(separator: "\n") + "\n", policies: "{ max_invalid_share: 0.01 }"),
+            keepRecords: false
+        ).run()
         #expect(strict.abortReason == "1 of 21 rows are invalid, more than the 1% the job allows")
     }
 
     @Test func identifiersInCustomAttributesAreFlagged() throws {
         let unique = (1...40).map { "\($0),id-\($0)" }.joined(separator: "\n")
         let outcome = try DatasetValidator(job: try Self.job(csv: "id,v\n" + unique + "\n"), keepRecords: false).run()
-        #expect(outcome.problems.map { $0.line(showValues: false) }
-                == ["agent_attribute_1: 40 distinct values in 40 rows: high-cardinality values slow Insights; use 'agent_label_1' instead"])
+        #expect(
+            outcome.problems.map { $0.line(showValues: false) }
+                == [
+                    "agent_attribute_1: 40 distinct values in 40 rows: high-cardinality values slow Insights; use 'agent_label_1' instead"
+                ])
         let repeated = (1...40).map { "\($0),team-\($0 % 3)" }.joined(separator: "\n")
-        #expect(try DatasetValidator(job: try Self.job(csv: "id,v\n" + repeated + "\n"), keepRecords: false).run().problems.isEmpty)
+        #expect(
+            try DatasetValidator(job: try Self.job(csv: "id,v\n" + repeated + "\n"), keepRecords: false).run().problems
+                .isEmpty)
     }
 
     @Test func aGlobSourceReadsEveryFileInOrder() throws {
@@ -97,17 +126,25 @@ struct DatasetValidatorTests {
         glob.source.pattern = directory.appendingPathComponent("part-*.csv").path
         let outcome = try DatasetValidator(job: glob, keepRecords: true).run()
         #expect(outcome.records.map { $0.identity } == ["2", "3"])
-        #expect(outcome.records.map { URL(fileURLWithPath: $0.position.file).lastPathComponent } == ["part-1.csv", "part-2.csv"])
+        #expect(
+            outcome.records.map { URL(fileURLWithPath: $0.position.file).lastPathComponent } == [
+                "part-1.csv", "part-2.csv"
+            ])
         glob.source.pattern = directory.appendingPathComponent("nothing-*.csv").path
-        #expect(errorMessage { _ = try DatasetValidator(job: glob, keepRecords: false).run() } == "\(glob.source.pattern): no files match")
+        #expect(
+            errorMessage { _ = try DatasetValidator(job: glob, keepRecords: false).run() }
+                == "\(glob.source.pattern): no files match")
     }
 
     @Test func jobFilesAreCheckedStrictly() throws {
         func message(_ policies: String) -> String? {
-            errorMessage { _ = try Self.job(csv: "id\n", policies: policies) }?.components(separatedBy: "/job.yaml").last
+            errorMessage { _ = try Self.job(csv: "id\n", policies: policies) }?.components(separatedBy: "/job.yaml")
+                .last
         }
         #expect(message("{ max_invalid_share: 5 }") == ":5:32: 'policies.max_invalid_share' is a share between 0 and 1")
-        #expect(message("{ on_duplicate: newest }") == ":5:27: 'policies.on_duplicate' must be one of 'error', 'first', 'last', not 'newest'")
+        #expect(
+            message("{ on_duplicate: newest }")
+                == ":5:27: 'policies.on_duplicate' must be one of 'error', 'first', 'last', not 'newest'")
         #expect(message("{ rate: 3 }") == ":5:13: unknown key 'rate' in 'policies'")
     }
 }

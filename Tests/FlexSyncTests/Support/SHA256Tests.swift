@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FlexSync
 
 /// Known answers from FIPS 180-4's examples, fed whole and in awkward pieces.
@@ -21,7 +22,9 @@ struct SHA256Tests {
     @Test(arguments: [1, 7, 63, 64, 65, 1000])
     func chunkingDoesNotChangeTheDigest(size: Int) {
         let million = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
-        let chunks = stride(from: 0, to: million.count, by: size).map { Array(million[$0..<min($0 + size, million.count)]) }
+        let chunks = stride(from: 0, to: million.count, by: size).map {
+            Array(million[$0..<min($0 + size, million.count)])
+        }
         #expect(Self.digest(chunks) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 }

@@ -1,26 +1,33 @@
 import Foundation
 import Logging
-import Testing
 import TaskRouterEmulator
+import Testing
+
 @testable import FlexSync
 
 /// `apply` against the emulator over HTTP.
 struct ApplyTests {
     static func workers(_ count: Int) -> [EmulatorSeed.Worker] {
         (0..<count).map { index in
-            .init(sid: "WK" + String(format: "%032x", index + 1), friendlyName: "agent\(index)",
-                  attributes: #"{"agent_id":"\#(index)","team_id":"T0","contact_uri":"client:agent\#(index)","routing":{"skills":["s\#(index % 3)"],"levels":{"s":1.50}},"roles":["agent"]}"#)
+            .init(
+                sid: "WK" + String(format: "%032x", index + 1), friendlyName: "agent\(index)",
+                attributes:
+                    #"{"agent_id":"\#(index)","team_id":"T0","contact_uri":"client:agent\#(index)","routing":{"skills":["s\#(index % 3)"],"levels":{"s":1.50}},"roles":["agent"]}"#
+            )
         }
     }
 
     static func csv(_ count: Int, team: String = "T1") -> String {
-        "id,email,team_id,team,score\n" + (0..<count).map { "\($0),agent\($0)@example.com,\(team),Team \(team),\($0 % 5)" }.joined(separator: "\n") + "\n"
+        "id,email,team_id,team,score\n"
+            + (0..<count).map { "\($0),agent\($0)@example.com,\(team),Team \(team),\($0 % 5)" }.joined(separator: "\n")
+            + "\n"
     }
 
     static func apply(_ plan: Plan, _ context: SyncContext, journal: String) throws -> ApplySummary {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        return try Applier(client: context.client, plan: plan, journal: try Journal(path: journal), logger: logger).run()
+        return try Applier(client: context.client, plan: plan, journal: try Journal(path: journal), logger: logger)
+            .run()
     }
 
     /// The live state matches the plan exactly: managed keys as desired, every other key as it was.
@@ -68,8 +75,11 @@ struct ApplyTests {
         let fixture = try await SyncFixture.start(workers: Self.workers(60), options: options)
         defer { Task { await fixture.stop() } }
         // The client asks for more than the emulator allows, so some requests meet 429s.
-        let job = try fixture.job(csv: Self.csv(60), mapping: SyncFixture.workerMapping,
-                                  policies: "{ max_changed_share: 1, requests_per_second: 80, max_requests_per_second: 80, max_retries: 12, concurrency: 6 }")
+        let job = try fixture.job(
+            csv: Self.csv(60), mapping: SyncFixture.workerMapping,
+            policies:
+                "{ max_changed_share: 1, requests_per_second: 80, max_requests_per_second: 80, max_retries: 12, concurrency: 6 }"
+        )
         let context = try fixture.context(job)
         let (plan, _) = try await offload { try context.makePlan(overrides: PlanOverrides()) }
         let journal = fixture.directory.appendingPathComponent("j.jsonl").path
@@ -103,12 +113,13 @@ struct ApplyTests {
         var options = EmulatorOptions()
         options.requestsPerSecond = 4
         options.sendRetryAfter = true
-        options.nullListAttributes = true   // planning reads every worker too, and meets 429s of its own
+        options.nullListAttributes = true  // planning reads every worker too, and meets 429s of its own
         let fixture = try await SyncFixture.start(workers: Self.workers(6), options: options)
         defer { Task { await fixture.stop() } }
-        let job = try fixture.job(csv: Self.csv(6), mapping: SyncFixture.workerMapping,
-                                  policies: "{ max_changed_share: 1, requests_per_second: 40, "
-                                      + "max_requests_per_second: 40 }")
+        let job = try fixture.job(
+            csv: Self.csv(6), mapping: SyncFixture.workerMapping,
+            policies: "{ max_changed_share: 1, requests_per_second: 40, "
+                + "max_requests_per_second: 40 }")
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let clock = RecordedTime()
@@ -121,7 +132,7 @@ struct ApplyTests {
         let applying = fixture.emulator.requestLog().dropFirst(planning)
         #expect(summary.requests == applying.count)
         #expect(summary.throttled == applying.filter { $0.status == 429 }.count)
-        #expect(summary.retries == summary.throttled)   // no other failure was injected
+        #expect(summary.retries == summary.throttled)  // no other failure was injected
         #expect(fixture.emulator.requestLog().prefix(planning).contains { $0.status == 429 }, "planning met no 429")
         #expect(summary.throttled > 0, "apply met no 429: the test proves nothing")
         // Every 429 (planning's too) was waited out as long as its Retry-After said: whole seconds,
@@ -133,7 +144,7 @@ struct ApplyTests {
     @Test(arguments: [false, true])
     func concurrentEditsAreReMergedOrConflict(listsOmitAttributes: Bool) async throws {
         var options = EmulatorOptions()
-        options.nullListAttributes = listsOmitAttributes   // then the plan holds ETags and apply meets 412s
+        options.nullListAttributes = listsOmitAttributes  // then the plan holds ETags and apply meets 412s
         let fixture = try await SyncFixture.start(workers: Self.workers(3), options: options)
         defer { Task { await fixture.stop() } }
         let job = try fixture.job(csv: Self.csv(3), mapping: SyncFixture.workerMapping)
@@ -145,10 +156,13 @@ struct ApplyTests {
         try await offload {
             let edited = #"{"agent_id":"0","team_id":"T0","contact_uri":"client:new","roles":["agent","supervisor"]}"#
             try fixture.post(context.client.workerURL(sids[0]), form: [("Attributes", edited)])
-            try fixture.post(context.client.workerURL(sids[1]),
-                             form: [("Attributes", #"{"agent_id":"1","team_id":"T9","contact_uri":"client:agent1"}"#)])
+            try fixture.post(
+                context.client.workerURL(sids[1]),
+                form: [("Attributes", #"{"agent_id":"1","team_id":"T9","contact_uri":"client:agent1"}"#)])
         }
-        let summary = try await offload { try Self.apply(plan, context, journal: fixture.directory.appendingPathComponent("j.jsonl").path) }
+        let summary = try await offload {
+            try Self.apply(plan, context, journal: fixture.directory.appendingPathComponent("j.jsonl").path)
+        }
         #expect(summary.applied == 2 && summary.conflicts == 1)
         #expect(summary.conflictDetails.first?.contains(#"changed since the plan: team_id "T0" → "T9""#) == true)
         let first = try fixture.attributes(sids[0])
@@ -164,20 +178,28 @@ struct ApplyTests {
     @Test func tasksCompletedSincePlanningAreGone() async throws {
         var options = EmulatorOptions()
         options.taskTTLSeconds = 0.05
-        let tasks: [EmulatorSeed.Task] = [.init(sid: "WT" + String(repeating: "7", count: 32), assignmentStatus: "assigned", attributes: #"{"customers":{"external_id":"C-1"}}"#)]
+        let tasks: [EmulatorSeed.Task] = [
+            .init(
+                sid: "WT" + String(repeating: "7", count: 32), assignmentStatus: "assigned",
+                attributes: #"{"customers":{"external_id":"C-1"}}"#)
+        ]
         let fixture = try await SyncFixture.start(tasks: tasks, options: options)
         defer { Task { await fixture.stop() } }
-        let mapping = "target: tasks\nkey: { match: [customers.external_id] }\nattributes:\n  customers.external_id: id\n  customers.name: name\n"
+        let mapping =
+            "target: tasks\nkey: { match: [customers.external_id] }\nattributes:\n  customers.external_id: id\n  customers.name: name\n"
         let job = try fixture.job(csv: "id,name\nC-1,Ana\n", mapping: mapping)
         let context = try fixture.context(job)
         let (plan, _) = try await offload { try context.makePlan(overrides: PlanOverrides()) }
         #expect(plan.targets.count == 1)
         try await offload {
-            try fixture.post(context.client.taskURL(tasks[0].sid!),
-                             form: [("AssignmentStatus", "completed"), ("Reason", "done")])
+            try fixture.post(
+                context.client.taskURL(tasks[0].sid!),
+                form: [("AssignmentStatus", "completed"), ("Reason", "done")])
             Thread.sleep(forTimeInterval: 0.1)
         }
-        let summary = try await offload { try Self.apply(plan, context, journal: fixture.directory.appendingPathComponent("j.jsonl").path) }
+        let summary = try await offload {
+            try Self.apply(plan, context, journal: fixture.directory.appendingPathComponent("j.jsonl").path)
+        }
         #expect(summary.gone == 1 && summary.failed == 0)
     }
 
@@ -191,20 +213,25 @@ struct ApplyTests {
         // An earlier run finished target 0, and wrote target 1 but died before recording the answer.
         try await offload {
             for index in 0...1 {
-                try fixture.post(context.client.workerURL(sids[index]),
-                                 form: [("Attributes", plan.targets[index].desired)])
+                try fixture.post(
+                    context.client.workerURL(sids[index]),
+                    form: [("Attributes", plan.targets[index].desired)])
             }
         }
         let journalPath = fixture.directory.appendingPathComponent("j.jsonl").path
         let journal = try Journal(path: journalPath)
         try journal.append(.intent, [("sid", .string(sids[0]))])
-        try journal.append(.outcome, [("sid", .string(sids[0])), ("result", .string("applied")),
-                            ("place", .string(context.client.workspaceURL))])
+        try journal.append(
+            .outcome,
+            [
+                ("sid", .string(sids[0])), ("result", .string("applied")),
+                ("place", .string(context.client.workspaceURL))
+            ])
         try journal.append(.intent, [("sid", .string(sids[1]))])
         let postsBefore = fixture.emulator.requestLog().filter { $0.method == "POST" }.count
         let summary = try await offload { try Self.apply(plan, context, journal: journalPath) }
         #expect(summary.resumedDone == 1)
-        #expect(summary.applied == 2)   // target 1 confirmed by read-back, target 2 written
+        #expect(summary.applied == 2)  // target 1 confirmed by read-back, target 2 written
         let posts = fixture.emulator.requestLog().filter { $0.method == "POST" }.dropFirst(postsBefore)
         #expect(posts.map(\.path) == ["/v1/Workspaces/\(SyncFixture.workspace)/Workers/\(sids[2])"])
         try Self.checkFinalState(fixture, plan)
@@ -215,7 +242,8 @@ struct ApplyTests {
         defer { Task { await fixture.stop() } }
         let job = try fixture.job(csv: Self.csv(4), mapping: SyncFixture.workerMapping)
         let context = try fixture.context(job)
-        let original = Dictionary(uniqueKeysWithValues: fixture.emulator.workerSids().map { ($0, try! fixture.attributes($0)) })
+        let original = Dictionary(
+            uniqueKeysWithValues: fixture.emulator.workerSids().map { ($0, try! fixture.attributes($0)) })
         let (plan, _) = try await offload { try context.makePlan(overrides: PlanOverrides()) }
         let journalPath = fixture.directory.appendingPathComponent("j.jsonl").path
         let journal = try Journal(path: journalPath)
@@ -224,16 +252,22 @@ struct ApplyTests {
         // One worker is edited after the run: its rollback is skipped.
         let edited = plan.targets[3].sid
         try await offload {
-            _ = try fixture.post(context.client.workerURL(edited),
-                                 form: [("Attributes", #"{"agent_id":"3","team_id":"T5"}"#)])
+            _ = try fixture.post(
+                context.client.workerURL(edited),
+                form: [("Attributes", #"{"agent_id":"3","team_id":"T5"}"#)])
         }
         let builder = RollbackBuilder(journalPath: journalPath)
         #expect(try builder.origin().jobPath == job.path)
         let outcome = try await offload { try builder.plan(context: context) }
         let rollback = outcome.plan
         #expect(rollback.targets.count == 3)
-        #expect(outcome.conflicts == [#"\#(edited): changed since the run: email *** → (none), team_id "T1" → "T5", team_name "Team T1" → (none), agent_attribute_1 "3" → (none): not rolled back"#])
-        let summary = try await offload { try Self.apply(rollback, context, journal: fixture.directory.appendingPathComponent("r.jsonl").path) }
+        #expect(
+            outcome.conflicts == [
+                #"\#(edited): changed since the run: email *** → (none), team_id "T1" → "T5", team_name "Team T1" → (none), agent_attribute_1 "3" → (none): not rolled back"#
+            ])
+        let summary = try await offload {
+            try Self.apply(rollback, context, journal: fixture.directory.appendingPathComponent("r.jsonl").path)
+        }
         #expect(summary.applied == 3)
         for target in plan.targets.prefix(3) {
             #expect(try fixture.attributes(target.sid) == original[target.sid])

@@ -1,9 +1,11 @@
 import Testing
+
 @testable import FlexSync
 
 /// The three-way decision per key: export, live, last applied, under each policy.
 struct KeyOwnershipTests {
-    static let mapping = try! Mapping.parse("""
+    static let mapping = try! Mapping.parse(
+        """
         target: workers
         key: { match: [agent_id] }
         attributes:
@@ -21,31 +23,40 @@ struct KeyOwnershipTests {
         return store
     }
 
-    static func decide(export: String, live: String, last: [String: JSONValue]?, onDrift: OnDrift = .keep) throws -> KeyOwnership.Decision {
+    static func decide(export: String, live: String, last: [String: JSONValue]?, onDrift: OnDrift = .keep) throws
+        -> KeyOwnership.Decision
+    {
         let exported = try #require(try JSONValue.parse(export).objectValue)
-        let edit = ManagedEdit(set: Array(exported).filter { $0.value != .null }.map { ($0.key, $0.value) },
-                               remove: Array(exported).filter { $0.value == .null }.map(\.key))
-        return KeyOwnership.decide(edit, live: try #require(try JSONValue.parse(live).objectValue), sid: "WK1", label: "ana",
-                                   mapping: mapping, lastApplied: last.map(store), onDrift: onDrift)
+        let edit = ManagedEdit(
+            set: Array(exported).filter { $0.value != .null }.map { ($0.key, $0.value) },
+            remove: Array(exported).filter { $0.value == .null }.map(\.key))
+        return KeyOwnership.decide(
+            edit, live: try #require(try JSONValue.parse(live).objectValue), sid: "WK1", label: "ana",
+            mapping: mapping, lastApplied: last.map(store), onDrift: onDrift)
     }
 
-    @Test(arguments: [
-        // export, live, last applied team_id → written value (nil: not written), drift kind
-        ("T2", "T1", nil, "T2", nil),            // never applied: an ordinary change
-        ("T2", "T1", "T1", "T2", nil),           // live is what flexsync wrote: an ordinary change
-        ("T1", "T9", "T1", nil, "drift"),        // someone else changed it; the export did not
-        ("T2", "T9", "T1", nil, "conflict"),     // both changed
-        ("T1", "T1", "T0", "T1", nil),           // equal: nothing to write, recorded as seen
-    ] as [(String, String, String?, String?, String?)])
-    func syncTellsDriftFromChanges(export: String, live: String, last: String?, written: String?, kind: String?) throws {
-        let decision = try Self.decide(export: #"{"team_id":"\#(export)"}"#, live: #"{"team_id":"\#(live)"}"#,
-                                       last: last.map { ["team_id": .string($0)] } ?? [:])
+    @Test(
+        arguments: [
+            // export, live, last applied team_id → written value (nil: not written), drift kind
+            ("T2", "T1", nil, "T2", nil),  // never applied: an ordinary change
+            ("T2", "T1", "T1", "T2", nil),  // live is what flexsync wrote: an ordinary change
+            ("T1", "T9", "T1", nil, "drift"),  // someone else changed it; the export did not
+            ("T2", "T9", "T1", nil, "conflict"),  // both changed
+            ("T1", "T1", "T0", "T1", nil)  // equal: nothing to write, recorded as seen
+        ] as [(String, String, String?, String?, String?)])
+    func syncTellsDriftFromChanges(export: String, live: String, last: String?, written: String?, kind: String?) throws
+    {
+        let decision = try Self.decide(
+            export: #"{"team_id":"\#(export)"}"#, live: #"{"team_id":"\#(live)"}"#,
+            last: last.map { ["team_id": .string($0)] } ?? [:])
         #expect(decision.edit.set.first { $0.key == "team_id" }?.value == written.map { .string($0) })
         #expect(decision.drift.map(\.kind.rawValue) == (kind.map { [$0] } ?? []))
     }
 
     @Test func revertWritesDriftBack() throws {
-        let decision = try Self.decide(export: #"{"team_id":"T1"}"#, live: #"{"team_id":"T9"}"#, last: ["team_id": .string("T1")], onDrift: .revert)
+        let decision = try Self.decide(
+            export: #"{"team_id":"T1"}"#, live: #"{"team_id":"T9"}"#, last: ["team_id": .string("T1")], onDrift: .revert
+        )
         #expect(decision.edit.set.map(\.key) == ["team_id"])
         #expect(decision.drift.first?.reverted == true && decision.drift.first?.written == .string("T1"))
     }
@@ -54,7 +65,8 @@ struct KeyOwnershipTests {
     @Test func createOnlyCreatesAKeyLastSeenAbsent() throws {
         let decision = try Self.decide(export: #"{"location":"Porto"}"#, live: #"{}"#, last: ["location": .null])
         #expect(decision.edit.set.map(\.key) == ["location"])
-        let written = try Self.decide(export: #"{"location":"Porto"}"#, live: #"{}"#, last: ["location": .string("Lisbon")])
+        let written = try Self.decide(
+            export: #"{"location":"Porto"}"#, live: #"{}"#, last: ["location": .string("Lisbon")])
         #expect(written.edit.set.isEmpty)
     }
 
@@ -62,10 +74,10 @@ struct KeyOwnershipTests {
         let live = #"{"team_name":"Set in Flex","location":"Lisbon","manager":"Bo","department_id":"D1"}"#
         let export = #"{"team_name":"Sales","location":"Porto","manager":"Cy","department_id":null}"#
         let fresh = try Self.decide(export: export, live: #"{}"#, last: nil)
-        #expect(fresh.edit.set.map(\.key) == ["team_name", "location"])   // filled, created; manager only reported
+        #expect(fresh.edit.set.map(\.key) == ["team_name", "location"])  // filled, created; manager only reported
         #expect(fresh.drift.map(\.kind) == [.reportOnly])
         let later = try Self.decide(export: export, live: live, last: ["location": .string("Lisbon")])
-        #expect(later.edit.set.isEmpty && later.edit.remove.isEmpty)       // department_id is not removed either
+        #expect(later.edit.set.isEmpty && later.edit.remove.isEmpty)  // department_id is not removed either
         #expect(later.drift.map(\.key) == ["manager"])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TaskRouterEmulator
+
 @testable import FlexSync
 
 /// Runs blocking work (libcurl) on a thread of its own, so Swift's cooperative pool stays free
@@ -23,11 +24,16 @@ struct SyncFixture: @unchecked Sendable {
     let baseURL: String
     let directory: URL
 
-    static func start(workers: [EmulatorSeed.Worker] = [], tasks: [EmulatorSeed.Task] = [], options: EmulatorOptions = EmulatorOptions()) async throws -> SyncFixture {
-        let seed = EmulatorSeed(accountSid: account, authToken: token, workspaceSid: workspace, workers: workers, tasks: tasks)
+    static func start(
+        workers: [EmulatorSeed.Worker] = [], tasks: [EmulatorSeed.Task] = [],
+        options: EmulatorOptions = EmulatorOptions()
+    ) async throws -> SyncFixture {
+        let seed = EmulatorSeed(
+            accountSid: account, authToken: token, workspaceSid: workspace, workers: workers, tasks: tasks)
         let emulator = try TaskRouterEmulator(seed: seed, options: options)
         let port = try await emulator.start()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flexsync-sync-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "flexsync-sync-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return SyncFixture(emulator: emulator, baseURL: "http://127.0.0.1:\(port)", directory: directory)
     }
@@ -37,17 +43,23 @@ struct SyncFixture: @unchecked Sendable {
     var environment: [String: String] { ["TWILIO_ACCOUNT_SID": Self.account, "TWILIO_AUTH_TOKEN": Self.token] }
 
     /// Writes a CSV export, a mapping and a job; returns the loaded job.
-    func job(csv: String, mapping: String, policies: String = "{ max_changed_share: 1, max_key_change_share: 1, requests_per_second: 200, max_requests_per_second: 200 }",
-             name: String = "t") throws -> Job {
+    func job(
+        csv: String, mapping: String,
+        policies: String =
+            "{ max_changed_share: 1, max_key_change_share: 1, requests_per_second: 200, max_requests_per_second: 200 }",
+        name: String = "t"
+    ) throws -> Job {
         try Data(csv.utf8).write(to: directory.appendingPathComponent("\(name).csv"))
         try Data(mapping.utf8).write(to: directory.appendingPathComponent("\(name)-mapping.yaml"))
-        try Data("""
-        name: \(name)
-        mapping: \(name)-mapping.yaml
-        source: { path: \(name).csv, format: csv }
-        taskrouter: { base_url: "\(baseURL)", workspace_sid: \(Self.workspace) }
-        policies: \(policies)
-        """.utf8).write(to: directory.appendingPathComponent("\(name).yaml"))
+        try Data(
+            """
+            name: \(name)
+            mapping: \(name)-mapping.yaml
+            source: { path: \(name).csv, format: csv }
+            taskrouter: { base_url: "\(baseURL)", workspace_sid: \(Self.workspace) }
+            policies: \(policies)
+            """.utf8
+        ).write(to: directory.appendingPathComponent("\(name).yaml"))
         return try Job.load(path: directory.appendingPathComponent("\(name).yaml").path)
     }
 
@@ -63,10 +75,13 @@ struct SyncFixture: @unchecked Sendable {
         let body = form.map { "\(TaskRouterClient.formEncode($0.0))=\(TaskRouterClient.formEncode($0.1))" }
             .joined(separator: "&")
         let credentials = Data("\(Self.account):\(Self.token)".utf8).base64EncodedString()
-        let request = HTTPRequest(method: "POST", url: url,
-                                  headers: [("Authorization", "Basic \(credentials)"),
-                                            ("Content-Type", "application/x-www-form-urlencoded")],
-                                  body: Array(body.utf8))
+        let request = HTTPRequest(
+            method: "POST", url: url,
+            headers: [
+                ("Authorization", "Basic \(credentials)"),
+                ("Content-Type", "application/x-www-form-urlencoded")
+            ],
+            body: Array(body.utf8))
         return try CurlSession().perform(request).status
     }
 
@@ -76,13 +91,13 @@ struct SyncFixture: @unchecked Sendable {
     }
 
     static let workerMapping = """
-    target: workers
-    key: { match: [agent_id, email] }
-    attributes:
-      agent_id: id
-      email: { field: email, transforms: [email], on_empty: keep }
-      team_id: team_id
-      team_name: team
-      agent_attribute_1: { field: score, transforms: [number] }
-    """
+        target: workers
+        key: { match: [agent_id, email] }
+        attributes:
+          agent_id: id
+          email: { field: email, transforms: [email], on_empty: keep }
+          team_id: team_id
+          team_name: team
+          agent_attribute_1: { field: score, transforms: [number] }
+        """
 }

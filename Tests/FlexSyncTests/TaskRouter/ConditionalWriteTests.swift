@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FlexSync
 
 /// The client's one retry loop against a scripted transport: what is sent, in which order, after
@@ -30,7 +31,12 @@ struct ConditionalWriteTests {
         private var current = 1000.0
         private var waits: [Double] = []
         func now() -> Double { lock.withLock { current } }
-        func sleep(_ seconds: Double) { lock.withLock { waits.append(seconds); current += max(0, seconds) } }
+        func sleep(_ seconds: Double) {
+            lock.withLock {
+                waits.append(seconds)
+                current += max(0, seconds)
+            }
+        }
         var recorded: [Double] { lock.withLock { waits } }
     }
 
@@ -42,9 +48,10 @@ struct ConditionalWriteTests {
         // The limiter has a clock of its own, so `waits` holds only the retry policy's waits.
         let limiter = RateLimiter(rate: 1000, ceiling: 1000, clock: PacingTests.FakeTime())
         let credentials = Credentials(accountSid: "AC1", username: "AC1", password: "secret", source: "test")
-        return TaskRouterClient(baseURL: "http://127.0.0.1:9", workspaceSid: "WS1", credentials: credentials,
-                                limiter: limiter, retry: RetryPolicy(maxRetries: maxRetries), concurrency: 1,
-                                clock: waits)
+        return TaskRouterClient(
+            baseURL: "http://127.0.0.1:9", workspaceSid: "WS1", credentials: credentials,
+            limiter: limiter, retry: RetryPolicy(maxRetries: maxRetries), concurrency: 1,
+            clock: waits)
     }
 
     typealias Answer = Result<HTTPResponse, TaskRouterError>
@@ -53,7 +60,9 @@ struct ConditionalWriteTests {
         var headers: [String: String] = [:]
         if let etag { headers["etag"] = etag }
         if let retryAfter { headers["retry-after"] = retryAfter }
-        let body = status == 200 ? #"{"sid":"WK1"}"#
+        let body =
+            status == 200
+            ? #"{"sid":"WK1"}"#
             : #"{"code":2\#(status),"message":"HTTP \#(status)","status":\#(status)}"#
         return .success(HTTPResponse(status: status, headers: headers, body: Array(body.utf8)))
     }
@@ -65,8 +74,9 @@ struct ConditionalWriteTests {
     }
 
     static let reset = Answer.failure(
-        .transport(method: "POST", path: "/v1/Workspaces/WS1/Workers/WK1", reason: "Connection reset by peer",
-                   timedOut: false, attempts: 1))
+        .transport(
+            method: "POST", path: "/v1/Workspaces/WS1/Workers/WK1", reason: "Connection reset by peer",
+            timedOut: false, attempts: 1))
 
     /// What the applier's merge answers: done when the team is T1, a conflict when someone else
     /// moved it, else the desired team over whatever else the live document holds.
@@ -82,12 +92,15 @@ struct ConditionalWriteTests {
     }
 
     /// Runs one conditional write; returns its outcome and the attempts `willSend` was told of.
-    static func write(_ client: TaskRouterClient, _ script: Script, etag: String?, inDoubt: Bool = false,
-                      traffic: TrafficStats = TrafficStats()) -> (WriteOutcome, [Int]) {
+    static func write(
+        _ client: TaskRouterClient, _ script: Script, etag: String?, inDoubt: Bool = false,
+        traffic: TrafficStats = TrafficStats()
+    ) -> (WriteOutcome, [Int]) {
         var intents: [Int] = []
         let write = ConditionalWrite(url: url, document: desired, etag: etag, inDoubt: inDoubt)
-        let outcome = client.conditionalWrite(write, traffic: traffic, transport: script,
-                                              willSend: { attempt, _ in intents.append(attempt) }, rebase: rebase)
+        let outcome = client.conditionalWrite(
+            write, traffic: traffic, transport: script,
+            willSend: { attempt, _ in intents.append(attempt) }, rebase: rebase)
         return (outcome, intents)
     }
 
@@ -96,7 +109,10 @@ struct ConditionalWriteTests {
         let script = Script([Self.answer(200, etag: "E2")])
         let traffic = TrafficStats()
         let (outcome, intents) = Self.write(Self.client(waits: waits), script, etag: "E1", traffic: traffic)
-        guard case .applied(let applied) = outcome else { Issue.record("\(outcome)"); return }
+        guard case .applied(let applied) = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
         #expect(applied == AppliedWrite(document: Self.desired, etag: "E2", attempts: 1, confirmedByReadBack: false))
         #expect(script.methods == ["POST"] && script.header("If-Match", of: 0) == "E1")
         #expect(script.body(of: 0) == "Attributes=" + TaskRouterClient.formEncode(Self.desired))
@@ -109,7 +125,10 @@ struct ConditionalWriteTests {
         let script = Script([Self.answer(429, retryAfter: "7"), Self.answer(200)])
         let traffic = TrafficStats()
         let (outcome, intents) = Self.write(Self.client(waits: waits), script, etag: "E1", traffic: traffic)
-        guard case .applied(let applied) = outcome else { Issue.record("\(outcome)"); return }
+        guard case .applied(let applied) = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
         #expect(applied.attempts == 2 && !applied.confirmedByReadBack)
         #expect(script.methods == ["POST", "POST"])
         #expect(script.body(of: 1) == script.body(of: 0) && script.header("If-Match", of: 1) == "E1")
@@ -119,15 +138,20 @@ struct ConditionalWriteTests {
 
     @Test func a5xxIsReadBackAndMergedBeforeAnythingIsSentAgain() {
         let waits = Waits()
-        let script = Script([Self.answer(503), Self.live(#"{"team":"T0","roles":["agent","admin"]}"#, etag: "E2"),
-                             Self.answer(200)])
+        let script = Script([
+            Self.answer(503), Self.live(#"{"team":"T0","roles":["agent","admin"]}"#, etag: "E2"),
+            Self.answer(200)
+        ])
         let traffic = TrafficStats()
         let (outcome, intents) = Self.write(Self.client(waits: waits), script, etag: "E1", traffic: traffic)
-        guard case .applied(let applied) = outcome else { Issue.record("\(outcome)"); return }
+        guard case .applied(let applied) = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
         #expect(applied.document == #"{"team":"T1","roles":["agent","admin"]}"# && applied.attempts == 2)
         #expect(script.methods == ["POST", "GET", "POST"] && script.header("If-Match", of: 2) == "E2")
         #expect(intents == [1, 2])
-        #expect(waits.recorded.count == 1 && waits.recorded[0] < 0.5)   // backoff(1): full jitter under 0.5 s
+        #expect(waits.recorded.count == 1 && waits.recorded[0] < 0.5)  // backoff(1): full jitter under 0.5 s
         #expect(traffic.snapshot == TrafficStats.Counts(requests: 3, retries: 1, throttled: 0))
     }
 
@@ -135,7 +159,10 @@ struct ConditionalWriteTests {
         let script = Script([Self.reset, Self.live(Self.desired, etag: "E2")])
         let traffic = TrafficStats()
         let (outcome, intents) = Self.write(Self.client(waits: Waits()), script, etag: "E1", traffic: traffic)
-        guard case .applied(let applied) = outcome else { Issue.record("\(outcome)"); return }
+        guard case .applied(let applied) = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
         #expect(applied == AppliedWrite(document: Self.desired, etag: "E2", attempts: 1, confirmedByReadBack: true))
         #expect(script.methods == ["POST", "GET"] && intents == [1])
         #expect(traffic.retries == 1)
@@ -146,7 +173,10 @@ struct ConditionalWriteTests {
         let script = Script([Self.answer(412), Self.live(#"{"team":"T0","roles":[]}"#, etag: "E3"), Self.answer(200)])
         let traffic = TrafficStats()
         let (outcome, _) = Self.write(Self.client(waits: waits), script, etag: "E1", traffic: traffic)
-        guard case .applied = outcome else { Issue.record("\(outcome)"); return }
+        guard case .applied = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
         #expect(script.methods == ["POST", "GET", "POST"] && script.header("If-Match", of: 2) == "E3")
         #expect(waits.recorded.isEmpty && traffic.retries == 0)
     }
@@ -154,18 +184,25 @@ struct ConditionalWriteTests {
     @Test func a412OverAChangedManagedKeyIsAConflict() {
         let script = Script([Self.answer(412), Self.live(#"{"team":"T9"}"#, etag: "E3")])
         let (outcome, _) = Self.write(Self.client(waits: Waits()), script, etag: "E1")
-        guard case .conflict(let live) = outcome else { Issue.record("\(outcome)"); return }
+        guard case .conflict(let live) = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
         #expect(live.etag == "E3" && live.attributes["team"] == .string("T9"))
         #expect(script.methods == ["POST", "GET"])
     }
 
     @Test func aTargetThatKeepsChangingFailsAfterMaxRetriesPlusThreeWrites() {
         // maxRetries 3: seven POSTs, every one met by a 412, each but the last read again.
-        let answers = (0..<6).flatMap { _ in [Self.answer(412), Self.live(Self.planned, etag: "E")] }
+        let answers =
+            (0..<6).flatMap { _ in [Self.answer(412), Self.live(Self.planned, etag: "E")] }
             + [Self.answer(412)]
         let script = Script(answers)
         let (outcome, intents) = Self.write(Self.client(waits: Waits()), script, etag: "E1")
-        guard case .failed(let reason) = outcome else { Issue.record("\(outcome)"); return }
+        guard case .failed(let reason) = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
         #expect(reason == "the target kept changing (412 7 times)")
         #expect(intents == Array(1...7) && script.answers.isEmpty)
     }
@@ -176,7 +213,10 @@ struct ConditionalWriteTests {
         let script = Script(answers)
         let traffic = TrafficStats()
         let (outcome, _) = Self.write(Self.client(waits: Waits()), script, etag: "E1", traffic: traffic)
-        guard case .failed(let reason) = outcome else { Issue.record("\(outcome)"); return }
+        guard case .failed(let reason) = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
         #expect(reason == "POST /v1/Workspaces/WS1/Workers/WK1: Connection reset by peer after 4 attempts")
         #expect(script.methods == ["POST", "GET", "POST", "GET", "POST", "GET", "POST"])
         #expect(traffic.retries == 3)
@@ -185,11 +225,15 @@ struct ConditionalWriteTests {
     @Test func a404IsGoneOnUpdateOrOnReadBack() {
         let update = Script([Self.answer(404)])
         guard case .gone(.update) = Self.write(Self.client(waits: Waits()), update, etag: "E1").0 else {
-            Issue.record("no 404 on update"); return
+            Issue.record("no 404 on update")
+            return
         }
         let readBack = Script([Self.answer(404)])
         let (outcome, intents) = Self.write(Self.client(waits: Waits()), readBack, etag: nil)
-        guard case .gone(.readBack) = outcome else { Issue.record("\(outcome)"); return }
+        guard case .gone(.readBack) = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
         #expect(readBack.methods == ["GET"] && intents.isEmpty)
     }
 
@@ -197,7 +241,10 @@ struct ConditionalWriteTests {
     func withoutAnETagOrInDoubtTheTargetIsReadFirst(etag: String?, inDoubt: Bool) {
         let script = Script([Self.live(Self.desired, etag: "E2")])
         let (outcome, intents) = Self.write(Self.client(waits: Waits()), script, etag: etag, inDoubt: inDoubt)
-        guard case .applied(let applied) = outcome else { Issue.record("\(outcome)"); return }
+        guard case .applied(let applied) = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
         #expect(applied == AppliedWrite(document: Self.desired, etag: "E2", attempts: 0, confirmedByReadBack: true))
         #expect(script.methods == ["GET"] && intents.isEmpty)
     }
@@ -205,7 +252,10 @@ struct ConditionalWriteTests {
     @Test func anUnexpectedAnswerFailsWithoutARetry() {
         let script = Script([Self.answer(400)])
         let (outcome, _) = Self.write(Self.client(waits: Waits()), script, etag: "E1")
-        guard case .failed(let reason) = outcome else { Issue.record("\(outcome)"); return }
+        guard case .failed(let reason) = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
         #expect(reason == "POST /v1/Workspaces/WS1/Workers/WK1: HTTP 400, Twilio error 2400: HTTP 400")
     }
 
@@ -215,14 +265,19 @@ struct ConditionalWriteTests {
         let outcome = Self.client(waits: Waits()).conditionalWrite(
             ConditionalWrite(url: Self.url, document: Self.desired, etag: "E1"), traffic: TrafficStats(),
             transport: script, willSend: { _, _ in throw Full() }, rebase: Self.rebase)
-        guard case .failed(let reason) = outcome else { Issue.record("\(outcome)"); return }
+        guard case .failed(let reason) = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
         #expect(reason == "disk full" && script.sent.isEmpty)
     }
 
     @Test func aReadIsSentAgainAfter5xxResetsAnd429s() throws {
         let waits = Waits()
-        let script = Script([Self.answer(503), Self.reset, Self.answer(429, retryAfter: "2"),
-                             Self.live("{}", etag: "E")])
+        let script = Script([
+            Self.answer(503), Self.reset, Self.answer(429, retryAfter: "2"),
+            Self.live("{}", etag: "E")
+        ])
         let traffic = TrafficStats()
         let (response, body) = try Self.client(waits: waits).get(Self.url, traffic: traffic, transport: script)
         #expect(response.header("ETag") == "E" && body["sid"] == .string("WK1"))
@@ -233,8 +288,9 @@ struct ConditionalWriteTests {
 
     @Test func aReadGivesUpAfterMaxRetriesWithTheCount() {
         let script = Script(Array(repeating: Self.answer(503), count: 4))
-        let exhausted = TaskRouterError.api(method: "GET", path: "/v1/Workspaces/WS1/Workers/WK1", status: 503,
-                                            code: 2503, message: "HTTP 503", moreInfo: nil, attempts: 4)
+        let exhausted = TaskRouterError.api(
+            method: "GET", path: "/v1/Workspaces/WS1/Workers/WK1", status: 503,
+            code: 2503, message: "HTTP 503", moreInfo: nil, attempts: 4)
         #expect(throws: exhausted) {
             try Self.client(waits: Waits()).get(Self.url, traffic: TrafficStats(), transport: script)
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FlexSync
 
 /// The retry policy as a table: how each ending of each kind of request is handled.
@@ -49,7 +50,7 @@ struct RetryPolicyTests {
         Case(.read, 4, status(500), .giveUp),
         Case(.conditionalWrite, 4, status(429, retryAfter: 1), .giveUp),
         Case(.read, 1, .notSent, .giveUp),
-        Case(.conditionalWrite, 1, .notSent, .giveUp),
+        Case(.conditionalWrite, 1, .notSent, .giveUp)
     ]
 
     @Test(arguments: table)

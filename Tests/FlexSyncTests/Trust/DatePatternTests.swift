@@ -28,7 +28,7 @@ struct DatePatternTests {
         ("d MMM yyyy", "14 Juno 2021", "error: not a date in the declared format"),
         ("dd.MM.yy", "01.02.49", "2049-02-01"),
         ("dd.MM.yy", "01.02.50", "1950-02-01"),
-        ("MM/dd/yy", "12/31/99", "1999-12-31"),
+        ("MM/dd/yy", "12/31/99", "1999-12-31")
     ])
     func englishPatterns(format: String, input: String, expected: String) throws {
         #expect(try Self.date(format, input) == expected)
@@ -38,7 +38,7 @@ struct DatePatternTests {
         ("d. MMMM yyyy", "3. März 2020", "2020-03-03"),
         ("d. MMM yyyy", "3. Mär. 2020", "2020-03-03"),
         ("d. MMMM yyyy", "14. Dezember 2021", "2021-12-14"),
-        ("d. MMMM yyyy", "14. December 2021", "2021-12-14"),
+        ("d. MMMM yyyy", "14. December 2021", "2021-12-14")
     ])
     func theJobsLocaleAddsItsMonthNames(format: String, input: String, expected: String) throws {
         #expect(try Self.date(format, input, locale: "de") == expected)

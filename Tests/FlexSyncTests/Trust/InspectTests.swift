@@ -44,7 +44,7 @@ struct InspectTests {
 
     @Test(arguments: [
         ("excel-hr-de.csv", MappingTarget.workers), ("workday-raas-workers.xml", .workers),
-        ("salesforce-contacts.csv", .tasks), ("hubspot-contacts.csv", .tasks),
+        ("salesforce-contacts.csv", .tasks), ("hubspot-contacts.csv", .tasks)
     ])
     func theDraftedMappingCompilesAndNamesTheKey(file: String, target: MappingTarget) throws {
         let inspection = try ExportInspection.inspect(path: Self.vendor(file), recordPath: nil)

@@ -12,7 +12,7 @@ struct LossyTextTests {
         ("JosÃ© GarcÃ\u{AD}a", .doubleEncoding),
         ("MÃ¼ller", .doubleEncoding),
         ("O\u{E2}\u{20AC}\u{2122}Brien", .doubleEncoding),
-        ("Sam \u{F0}\u{178}\u{2018}\u{8D}", .doubleEncoding),
+        ("Sam \u{F0}\u{178}\u{2018}\u{8D}", .doubleEncoding)
     ])
     func damageIsNamed(text: String, damage: LossyText.Damage) {
         #expect(LossyText.damage(in: text) == damage)
@@ -20,7 +20,7 @@ struct LossyTextTests {
 
     @Test(arguments: [
         "Müller", "José García", "Straße", "Ñandú Ltd.", "Łukasz Żółć", "Sam 👩‍💻", "Ärzte & Co",
-        "https://rec.example.com/r?id=1&sig=x", "ÄÖÜ äöü ß", "Zoë",
+        "https://rec.example.com/r?id=1&sig=x", "ÄÖÜ äöü ß", "Zoë"
     ])
     func goodTextIsLeftAlone(text: String) {
         #expect(LossyText.damage(in: text) == nil)
@@ -34,7 +34,7 @@ struct LossyTextTests {
         ("Ren\u{FFFD}e", "Renée", true),
         ("Jos?", "Josh", false),  // an ASCII letter is never lost to a code page
         ("Lea ?? Sommer", "Lea Winter", false),
-        ("Lea ?? Sommer", "Lea ?? Sommer", false),
+        ("Lea ?? Sommer", "Lea ?? Sommer", false)
     ])
     func damagedCopiesAreRecognised(damaged: String, live: String, copy: Bool) {
         #expect(LossyText.isDamagedCopy(damaged, of: live) == copy)

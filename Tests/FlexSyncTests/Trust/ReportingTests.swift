@@ -97,11 +97,13 @@ struct ReportingTests {
         ("{ field: d, transforms: [date] }", "9999-12-31", "error: in.csv:2: agent_attribute_1: placeholder date"),
         ("{ field: d, transforms: [date] }", "0001-01-01", "error: in.csv:2: agent_attribute_1: placeholder date"),
         ("{ field: d, transforms: [date] }", "0000-00-00", "remove"),
-        ("{ field: d, transforms: [{ date: dd.MM.yyyy }] }", "43556",
-         "error: in.csv:2: agent_attribute_1: not a date in the declared format: "
-            + "an Excel serial day number (2019-04-01)?"),
+        (
+            "{ field: d, transforms: [{ date: dd.MM.yyyy }] }", "43556",
+            "error: in.csv:2: agent_attribute_1: not a date in the declared format: "
+                + "an Excel serial day number (2019-04-01)?"
+        ),
         ("{ field: d, transforms: [{ date: [dd.MM.yyyy, excel] }] }", "43556", "\"2019-04-01\""),
-        ("{ field: d, transforms: [date, year] }", "1985-03-02", "\"1985\""),
+        ("{ field: d, transforms: [date, year] }", "1985-03-02", "\"1985\"")
     ])
     func datesAreCheckedWhateverMadeThem(expression: String, input: String, expected: String) throws {
         let value = try MapHarness.value(
@@ -172,11 +174,13 @@ struct ReportingTests {
             errorMessage { _ = try declared.next() }?.hasSuffix(
                 "the delimiter ';' was declared (source.delimiter or a 'sep=' line): check it against the file") == true
         )
-        let wrong = try CSVReader(bytes: Array("id;name;team,x\n1;Ana;Sales\n".utf8), name: "hr.csv",
-                                  options: CSVOptions(delimiter: UInt8(ascii: ",")))
-        #expect(errorMessage { _ = try wrong.next() }?.hasSuffix(
-            "the delimiter ',' was declared (source.delimiter or a 'sep=' line), but the header line reads as ';': "
-                + "check 'source.delimiter'") == true)
+        let wrong = try CSVReader(
+            bytes: Array("id;name;team,x\n1;Ana;Sales\n".utf8), name: "hr.csv",
+            options: CSVOptions(delimiter: UInt8(ascii: ",")))
+        #expect(
+            errorMessage { _ = try wrong.next() }?.hasSuffix(
+                "the delimiter ',' was declared (source.delimiter or a 'sep=' line), but the header line reads as ';': "
+                    + "check 'source.delimiter'") == true)
     }
 
     @Test(arguments: [("", "the file is empty"), ("  \n\t\n", "the file holds only white space")])
@@ -192,7 +196,8 @@ struct ReportingTests {
             "flexsync-trust-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let job = directory.appendingPathComponent("job.yaml")
-        let text = "name: t\nmapping: mapings/hr.yaml\nsource: { path: in.csv, format: csv }\n"
+        let text =
+            "name: t\nmapping: mapings/hr.yaml\nsource: { path: in.csv, format: csv }\n"
             + "taskrouter: { workspace_sid: WS00000000000000000000000000000000 }\n"
         try Data(text.utf8).write(to: job)
         let message = errorMessage { _ = try Job.load(path: job.path) } ?? ""

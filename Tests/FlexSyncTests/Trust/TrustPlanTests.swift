@@ -21,7 +21,7 @@ struct TrustPlanTests {
                 sid: max, friendlyName: "max",
                 attributes:
                     #"{"agent_id":"4711","email":"max@example.de","full_name":"José García","location":"Köln"}"#
-            ),
+            )
         ]
     }
 
@@ -65,8 +65,9 @@ struct TrustPlanTests {
         let fixture = try await SyncFixture.start(workers: Self.seed())
         defer { Task { await fixture.stop() } }
         let csv = "id,mail,first,last,city\n,lea.sommer@example.de,Lea,Sommer,Berlin\n"
-        let job = try fixture.job(csv: csv, mapping: Self.mapping(fallback: false),
-                                  policies: "{ max_changed_share: 1, max_key_change_share: 1, empty_key: warning }")
+        let job = try fixture.job(
+            csv: csv, mapping: Self.mapping(fallback: false),
+            policies: "{ max_changed_share: 1, max_key_change_share: 1, empty_key: warning }")
         let (plan, validation) = try await offload { try fixture.context(job).makePlan(overrides: PlanOverrides()) }
         #expect(validation.isValid && validation.warnings == 1)
         #expect(validation.problems.map(\.rule) == ["empty key 'agent_id': not matched, nothing changes"])

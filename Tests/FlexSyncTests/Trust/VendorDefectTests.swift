@@ -41,7 +41,7 @@ struct VendorDefectTests {
         "placeholder_date": { $0.rule.hasPrefix("placeholder date") },
         "excel_number_damage": { $0.rule.contains("does not match") || $0.rule.contains("Excel") },
         "too_long": { $0.rule.hasPrefix("longer than 128") },
-        "inconsistent_team": { $0.rule.contains("shows in Insights only when") },
+        "inconsistent_team": { $0.rule.contains("shows in Insights only when") }
     ]
 
     /// Kinds that are hazards rather than defects: nothing is reported at their place.
@@ -49,7 +49,7 @@ struct VendorDefectTests {
 
     static let files = [
         "workday-raas-workers.xml", "bamboohr-custom-report.xml", "excel-hr-de.csv",
-        "salesforce-contacts.csv", "hubspot-contacts.csv",
+        "salesforce-contacts.csv", "hubspot-contacts.csv"
     ]
 
     static func outcome(_ file: String) throws -> ValidationOutcome {
@@ -85,8 +85,9 @@ struct VendorDefectTests {
                 let evidence = try #require(Self.evidence[defect.kind], "no evidence rule for \(defect.kind)")
                 let found = here.map { $0.line(showValues: true) }
                 let place = "\(file) \(csv ? "line" : "record") \(defect.place)"
-                #expect(here.contains(where: evidence),
-                        "\(place): \(defect.kind) in \(defect.field) not reported; found \(found)")
+                #expect(
+                    here.contains(where: evidence),
+                    "\(place): \(defect.kind) in \(defect.field) not reported; found \(found)")
             }
         }
     }

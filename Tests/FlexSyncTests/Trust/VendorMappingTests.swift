@@ -20,7 +20,7 @@ struct VendorMappingTests {
 
     static let jobs = [
         "workday-raas-workers", "bamboohr-custom-report-workers", "excel-personalliste-workers",
-        "salesforce-contacts-customers", "hubspot-contacts-customers",
+        "salesforce-contacts-customers", "hubspot-contacts-customers"
     ]
 
     /// Every field each mapping names exists in its export: no column is missing, no XML path
@@ -53,15 +53,20 @@ struct VendorMappingTests {
             """
         let file = Fixtures.repositoryRoot.appendingPathComponent("examples/exports/vendor/workday-raas-workers.xml")
         let source = "record: /wd:Report_Data/wd:Report_Entry, namespaces: { wd: \"urn:com.workday.report/*\" }"
-        let job = try TrustJob.file(Array(try Data(contentsOf: file)), name: "w.xml", format: "xml", mapping: mapping,
-                                    policies: "{ max_invalid_share: 1 }", source: source)
+        let job = try TrustJob.file(
+            Array(try Data(contentsOf: file)), name: "w.xml", format: "xml", mapping: mapping,
+            policies: "{ max_invalid_share: 1 }", source: source)
         let outcome = try DatasetValidator(job: job, keepRecords: true).run()
         #expect(Self.values(outcome, at: 1, xml: true)["agent_id"] == "21001")
         #expect(Self.values(outcome, at: 13, xml: true)["agent_id"] == "C-000412")
         #expect(outcome.problems.contains { $0.position?.record == 9 && $0.rule == "empty key 'agent_id'" })
         let wrong = mapping.replacingOccurrences(of: "or @wd:type=", with: "or @type=")
-        #expect(errorMessage { _ = try TrustJob.file([], name: "w.xml", format: "xml", mapping: wrong,
-                                                     source: "record: /a/b, namespaces: { wd: \"urn:x\" }") }?
+        #expect(
+            errorMessage {
+                _ = try TrustJob.file(
+                    [], name: "w.xml", format: "xml", mapping: wrong,
+                    source: "record: /a/b, namespaces: { wd: \"urn:x\" }")
+            }?
             .contains("alternatives joined by 'or' must test one attribute") == true)
     }
 
