@@ -3,6 +3,7 @@ import Foundation
 /// Decides, reproducibly, which requests fail and how. A request's fate depends on the random
 /// seed, its method and path, and how many times that method and path were seen before — not on
 /// how concurrent requests interleave — so one seed gives the same faults run after run.
+// @unchecked: `seen` is read and written under `lock`; the rest is immutable.
 final class FaultPlan: @unchecked Sendable {
     enum Fault: Equatable {
         case none
@@ -56,6 +57,7 @@ final class FaultPlan: @unchecked Sendable {
 }
 
 /// Accepts at most `limit` requests in any one-second window (a sliding log of accepted requests).
+// @unchecked: the window is read and written under `lock`.
 final class RateWindow: @unchecked Sendable {
     let limit: Int
     private let lock = NSLock()

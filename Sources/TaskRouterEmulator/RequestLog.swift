@@ -22,6 +22,7 @@ public struct RequestLogEntry: Sendable {
 }
 
 /// Keeps every request in memory and, when configured, appends it to a JSON-lines file as it happens.
+// @unchecked: `entries` and the file handle are read and written under `lock`.
 final class RequestLog: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [RequestLogEntry] = []

@@ -139,6 +139,7 @@ public final class TaskRouterEmulator: Sendable {
 }
 
 /// Mutable bookkeeping of a running server.
+// @unchecked: the port and tasks are read and written under `lock`.
 private final class RunningState: @unchecked Sendable {
     private let lock = NSLock()
     private var _port: Int?

@@ -5,8 +5,7 @@ import Foundation
 /// assigned → wrapping → completed over a random lifetime, and are deleted `--task-ttl` after
 /// completion. Creation and completion go to the request log (methods `CREATE` and `COMPLETE`),
 /// so coverage and latency are measured from it, not assumed.
-final class TaskTraffic: @unchecked Sendable {
-    // Sendable: everything mutable is touched only by the one task running `run`.
+actor TaskTraffic {
     struct Caller {
         var phone: String?
         var email: String?

@@ -2,6 +2,7 @@ import Foundation
 
 /// The emulated workspace: workers and tasks with their revisions. Thread-safe; every method
 /// takes the lock for its whole duration so each request sees and makes one consistent change.
+// @unchecked: every method takes `lock` for its whole duration.
 final class Workspace: @unchecked Sendable {
     struct Worker {
         var sid: String

@@ -1,5 +1,10 @@
 import Foundation
+import Synchronization
 
+/// Hands scanned batches from the background thread to whichever thread is free to turn them
+/// into records, and the records to the caller in order. At most `limit` batches are in flight,
+/// which bounds memory whatever the file size.
+// @unchecked: every mutable member is guarded by `condition`; the scanner sits in its own Mutex.
 final class CSVPipeline: @unchecked Sendable {
     private enum Slot {
         case scanned(ScannedBatch)
@@ -7,8 +12,8 @@ final class CSVPipeline: @unchecked Sendable {
         case done(RecordBatch)
     }
 
-    // Everything below is guarded by `condition`, except `scanner`, which only the background
-    // thread touches once it has started.
+    // Everything below is guarded by `condition`, except `scanner`, which has a lock of its own
+    // (taken once per batch, by the background thread only).
     private let condition = NSCondition()
     private var slots: [Int: Slot] = [:]
     private var produced = 0
@@ -17,7 +22,7 @@ final class CSVPipeline: @unchecked Sendable {
     private var producing = true
     /// Batches the caller is done with, for the background thread to free.
     private var trash: [[Record]] = []
-    private let scanner: CSVScanner
+    private let scanner: Mutex<CSVScanner>
     private let schema: RecordSchema
     private let file: String
     private let columns: Int
@@ -26,12 +31,12 @@ final class CSVPipeline: @unchecked Sendable {
 
     private let lazyValues: Bool
 
-    init(scanner: CSVScanner, lazyValues: Bool) {
-        self.scanner = scanner
+    init(scanner: sending CSVScanner, lazyValues: Bool) {
         self.lazyValues = lazyValues
         schema = scanner.schema
         file = scanner.file
         columns = scanner.headerCount
+        self.scanner = Mutex(scanner)
     }
 
     func start() {
@@ -110,7 +115,7 @@ final class CSVPipeline: @unchecked Sendable {
                 condition.broadcast()
             } else if !scanningDone && slots.count < limit {
                 condition.unlock()
-                let scanned = scanner.nextBatch(limit: recordsPerBatch)
+                let scanned = scanner.withLock { $0.nextBatch(limit: recordsPerBatch) }
                 condition.lock()
                 if let scanned {
                     slots[produced] = .scanned(scanned)
@@ -243,7 +248,3 @@ final class CSVPipeline: @unchecked Sendable {
         return RecordBatch(records: records, emptyRows: scanned.emptyRows, error: failure ?? scanned.error)
     }
 }
-
-/// The reading half of ``CSVReader``: bytes in, transcoded to UTF-8, the header read, then
-/// batches of record and field boundaries. Used by one thread at a time: the opening thread for
-/// the header, then the pipeline's background thread.

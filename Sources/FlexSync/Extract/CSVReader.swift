@@ -64,7 +64,7 @@ public final class CSVReader: RecordReader {
     }
 
     /// `chunkSize` is how many bytes each read asks for; tests shrink it to split records anywhere.
-    init(input: ByteInput, options: CSVOptions, chunkSize: Int = 1 << 20) throws {
+    init(input: sending ByteInput, options: CSVOptions, chunkSize: Int = 1 << 20) throws {
         let scanner = try CSVScanner(input: input, options: options, chunkSize: chunkSize)
         schema = scanner.schema
         delimiter = scanner.delimiter
@@ -120,7 +120,7 @@ struct ScannedRecord {
 
 /// Records whose boundaries are known but whose values are still bytes. `bytes` shares the
 /// scanner's buffer (no copy); extents index into it.
-struct ScannedBatch: @unchecked Sendable {
+struct ScannedBatch: Sendable {
     var bytes: [UInt8] = []
     /// Offset in the (UTF-8) stream of `bytes[0]`, for error messages.
     var byteOffset = 0
@@ -132,7 +132,7 @@ struct ScannedBatch: @unchecked Sendable {
 }
 
 /// Records ready for the caller, then the error that stopped reading, if any.
-struct RecordBatch: @unchecked Sendable {
+struct RecordBatch: Sendable {
     var records: [Record]
     var emptyRows: Int
     var error: Error?
@@ -141,9 +141,6 @@ struct RecordBatch: @unchecked Sendable {
     var builtInBackground = false
 }
 
-/// Hands scanned batches from the background thread to whichever thread is free to turn them
-/// into records, and the records to the caller in order. At most `limit` batches are in flight,
-/// which bounds memory whatever the file size.
 extension String {
     /// The same text in storage of its own (short strings have none to share).
     var unshared: String { utf8.count <= 15 ? self : String(decoding: Array(utf8), as: UTF8.self) }

@@ -1,6 +1,9 @@
 import Foundation
 
-final class CSVScanner: @unchecked Sendable {
+/// The reading half of ``CSVReader``: bytes in, transcoded to UTF-8, the header read, then
+/// batches of record and field boundaries. Not `Sendable`: the opening thread reads the header,
+/// then hands it to the pipeline, whose background thread alone scans.
+final class CSVScanner {
     private(set) var schema = RecordSchema(names: [])
     private(set) var delimiter: UInt8 = UInt8(ascii: ",")
     private(set) var encoding: TextEncoding = .utf8

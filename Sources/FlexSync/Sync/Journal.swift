@@ -7,6 +7,7 @@ import Foundation
 /// An append-only record of one plan's writes: an intent line before every POST (with the
 /// before- and after-images of the managed keys) and an outcome line after it, each flushed and
 /// fsync'd. The next apply of the same plan reads it to resume; rollback reads it to undo.
+// @unchecked: lines are written under `lock`; the descriptor and path are immutable.
 public final class Journal: @unchecked Sendable {
     /// How a target ended.
     public enum Result: String, Sendable {

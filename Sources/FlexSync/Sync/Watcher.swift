@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// What one watch cycle saw and did, for its log line and the metrics.
 public struct WatchCycle: Sendable {
@@ -37,17 +38,17 @@ public struct WatchCycle: Sendable {
 /// written through the same merge, conditional write, pacing, retry and journal as `apply`.
 /// Targets handled before and unchanged since cost nothing; the export is reloaded when its files
 /// change, and the new index replaces the old only if it passes the job's gates.
-public final class Watcher: @unchecked Sendable {
-    // Sendable: `stopping` is guarded by `lock`; everything else is used by the one thread in `run`.
+///
+/// A watcher runs on one thread; other threads (a signal handler) stop it through ``stopSignal``.
+public final class Watcher {
     let context: SyncContext
     let journal: Journal
     let interval: Double
     let metrics: WatchMetrics
     /// Gate overrides given on the command line (workers jobs).
     let overrides: PlanOverrides
-    private let lock = NSLock()
-    private var stopping = false
-    private let wake = DispatchSemaphore(value: 0)
+    /// What another thread calls to stop the loop.
+    public let stopSignal = StopSignal()
     /// Target SID → digest of the attributes text last handled (written, found equal or unmatched).
     private var handled: [String: String] = [:]
     private var export: LoadedExport
@@ -82,12 +83,9 @@ public final class Watcher: @unchecked Sendable {
     }
 
     /// Asks the loop to stop after the cycle in flight (its writes finish, the journal is flushed).
-    public func stop() {
-        lock.withLock { stopping = true }
-        wake.signal()
-    }
+    public func stop() { stopSignal.stop() }
 
-    var isStopping: Bool { lock.withLock { stopping } }
+    var isStopping: Bool { stopSignal.isStopping }
 
     /// Runs cycles until ``stop()`` (or `cycles` of them); returns the number of cycles run.
     @discardableResult
@@ -104,7 +102,7 @@ public final class Watcher: @unchecked Sendable {
             each(cycle)
             if let limit, number >= limit { break }
             let rest = interval - Date().timeIntervalSince(started)
-            if rest > 0 { _ = wake.wait(timeout: .now() + rest) }
+            if rest > 0 { _ = stopSignal.wake.wait(timeout: .now() + rest) }
         }
         return number
     }
@@ -234,7 +232,7 @@ public final class Watcher: @unchecked Sendable {
         if !plan.targets.isEmpty {
             let applier = Applier(
                 client: client, plan: plan, journal: journal, logger: context.logger, resume: false,
-                shouldStop: { [weak self] in self?.isStopping ?? true })
+                shouldStop: { [stopSignal] in stopSignal.isStopping })
             let summary = try applier.run()
             cycle.requests += summary.requests
             let finished = Date()
@@ -291,4 +289,17 @@ public enum WatchError: Error, CustomStringConvertible {
         case .exportRefused(let reason): "the export does not pass the job's gates: \(reason)"
         }
     }
+}
+
+/// Stops a ``Watcher`` from any thread: the loop sees it between writes and wakes from its wait.
+public final class StopSignal: Sendable {
+    private let stopping = Mutex(false)
+    fileprivate let wake = DispatchSemaphore(value: 0)
+
+    public func stop() {
+        stopping.withLock { $0 = true }
+        wake.signal()
+    }
+
+    public var isStopping: Bool { stopping.withLock { $0 } }
 }

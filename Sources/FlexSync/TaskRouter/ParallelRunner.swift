@@ -29,6 +29,7 @@ public struct ParallelRunner {
 }
 
 /// The shared queue of one ``ParallelRunner/map(_:_:)`` call.
+// @unchecked: `next`, `results` and `failure` are read and written under `lock`.
 private final class RunnerState: @unchecked Sendable {
     let lock = NSLock()
     let count: Int

@@ -2,6 +2,7 @@ import ArgumentParser
 import FlexSync
 import Foundation
 import Logging
+import Synchronization
 
 extension FlexSyncCommand {
     struct ApplyCommand: ParsableCommand {
@@ -191,7 +192,11 @@ extension CLI {
 }
 
 /// The elapsed time of the last progress log line.
-final class LastLog: @unchecked Sendable {
-    // Sendable: written only by the applier's one progress thread.
-    var value = 0.0
+final class LastLog: Sendable {
+    private let elapsed = Mutex(0.0)
+
+    var value: Double {
+        get { elapsed.withLock { $0 } }
+        set { elapsed.withLock { $0 = newValue } }
+    }
 }

@@ -62,10 +62,11 @@ extension FlexSyncCommand {
                     overrides: try gates.overrides())
             }
             // SIGTERM / SIGINT: stop listing, let the writes in flight finish, then exit 0.
+            let stopSignal = watcher.stopSignal
             let signals = [SIGTERM, SIGINT].map { number in
                 signal(number, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { watcher.stop() }
+                source.setEventHandler { stopSignal.stop() }
                 source.resume()
                 return source
             }
