@@ -1,167 +1,41 @@
 import Foundation
-import Synchronization
 
-/// Hands scanned batches from the background thread to whichever thread is free to turn them
-/// into records, and the records to the caller in order. At most `limit` batches are in flight,
-/// which bounds memory whatever the file size.
-// @unchecked: every mutable member is guarded by `condition`; the scanner sits in its own Mutex.
-final class CSVPipeline: @unchecked Sendable {
-    private enum Slot {
-        case scanned(ScannedBatch)
-        case working
-        case done(RecordBatch)
-    }
-
-    // Everything below is guarded by `condition`, except `scanner`, which has a lock of its own
-    // (taken once per batch, by the background thread only).
-    private let condition = NSCondition()
-    private var slots: [Int: Slot] = [:]
-    private var produced = 0
-    private var scanningDone = false
-    private var cancelled = false
-    private var producing = true
-    /// Batches the caller is done with, for the background thread to free.
-    private var trash: [[Record]] = []
-    private let scanner: Mutex<CSVScanner>
-    private let schema: RecordSchema
-    private let file: String
-    private let columns: Int
-    private let limit = 6
-    private let recordsPerBatch = 2048
-
-    private let lazyValues: Bool
+/// A CSV file's records on two threads, in file order: the scanner's batches (record and field
+/// boundaries, read in sequence) are turned into records (every value checked as UTF-8) by
+/// whichever thread read them, through ``OrderedWork``. A background thread reads and builds
+/// ahead; the caller of ``take()`` does the same instead of waiting, so a caller that does little
+/// per record still gets both cores, and one that does a lot (mapping) finds its records ready.
+final class CSVPipeline: Sendable {
+    /// Internal, not private: tests watch the background thread let go of it when the reader goes.
+    let work: OrderedWork<ScannedBatch, RecordBatch>
+    private let build: @Sendable (ScannedBatch) -> RecordBatch
+    /// Batches in flight at most, and records per batch.
+    private static let limit = 6
+    private static let recordsPerBatch = 1024
 
     init(scanner: sending CSVScanner, lazyValues: Bool) {
-        self.lazyValues = lazyValues
-        schema = scanner.schema
-        file = scanner.file
-        columns = scanner.headerCount
-        self.scanner = Mutex(scanner)
-    }
-
-    func start() {
-        let thread = Thread { [self] in produce() }
+        let schema = scanner.schema
+        let file = scanner.file
+        let columns = scanner.headerCount
+        build = { Self.records(of: $0, schema: schema, file: file, columns: columns, lazyValues: lazyValues) }
+        // Only the thread holding the read step calls the scanner (see OrderedWork).
+        work = OrderedWork(limit: Self.limit) {
+            let batch = scanner.nextBatch(limit: Self.recordsPerBatch)
+            return (batch, batch == nil || batch?.error != nil)
+        }
+        let thread = Thread { [work, build] in work.help(as: 1, process: build) }
         thread.stackSize = 1 << 20
         thread.start()
     }
 
+    /// The next batch of records in file order, and the thread that built it; nil after the last.
+    func take() -> OrderedWork<ScannedBatch, RecordBatch>.Made? { work.take(process: build) }
+
+    /// Takes back a batch the caller is done with, to be freed by the thread that built it.
+    func recycle(_ batch: RecordBatch, from worker: Int) { work.recycle(batch, from: worker) }
+
     /// Stops the background thread; the reader is gone.
-    func cancel() {
-        condition.lock()
-        cancelled = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// The oldest batch that is scanned and not yet claimed by either thread.
-    private func oldestUnclaimed(after first: Int = -1) -> Int? {
-        var oldest: Int?
-        for (number, slot) in slots where number > first {
-            if case .scanned = slot, oldest == nil || number < oldest! { oldest = number }
-        }
-        return oldest
-    }
-
-    private func newestUnclaimed() -> Int? {
-        var newest: Int?
-        var unclaimed = 0
-        for (number, slot) in slots {
-            if case .scanned = slot {
-                unclaimed += 1
-                if newest == nil || number > newest! { newest = number }
-            }
-        }
-        return unclaimed > 1 || slots.count >= limit || scanningDone ? newest : nil
-    }
-
-    /// Claims a scanned batch, builds its records with the lock released, and stores them.
-    private func build(_ number: Int) -> RecordBatch {
-        guard case .scanned(let scanned) = slots[number] else {
-            fatalError("batch \(number) is not waiting to be built")
-        }
-        slots[number] = .working
-        condition.unlock()
-        let built = Self.records(of: scanned, schema: schema, file: file, columns: columns, lazyValues: lazyValues)
-        condition.lock()
-        return built
-    }
-
-    /// Takes back a batch the background thread built, once the caller has moved past it.
-    func recycle(_ records: [Record]) {
-        condition.lock()
-        if producing {
-            trash.append(records)
-            condition.signal()
-            condition.unlock()
-        } else {
-            condition.unlock()
-        }
-    }
-
-    /// The background thread: scan ahead, and build records when there is nothing to scan.
-    private func produce() {
-        condition.lock()
-        while !cancelled {
-            if !trash.isEmpty {
-                var done: [[Record]] = []
-                swap(&done, &trash)
-                condition.unlock()
-                done = []
-                condition.lock()
-            } else if let number = newestUnclaimed() {
-                var built = build(number)
-                built.builtInBackground = true
-                slots[number] = .done(built)
-                condition.broadcast()
-            } else if !scanningDone && slots.count < limit {
-                condition.unlock()
-                let scanned = scanner.withLock { $0.nextBatch(limit: recordsPerBatch) }
-                condition.lock()
-                if let scanned {
-                    slots[produced] = .scanned(scanned)
-                    produced += 1
-                    if scanned.error != nil { scanningDone = true }
-                } else {
-                    scanningDone = true
-                }
-                condition.broadcast()
-            } else {
-                condition.wait()
-            }
-        }
-        producing = false
-        condition.unlock()
-    }
-
-    /// Batch `number` as records, or nil after the last one. While it is being built by the
-    /// background thread, the caller builds a later one instead of waiting idle.
-    func take(_ number: Int) -> RecordBatch? {
-        condition.lock()
-        defer { condition.unlock() }
-        while true {
-            switch slots[number] {
-            case .done(let built)?:
-                slots[number] = nil
-                condition.broadcast()
-                return built
-            case .scanned?:
-                let built = build(number)
-                slots[number] = nil
-                condition.broadcast()
-                return built
-            case .working?:
-                break
-            case nil:
-                if scanningDone && number >= produced { return nil }
-            }
-            if let later = oldestUnclaimed(after: number) {
-                slots[later] = .done(build(later))
-                condition.broadcast()
-                continue
-            }
-            condition.wait()
-        }
-    }
+    func cancel() { work.cancel() }
 
     /// Turns a scanned batch into records, every field checked as UTF-8: built as strings, or
     /// with `lazyValues` left as extents into the batch's bytes until read.

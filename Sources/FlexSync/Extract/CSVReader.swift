@@ -27,10 +27,9 @@ public struct CSVOptions: Sendable {
 /// fields with delimiters, doubled quotes and line breaks. Memory is bounded by a few batches of
 /// records (and the longest record), not by the file. Every error names the file and line.
 ///
-/// Reading runs on two threads: a background thread reads the file and finds record and field
-/// boundaries a few batches ahead, and both it and the caller of ``next()`` turn scanned batches
-/// into records, so a caller that does little per record still gets both cores, and one that does
-/// a lot (mapping) finds its records ready. Records and errors arrive in file order either way.
+/// Reading runs on two threads (``CSVPipeline``): a background thread reads the file a few
+/// batches ahead, and the caller of ``next()`` reads and builds too rather than wait. Records and
+/// errors arrive in file order either way.
 public final class CSVReader: RecordReader {
     public let schema: RecordSchema
     public private(set) var skippedEmptyRows = 0
@@ -46,12 +45,12 @@ public final class CSVReader: RecordReader {
 
     /// Internal, not private: tests watch the background thread let go of it when the reader goes.
     let pipeline: CSVPipeline
-    private var batch: [Record] = []
+    private var batch = RecordBatch(records: [], emptyRows: 0, error: nil)
+    /// The thread that built `batch`, which frees it.
+    private var builder = 0
     private var index = 0
-    private var batchNumber = 0
     private var pendingError: Error?
     private var finished = false
-    private var builtInBackground = false
 
     /// Opens a CSV file and reads its header.
     public convenience init(path: String, options: CSVOptions = CSVOptions()) throws {
@@ -72,33 +71,30 @@ public final class CSVReader: RecordReader {
         blankColumns = scanner.blankColumns
         headerLine = scanner.headerLine
         pipeline = CSVPipeline(scanner: scanner, lazyValues: options.lazyValues)
-        pipeline.start()
     }
 
     deinit { pipeline.cancel() }
 
     public func next() throws -> Record? {
         while true {
-            if index < batch.count {
+            if index < batch.records.count {
                 index += 1
-                return batch[index - 1]
+                return batch.records[index - 1]
             }
             if let pendingError { throw pendingError }
             if finished { return nil }
-            guard let next = pipeline.take(batchNumber) else {
+            let made = pipeline.take()
+            let done = batch
+            batch = made?.output ?? RecordBatch(records: [], emptyRows: 0, error: nil)
+            pipeline.recycle(done, from: builder)
+            builder = made?.worker ?? 0
+            index = 0
+            guard made != nil else {
                 finished = true
-                if builtInBackground { pipeline.recycle(batch) }
-                batch = []
                 return nil
             }
-            batchNumber += 1
-            let done = batch
-            batch = next.records
-            index = 0
-            if builtInBackground { pipeline.recycle(done) }
-            builtInBackground = next.builtInBackground
-            skippedEmptyRows += next.emptyRows
-            pendingError = next.error
+            skippedEmptyRows += batch.emptyRows
+            pendingError = batch.error
         }
     }
 }
@@ -136,9 +132,6 @@ struct RecordBatch: Sendable {
     var records: [Record]
     var emptyRows: Int
     var error: Error?
-    /// Built by the background thread, which should also free it: memory freed by the thread
-    /// that allocated it costs no allocator lock.
-    var builtInBackground = false
 }
 
 extension String {

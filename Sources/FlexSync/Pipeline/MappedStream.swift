@@ -5,14 +5,28 @@ import Foundation
 ///
 /// Mapping a record costs several times what reading it does, so one thread mapping behind a
 /// fast reader leaves the other cores idle. Here each thread — the caller and `threads - 1`
-/// helpers — takes the reader in turn for a chunk of records, maps the chunk with its own binding
-/// of the mapping (``BoundMapping``: memos and field columns are per thread), and files the result under the
-/// chunk's number; the caller takes the results in number order. At most `limit` chunks are read
-/// and not yet taken, which bounds memory whatever the export. A chunk the caller is done with
-/// goes back to the thread that mapped it to be freed: glibc locks the allocating thread's arena
-/// to free memory from another thread, and two threads contending for it cost more than mapping.
+/// helpers — takes the reader in turn for a chunk of records and maps the chunk with its own
+/// binding of the mapping (``BoundMapping``: memos and field columns are per thread), through
+/// ``OrderedWork``, which hands chunks back in file order, bounds how many are in flight, and has
+/// each chunk freed by the thread that mapped it.
 public final class MappedStream {
-    let work: MappingWork
+    /// A chunk of records read, with the reader's error after them, which ends the stream.
+    struct Read {
+        var records: [Record]
+        var error: Error?
+    }
+
+    /// A chunk of mappings, with the reader's error after them.
+    struct Chunk {
+        var records: [MappedRecord]
+        var error: Error?
+    }
+
+    /// Internal, not private: tests watch the helpers let go of it when the stream goes.
+    let work: OrderedWork<Read, Chunk>
+    private let reader: RecordReader
+    /// The caller's own binding of the mapping.
+    private let bound: BoundMapping
     private var current: [MappedRecord] = []
     private var index = 0
     private var producer = 0
@@ -24,16 +38,48 @@ public final class MappedStream {
         threads: Int = ProcessInfo.processInfo.activeProcessorCount, chunkSize: Int = 4096
     ) {
         let threads = max(1, threads)
-        work = MappingWork(
-            reader: reader, mapping: mapping, policy: policy, chunkSize: max(1, chunkSize), limit: 2 * threads + 2)
+        let chunkSize = max(1, chunkSize)
+        let schema = reader.schema
+        self.reader = reader
+        bound = mapping.bind(to: schema, policy: policy)
+        // Only the thread holding the read step calls the reader (see OrderedWork).
+        work = OrderedWork(limit: 2 * threads + 2) {
+            var records: [Record] = []
+            records.reserveCapacity(chunkSize)
+            do {
+                while records.count < chunkSize {
+                    guard let record = try reader.next() else {
+                        return (records.isEmpty ? nil : Read(records: records), true)
+                    }
+                    records.append(record)
+                }
+            } catch {
+                return (Read(records: records, error: error), true)
+            }
+            return (Read(records: records), false)
+        }
         for helper in 1..<threads {
-            let thread = Thread { [work] in work.help(as: helper) }
+            let thread = Thread { [work] in
+                let bound = mapping.bind(to: schema, policy: policy)
+                work.help(as: helper) { Self.map($0, with: bound) }
+            }
             thread.stackSize = 1 << 20
             thread.start()
         }
     }
 
     deinit { work.cancel() }
+
+    private static func map(_ read: Read, with bound: BoundMapping) -> Chunk {
+        Chunk(records: read.records.map { bound.map($0) }, error: read.error)
+    }
+
+    /// The next chunk from the work, mapped by this thread when it gets there first.
+    private func take() -> (chunk: Chunk, worker: Int)? {
+        let bound = bound
+        guard let made = work.take(process: { Self.map($0, with: bound) }) else { return nil }
+        return (made.output, made.worker)
+    }
 
     /// The next record's mapping, nil after the last, or the reader's error at its place.
     public func next() throws -> MappedRecord? {
@@ -44,13 +90,13 @@ public final class MappedStream {
             }
             if let pendingError { throw pendingError }
             if !current.isEmpty {
-                work.recycle(current, mappedBy: producer)
+                work.recycle(Chunk(records: current), from: producer)
                 current = []
             }
-            guard let chunk = work.take() else { return nil }
+            guard let (chunk, worker) = take() else { return nil }
             current = chunk.records
             index = 0
-            producer = chunk.producer
+            producer = worker
             pendingError = chunk.error
         }
     }
@@ -66,9 +112,9 @@ public final class MappedStream {
             return rest
         }
         if let pendingError { throw pendingError }
-        guard let chunk = work.take() else { return nil }
+        guard let (chunk, worker) = take() else { return nil }
         pendingError = chunk.error
-        producer = chunk.producer
+        producer = worker
         current = []
         index = 0
         return chunk.records
@@ -76,142 +122,9 @@ public final class MappedStream {
 
     /// Takes back a chunk from ``nextChunk()``, to be freed by the thread that mapped it.
     public func recycle(_ chunk: [MappedRecord]) {
-        work.recycle(chunk, mappedBy: producer)
+        work.recycle(Chunk(records: chunk), from: producer)
     }
 
     /// Rows the reader skipped as empty; complete once `next()` or `nextChunk()` returned nil or threw.
-    public var skippedEmptyRows: Int { work.reader.skippedEmptyRows }
-}
-
-/// The state the caller and the helper threads share, all of it guarded by `condition` except the
-/// reader, which belongs to whichever thread holds `readerBusy`.
-// @unchecked: every mutable member is guarded by `condition`, the reader by the `readerBusy` flag.
-final class MappingWork: @unchecked Sendable {
-    struct Chunk {
-        var records: [MappedRecord]
-        /// The reader's error after these records, which ends the stream.
-        var error: Error?
-        /// The thread that mapped the chunk: 0 for the caller, 1… for helpers.
-        var producer: Int
-    }
-
-    let reader: RecordReader
-    /// The reader's schema, read once on the caller's thread.
-    private let schema: RecordSchema
-    private let mapping: Mapping
-    private let policy: Mapping.RunPolicy
-    private let chunkSize: Int
-    private let limit: Int
-    private let condition = NSCondition()
-    private var done: [Int: Chunk] = [:]
-    /// Chunks handed out so far; the next chunk read gets this number.
-    private var claimed = 0
-    /// Chunks the caller has taken.
-    private var taken = 0
-    private var readerBusy = false
-    private var readerFinished = false
-    private var cancelled = false
-    /// Chunks the caller is done with, by the helper that mapped them, to be freed there.
-    private var trash: [Int: [[MappedRecord]]] = [:]
-    /// The caller's own binding of the mapping, made on first use (on the caller's thread).
-    private lazy var callerBinding = mapping.bind(to: schema, policy: policy)
-
-    init(reader: RecordReader, mapping: Mapping, policy: Mapping.RunPolicy, chunkSize: Int, limit: Int) {
-        self.reader = reader
-        self.mapping = mapping
-        self.policy = policy
-        schema = reader.schema
-        self.chunkSize = chunkSize
-        self.limit = limit
-    }
-
-    private var canClaim: Bool { !readerBusy && !readerFinished && !cancelled && claimed - taken < limit }
-
-    /// A helper thread: read and map chunks until the reader is finished or the stream is gone.
-    func help(as helper: Int) {
-        let bound = mapping.bind(to: schema, policy: policy)
-        condition.lock()
-        while !cancelled && !readerFinished {
-            if let done = trash.removeValue(forKey: helper) {
-                condition.unlock()
-                _ = consume done
-                condition.lock()
-            } else if canClaim {
-                process(with: bound, as: helper)
-            } else {
-                condition.wait()
-            }
-        }
-        condition.unlock()
-    }
-
-    /// The caller: chunk `taken`, mapping chunks itself rather than waiting while it can.
-    func take() -> Chunk? {
-        condition.lock()
-        defer { condition.unlock() }
-        while true {
-            if let chunk = done.removeValue(forKey: taken) {
-                taken += 1
-                condition.broadcast()
-                return chunk
-            }
-            if readerFinished && taken == claimed { return nil }
-            if canClaim {
-                process(with: callerBinding, as: 0)
-            } else {
-                condition.wait()
-            }
-        }
-    }
-
-    /// Takes back a chunk the caller is done with, for the helper that mapped it to free.
-    func recycle(_ records: [MappedRecord], mappedBy producer: Int) {
-        guard producer > 0 else { return }
-        condition.lock()
-        if !readerFinished && !cancelled {
-            trash[producer, default: []].append(records)
-            condition.broadcast()
-        }
-        condition.unlock()
-    }
-
-    func cancel() {
-        condition.lock()
-        cancelled = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Reads the next chunk and maps it with the lock released; called and returns with it held.
-    private func process(with bound: BoundMapping, as producer: Int) {
-        readerBusy = true
-        let number = claimed
-        claimed += 1
-        condition.unlock()
-        var records: [Record] = []
-        records.reserveCapacity(chunkSize)
-        var error: Error?
-        var ended = false
-        do {
-            while records.count < chunkSize {
-                guard let record = try reader.next() else {
-                    ended = true
-                    break
-                }
-                records.append(record)
-            }
-        } catch let failure {
-            error = failure
-        }
-        condition.lock()
-        readerBusy = false
-        if ended || error != nil { readerFinished = true }
-        condition.broadcast()
-        condition.unlock()
-        let mapped = records.map { bound.map($0) }
-        records = []
-        condition.lock()
-        done[number] = Chunk(records: mapped, error: error, producer: producer)
-        condition.broadcast()
-    }
+    public var skippedEmptyRows: Int { reader.skippedEmptyRows }
 }

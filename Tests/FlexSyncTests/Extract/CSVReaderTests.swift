@@ -254,16 +254,16 @@ struct CSVReaderTests {
         #expect(errorMessage { _ = try reader.next() } == message)
     }
 
-    /// Readers dropped half-way stop their background thread (which alone keeps the pipeline
-    /// alive once the reader is gone); later readers are unaffected.
+    /// Readers dropped half-way stop their background thread (which alone keeps the pipeline's
+    /// work alive once the reader is gone); later readers are unaffected.
     @Test func abandonedReadersStopTheirBackgroundThread() async throws {
         let text = "a,b\n" + (1...50_000).map { "\($0),x\n" }.joined()
-        var pipelines: [() -> CSVPipeline?] = []
+        var pipelines: [() -> AnyObject?] = []
         for _ in 0..<20 {
             let reader = try CSVReader(bytes: Array(text.utf8), name: "drop.csv")
             #expect(try reader.next()?["a"]?.firstText == "1")
-            weak let pipeline = reader.pipeline
-            pipelines.append { pipeline }
+            weak let work: AnyObject? = reader.pipeline.work
+            pipelines.append { work }
         }
         for _ in 0..<500 where pipelines.contains(where: { $0() != nil }) {
             try await Task.sleep(for: .milliseconds(10))

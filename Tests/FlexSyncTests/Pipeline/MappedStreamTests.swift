@@ -110,7 +110,7 @@ struct MappedStreamTests {
     }
 
     @Test func aStreamDroppedHalfWayStopsItsThreads() throws {
-        weak var work: MappingWork?
+        weak var work: AnyObject?
         do {
             let reader = try CSVReader(bytes: Array(Self.csv(rows: 20_000).utf8), name: "in.csv")
             let stream = MappedStream(

@@ -111,7 +111,7 @@ struct ApplyTests {
     /// and every 429 is waited out as long as Retry-After says.
     @Test func theSummaryCountsOnlyItsOwnTrafficAndRetryAfterIsHonoured() async throws {
         var options = EmulatorOptions()
-        options.requestsPerSecond = 4
+        options.requestsPerSecond = 2  // planning's burst of requests meets 429s even on a loaded machine
         options.sendRetryAfter = true
         options.nullListAttributes = true  // planning reads every worker too, and meets 429s of its own
         let fixture = try await SyncFixture.start(workers: Self.workers(6), options: options)
