@@ -5,18 +5,16 @@ final class BoundAttribute {
     /// What the attribute made of each text of its one field (``MappedAttribute/memoField``).
     private let memo: ValueMemo?
     private let memoField: FieldReference?
-    /// How `validate` tells the value's emptiness and length from a CSV record's bytes.
-    private let byteCheck: ByteCheck?
+    /// How a checks-only run tells the value's emptiness and length without evaluating it.
+    private let shortcut: (any ValueShortcut)?
 
-    init(_ attribute: MappedAttribute, checksOnly: Bool) {
+    init(_ attribute: MappedAttribute, shortcut: (any ValueShortcut)?) {
         self.attribute = attribute
         memoField = attribute.memoField
         memo = attribute.memoField.map { _ in
             ValueMemo(trial: attribute.expression.isCostly ? ValueMemo.costlyTrial : ValueMemo.trial)
         }
-        byteCheck =
-            checksOnly && !attribute.checked && attribute.allowsByteCheck
-            ? ByteCheck.make(for: attribute.expression) : nil
+        self.shortcut = shortcut
     }
 
     /// The attribute's value for a record, from the memo when the field's text was seen before.
@@ -41,15 +39,15 @@ final class BoundAttribute {
 
     /// What a checks-only run needs of this attribute's value for a record, when the memo or the
     /// byte check can say it without evaluating: null, or text of a length that raises no problem.
-    func quickOutcome(_ record: Record, _ context: EvaluationContext) -> ByteCheck.Outcome? {
+    func quickOutcome(_ record: Record, _ context: EvaluationContext) -> CheckOutcome? {
         if let memo, let memoField, memo.active {
             return context.withPlainBytes(of: memoField, in: record) { memo.outcome(bytes: $0) } ?? nil
         }
-        return byteCheck?.outcome(record, context)
+        return shortcut?.outcome(record, context)
     }
 
-    /// The attribute's check, for tests that hold it against the full evaluation.
-    var check: ByteCheck? { byteCheck }
+    /// The attribute's shortcut, for tests that hold it against the full evaluation.
+    var check: (any ValueShortcut)? { shortcut }
 
     /// Whether the memo is still on after its trial; nil without a memo.
     var memoActive: Bool? { memo?.active }

@@ -1,7 +1,16 @@
 extension Mapping {
     /// This mapping for one thread reading records of `schema` under `policy` (see ``BoundMapping``).
     public func bind(to schema: RecordSchema, policy: RunPolicy) -> BoundMapping {
-        BoundMapping(self, schema: schema, policy: policy)
+        BoundMapping(self, schema: schema, policy: policy, shortcuts: { _ in nil })
+    }
+
+    /// The same, with `shortcuts` giving each attribute a way to answer a checks-only run without
+    /// evaluating it (the Pipeline's byte checks); asked only for attributes whose values a
+    /// checks-only run throws away.
+    func bind(
+        to schema: RecordSchema, policy: RunPolicy, shortcuts: @escaping (MappedAttribute) -> (any ValueShortcut)?
+    ) -> BoundMapping {
+        BoundMapping(self, schema: schema, policy: policy, shortcuts: shortcuts)
     }
 
     /// Maps one record (tests and one-off callers: a run binds once and maps many).
@@ -40,7 +49,10 @@ public final class BoundMapping {
     /// The same mapping keeping every value, for the rare record a checks-only run must measure.
     private var full: BoundMapping?
 
-    init(_ mapping: Mapping, schema: RecordSchema, policy: Mapping.RunPolicy) {
+    init(
+        _ mapping: Mapping, schema: RecordSchema, policy: Mapping.RunPolicy,
+        shortcuts: (MappedAttribute) -> (any ValueShortcut)?
+    ) {
         self.mapping = mapping
         // Each thread counts references to its own copy of the null tokens.
         var policy = policy
@@ -49,7 +61,11 @@ public final class BoundMapping {
         self.schema = schema
         schemaID = ObjectIdentifier(schema)
         context = EvaluationContext(nullTokens: policy.nullTokens, columns: Self.columns(of: mapping, in: schema))
-        attributes = mapping.attributes.map { BoundAttribute($0, checksOnly: policy.checksOnly) }
+        let checksOnly = policy.checksOnly
+        attributes = mapping.attributes.map { attribute in
+            let thrownAway = checksOnly && !attribute.checked && attribute.allowsShortcut
+            return BoundAttribute(attribute, shortcut: thrownAway ? shortcuts(attribute) : nil)
+        }
     }
 
     /// Where each of the mapping's fields sits in `schema`; -1 for those it lacks.
@@ -77,7 +93,7 @@ public final class BoundMapping {
         if let full { return full }
         var keepAll = policy
         keepAll.checksOnly = false
-        let made = BoundMapping(mapping, schema: schema, policy: keepAll)
+        let made = BoundMapping(mapping, schema: schema, policy: keepAll, shortcuts: { _ in nil })
         full = made
         return made
     }

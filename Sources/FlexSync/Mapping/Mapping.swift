@@ -62,8 +62,8 @@ final class MappedAttribute: Sendable {
     /// run keeps only what the checks need.
     var checked: Bool { isMatchKey || isCustomAttributeSlot }
     /// Whether `validate` may tell this attribute's length and emptiness from a CSV record's
-    /// bytes (see ``ByteCheck``): not for values the full path checks further.
-    var allowsByteCheck: Bool { !numeric && !isAcquisitionDate && !isYearOfBirth }
+    /// bytes (a ``ValueShortcut``): not for values the full path checks further.
+    var allowsShortcut: Bool { !numeric && !isAcquisitionDate && !isYearOfBirth }
 
     init(
         key: String, object: InsightsSchema.Object, leaf: String, expression: Expression, onEmpty: EmptyPolicy,
@@ -98,8 +98,8 @@ final class MappedAttribute: Sendable {
     /// What a run that keeps only checked values needs of a result for this attribute, when that
     /// is all there is to it: null, or text of a length that raises no problem. Nil for anything
     /// the full path has more to say about (failures, lists, numbers, dates, long text).
-    func checkOutcome(of result: Result<MappedValue, TransformFailure>) -> ByteCheck.Outcome? {
-        guard allowsByteCheck, case .success(let value) = result else { return nil }
+    func checkOutcome(of result: Result<MappedValue, TransformFailure>) -> CheckOutcome? {
+        guard allowsShortcut, case .success(let value) = result else { return nil }
         switch value {
         case .null: return .null
         case .text(let text) where text.utf8.count <= ValueRules.maxValueLength && !LossyText.mayBeDamaged(text):

@@ -24,7 +24,7 @@ final class ValueMemo {
         var result: Result<MappedValue, TransformFailure>
         /// What a run that keeps only checked values needs of the result, when that is all
         /// there is to it (see ``MappedAttribute/checkOutcome(of:)``).
-        var outcome: ByteCheck.Outcome?
+        var outcome: CheckOutcome?
     }
 
     private var results = TextTable<Entry>()
@@ -53,7 +53,7 @@ final class ValueMemo {
     /// The remembered outcome for the text these UTF-8 bytes spell, when the memo has one;
     /// nil leaves the lookup to ``lookup(bytes:)``. The value itself is not copied.
     @inline(__always)
-    func outcome(bytes: UnsafeBufferPointer<UInt8>) -> ByteCheck.Outcome? {
+    func outcome(bytes: UnsafeBufferPointer<UInt8>) -> CheckOutcome? {
         guard case .some(.some(let outcome)) = results.withValue(forBytes: bytes, { $0.pointee.outcome }) else {
             return nil
         }
@@ -64,7 +64,7 @@ final class ValueMemo {
 
     /// Remembers a result, and its outcome for runs that keep only checked values, while there
     /// is room; ends the memo when the trial says it does not pay.
-    func store(_ result: Result<MappedValue, TransformFailure>, outcome: ByteCheck.Outcome?, for text: String) {
+    func store(_ result: Result<MappedValue, TransformFailure>, outcome: CheckOutcome?, for text: String) {
         if lookups >= trialLength && hits * 4 < lookups {
             active = false
             results = TextTable()

@@ -41,7 +41,7 @@ public final class MappedStream {
         let chunkSize = max(1, chunkSize)
         let schema = reader.schema
         self.reader = reader
-        bound = mapping.bind(to: schema, policy: policy)
+        bound = mapping.bind(to: schema, policy: policy, shortcuts: ByteCheck.shortcut(for:))
         // Only the thread holding the read step calls the reader (see OrderedWork).
         work = OrderedWork(limit: 2 * threads + 2) {
             var records: [Record] = []
@@ -60,7 +60,7 @@ public final class MappedStream {
         }
         for helper in 1..<threads {
             let thread = Thread { [work] in
-                let bound = mapping.bind(to: schema, policy: policy)
+                let bound = mapping.bind(to: schema, policy: policy, shortcuts: ByteCheck.shortcut(for:))
                 work.help(as: helper) { Self.map($0, with: bound) }
             }
             thread.stackSize = 1 << 20

@@ -11,7 +11,7 @@
 /// for every record, and copying an enum with reference payloads out of it counted references to
 /// each of them every time. Each ``BoundMapping`` makes its own, so no two threads count
 /// references on one.
-final class ByteCheck: Sendable {
+final class ByteCheck: ValueShortcut, Sendable {
     enum Shape {
         /// `field`, optionally `[trim]`.
         case text(FieldReference, trim: Bool)
@@ -72,15 +72,16 @@ final class ByteCheck: Sendable {
         self.literals = literals
     }
 
-    enum Outcome: Equatable {
-        case null
-        /// The value's length in UTF-8 bytes.
-        case text(Int)
-    }
+    typealias Outcome = CheckOutcome
 
     /// The check for an expression of one of the shapes, or nil.
     static func make(for expression: Expression) -> ByteCheck? {
         shape(of: expression).map(ByteCheck.init)
+    }
+
+    /// The shortcut a checks-only binding uses for an attribute (``Mapping/bind(to:policy:shortcuts:)``).
+    static func shortcut(for attribute: MappedAttribute) -> (any ValueShortcut)? {
+        make(for: attribute.expression)
     }
 
     private static func shape(of expression: Expression) -> Shape? {

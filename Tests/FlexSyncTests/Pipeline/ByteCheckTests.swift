@@ -44,7 +44,7 @@ struct ByteCheckTests {
         var checksOnly = policy
         checksOnly.checksOnly = true
         let fullBound = mapping.bind(to: reader.schema, policy: policy)
-        let leanBound = mapping.bind(to: reader.schema, policy: checksOnly)
+        let leanBound = mapping.bind(to: reader.schema, policy: checksOnly, shortcuts: ByteCheck.shortcut(for:))
         let context = leanBound.context
         var answered = 0
         var declined = 0
@@ -140,7 +140,7 @@ struct MemoOutcomeTests {
         lean.checksOnly = true
         let reader = try CSVReader(bytes: Array(csv.utf8), name: "in.csv", options: CSVOptions(lazyValues: true))
         let fullBound = mapping.bind(to: reader.schema, policy: full)
-        let leanBound = mapping.bind(to: reader.schema, policy: lean)
+        let leanBound = mapping.bind(to: reader.schema, policy: lean, shortcuts: ByteCheck.shortcut(for:))
         var rows = 0
         var problems = 0
         var nearLimit = 0
