@@ -40,9 +40,8 @@ public final class BoundMapping {
     public let policy: Mapping.RunPolicy
     /// The run's null tokens and the bound schema's columns.
     private(set) var context: EvaluationContext
-    private let attributes: [BoundAttribute]
-    /// The attributes with this thread's memos and checks, in mapping order (tests).
-    var boundAttributes: [BoundAttribute] { attributes }
+    /// The attributes with this thread's memos and shortcuts, in mapping order.
+    let attributes: [BoundAttribute]
     /// The schema the columns were found in, kept so that no later schema can take its identity.
     private var schema: RecordSchema
     private var schemaID: ObjectIdentifier

@@ -168,7 +168,7 @@ struct EvaluationContext: Sendable {
     /// The schema's column of each of the mapping's field slots; -1 where the schema lacks the field.
     let columns: [Int]
 
-    init(nullTokens: Set<String>, columns: [Int] = []) {
+    init(nullTokens: Set<String>, columns: [Int]) {
         self.nullTokens = nullTokens
         self.columns = columns
         nullTokenBytes = nullTokens.filter { !$0.isEmpty }.map { Array($0.precomposedStringWithCanonicalMapping.utf8) }
@@ -179,7 +179,7 @@ struct EvaluationContext: Sendable {
 
     /// A field's column in the bound schema, -1 when the schema lacks it.
     @inline(__always)
-    func column(of field: FieldReference) -> Int { field.slot < columns.count ? columns[field.slot] : -1 }
+    func column(of field: FieldReference) -> Int { columns[field.slot] }
 
     /// A field's raw value in `record`, nil when absent.
     @inline(__always)

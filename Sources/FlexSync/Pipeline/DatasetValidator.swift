@@ -161,14 +161,10 @@ public struct DatasetValidator {
                 }
             }
         }
-        if keepRecords {
-            outcome.invalid = outcome.store.invalidCount
-            outcome.valid = outcome.store.validCount
-        } else {
-            // Counted row by row: the problem list stops at `maxProblems`, the count does not.
-            outcome.invalid = invalidRows
-            outcome.valid = outcome.rowsRead - outcome.skipped - outcome.invalid
-        }
+        // Counted row by row, whether records are kept or not: the problem list stops at
+        // `maxProblems`, the count does not.
+        outcome.invalid = invalidRows
+        outcome.valid = outcome.rowsRead - outcome.skipped - outcome.invalid
         for warning in cardinality.warnings() { report(warning) }
         if job.policies.pii == .withhold {
             outcome.withheldKeys = mapping.attributes.filter { ValueRules.isPersonal($0.leaf, $0.object) }.map(\.key)

@@ -50,7 +50,7 @@ struct ByteCheckTests {
         var declined = 0
         while let record = try reader.next() {
             let full = fullBound.map(record)
-            for (attribute, bound) in zip(mapping.attributes, leanBound.boundAttributes) {
+            for (attribute, bound) in zip(mapping.attributes, leanBound.attributes) {
                 guard let check = bound.check else { continue }
                 guard let outcome = check.outcome(record, context) else {
                     declined += 1
@@ -161,7 +161,7 @@ struct MemoOutcomeTests {
         // The pools make problems of every kind often: too long, bad dates, numbers, companions, near the limit.
         #expect(problems > 1_000 && nearLimit > 100, "\(problems) problems, \(nearLimit) near the limit")
         // The memos answered: every attribute's memo is still on after 2,000 rows of 4–9 values.
-        let memos = leanBound.boundAttributes.compactMap(\.memoActive)
+        let memos = leanBound.attributes.compactMap(\.memoActive)
         #expect(!memos.isEmpty && memos.allSatisfy { $0 })
     }
 }
