@@ -25,10 +25,12 @@ public struct RecordStore: Sendable {
     private var keys: [String] = []
     /// The files records came from, by number.
     var files: [String] = []
-    /// Match key → hash of the normalised value → record numbers (first one inline, the rest in
-    /// `more`), when the store indexes match values.
-    private var byHash: [String: [UInt64: Int32]] = [:]
-    private var more: [[Int32]] = []
+    /// Record numbers by the hash of their normalised match value, one index per key number,
+    /// when the store indexes match values: built by ``sealIndex()`` from `pending`, the
+    /// entries gathered as records were kept (a million inserts at once cost a tenth of a
+    /// million inserts one by one, each into a table larger than the cache).
+    private var indexes: [MatchIndex] = []
+    private var pending: [[UInt64]] = []
     let indexesMatches: Bool
 
     public init(indexesMatches: Bool = false) { self.indexesMatches = indexesMatches }
@@ -51,25 +53,29 @@ public struct RecordStore: Sendable {
         put(record.set.count)
         for (key, value) in record.set {
             put(keyNumber(key))
-            put(value.minified)
+            put(json: value)
         }
-        for list in [record.remove, record.keep] {
-            put(list.count)
-            for key in list { put(keyNumber(key)) }
-        }
+        put(record.remove.count)
+        for key in record.remove { put(keyNumber(key)) }
+        put(record.keep.count)
+        for key in record.keep { put(keyNumber(key)) }
         put(record.matchValues.count)
         for (key, value) in record.matchValues {
-            put(keyNumber(key))
+            let keyNumber = keyNumber(key)
+            put(keyNumber)
             // Match values are usually the normalised value itself (an E.164 phone, a
             // lower-case e-mail): then only where it is.
-            if let same = record.set.firstIndex(where: { $0.key == key && $0.value == .string(value) }) {
+            if let same = record.set.firstIndex(where: { $0.key == key && $0.value.isString(value) }) {
                 put(0)
                 put(same)
             } else {
                 put(1)
                 put(value)
             }
-            if indexesMatches { index(number, key: key, value: value) }
+            if indexesMatches {
+                while pending.count <= keyNumber { pending.append([]) }
+                pending[keyNumber].append(MatchIndex.entry(number, hash: Self.hash(value)))
+            }
         }
         put(record.friendlyName == nil ? 0 : 1)
         if let name = record.friendlyName { put(name) }
@@ -82,6 +88,20 @@ public struct RecordStore: Sendable {
         starts.append((UInt32(block), UInt32(blocks[block].count)))
         blocks[block].append(contentsOf: bytes)
         return number
+    }
+
+    /// Indexes the match values of the records kept since the last call; ``records(matching:_:)``
+    /// finds only records indexed so.
+    mutating func sealIndex() {
+        for keyNumber in pending.indices where !pending[keyNumber].isEmpty {
+            if keyNumber < indexes.count {
+                for entry in pending[keyNumber] { indexes[keyNumber].insert(entry) }
+            } else {
+                while indexes.count < keyNumber { indexes.append(MatchIndex()) }
+                indexes.append(MatchIndex(entries: pending[keyNumber]))
+            }
+            pending[keyNumber] = []
+        }
     }
 
     /// Marks a record invalid (a duplicate found later) or skipped (`on_duplicate: last`).
@@ -109,18 +129,19 @@ public struct RecordStore: Sendable {
         bytes.append(contentsOf: text.utf8)
     }
 
-    private mutating func index(_ number: Int, key: String, value: String) {
-        let hash = Self.hash(value)
-        if let first = byHash[key]?[hash] {
-            if first >= 0 {
-                more.append([first, Int32(number)])
-                byHash[key]![hash] = -Int32(more.count)
-            } else {
-                more[Int(-first) - 1].append(Int32(number))
-            }
-        } else {
-            byHash[key, default: [:]][hash] = Int32(number)
+    /// A value as minified JSON text; a string that needs no escaping (most do not) goes in
+    /// without building the text first.
+    private mutating func put(json value: JSONValue) {
+        guard case .string(let text) = value,
+            !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+        else {
+            put(value.minified)
+            return
         }
+        put(text.utf8.count + 2)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: text.utf8)
+        bytes.append(UInt8(ascii: "\""))
     }
 
     /// FNV-1a over the value's UTF-8: a candidate filter, always confirmed on the decoded record.
@@ -143,9 +164,8 @@ public struct RecordStore: Sendable {
 
     /// The valid records whose match value for `key` is `value` (already normalised).
     func records(matching key: String, _ value: String) -> [MappedRecord] {
-        guard let slot = byHash[key]?[Self.hash(value)] else { return [] }
-        let numbers = slot >= 0 ? [slot] : more[Int(-slot) - 1]
-        return numbers.compactMap { number in
+        guard let keyNumber = keys.firstIndex(of: key), keyNumber < indexes.count else { return [] }
+        return indexes[keyNumber].numbers(for: Self.hash(value)).compactMap { number in
             guard states[Int(number)] == .valid else { return nil }
             let record = record(Int(number))
             return record.matchValues.contains { $0.key == key && $0.value == value } ? record : nil
@@ -198,5 +218,13 @@ public struct RecordStore: Sendable {
         }
 
         mutating func text() -> String { String(decoding: chunk(), as: UTF8.self) }
+    }
+}
+
+extension JSONValue {
+    /// Whether this is the string `text` (without building a `JSONValue` to compare with).
+    fileprivate func isString(_ text: String) -> Bool {
+        if case .string(let value) = self { return value == text }
+        return false
     }
 }

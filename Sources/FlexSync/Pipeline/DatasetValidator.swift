@@ -161,6 +161,7 @@ public struct DatasetValidator {
                 }
             }
         }
+        outcome.store.sealIndex()
         // Counted row by row, whether records are kept or not: the problem list stops at
         // `maxProblems`, the count does not.
         outcome.invalid = invalidRows

@@ -46,6 +46,7 @@ struct RecordStoreTests {
         for n in 0..<300 { store.append(Self.record(n)) }
         store.append(Self.record(7))  // a second record sharing C7
         store.invalidate(9)
+        store.sealIndex()
         #expect(store.records(matching: "customers.email", "c42@example.com").map(\.position.record) == [43])
         #expect(store.records(matching: "customers.external_id", "C7").count == 2)
         #expect(store.records(matching: "customers.external_id", "C9").isEmpty)
@@ -60,11 +61,53 @@ struct RecordStoreTests {
         var big = Self.record(5_000)
         big.set[3] = ("customers.name", .string(String(repeating: "é", count: 800_000)))
         for n in 0..<20_000 { store.append(n == 5_000 ? big : Self.record(n)) }
+        store.sealIndex()
         let valid = store.validRecords
         #expect(valid.count == 20_000)
         #expect(
             Self.same(valid[5_000], big) && Self.same(valid[19_999], Self.record(19_999))
                 && Self.same(valid[4_999], Self.record(4_999)))
         #expect(store.records(matching: "customers.email", "c12345@example.com").map(\.position.record) == [12_346])
+    }
+
+    /// Records kept after the index was sealed are found once it is sealed again.
+    @Test func recordsKeptAfterSealingAreIndexedByTheNextSeal() {
+        var store = RecordStore(indexesMatches: true)
+        for n in 0..<100 { store.append(Self.record(n)) }
+        store.sealIndex()
+        for n in 100..<5_000 { store.append(Self.record(n)) }
+        #expect(store.records(matching: "customers.external_id", "C4000").isEmpty)
+        store.sealIndex()
+        #expect(store.records(matching: "customers.external_id", "C4000").map(\.position.record) == [4_001])
+        #expect(store.records(matching: "customers.external_id", "C42").map(\.position.record) == [43])
+    }
+}
+
+/// The hash index gives back every record inserted with a hash, in insertion order, however it
+/// was built; hashes that share the kept 32 bits are candidates of each other, not lost.
+struct MatchIndexTests {
+    @Test func builtAtOnceOrOneByOneItFindsTheSameRecords() {
+        var hashes: [UInt64] = []
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 { hashes.append(generator.next()) }
+        // Some values shared by several records, and a hash sharing the 32 bits kept with another.
+        let shared = hashes[17]
+        let twin = hashes[99] ^ (0x1234_5678 << 32 | 0x1234_5678)
+        let numbered = hashes + [shared, shared, twin]
+        let built = MatchIndex(entries: numbered.enumerated().map { MatchIndex.entry($0.offset, hash: $0.element) })
+        var incremental = MatchIndex()
+        for (number, hash) in numbered.enumerated() { incremental.insert(MatchIndex.entry(number, hash: hash)) }
+        for index in [built, incremental] {
+            #expect(index.numbers(for: hashes[5]) == [5])
+            #expect(index.numbers(for: hashes[19_999]) == [19_999])
+            #expect(index.numbers(for: shared) == [17, 20_000, 20_001])
+            #expect(index.numbers(for: hashes[99]) == [99, 20_002])
+            #expect(index.numbers(for: twin) == [99, 20_002])
+            let absent = (0..<1_000).map { _ in generator.next() as UInt64 }.filter { hash in
+                !numbered.contains { MatchIndex.tag($0) == MatchIndex.tag(hash) }
+            }
+            #expect(absent.allSatisfy { index.numbers(for: $0).isEmpty })
+            #expect(numbered.indices.allSatisfy { index.numbers(for: numbered[$0]).contains(Int32($0)) })
+        }
     }
 }
