@@ -1,5 +1,12 @@
+import CSHA256
+
 /// SHA-256 (FIPS 180-4), for the digest that ties a plan to the exact inputs it was made from.
+/// Whole blocks go through the processor's SHA instructions where it has them (``CSHA256``),
+/// else through the compression function below; the two agree bit for bit (tested).
 public struct SHA256 {
+    /// Whether this processor runs SHA-256 blocks in hardware.
+    static let hardware = fs_sha256_accelerated() != 0
+    private let accelerated: Bool
     private var state: [UInt32] = [
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
     ]
@@ -22,7 +29,10 @@ public struct SHA256 {
         0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2
     ]
 
-    public init() {}
+    public init() { accelerated = Self.hardware }
+
+    /// Internal: tests compare the plain compression function with the hardware one.
+    init(accelerated: Bool) { self.accelerated = accelerated && Self.hardware }
 
     public mutating func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
         length += UInt64(bytes.count)
@@ -33,16 +43,13 @@ public struct SHA256 {
             pending += input.prefix(take)
             input = input.dropFirst(take)
             guard pending.count == 64 else { return }
-            pending.withUnsafeBufferPointer { compress($0.baseAddress!) }
+            let block = pending
+            block.withUnsafeBufferPointer { compress($0.baseAddress!, blocks: 1) }
             pending.removeAll(keepingCapacity: true)
         }
         let whole = input.count / 64 * 64
         input.withUnsafeBufferPointer { buffer in
-            var offset = 0
-            while offset < whole {
-                compress(buffer.baseAddress! + offset)
-                offset += 64
-            }
+            if whole > 0 { compress(buffer.baseAddress!, blocks: whole / 64) }
         }
         pending += input.dropFirst(whole)
     }
@@ -55,14 +62,8 @@ public struct SHA256 {
         for shift in stride(from: 56, through: 0, by: -8) {
             tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
         }
-        pending.append(contentsOf: tail)
-        pending.withUnsafeBufferPointer { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                compress(buffer.baseAddress! + offset)
-                offset += 64
-            }
-        }
+        let last = pending + tail
+        last.withUnsafeBufferPointer { compress($0.baseAddress!, blocks: $0.count / 64) }
         pending = []
         return state.map { word in
             let hex = String(word, radix: 16)
@@ -70,11 +71,15 @@ public struct SHA256 {
         }.joined()
     }
 
-    /// One 64-byte block. The message schedule lives on the stack: this runs once per 64 bytes
-    /// of every export a plan hashes.
-    private mutating func compress(_ block: UnsafePointer<UInt8>) {
+    /// Consecutive 64-byte blocks. Without the SHA instructions the message schedule lives on
+    /// the stack: this runs once per 64 bytes of every export a plan hashes.
+    private mutating func compress(_ start: UnsafePointer<UInt8>, blocks: Int) {
+        if accelerated {
+            state.withUnsafeMutableBufferPointer { fs_sha256_blocks($0.baseAddress!, start, blocks) }
+            return
+        }
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            compress(block, schedule: w)
+            for block in 0..<blocks { compress(start + 64 * block, schedule: w) }
         }
     }
 
