@@ -132,16 +132,21 @@ public struct RecordStore: Sendable {
     /// A value as minified JSON text; a string that needs no escaping (most do not) goes in
     /// without building the text first.
     private mutating func put(json value: JSONValue) {
-        guard case .string(let text) = value,
-            !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
-        else {
+        guard case .string(var text) = value else {
             put(value.minified)
             return
         }
-        put(text.utf8.count + 2)
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: text.utf8)
-        bytes.append(UInt8(ascii: "\""))
+        let plain = text.withUTF8 { utf8 in
+            for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                return false
+            }
+            put(utf8.count + 2)
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return true
+        }
+        if !plain { put(value.minified) }
     }
 
     /// FNV-1a over the value's UTF-8: a candidate filter, always confirmed on the decoded record.
