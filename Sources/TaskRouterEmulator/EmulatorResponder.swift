@@ -33,6 +33,10 @@ struct EmulatorResponder: HTTPResponder {
             if options.sendRetryAfter {
                 response.headers[.retryAfter] = String(max(1, Int(admission.retryAfter.rounded(.up))))
             }
+        } else if emulator.isInOutage {
+            response = error(503, 20503, "Service Unavailable")
+        } else if method == "POST" && emulator.faults.refuses(path: path) {
+            response = error(400, 20001, "Invalid Attributes: the update was refused")
         } else {
             switch emulator.faults.fault(method: method, path: path) {
             case .none:

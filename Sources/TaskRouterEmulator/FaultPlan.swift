@@ -16,13 +16,23 @@ final class FaultPlan: @unchecked Sendable {
     private let seed: UInt64
     private let failRate: Double
     private let resetRate: Double
+    private let refuseRate: Double
     private let lock = NSLock()
     private var seen: [String: UInt64] = [:]
 
-    init(seed: UInt64, failRate: Double, resetRate: Double) {
+    init(seed: UInt64, failRate: Double, resetRate: Double, refuseRate: Double = 0) {
         self.seed = seed
         self.failRate = failRate
         self.resetRate = resetRate
+        self.refuseRate = refuseRate
+    }
+
+    /// Whether every update of the worker or task at `path` is refused with a 400: drawn once
+    /// per path, so a refused target stays refused, as one TaskRouter will not take stays so.
+    func refuses(path: String) -> Bool {
+        guard refuseRate > 0 else { return false }
+        var state = seed ^ SIDGenerator.fnv1a("refuse " + path)
+        return FaultPlan.unit(&state) < refuseRate
     }
 
     func fault(method: String, path: String) -> Fault {

@@ -17,6 +17,8 @@ public final class TaskRouterEmulator: Sendable {
     let faults: FaultPlan
     let rateWindow: RateWindow?
     let traffic: TaskTraffic?
+    /// When the emulator was made: `--outage` counts from here.
+    let created = ContinuousClock.now
     private let running = RunningState()
 
     public init(seed: EmulatorSeed, options: EmulatorOptions = EmulatorOptions()) throws {
@@ -24,7 +26,9 @@ public final class TaskRouterEmulator: Sendable {
         self.options = options
         workspace = Workspace(seed: seed, taskTTL: options.taskTTLSeconds)
         log = try RequestLog(path: options.requestLogPath)
-        faults = FaultPlan(seed: options.randomSeed, failRate: options.failRate, resetRate: options.resetRate)
+        faults = FaultPlan(
+            seed: options.randomSeed, failRate: options.failRate, resetRate: options.resetRate,
+            refuseRate: options.refuseRate)
         rateWindow = options.requestsPerSecond.map { RateWindow(limit: $0) }
         if options.taskArrivalsPerSecond > 0 {
             guard let path = options.taskCustomersPath else {
@@ -43,6 +47,13 @@ public final class TaskRouterEmulator: Sendable {
     private func startTraffic() {
         guard let traffic else { return }
         running.traffic = Task { await traffic.run() }
+    }
+
+    /// Whether an `--outage` window covers this moment.
+    var isInOutage: Bool {
+        guard let outage = options.outage else { return false }
+        let elapsed = ContinuousClock.now - created
+        return outage.contains(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
     /// The workspace SID requests must name.

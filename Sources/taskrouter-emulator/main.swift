@@ -21,6 +21,10 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: "Share of requests answered 500/503 (for POSTs, half of them after applying the update).")
     var failRate = 0.0
     @Option(help: "Share of requests whose connection is closed with no response.") var resetRate = 0.0
+    @Option(help: "Share of workers and tasks whose every update is answered 400 (drawn once per target).")
+    var refuseRate = 0.0
+    @Option(help: "Seconds after start, START:END, during which every request is answered 503.")
+    var outage: String?
     @Option(help: "Delay added to every request, in milliseconds, with ±25% jitter.") var latencyMs = 0
     @Option(help: "Seed for fault draws, so faults are reproducible.") var randomSeed: UInt64 = 1
     @Flag(help: "Answer lists with \"attributes\": null, as production may.") var nullListAttributes = false
@@ -36,9 +40,13 @@ struct EmulatorCommand: AsyncParsableCommand {
         guard (0...1).contains(failRate), (0...1).contains(resetRate), failRate + resetRate <= 1 else {
             throw ValidationError("'--fail-rate' and '--reset-rate' must be between 0 and 1, and add up to at most 1")
         }
+        guard (0...1).contains(refuseRate) else { throw ValidationError("'--refuse-rate' must be between 0 and 1") }
         if let rps, rps < 1 { throw ValidationError("'--rps' must be at least 1") }
         guard lifetime != nil else {
             throw ValidationError("'--task-lifetime' takes MIN:MAX seconds, with 0 < MIN <= MAX")
+        }
+        if outage != nil && outageWindow == nil {
+            throw ValidationError("'--outage' takes START:END seconds, with 0 <= START <= END")
         }
         if taskArrivals > 0 && taskCustomers == nil {
             throw ValidationError("'--task-arrivals' needs '--task-customers FILE'")
@@ -51,13 +59,21 @@ struct EmulatorCommand: AsyncParsableCommand {
         return parts[0]...parts[1]
     }
 
+    var outageWindow: ClosedRange<Double>? {
+        let parts = (outage ?? "").split(separator: ":").compactMap { Double($0) }
+        guard parts.count == 2, parts[0] >= 0, parts[0] <= parts[1] else { return nil }
+        return parts[0]...parts[1]
+    }
+
     func run() async throws {
         var options = EmulatorOptions()
         options.requestsPerSecond = rps
         options.sendRetryAfter = retryAfter
         options.failRate = failRate
         options.resetRate = resetRate
+        options.refuseRate = refuseRate
         options.latencyMilliseconds = latencyMs
+        options.outage = outageWindow
         options.randomSeed = randomSeed
         options.nullListAttributes = nullListAttributes
         options.taskTTLSeconds = taskTtl

@@ -256,4 +256,73 @@ struct WatchTests {
         #expect(try workspace.requests().filter { $0["method"] as? String == "POST" }.count == posts)
         #expect(try workspace.finalState()[sid]?["team_id"] as? String == "T9")
     }
+
+    /// TaskRouter unavailable for a few seconds: the cycles it fails are logged and counted, the
+    /// watcher keeps going, and the tasks that arrived meanwhile get their customers once it is back.
+    @Test func aTaskRouterOutageIsRiddenOut() throws {
+        let workspace = try Self.workspace(
+            ["--task-arrivals", "4", "--task-lifetime", "30:40", "--random-seed", "11", "--outage", "1:3"],
+            policies: ", max_retries: 1")
+        let metrics = workspace.directory.appendingPathComponent("watch.prom").path
+        let watch = try workspace.run([
+            "watch", workspace.job, "--interval", "0.3", "--cycles", "14", "--metrics-textfile", metrics
+        ])
+        #expect(watch.status == 0, "\(watch.stderr)")
+        let failed = watch.stderr.split(separator: "\n").filter { $0.contains("failed after") }
+        #expect(!failed.isEmpty, "no cycle met the outage: the test proves nothing")
+        #expect(failed.allSatisfy { $0.contains("HTTP 503") && $0.contains("trying again after the interval") })
+        let text = try String(contentsOfFile: metrics, encoding: .utf8)
+        #expect(Self.metric(text, "cycles_total") == 14)
+        #expect(Self.metric(text, "failed_cycles_total") == Double(failed.count))
+        #expect((Self.metric(text, "last_success_timestamp_seconds") ?? 0) > 0)
+        let requests = try workspace.requests()
+        let refused = requests.filter { $0["status"] as? Int == 503 }.compactMap { $0["time"] as? Double }
+        let lastList = try #require(
+            requests.filter {
+                $0["method"] as? String == "GET" && ($0["path"] as? String ?? "").hasSuffix("/Tasks")
+                    && $0["status"] as? Int == 200
+            }.compactMap { $0["time"] as? Double }.max())
+        // Tasks live 30 s: every known caller's task listed after the outage is written.
+        var duringOutage = 0
+        for (sid, timeline) in try Self.timelines(workspace) {
+            guard let created = timeline.created, created < lastList,
+                !timeline.caller.hasPrefix("+1720"), !timeline.caller.hasPrefix("stranger")
+            else { continue }
+            if let first = refused.min(), let last = refused.max(), created > first && created < last {
+                duringOutage += 1
+            }
+            #expect(!timeline.written.isEmpty, "task \(sid) of a known caller was never written")
+        }
+        #expect(duringOutage > 0, "no known caller's task arrived during the outage")
+    }
+
+    /// A task TaskRouter refuses to update is tried again after 1, 2, 4… cycles, not every
+    /// cycle; the others are written as usual.
+    @Test func aRefusedWriteIsHeldBackNotResentEveryCycle() throws {
+        let workspace = try Self.workspace([
+            "--task-arrivals", "3", "--task-lifetime", "30:40", "--random-seed", "13", "--refuse-rate", "0.4"
+        ])
+        let metrics = workspace.directory.appendingPathComponent("watch.prom").path
+        let watch = try workspace.run([
+            "watch", workspace.job, "--interval", "0.2", "--cycles", "14", "--metrics-textfile", metrics
+        ])
+        #expect(watch.status == 0, "\(watch.stderr)")
+        var postsByTask: [String: (refused: Int, applied: Int)] = [:]
+        for entry in try workspace.requests() where entry["method"] as? String == "POST" {
+            let sid = String((entry["path"] as? String ?? "").split(separator: "/").last ?? "")
+            if entry["status"] as? Int == 400 { postsByTask[sid, default: (0, 0)].refused += 1 }
+            if entry["applied"] as? Bool == true { postsByTask[sid, default: (0, 0)].applied += 1 }
+        }
+        let refused = postsByTask.filter { $0.value.refused > 0 }
+        #expect(!refused.isEmpty, "no write was refused: the test proves nothing")
+        #expect(postsByTask.contains { $0.value.applied > 0 }, "the tasks TaskRouter takes were not written")
+        // 14 cycles: tried in cycles 1, 3, 6 and 11 of its own at most.
+        for (sid, posts) in refused {
+            #expect(posts.applied == 0 && posts.refused <= 4, "\(sid) was sent \(posts.refused) times")
+        }
+        let text = try String(contentsOfFile: metrics, encoding: .utf8)
+        #expect((Self.metric(text, "held_back_total") ?? 0) > 0)
+        #expect(Self.metric(text, "failed_total") == Double(refused.values.map(\.refused).reduce(0, +)))
+        #expect(watch.stderr.contains("held back after failed writes"))
+    }
 }

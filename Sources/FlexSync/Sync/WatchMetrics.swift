@@ -20,7 +20,12 @@ final class WatchMetrics {
     var reloads = 0
     var reloadFailures = 0
     var gatesTripped = 0
+    var failedCycles = 0
+    var heldBack = 0
     var lastCycleSeconds = 0.0
+    /// When a cycle last ran to its end (0 before the first): an alert on its age catches a
+    /// watcher that runs but cannot reach TaskRouter.
+    var lastSuccess = 0.0
     private var bucketCounts = [Int](repeating: 0, count: WatchMetrics.buckets.count)
     private var latencyCount = 0
     private var latencySum = 0.0
@@ -32,6 +37,14 @@ final class WatchMetrics {
 
     func record(_ cycle: WatchCycle) {
         cycles += 1
+        requests += cycle.requests
+        lastCycleSeconds = cycle.seconds
+        if cycle.failure != nil {
+            failedCycles += 1
+            try? write()
+            return
+        }
+        lastSuccess = Date().timeIntervalSince1970
         seen = cycle.seen
         written += cycle.written
         unchanged += cycle.unchanged
@@ -39,8 +52,7 @@ final class WatchMetrics {
         gone += cycle.gone
         failed += cycle.failed
         conflicts += cycle.conflicts
-        requests += cycle.requests
-        lastCycleSeconds = cycle.seconds
+        heldBack += cycle.heldBack
         for latency in cycle.latencies {
             latencyCount += 1
             latencySum += latency
@@ -51,7 +63,7 @@ final class WatchMetrics {
 
     /// The textfile's content.
     var text: String {
-        let label = "{job=\"\(job)\"}"
+        let label = "{job=\"\(jobLabel)\"}"
         var lines: [String] = []
         func metric(_ name: String, _ type: String, _ help: String, _ value: String) {
             lines.append("# HELP flexsync_watch_\(name) \(help)")
@@ -61,6 +73,9 @@ final class WatchMetrics {
         metric(
             "last_cycle_timestamp_seconds", "gauge", "When the last cycle ended.",
             "\(Int(Date().timeIntervalSince1970))")
+        metric(
+            "last_success_timestamp_seconds", "gauge", "When a cycle last ran to its end (0: none yet).",
+            "\(Int(lastSuccess))")
         metric(
             "last_cycle_duration_seconds", "gauge", "How long the last cycle took.",
             String(format: "%.3f", lastCycleSeconds))
@@ -77,17 +92,30 @@ final class WatchMetrics {
         metric(
             "reload_failures_total", "counter", "Changed exports refused (the previous one kept serving).",
             "\(reloadFailures)")
+        metric(
+            "failed_cycles_total", "counter", "Cycles TaskRouter failed (unreachable, 5xx or 429 past the retries).",
+            "\(failedCycles)")
+        metric(
+            "held_back_total", "counter", "Targets not tried in a cycle because their last writes failed.",
+            "\(heldBack)")
         metric("gates_tripped_total", "counter", "Cycles a safety gate stopped (workers jobs).", "\(gatesTripped)")
         let name = "flexsync_watch_write_latency_seconds"
         lines.append("# HELP \(name) Task creation to its attributes written.")
         lines.append("# TYPE \(name) histogram")
         for (index, bound) in Self.buckets.enumerated() {
-            lines.append("\(name)_bucket{job=\"\(job)\",le=\"\(bound)\"} \(bucketCounts[index])")
+            lines.append("\(name)_bucket{job=\"\(jobLabel)\",le=\"\(bound)\"} \(bucketCounts[index])")
         }
-        lines.append("\(name)_bucket{job=\"\(job)\",le=\"+Inf\"} \(latencyCount)")
+        lines.append("\(name)_bucket{job=\"\(jobLabel)\",le=\"+Inf\"} \(latencyCount)")
         lines.append("\(name)_sum\(label) \(String(format: "%.3f", latencySum))")
         lines.append("\(name)_count\(label) \(latencyCount)")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The job's name as a label value: backslash, double quote and line feed escaped, as the
+    /// exposition format requires (a job may be named anything).
+    var jobLabel: String {
+        job.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
     }
 
     private func write() throws {

@@ -16,6 +16,11 @@ public struct WatchCycle: Sendable {
     public var conflicts = 0
     /// Writes left for the next cycle by `watch_max_writes_per_cycle`.
     public var deferred = 0
+    /// Targets not tried this cycle because their last writes failed (see ``Watcher``).
+    public var heldBack = 0
+    /// Why the cycle stopped short, when TaskRouter could not be reached or kept failing: the
+    /// watcher tries again after the interval.
+    public var failure: String?
     public var requests = 0
     public var seconds = 0.0
     /// Task creation to attributes written, per task written (seconds).
@@ -23,11 +28,15 @@ public struct WatchCycle: Sendable {
 
     /// `cycle 12: 310 tasks seen, 4 written, 301 unchanged, 5 unmatched, 0 gone, 0 failed, latency max 3.2 s`
     public func line(kind: String) -> String {
+        if let failure {
+            return "cycle \(number) failed after \(requests) requests, trying again after the interval: \(failure)"
+        }
         var text =
             "cycle \(number): \(seen) \(kind)s seen, \(written) written, \(unchanged) unchanged, "
             + "\(unmatched) unmatched, \(gone) gone, \(failed) failed, \(conflicts) conflicts, \(requests) requests, "
             + String(format: "%.2f s", seconds)
         if deferred > 0 { text += ", \(deferred) deferred to the next cycle" }
+        if heldBack > 0 { text += ", \(heldBack) held back after failed writes" }
         if let worst = latencies.max() { text += String(format: ", latency max %.1f s", worst) }
         return text
     }
@@ -38,6 +47,11 @@ public struct WatchCycle: Sendable {
 /// written through the same merge, conditional write, pacing, retry and journal as `apply`.
 /// Targets handled before and unchanged since cost nothing; the export is reloaded when its files
 /// change, and the new index replaces the old only if it passes the job's gates.
+///
+/// Left unattended, it rides out what heals by itself: a cycle TaskRouter fails (unreachable,
+/// 5xx or 429 past the retry policy) is logged and counted, and the next one runs after the
+/// interval; a target whose write failed is held back for 1, 2, 4 and at most 8 cycles after
+/// each failure in a row, unless its live attributes or what the export wants for it change.
 ///
 /// A watcher runs on one thread; other threads (a signal handler) stop it through ``stopSignal``.
 public final class Watcher {
@@ -51,6 +65,19 @@ public final class Watcher {
     public let stopSignal = StopSignal()
     /// Target SID → digest of the attributes text last handled (written, found equal or unmatched).
     private var handled: [String: String] = [:]
+    /// Targets whose last writes failed, by SID.
+    private var failing: [String: Failing] = [:]
+    /// The most cycles a failing target waits before it is tried again.
+    static let maxHoldCycles = 8
+
+    /// A target whose writes failed: what it was listed with and what the export wanted for it
+    /// then, how many writes in a row failed, and the first cycle that may try it again.
+    struct Failing {
+        var listed: String
+        var desired: String
+        var failures: Int
+        var retryCycle: Int
+    }
     private var export: LoadedExport
     /// What flexsync last wrote or saw per target and key: key policies and drift hold in watch
     /// as in plan. Kept in memory and updated after every cycle (the journal has it all too).
@@ -95,8 +122,13 @@ public final class Watcher {
             number += 1
             let started = Date()
             reloadIfChanged()
-            var cycle = try runCycle()
+            var cycle = WatchCycle()
             cycle.number = number
+            do {
+                try runCycle(&cycle)
+            } catch let error where Self.canHeal(error) {
+                cycle.failure = "\(error)"
+            }
             cycle.seconds = Date().timeIntervalSince(started)
             metrics.record(cycle)
             each(cycle)
@@ -169,12 +201,23 @@ public final class Watcher {
 
     // MARK: A cycle
 
-    private func runCycle() throws -> WatchCycle {
+    /// Whether a failed cycle may succeed later by itself: TaskRouter unreachable, or answering
+    /// 5xx or 429 past the retry policy. Anything else (credentials refused, a workspace not
+    /// found, the journal unwritable) ends the watch.
+    static func canHeal(_ error: Error) -> Bool {
+        switch error as? TaskRouterError {
+        case .transport?: return true
+        case .api(_, _, let status, _, _, _, _)?: return RetryPolicy.retryableStatuses.contains(status)
+        default: return false
+        }
+    }
+
+    private func runCycle(_ cycle: inout WatchCycle) throws {
         let client = context.client
         // The cycle's reads; its writes are counted by the applier's own run.
         let traffic = TrafficStats()
+        defer { cycle.requests += traffic.requests }
         let session = try CurlSession()
-        var cycle = WatchCycle()
         let planner = Planner(
             job: context.job, digest: export.digest, overrides: overrides, lastRunRows: nil,
             lastApplied: store)
@@ -210,8 +253,7 @@ public final class Watcher {
             if !plan.trippedGates.isEmpty {
                 context.logger.error("\(ApplyRefusal.gatesTripped(plan.trippedGates))")
                 metrics.gatesTripped += 1
-                cycle.requests = traffic.requests
-                return cycle
+                return
             }
         }
         let planned = Set(plan.targets.map(\.sid))
@@ -220,6 +262,14 @@ public final class Watcher {
             if context.job.mapping.target == .tasks && untouched.contains(sid) { cycle.unmatched += 1 }
             // Equal, unmatched, quarantined or kept by a key's policy: nothing to do until it changes.
             handled[sid] = Self.digest(entry.text)
+        }
+        // Targets whose writes failed wait their turn, unless something about them changed.
+        plan.targets.removeAll { target in
+            guard let entry = failing[target.sid], cycle.number < entry.retryCycle,
+                entry.listed == Self.digest(texts[target.sid]?.text), entry.desired == Self.digest(target.desired)
+            else { return false }
+            cycle.heldBack += 1
+            return true
         }
         let now = ISO8601DateFormatter().string(from: Date())
         for (sid, image) in plan.seen {
@@ -245,6 +295,15 @@ public final class Watcher {
                         for (key, value) in image { store.record(target.sid, key, value, run: self.session, at: now) }
                     }
                 }
+                if result == .failed {
+                    let failures = (failing[target.sid]?.failures ?? 0) + 1
+                    let hold = min(1 << min(failures - 1, 8), Self.maxHoldCycles)
+                    failing[target.sid] = Failing(
+                        listed: Self.digest(texts[target.sid]?.text), desired: Self.digest(target.desired),
+                        failures: failures, retryCycle: cycle.number + hold + 1)
+                } else if result != nil {
+                    failing[target.sid] = nil
+                }
                 switch result {
                 case .applied?:
                     cycle.written += 1
@@ -263,10 +322,9 @@ public final class Watcher {
         }
         // Forget targets TaskRouter no longer lists (completed tasks are deleted after a while).
         if handled.count > listed.count { handled = handled.filter { listed.contains($0.key) } }
+        if !failing.isEmpty { failing = failing.filter { listed.contains($0.key) } }
         // Deleted tasks never come back: their last-applied values go with them.
         if context.job.mapping.target == .tasks { store.retain(listed) }
-        cycle.requests += traffic.requests
-        return cycle
     }
 
     static func digest(_ text: String?) -> String {

@@ -75,8 +75,14 @@ extension FlexSyncCommand {
                 "watching",
                 metadata: ["workspace": "\(workspace)", "interval_s": "\(interval)", "journal": "\(journal.path)"])
             let kind = job.mapping.target == .workers ? "worker" : "task"
-            try CLI.run {
-                try watcher.run(cycles: cycles) { cycle in context.logger.notice("\(cycle.line(kind: kind))") }
+            _ = try CLI.run {
+                try watcher.run(cycles: cycles) { cycle in
+                    if cycle.failure != nil {
+                        context.logger.error("\(cycle.line(kind: kind))")
+                    } else {
+                        context.logger.notice("\(cycle.line(kind: kind))")
+                    }
+                }
             }
             try CLI.run { try LastApplied.catchUp(state, place: context.client.workspaceURL) }
             context.logger.notice("stopped")
