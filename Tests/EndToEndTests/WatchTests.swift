@@ -325,4 +325,49 @@ struct WatchTests {
         #expect(Self.metric(text, "failed_total") == Double(refused.values.map(\.refused).reduce(0, +)))
         #expect(watch.stderr.contains("held back after failed writes"))
     }
+
+    /// A watch journal past `watch_journal_max_mb` is replaced between cycles: each journal
+    /// begins like one, every write is recorded once with its outcome, and the store the watcher
+    /// leaves keeps only the tasks still listed, not every task it ever wrote.
+    @Test func aLargeJournalIsReplacedBetweenCycles() throws {
+        let workspace = try Self.workspace(
+            ["--task-arrivals", "5", "--task-lifetime", "0.8:1.5", "--task-ttl", "0.3", "--random-seed", "17"],
+            policies: ", watch_journal_max_mb: 0.002")
+        let watch = try workspace.run(["watch", workspace.job, "--interval", "0.3", "--cycles", "14"])
+        #expect(watch.status == 0, "\(watch.stderr)")
+        #expect(watch.stderr.contains("journal rotated"))
+        let state = workspace.directory.appendingPathComponent(".flexsync/e2e")
+        let folder = state.appendingPathComponent("journals")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("watch-") }
+        #expect(names.count >= 2, "\(names)")
+        var outcomes: [String: Int] = [:]
+        for name in names {
+            let lines = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8).split(
+                separator: "\n")
+            let entries = try lines.map {
+                try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+            }
+            #expect(entries.first?["event"] as? String == "begin", "\(name)")
+            var open = Set<String>()
+            for entry in entries {
+                guard let sid = entry["sid"] as? String else { continue }
+                if entry["event"] as? String == "intent" { open.insert(sid) }
+                if entry["event"] as? String == "outcome" {
+                    open.remove(sid)
+                    if entry["result"] as? String == "applied" { outcomes[sid, default: 0] += 1 }
+                }
+            }
+            #expect(open.isEmpty, "\(name): writes without an outcome \(open)")
+        }
+        let applied = try workspace.requests().filter {
+            $0["method"] as? String == "POST" && $0["applied"] as? Bool == true
+        }
+        #expect(!applied.isEmpty && outcomes.values.reduce(0, +) == applied.count)
+        #expect(outcomes.values.allSatisfy { $0 == 1 }, "a task was written twice")
+        let storeName = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: state.path).first { $0.hasPrefix("last-applied-") })
+        let stored = try String(contentsOf: state.appendingPathComponent(storeName), encoding: .utf8)
+            .split(separator: "\n").dropFirst().count
+        #expect(stored < outcomes.count, "the store kept \(stored) of \(outcomes.count) tasks, deleted ones too")
+    }
 }

@@ -78,6 +78,10 @@ public struct Policies: Sendable {
     public var maxDriftShare = 0.10
     /// `watch`: the most targets written in one cycle; the rest wait for the next.
     public var watchMaxWritesPerCycle = 500
+    /// `watch`: a journal larger than this (MiB) is closed after the cycle and a new one begun.
+    public var watchJournalMaxMB = 64.0
+    /// Journals older than this many days, once the last-applied store holds them, are deleted.
+    public var keepJournalsDays = 30.0
     /// Requests per second to aim for, and the ceiling never to pass.
     public var requestsPerSecond = 10.0
     public var maxRequestsPerSecond = 50.0
@@ -273,7 +277,8 @@ struct JobLoader {
                     "max_invalid_share", "max_changed_share",
                     "max_key_change_share", "min_rows_share_of_last_run", "requests_per_second",
                     "max_requests_per_second", "reserve_share", "concurrency", "max_retries", "state_dir",
-                    "on_drift", "max_drift_share", "watch_max_writes_per_cycle"
+                    "on_drift", "max_drift_share", "watch_max_writes_per_cycle", "watch_journal_max_mb",
+                    "keep_journals_days"
                 ],
                 context: "'policies'")
             for (key, _, value) in members.pairs {
@@ -294,6 +299,14 @@ struct JobLoader {
                         value, context: "'policies.watch_max_writes_per_cycle'")
                     guard policies.watchMaxWritesPerCycle >= 1 else {
                         throw file.error(value, "'policies.watch_max_writes_per_cycle' must be at least 1")
+                    }
+                case "watch_journal_max_mb", "keep_journals_days":
+                    let amount = try file.double(value, context: "'policies.\(key)'")
+                    guard amount > 0 else { throw file.error(value, "'policies.\(key)' must be positive") }
+                    if key == "keep_journals_days" {
+                        policies.keepJournalsDays = amount
+                    } else {
+                        policies.watchJournalMaxMB = amount
                     }
                 case "reserve_share": policies.reserveShare = try share(value, key)
                 case "requests_per_second", "max_requests_per_second":

@@ -59,7 +59,7 @@ public struct ApplyService: Sendable {
                 // What the plan saw equal becomes the baseline drift is measured against.
                 try LastApplied.recordSeen(
                     plan, place: place, in: try Journal(path: state.journalPath(planID: plan.id)))
-                try LastApplied.catchUp(state, place: place)
+                try LastApplied.catchUp(state, place: place, keepJournalsDays: job.policies.keepJournalsDays)
             }
             var summary = ApplySummary()
             summary.conflicts = skippedConflicts.count
@@ -93,7 +93,7 @@ public struct ApplyService: Sendable {
             client: context.client, plan: plan, journal: journal, logger: context.logger, showValues: showValues)
         var summary = try applier.run(progress: hooks.progress)
         try LastApplied.recordSeen(plan, place: place, in: journal)
-        try LastApplied.catchUp(state, place: place)
+        try LastApplied.catchUp(state, place: place, keepJournalsDays: job.policies.keepJournalsDays)
         summary.workspace = workspace
         summary.conflicts += skippedConflicts.count
         summary.conflictDetails += skippedConflicts

@@ -128,11 +128,45 @@ public struct LastApplied: Sendable {
         return store
     }
 
-    /// Brings a state directory's store up to date with its journals, after a run. A damaged
-    /// store is left for the next plan to report.
-    public static func catchUp(_ state: StateDirectory, place: String) throws {
+    /// Brings a state directory's store up to date with its journals, after a run, then deletes
+    /// the journals older than `keepJournalsDays` that it holds in full. `retaining` (tasks jobs)
+    /// forgets every target but those: tasks TaskRouter deleted never come back. A damaged store
+    /// is left for the next plan to report, and then no journal is deleted.
+    public static func catchUp(
+        _ state: StateDirectory, place: String, keepJournalsDays: Double, retaining: Set<String>? = nil
+    ) throws {
         guard var store = try? load(directory: state.path, place: place) else { return }
-        if try store.replay(journals: state.journalsPath) { try store.save(directory: state.path) }
+        var changed = try store.replay(journals: state.journalsPath)
+        if let retaining, store.targets.count > retaining.count {
+            store.retain(retaining)
+            changed = true
+        }
+        if changed { try store.save(directory: state.path) }
+        // Only once the store that holds them is on disk.
+        if store.pruneJournals(in: state.journalsPath, olderThan: keepJournalsDays) {
+            try store.save(directory: state.path)
+        }
+    }
+
+    /// Deletes the journals last modified more than `days` ago that this store has replayed in
+    /// full and that record nothing at another place (a state directory a staging run shares
+    /// keeps those for that place's store); returns whether any went.
+    mutating func pruneJournals(in directory: String, olderThan days: Double) -> Bool {
+        let cutoff = Date().addingTimeInterval(-days * 86_400)
+        var pruned = false
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+        where name.hasSuffix(".jsonl") {
+            let path = directory + "/" + name
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                let modified = attributes[.modificationDate] as? Date, modified < cutoff,
+                let size = attributes[.size] as? Int, replayed[name] == size,
+                let entries = try? Journal.read(path: path), entries.allSatisfy({ ($0.place ?? place) == place }),
+                (try? FileManager.default.removeItem(atPath: path)) != nil
+            else { continue }
+            replayed[name] = nil
+            pruned = true
+        }
+        return pruned
     }
 
     /// Records in `journal` what a plan saw equal (its `seen` images), for the store to replay.

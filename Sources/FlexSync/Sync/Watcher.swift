@@ -56,7 +56,12 @@ public struct WatchCycle: Sendable {
 /// A watcher runs on one thread; other threads (a signal handler) stop it through ``stopSignal``.
 public final class Watcher {
     let context: SyncContext
-    let journal: Journal
+    /// The journal being written; replaced by a new one when it outgrows
+    /// `policies.watch_journal_max_mb`.
+    public internal(set) var journal: Journal
+    let state: StateDirectory
+    /// The tasks the last cycle listed: the on-disk store keeps only those (tasks jobs).
+    var listedTasks: Set<String>?
     let interval: Double
     let metrics: WatchMetrics
     /// Gate overrides given on the command line (workers jobs).
@@ -83,7 +88,7 @@ public final class Watcher {
     /// as in plan. Kept in memory and updated after every cycle (the journal has it all too).
     private var store: LastApplied
     /// The journal's name, which is the run id the store records.
-    private let session: String
+    var session: String
 
     /// The export as validated and indexed, and what its files looked like.
     struct LoadedExport {
@@ -101,8 +106,9 @@ public final class Watcher {
         self.context = context
         self.overrides = overrides
         let state = try StateDirectory(path: context.job.policies.stateDirectory)
+        self.state = state
         store = try context.lastApplied(state, overrides: overrides, live: [])
-        session = ((journal.path as NSString).lastPathComponent as NSString).deletingPathExtension
+        session = Self.session(of: journal)
         self.journal = journal
         self.interval = interval
         metrics = WatchMetrics(job: context.job.name, file: metricsFile)
@@ -132,6 +138,7 @@ public final class Watcher {
             cycle.seconds = Date().timeIntervalSince(started)
             metrics.record(cycle)
             each(cycle)
+            if cycle.failure == nil { try rotateJournalIfLarge() }
             if let limit, number >= limit { break }
             let rest = interval - Date().timeIntervalSince(started)
             if rest > 0 { _ = stopSignal.wake.wait(timeout: .now() + rest) }
@@ -324,7 +331,10 @@ public final class Watcher {
         if handled.count > listed.count { handled = handled.filter { listed.contains($0.key) } }
         if !failing.isEmpty { failing = failing.filter { listed.contains($0.key) } }
         // Deleted tasks never come back: their last-applied values go with them.
-        if context.job.mapping.target == .tasks { store.retain(listed) }
+        if context.job.mapping.target == .tasks {
+            store.retain(listed)
+            listedTasks = listed
+        }
     }
 
     static func digest(_ text: String?) -> String {

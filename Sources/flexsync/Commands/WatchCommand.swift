@@ -45,17 +45,7 @@ extension FlexSyncCommand {
                 throw ExitCode(6)
             }
             defer { withExtendedLifetime(lock) {} }
-            let session = "watch-" + ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
-            let journal = try CLI.run { try Journal(path: state.journalPath(planID: session)) }
-            try CLI.run {
-                try journal.append(
-                    .begin,
-                    [
-                        ("plan", .string(session)), ("job_path", .string(job.absolutePath)),
-                        ("profile", job.profile.map { .string($0) } ?? .null),
-                        ("target", .string(job.mapping.target.rawValue))
-                    ])
-            }
+            let journal = try CLI.run { try Watcher.openJournal(job: job, state: state) }
             let watcher = try CLI.run {
                 try Watcher(
                     context: context, journal: journal, interval: interval, metricsFile: metricsTextfile,
@@ -84,7 +74,7 @@ extension FlexSyncCommand {
                     }
                 }
             }
-            try CLI.run { try LastApplied.catchUp(state, place: context.client.workspaceURL) }
+            try CLI.run { try watcher.catchUp() }
             context.logger.notice("stopped")
         }
     }

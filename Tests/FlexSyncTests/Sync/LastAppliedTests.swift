@@ -61,4 +61,73 @@ struct LastAppliedTests {
             try LastApplied.load(directory: folder, place: "http://127.0.0.1:9/v1/Workspaces/WS1").entry(
                 "WK1", "team_id") == nil)
     }
+
+    /// One applied outcome for `sid` at `place`, in a journal last modified `daysAgo` days ago.
+    static func journal(_ folder: String, _ name: String, sid: String, place: String, daysAgo: Double) throws {
+        let journal = try Journal(path: folder + "/journals/\(name).jsonl")
+        try journal.append(
+            .outcome,
+            [
+                ("sid", .string(sid)), ("result", .string("applied")), ("place", .string(place)),
+                ("after", .object(JSONObject([("customers.name", .string(name))])))
+            ])
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date().addingTimeInterval(-daysAgo * 86_400)],
+            ofItemAtPath: folder + "/journals/\(name).jsonl")
+    }
+
+    /// After a run the store takes in the journals, then the old ones it holds in full go; recent
+    /// ones, and old ones that record another place's writes, stay. Tasks no longer listed are
+    /// forgotten when the caller says which are.
+    @Test func catchUpDeletesOldJournalsOnlyOnceTheStoreHoldsThem() throws {
+        let folder = try Self.folder()
+        let state = try StateDirectory(path: folder)
+        try Self.journal(folder, "old", sid: "WT1", place: "here", daysAgo: 40)
+        try Self.journal(folder, "recent", sid: "WT2", place: "here", daysAgo: 2)
+        try Self.journal(folder, "staging", sid: "WT3", place: "staging", daysAgo: 40)
+        try LastApplied.catchUp(state, place: "here", keepJournalsDays: 30)
+        let remaining = try FileManager.default.contentsOfDirectory(atPath: folder + "/journals").sorted()
+        #expect(remaining == ["recent.jsonl", "staging.jsonl"])
+        var store = try LastApplied.load(directory: folder, place: "here")
+        #expect(store.entry("WT1", "customers.name")?.value == .string("old"))
+        #expect(store.entry("WT2", "customers.name")?.value == .string("recent"))
+        #expect(try store.replay(journals: folder + "/journals") == false)
+        #expect(store.replayed["old.jsonl"] == nil)
+
+        try LastApplied.catchUp(state, place: "here", keepJournalsDays: 30, retaining: ["WT2"])
+        store = try LastApplied.load(directory: folder, place: "here")
+        #expect(store.entry("WT1", "customers.name") == nil && store.entry("WT2", "customers.name") != nil)
+    }
+
+    /// A damaged store holds nothing for sure: no journal is deleted, however old.
+    @Test func aDamagedStoreDeletesNoJournal() throws {
+        let folder = try Self.folder()
+        try Self.journal(folder, "old", sid: "WT1", place: "here", daysAgo: 40)
+        try Data("not a store\n".utf8).write(
+            to: URL(fileURLWithPath: folder + "/" + LastApplied.fileName(place: "here")))
+        try LastApplied.catchUp(try StateDirectory(path: folder), place: "here", keepJournalsDays: 30)
+        #expect(FileManager.default.fileExists(atPath: folder + "/journals/old.jsonl"))
+    }
+
+    /// The two journal policies are read from the job, and a value that would delete journals at
+    /// once or never let one be replaced is refused with its line.
+    @Test func journalPoliciesAreReadAndCheckedFromTheJob() throws {
+        let folder = try Self.folder()
+        try Data("target: workers\nkey: { match: [agent_id] }\nattributes:\n  agent_id: id\n".utf8).write(
+            to: URL(fileURLWithPath: folder + "/m.yaml"))
+        func load(_ policies: String) throws -> Job {
+            let text =
+                "name: t\nmapping: m.yaml\nsource: { path: in.csv, format: csv }\n"
+                + "taskrouter: { workspace_sid: WS00000000000000000000000000000000 }\npolicies: \(policies)\n"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/job.yaml"))
+            return try Job.load(path: folder + "/job.yaml")
+        }
+        let defaults = try load("{}").policies
+        #expect(defaults.keepJournalsDays == 30 && defaults.watchJournalMaxMB == 64)
+        let set = try load("{ keep_journals_days: 7, watch_journal_max_mb: 16 }").policies
+        #expect(set.keepJournalsDays == 7 && set.watchJournalMaxMB == 16)
+        let message = errorMessage { _ = try load("{ keep_journals_days: 0 }") } ?? ""
+        #expect(
+            message.contains(":5:") && message.contains("'policies.keep_journals_days' must be positive"), "\(message)")
+    }
 }
