@@ -10,7 +10,7 @@ public struct EmulatorOptions: Sendable {
     public var resetRate = 0.0
     /// Share of workers and tasks whose every update is answered 400, drawn once per target.
     public var refuseRate = 0.0
-    /// Seconds after the emulator starts during which every request is answered 503, as
+    /// Seconds after the first request during which every request is answered 503, as
     /// TaskRouter does while it is unavailable; `nil` for none.
     public var outage: ClosedRange<Double>?
     /// Added delay per request, in milliseconds, with ±25% jitter.

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
 /// A TaskRouter v1 stand-in for Workers and Tasks, served over real HTTP on loopback.
 ///
@@ -17,8 +18,11 @@ public final class TaskRouterEmulator: Sendable {
     let faults: FaultPlan
     let rateWindow: RateWindow?
     let traffic: TaskTraffic?
-    /// When the emulator was made: `--outage` counts from here.
-    let created = ContinuousClock.now
+    /// Where a started emulator's tasks run (see ``EmulatorExecutor``).
+    private let executor = EmulatorExecutor()
+    /// When the first request arrived: `--outage` counts from there, so a window lands on the
+    /// client's traffic however late it starts.
+    private let firstRequest = Mutex<Double?>(nil)
     private let running = RunningState()
 
     public init(seed: EmulatorSeed, options: EmulatorOptions = EmulatorOptions()) throws {
@@ -46,14 +50,17 @@ public final class TaskRouterEmulator: Sendable {
     /// Starts the live traffic, if configured, beside the server.
     private func startTraffic() {
         guard let traffic else { return }
-        running.traffic = Task { await traffic.run() }
+        running.traffic = Task(executorPreference: executor) { await traffic.run() }
     }
 
-    /// Whether an `--outage` window covers this moment.
-    var isInOutage: Bool {
+    /// Whether an `--outage` window covers `now` (seconds, the request log's clock).
+    func isInOutage(now: Double) -> Bool {
         guard let outage = options.outage else { return false }
-        let elapsed = ContinuousClock.now - created
-        return outage.contains(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        let first = firstRequest.withLock { first in
+            if first == nil { first = now }
+            return first!
+        }
+        return outage.contains(now - first)
     }
 
     /// The workspace SID requests must name.
@@ -70,7 +77,7 @@ public final class TaskRouterEmulator: Sendable {
     public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let app = makeApplication(host: host, port: port) { port in continuation.yield(port) }
-        let task = Task {
+        let task = Task(executorPreference: executor) {
             do {
                 try await app.runService(gracefulShutdownSignals: [])
             } catch {
@@ -194,5 +201,20 @@ private final class RunningState: @unchecked Sendable {
             defer { lock.unlock() }
             _task = newValue
         }
+    }
+}
+
+/// The thread an emulator started in-process serves on: a serial queue of its own, which always
+/// gets a thread, instead of the shared cooperative pool (as wide as the machine has cores). A
+/// test that blocks a pool thread while it waits for the emulator's answer — a synchronous
+/// client, as flexsync's libcurl client is — would otherwise leave the emulator no thread to
+/// answer on when as many such tests run at once as there are cores.
+final class EmulatorExecutor: TaskExecutor {
+    private let queue = DispatchQueue(label: "taskrouter-emulator")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
     }
 }

@@ -23,7 +23,7 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: "Share of requests whose connection is closed with no response.") var resetRate = 0.0
     @Option(help: "Share of workers and tasks whose every update is answered 400 (drawn once per target).")
     var refuseRate = 0.0
-    @Option(help: "Seconds after start, START:END, during which every request is answered 503.")
+    @Option(help: "Seconds after the first request, START:END, during which every request is answered 503.")
     var outage: String?
     @Option(help: "Delay added to every request, in milliseconds, with ±25% jitter.") var latencyMs = 0
     @Option(help: "Seed for fault draws, so faults are reproducible.") var randomSeed: UInt64 = 1

@@ -323,7 +323,7 @@ struct WatchTests {
         let text = try String(contentsOfFile: metrics, encoding: .utf8)
         #expect((Self.metric(text, "held_back_total") ?? 0) > 0)
         #expect(Self.metric(text, "failed_total") == Double(refused.values.map(\.refused).reduce(0, +)))
-        #expect(watch.stderr.contains("held back after failed writes"))
+        #expect(watch.stderr.contains("held back after refused writes"))
     }
 
     /// A watch journal past `watch_journal_max_mb` is replaced between cycles: each journal

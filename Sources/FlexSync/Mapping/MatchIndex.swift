@@ -45,7 +45,9 @@ struct MatchIndex: Sendable {
 
     /// A record number with its value's hash, as ``init(entries:)`` takes them.
     static func entry(_ number: Int, hash: UInt64) -> UInt64 {
-        tag(hash) << 32 | UInt64(UInt32(truncatingIfNeeded: number))
+        // Negative numbers in a slot name a `more` list: a record number must fit in 31 bits.
+        precondition(number >= 0 && number <= Int(Int32.max), "record number \(number) beyond the index's range")
+        return tag(hash) << 32 | UInt64(UInt32(truncatingIfNeeded: number))
     }
 
     /// The hash kept for a value's 64-bit hash: never 0, which marks an empty slot.

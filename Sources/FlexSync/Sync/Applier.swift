@@ -19,6 +19,9 @@ public struct ApplySummary: Sendable {
     public var conflictDetails: [String] = []
     /// How each target ended, by SID.
     public var results: [String: Journal.Result] = [:]
+    /// Failed targets whose write TaskRouter refused with a 4xx it will give again (see
+    /// ``WriteOutcome/refused(_:)``): `watch` holds those back instead of sending them every cycle.
+    public var refused: Set<String> = []
     /// The workspace written to, as confirmed before the first write.
     public var workspace: ConfirmedWorkspace?
 
@@ -153,7 +156,7 @@ public final class Applier: @unchecked Sendable {
     }
 
     private func process(_ target: Plan.Target, inDoubt: Bool, traffic: TrafficStats, session: CurlSession) throws {
-        let (result, detail) = apply(target, inDoubt: inDoubt, traffic: traffic, session: session)
+        let (result, detail, refused) = apply(target, inDoubt: inDoubt, traffic: traffic, session: session)
         var fields: [(String, JSONValue)] = [
             ("sid", .string(target.sid)), ("result", .string(result.rawValue)),
             ("place", .string(place)), ("detail", detail.map { .string($0) } ?? .null)
@@ -167,6 +170,7 @@ public final class Applier: @unchecked Sendable {
         lock.withLock {
             done += 1
             summary.results[target.sid] = result
+            if refused { summary.refused.insert(target.sid) }
             switch result {
             case .applied: summary.applied += 1
             case .unchanged: summary.unchanged += 1
@@ -205,10 +209,10 @@ public final class Applier: @unchecked Sendable {
     private func apply(
         _ target: Plan.Target, inDoubt: Bool, traffic: TrafficStats,
         session: CurlSession
-    ) -> (Journal.Result, String?) {
+    ) -> (Journal.Result, String?, refused: Bool) {
         let keys = target.edit.keys
         guard let planned = try? JSONValue.parse(target.before).objectValue else {
-            return (.failed, "the plan's before-image is not a JSON object")
+            return (.failed, "the plan's before-image is not a JSON object", false)
         }
         let plannedImage = Self.image(of: keys, in: planned)
         let desiredImage = Self.image(of: keys, in: Merge.apply(target.edit, to: planned))
@@ -238,18 +242,21 @@ public final class Applier: @unchecked Sendable {
         switch outcome {
         case .applied(let write) where write.confirmedByReadBack:
             // Found as planned before anything was sent, unless an earlier run may have sent it.
-            if write.attempts > 0 || inDoubt { return (.applied, "confirmed by read-back") }
-            return (.unchanged, "already as planned")
+            if write.attempts > 0 || inDoubt { return (.applied, "confirmed by read-back", false) }
+            return (.unchanged, "already as planned", false)
         case .applied:
-            return (.applied, nil)
+            return (.applied, nil, false)
         case .conflict(let live):
             let liveImage = Self.image(of: keys, in: live.attributes)
             let detail = Self.conflictDetail(keys: keys, planned: plannedImage, live: liveImage, showValues: showValues)
-            return (.conflict, detail)
+            return (.conflict, detail, false)
         case .gone(let phase):
-            return notFound(phase.rawValue)
+            let (result, detail) = notFound(phase.rawValue)
+            return (result, detail, false)
         case .failed(let reason):
-            return (.failed, reason)
+            return (.failed, reason, false)
+        case .refused(let reason):
+            return (.failed, reason, true)
         }
     }
 

@@ -59,7 +59,8 @@ public struct ApplyService: Sendable {
                 // What the plan saw equal becomes the baseline drift is measured against.
                 try LastApplied.recordSeen(
                     plan, place: place, in: try Journal(path: state.journalPath(planID: plan.id)))
-                try LastApplied.catchUp(state, place: place, keepJournalsDays: job.policies.keepJournalsDays)
+                // Without the run lock: journals are taken in, none is deleted.
+                try LastApplied.catchUp(state, place: place, keepJournalsDays: nil)
             }
             var summary = ApplySummary()
             summary.conflicts = skippedConflicts.count

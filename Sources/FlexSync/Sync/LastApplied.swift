@@ -129,11 +129,14 @@ public struct LastApplied: Sendable {
     }
 
     /// Brings a state directory's store up to date with its journals, after a run, then deletes
-    /// the journals older than `keepJournalsDays` that it holds in full. `retaining` (tasks jobs)
-    /// forgets every target but those: tasks TaskRouter deleted never come back. A damaged store
-    /// is left for the next plan to report, and then no journal is deleted.
+    /// the journals older than `keepJournalsDays` that it holds in full (see
+    /// ``pruneJournals(in:olderThan:except:)``); nil deletes none — only a caller holding the
+    /// run lock may delete, so that no other run's journal goes while it is written. `retaining`
+    /// (tasks jobs) forgets every target but those: tasks TaskRouter deleted never come back. A
+    /// damaged store is left for the next plan to report, and then no journal is deleted.
     public static func catchUp(
-        _ state: StateDirectory, place: String, keepJournalsDays: Double, retaining: Set<String>? = nil
+        _ state: StateDirectory, place: String, keepJournalsDays: Double?, retaining: Set<String>? = nil,
+        except current: String? = nil
     ) throws {
         guard var store = try? load(directory: state.path, place: place) else { return }
         var changed = try store.replay(journals: state.journalsPath)
@@ -143,30 +146,50 @@ public struct LastApplied: Sendable {
         }
         if changed { try store.save(directory: state.path) }
         // Only once the store that holds them is on disk.
-        if store.pruneJournals(in: state.journalsPath, olderThan: keepJournalsDays) {
+        if let keepJournalsDays,
+            store.pruneJournals(in: state.journalsPath, olderThan: keepJournalsDays, except: current)
+        {
             try store.save(directory: state.path)
         }
     }
 
     /// Deletes the journals last modified more than `days` ago that this store has replayed in
-    /// full and that record nothing at another place (a state directory a staging run shares
-    /// keeps those for that place's store); returns whether any went.
-    mutating func pruneJournals(in directory: String, olderThan days: Double) -> Bool {
+    /// full, whose runs ended (every write has its outcome and every start its finish: an
+    /// interrupted apply's journal is what resuming it reads), and that record nothing at another
+    /// place (a state directory a staging run shares keeps those for that place's store); never
+    /// `current`, the journal a run is writing. Returns whether any went.
+    mutating func pruneJournals(in directory: String, olderThan days: Double, except current: String? = nil) -> Bool {
         let cutoff = Date().addingTimeInterval(-days * 86_400)
         var pruned = false
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
-        where name.hasSuffix(".jsonl") {
+        where name.hasSuffix(".jsonl") && name != current {
             let path = directory + "/" + name
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
                 let modified = attributes[.modificationDate] as? Date, modified < cutoff,
                 let size = attributes[.size] as? Int, replayed[name] == size,
                 let entries = try? Journal.read(path: path), entries.allSatisfy({ ($0.place ?? place) == place }),
-                (try? FileManager.default.removeItem(atPath: path)) != nil
+                Self.ended(entries), (try? FileManager.default.removeItem(atPath: path)) != nil
             else { continue }
             replayed[name] = nil
             pruned = true
         }
         return pruned
+    }
+
+    /// Whether a journal's runs ended: no write without its outcome, no start without a finish.
+    static func ended(_ entries: [Journal.Entry]) -> Bool {
+        var open = Set<String>()
+        var running = false
+        for entry in entries {
+            switch entry.event {
+            case .intent: if let sid = entry.sid { open.insert(sid) }
+            case .outcome: if let sid = entry.sid { open.remove(sid) }
+            case .start: running = true
+            case .finish: running = false
+            default: break
+            }
+        }
+        return open.isEmpty && !running
     }
 
     /// Records in `journal` what a plan saw equal (its `seen` images), for the store to replay.

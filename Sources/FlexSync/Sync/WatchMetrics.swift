@@ -23,8 +23,8 @@ final class WatchMetrics {
     var failedCycles = 0
     var heldBack = 0
     var lastCycleSeconds = 0.0
-    /// When a cycle last ran to its end (0 before the first): an alert on its age catches a
-    /// watcher that runs but cannot reach TaskRouter.
+    /// When a cycle last ran to its end ungated (0 before the first): an alert on its age
+    /// catches a watcher that runs but cannot reach TaskRouter, or whose gates stop every cycle.
     var lastSuccess = 0.0
     private var bucketCounts = [Int](repeating: 0, count: WatchMetrics.buckets.count)
     private var latencyCount = 0
@@ -44,7 +44,8 @@ final class WatchMetrics {
             try? write()
             return
         }
-        lastSuccess = Date().timeIntervalSince1970
+        // A cycle a gate stopped wrote nothing the export asked for: not a success to alert on.
+        if !cycle.gated { lastSuccess = Date().timeIntervalSince1970 }
         seen = cycle.seen
         written += cycle.written
         unchanged += cycle.unchanged

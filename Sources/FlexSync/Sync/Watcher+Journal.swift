@@ -33,7 +33,7 @@ extension Watcher {
     public func catchUp() throws {
         try LastApplied.catchUp(
             state, place: context.client.workspaceURL, keepJournalsDays: context.job.policies.keepJournalsDays,
-            retaining: listedTasks)
+            retaining: listedTasks, except: (journal.path as NSString).lastPathComponent)
     }
 
     /// After a cycle: a journal past `policies.watch_journal_max_mb` is closed and a new one

@@ -16,8 +16,10 @@ public struct WatchCycle: Sendable {
     public var conflicts = 0
     /// Writes left for the next cycle by `watch_max_writes_per_cycle`.
     public var deferred = 0
-    /// Targets not tried this cycle because their last writes failed (see ``Watcher``).
+    /// Targets not tried this cycle because TaskRouter refused their last writes (see ``Watcher``).
     public var heldBack = 0
+    /// A safety gate stopped the cycle's writes (workers jobs).
+    public var gated = false
     /// Why the cycle stopped short, when TaskRouter could not be reached or kept failing: the
     /// watcher tries again after the interval.
     public var failure: String?
@@ -36,7 +38,7 @@ public struct WatchCycle: Sendable {
             + "\(unmatched) unmatched, \(gone) gone, \(failed) failed, \(conflicts) conflicts, \(requests) requests, "
             + String(format: "%.2f s", seconds)
         if deferred > 0 { text += ", \(deferred) deferred to the next cycle" }
-        if heldBack > 0 { text += ", \(heldBack) held back after failed writes" }
+        if heldBack > 0 { text += ", \(heldBack) held back after refused writes" }
         if let worst = latencies.max() { text += String(format: ", latency max %.1f s", worst) }
         return text
     }
@@ -50,8 +52,9 @@ public struct WatchCycle: Sendable {
 ///
 /// Left unattended, it rides out what heals by itself: a cycle TaskRouter fails (unreachable,
 /// 5xx or 429 past the retry policy) is logged and counted, and the next one runs after the
-/// interval; a target whose write failed is held back for 1, 2, 4 and at most 8 cycles after
-/// each failure in a row, unless its live attributes or what the export wants for it change.
+/// interval; a target whose write TaskRouter refused (a 4xx it gives again to the same request)
+/// is held back for 1, 2, 4 and at most 8 cycles after each refusal in a row, unless its live
+/// attributes or what the export wants for it change; other failures are tried the next cycle.
 ///
 /// A watcher runs on one thread; other threads (a signal handler) stop it through ``stopSignal``.
 public final class Watcher {
@@ -70,8 +73,10 @@ public final class Watcher {
     public let stopSignal = StopSignal()
     /// Target SID → digest of the attributes text last handled (written, found equal or unmatched).
     private var handled: [String: String] = [:]
-    /// Targets whose last writes failed, by SID.
+    /// Targets whose last writes TaskRouter refused, by SID.
     private var failing: [String: Failing] = [:]
+    /// Cycles run by this watcher, over every call of ``run(cycles:each:)``: what holds count in.
+    private var cyclesRun = 0
     /// The most cycles a failing target waits before it is tried again.
     static let maxHoldCycles = 8
 
@@ -126,10 +131,11 @@ public final class Watcher {
         var number = 0
         while !isStopping {
             number += 1
+            cyclesRun += 1
             let started = Date()
             reloadIfChanged()
             var cycle = WatchCycle()
-            cycle.number = number
+            cycle.number = cyclesRun
             do {
                 try runCycle(&cycle)
             } catch let error where Self.canHeal(error) {
@@ -260,6 +266,7 @@ public final class Watcher {
             if !plan.trippedGates.isEmpty {
                 context.logger.error("\(ApplyRefusal.gatesTripped(plan.trippedGates))")
                 metrics.gatesTripped += 1
+                cycle.gated = true
                 return
             }
         }
@@ -302,7 +309,7 @@ public final class Watcher {
                         for (key, value) in image { store.record(target.sid, key, value, run: self.session, at: now) }
                     }
                 }
-                if result == .failed {
+                if result == .failed && summary.refused.contains(target.sid) {
                     let failures = (failing[target.sid]?.failures ?? 0) + 1
                     let hold = min(1 << min(failures - 1, 8), Self.maxHoldCycles)
                     failing[target.sid] = Failing(

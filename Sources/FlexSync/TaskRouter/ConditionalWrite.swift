@@ -66,6 +66,9 @@ public enum WriteOutcome: Sendable {
     case gone(WritePhase)
     /// Out of attempts, an answer the contract does not allow, or the caller's `willSend` threw.
     case failed(String)
+    /// TaskRouter answered the write with a 4xx it gives again to the same request (400, 403,
+    /// 413…): sending it again as it is cannot succeed.
+    case refused(String)
 }
 
 extension TaskRouterClient {
@@ -202,6 +205,8 @@ struct WriteExchange: Exchange {
             state = .finished(.gone(.update))
         case (.giveUp, .success(let response)) where response.status == 412:
             state = .finished(.failed("the target kept changing (412 \(writes) times)"))
+        case (.accept, .success(let response)) where (400..<500).contains(response.status):
+            state = .finished(.refused("\(TaskRouterClient.apiError("POST", url, response).withAttempts(writes))"))
         case (.accept, .success(let response)), (.giveUp, .success(let response)):
             state = .finished(.failed("\(TaskRouterClient.apiError("POST", url, response).withAttempts(writes))"))
         case (.accept, .failure(let error)), (.giveUp, .failure(let error)):

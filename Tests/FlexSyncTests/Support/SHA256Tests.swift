@@ -11,8 +11,14 @@ struct SHA256Tests {
         return hash.finalizeHex()
     }
 
-    @Test(arguments: [false, true])
-    func knownAnswers(accelerated: Bool) {
+    @Test func knownAnswers() { Self.knownAnswers(accelerated: false) }
+
+    /// Reported as skipped, not passed, on a processor without the SHA instructions.
+    @Test(.enabled(if: SHA256.hardware)) func knownAnswersOnTheSHAInstructions() {
+        Self.knownAnswers(accelerated: true)
+    }
+
+    static func knownAnswers(accelerated: Bool) {
         func digest(_ chunks: [[UInt8]]) -> String { Self.digest(chunks, accelerated: accelerated) }
         #expect(digest([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(digest([Array("abc".utf8)]) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
@@ -23,7 +29,7 @@ struct SHA256Tests {
     }
 
     /// Both ways agree on random inputs of every length around the block and padding edges.
-    @Test func hardwareAndPlainAgree() {
+    @Test(.enabled(if: SHA256.hardware)) func hardwareAndPlainAgree() {
         var generator = SystemRandomNumberGenerator()
         for length in Array(0...200) + [1_000, 4_095, 4_096, 65_537] {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }

@@ -99,6 +99,33 @@ struct LastAppliedTests {
         #expect(store.entry("WT1", "customers.name") == nil && store.entry("WT2", "customers.name") != nil)
     }
 
+    /// Journals whose runs did not end stay however old: an apply killed mid-write (an intent
+    /// without its outcome) or between writes (a start without its finish) is resumed from them.
+    /// So does the journal a watcher is writing, and none goes when the caller may not delete.
+    @Test func journalsOfRunsThatDidNotEndStay() throws {
+        let folder = try Self.folder()
+        let state = try StateDirectory(path: folder)
+        let inDoubt = try Journal(path: folder + "/journals/in-doubt.jsonl")
+        try inDoubt.append(.start, [("place", .string("here"))])
+        try inDoubt.append(.intent, [("sid", .string("WK1")), ("after", .object(JSONObject()))])
+        let unfinished = try Journal(path: folder + "/journals/unfinished.jsonl")
+        try unfinished.append(.start, [("place", .string("here"))])
+        try unfinished.append(
+            .outcome, [("sid", .string("WK2")), ("result", .string("applied")), ("place", .string("here"))])
+        try Self.journal(folder, "current", sid: "WK3", place: "here", daysAgo: 40)
+        try Self.journal(folder, "ended", sid: "WK4", place: "here", daysAgo: 40)
+        for name in ["in-doubt", "unfinished"] {
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date().addingTimeInterval(-40 * 86_400)],
+                ofItemAtPath: folder + "/journals/\(name).jsonl")
+        }
+        try LastApplied.catchUp(state, place: "here", keepJournalsDays: nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/journals").count == 4)
+        try LastApplied.catchUp(state, place: "here", keepJournalsDays: 30, except: "current.jsonl")
+        let remaining = try FileManager.default.contentsOfDirectory(atPath: folder + "/journals").sorted()
+        #expect(remaining == ["current.jsonl", "in-doubt.jsonl", "unfinished.jsonl"])
+    }
+
     /// A damaged store holds nothing for sure: no journal is deleted, however old.
     @Test func aDamagedStoreDeletesNoJournal() throws {
         let folder = try Self.folder()

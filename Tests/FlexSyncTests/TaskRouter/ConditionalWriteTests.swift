@@ -249,10 +249,13 @@ struct ConditionalWriteTests {
         #expect(script.methods == ["GET"] && intents.isEmpty)
     }
 
-    @Test func anUnexpectedAnswerFailsWithoutARetry() {
+    /// A 400 is TaskRouter refusing the write: the same request would be refused again, so it is
+    /// not retried, and it is told apart from a failure that may heal (`watch` holds it back).
+    @Test func aRefusedWriteIsNotRetried() {
         let script = Script([Self.answer(400)])
         let (outcome, _) = Self.write(Self.client(waits: Waits()), script, etag: "E1")
-        guard case .failed(let reason) = outcome else {
+        #expect(script.methods == ["POST"])
+        guard case .refused(let reason) = outcome else {
             Issue.record("\(outcome)")
             return
         }
