@@ -300,22 +300,15 @@ struct JobLoader {
                     guard policies.watchMaxWritesPerCycle >= 1 else {
                         throw file.error(value, "'policies.watch_max_writes_per_cycle' must be at least 1")
                     }
-                case "watch_journal_max_mb", "keep_journals_days":
+                case "reserve_share": policies.reserveShare = try share(value, key)
+                case "requests_per_second", "max_requests_per_second", "watch_journal_max_mb", "keep_journals_days":
                     let amount = try file.double(value, context: "'policies.\(key)'")
                     guard amount > 0 else { throw file.error(value, "'policies.\(key)' must be positive") }
-                    if key == "keep_journals_days" {
-                        policies.keepJournalsDays = amount
-                    } else {
-                        policies.watchJournalMaxMB = amount
-                    }
-                case "reserve_share": policies.reserveShare = try share(value, key)
-                case "requests_per_second", "max_requests_per_second":
-                    let rate = try file.double(value, context: "'policies.\(key)'")
-                    guard rate > 0 else { throw file.error(value, "'policies.\(key)' must be positive") }
-                    if key == "requests_per_second" {
-                        policies.requestsPerSecond = rate
-                    } else {
-                        policies.maxRequestsPerSecond = rate
+                    switch key {
+                    case "requests_per_second": policies.requestsPerSecond = amount
+                    case "max_requests_per_second": policies.maxRequestsPerSecond = amount
+                    case "watch_journal_max_mb": policies.watchJournalMaxMB = amount
+                    default: policies.keepJournalsDays = amount
                     }
                 case "concurrency":
                     policies.concurrency = try file.int(value, context: "'policies.concurrency'")

@@ -278,7 +278,7 @@ struct CSVReaderTests {
     /// The reader accepts a field as UTF-8 exactly when Swift's own validation does: overlong
     /// forms, surrogates, code points past U+10FFFF and truncated sequences are all refused.
     @Test func utf8CheckAgreesWithSwiftsValidation() {
-        var generator = ReaderFuzzTests.Generator(state: 2026)
+        var generator = SeededGenerator(state: 2026)
         let interesting: [UInt8] = [
             0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF, 0x9F, 0xA0
         ]

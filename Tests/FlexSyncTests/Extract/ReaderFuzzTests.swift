@@ -6,19 +6,8 @@ import Testing
 /// Random bytes, truncated files and mutated valid files: each reader yields records or a located
 /// error, never a crash or a hang.
 struct ReaderFuzzTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state = state &+ 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func inputs(from seeds: [String], count: Int, seed: UInt64) throws -> [[UInt8]] {
-        var random = Generator(state: seed)
+        var random = SeededGenerator(state: seed)
         let originals = try seeds.map { try Fixtures.bytes("extract/" + $0) }
         var inputs: [[UInt8]] = []
         let alphabet: [UInt8] = Array("\"\r\n,;\t|<>/=&#x'ab \u{00}".utf8) + [0xC3, 0xA9, 0xFF, 0xFE, 0xEF, 0xBB, 0xBF]

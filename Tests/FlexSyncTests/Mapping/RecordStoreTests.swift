@@ -94,7 +94,7 @@ struct RecordStoreTests {
 struct MatchIndexTests {
     @Test func builtAtOnceOrOneByOneItFindsTheSameRecords() {
         var hashes: [UInt64] = []
-        var generator = SplitMix(state: 2026)
+        var generator = SeededGenerator(state: 2026)
         for _ in 0..<20_000 { hashes.append(generator.next()) }
         // Some values shared by several records, and a hash sharing the 32 bits kept with another.
         let shared = hashes[17]
@@ -115,18 +115,5 @@ struct MatchIndexTests {
             #expect(absent.allSatisfy { index.numbers(for: $0).isEmpty })
             #expect(numbered.indices.allSatisfy { index.numbers(for: numbered[$0]).contains(Int32($0)) })
         }
-    }
-}
-
-/// A seeded generator: a failure found once is found again.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state = state &+ 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -274,7 +274,7 @@ struct TransformTests {
     /// handles itself, and whatever it hands on (Ł, Σ, İ, combining marks, ×, ß, ÿ).
     @Test func byteLowerCaseAgreesWithUnicode() {
         let pool = Array("AZaz09 -.@ÀÉÖ×ØÞßàéöøÿŁłΣİ\u{0301}😀") + (0xC0...0x17F).map { Character(Unicode.Scalar($0)!) }
-        var random = ReaderFuzzTests.Generator(state: 7)
+        var random = SeededGenerator(state: 7)
         for _ in 0..<20_000 {
             let text = String(
                 (0..<Int.random(in: 0...12, using: &random)).map { _ in pool.randomElement(using: &random)! })
@@ -285,7 +285,7 @@ struct TransformTests {
     /// Trimming through its shortcuts must agree with Foundation's trimming of white space.
     @Test func trimmingAgreesWithFoundation() {
         let pool = Array("a Zë\t\n\u{00A0}\u{3000}Ł1.\u{0301}")
-        var random = ReaderFuzzTests.Generator(state: 11)
+        var random = SeededGenerator(state: 11)
         for _ in 0..<20_000 {
             let text = String(
                 (0..<Int.random(in: 0...8, using: &random)).map { _ in pool.randomElement(using: &random)! })
@@ -300,7 +300,7 @@ struct TransformTests {
     @Test func collapsingAgreesWithSplittingIntoWords() {
         let pool = Array("ab ë\t\n\r\u{00A0}\u{3000}Ł\u{0301}")
         let separators: Set<Unicode.Scalar> = [" ", "\t", "\n", "\u{0B}", "\u{0C}", "\r", "\u{00A0}"]
-        var random = ReaderFuzzTests.Generator(state: 13)
+        var random = SeededGenerator(state: 13)
         for _ in 0..<20_000 {
             let text = String(
                 (0..<Int.random(in: 0...10, using: &random)).map { _ in pool.randomElement(using: &random)! })
@@ -314,7 +314,7 @@ struct TransformTests {
     /// The e-mail check on bytes against its rule written out plainly.
     @Test func emailCheckAgreesWithItsRule() {
         let pool = Array("a.@ \tb,(-")
-        var random = ReaderFuzzTests.Generator(state: 17)
+        var random = SeededGenerator(state: 17)
         for _ in 0..<20_000 {
             let text = String(
                 (0..<Int.random(in: 0...7, using: &random)).map { _ in pool.randomElement(using: &random)! })

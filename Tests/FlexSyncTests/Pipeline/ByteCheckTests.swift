@@ -30,7 +30,7 @@ struct ByteCheckTests {
     @Test(arguments: [[""], ["", "N/A", "n/a"]] as [Set<String>])
     func byteChecksAgreeWithTheFullEvaluation(nullTokens: Set<String>) throws {
         let mapping = try Mapping.parse(Self.mapping, path: "m.yaml")
-        var random = ReaderFuzzTests.Generator(state: 31)
+        var random = SeededGenerator(state: 31)
         var csv = "id,first,last,mail,tel,loc,boss\n"
         for row in 1...3_000 {
             let fields = (0..<6).map { _ in Self.pool.randomElement(using: &random)! }
@@ -123,7 +123,7 @@ struct MemoOutcomeTests {
     @Test(arguments: [(Set([""]), ValueRules.TooLong.error), (Set(["", "N/A", "-"]), .truncate)])
     func memoOutcomesAgreeWithTheFullRun(nullTokens: Set<String>, tooLong: ValueRules.TooLong) throws {
         let columns = ["tier", "seg", "org", "since", "value", "team", "teamid", "lang", "long", "label"]
-        var random = ReaderFuzzTests.Generator(state: 77)
+        var random = SeededGenerator(state: 77)
         var csv = "id," + columns.joined(separator: ",") + "\n"
         for row in 1...2_000 {
             let fields = columns.map { Self.pools[$0]!.randomElement(using: &random)! }

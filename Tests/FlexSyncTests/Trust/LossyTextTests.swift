@@ -43,7 +43,7 @@ struct LossyTextTests {
     /// The word-at-a-time first look against its rule written out byte by byte.
     @Test func theFirstLookAgreesWithItsRule() {
         let pool: [UInt8] = [0x61, 0x20, 0x3F, 0xC3, 0xA9, 0xC2, 0xC5, 0xEF, 0xBF, 0xE2, 0x2E]
-        var random = ReaderFuzzTests.Generator(state: 29)
+        var random = SeededGenerator(state: 29)
         for _ in 0..<20_000 {
             let bytes = (0..<Int.random(in: 0...40, using: &random)).map { _ in pool.randomElement(using: &random)! }
             let rule = bytes.indices.contains { index in
