@@ -210,22 +210,32 @@ enum Transform: Sendable {
     /// Lower case on bytes for ASCII, Latin-1 (`É` → `é`) and Latin Extended-A (`Ł` → `ł`), whose
     /// letters keep their UTF-8 length; unchanged text as it is; anything else through Unicode.
     static func lowercased(_ text: String) -> String {
-        var hasUpper = false
-        var lead: UInt8 = 0
-        for byte in text.utf8 {
-            if lead != 0 {
-                guard let lower = lowered(lead, byte) else { return text.lowercased() }
-                if lower != byte { hasUpper = true }
-                lead = 0
-            } else if byte >= 0x80 {
-                guard byte == 0xC3 || byte == 0xC4 || byte == 0xC5 else { return text.lowercased() }
-                lead = byte
-            } else if byte >= 0x41 && byte <= 0x5A {
-                hasUpper = true
-            }
-        }
-        guard hasUpper else { return text }
+        enum Scan { case unchanged, unicode, bytes }
         var source = text
+        // One pass over the contiguous bytes (e-mail addresses, twice a row: the transform and
+        // the match form), not through the generic UTF-8 view.
+        let scan = source.withUTF8 { bytes -> Scan in
+            var hasUpper = false
+            var lead: UInt8 = 0
+            for byte in bytes {
+                if lead != 0 {
+                    guard let lower = lowered(lead, byte) else { return .unicode }
+                    if lower != byte { hasUpper = true }
+                    lead = 0
+                } else if byte >= 0x80 {
+                    guard byte == 0xC3 || byte == 0xC4 || byte == 0xC5 else { return .unicode }
+                    lead = byte
+                } else if byte >= 0x41 && byte <= 0x5A {
+                    hasUpper = true
+                }
+            }
+            return hasUpper ? .bytes : .unchanged
+        }
+        switch scan {
+        case .unchanged: return text
+        case .unicode: return text.lowercased()
+        case .bytes: break
+        }
         return source.withUTF8 { bytes in
             String(unsafeUninitializedCapacity: bytes.count) { out in
                 var lead: UInt8 = 0
