@@ -35,7 +35,7 @@ struct EmulatorResponder: HTTPResponder {
             }
         } else if emulator.isInOutage(now: now) {
             response = error(503, 20503, "Service Unavailable")
-        } else if method == "POST" && emulator.faults.refuses(path: path) && exists(path) {
+        } else if method == "POST" && emulator.faults.refuses(path: path) && emulator.workspace.holds(path: path) {
             response = error(400, 20001, "Invalid Attributes: the update was refused")
         } else {
             switch emulator.faults.fault(method: method, path: path) {
@@ -62,13 +62,6 @@ struct EmulatorResponder: HTTPResponder {
         entry.status = Int(response.status.code)
         emulator.log.append(entry)
         return response
-    }
-
-    /// Whether the worker or task a path names is there (a refused update of one that is not is
-    /// still a 404, as TaskRouter answers).
-    private func exists(_ path: String) -> Bool {
-        let sid = String(path.split(separator: "/").last ?? "")
-        return emulator.workspace.worker(sid) != nil || emulator.workspace.task(sid) != nil
     }
 
     private func baseURL(of request: Request) -> String {

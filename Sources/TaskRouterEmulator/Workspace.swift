@@ -103,6 +103,13 @@ final class Workspace: @unchecked Sendable {
         }
     }
 
+    /// Whether the worker or task a request path ends with is here (`--refuse-rate` refuses
+    /// updates of those only: one that is not there is still a 404, as TaskRouter answers).
+    func holds(path: String) -> Bool {
+        let sid = String(path.split(separator: "/").last ?? "")
+        return worker(sid) != nil || task(sid) != nil
+    }
+
     func worker(_ sid: String) -> Worker? {
         withLock { workerIndex[sid].map { workers[$0] } }
     }
