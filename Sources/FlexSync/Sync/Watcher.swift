@@ -77,11 +77,12 @@ public final class Watcher {
     private var failing: [String: Failing] = [:]
     /// Cycles run by this watcher, over every call of ``run(cycles:each:)``: what holds count in.
     private var cyclesRun = 0
-    /// The most cycles a failing target waits before it is tried again.
+    /// The most cycles a refused target waits before it is tried again.
     static let maxHoldCycles = 8
 
-    /// A target whose writes failed: what it was listed with and what the export wanted for it
-    /// then, how many writes in a row failed, and the first cycle that may try it again.
+    /// A target whose writes TaskRouter refused: what it was listed with and what the export
+    /// wanted for it then, how many writes in a row were refused, and the first cycle that may
+    /// try it again.
     struct Failing {
         var listed: String
         var desired: String
