@@ -60,9 +60,14 @@ public struct LastApplied: Sendable {
         targets[sid, default: [:]][key] = Entry(value: value, run: run, at: at)
     }
 
-    /// Forgets every target but `sids` (tasks TaskRouter has deleted).
-    mutating func retain(_ sids: Set<String>) {
-        if targets.count > sids.count { targets = targets.filter { sids.contains($0.key) } }
+    /// Forgets every target but `sids` (tasks TaskRouter has deleted); returns whether any went.
+    /// `sids` may be larger than the store and still leave targets out (tasks matching no
+    /// customer are listed, never stored), so each target is looked up.
+    @discardableResult
+    mutating func retain(_ sids: Set<String>) -> Bool {
+        guard targets.keys.contains(where: { !sids.contains($0) }) else { return false }
+        targets = targets.filter { sids.contains($0.key) }
+        return true
     }
 
     /// Takes every journal in `directory` that changed since it was last replayed: intents give
@@ -140,10 +145,7 @@ public struct LastApplied: Sendable {
     ) throws {
         guard var store = try? load(directory: state.path, place: place) else { return }
         var changed = try store.replay(journals: state.journalsPath)
-        if let retaining, store.targets.count > retaining.count {
-            store.retain(retaining)
-            changed = true
-        }
+        if let retaining, store.retain(retaining) { changed = true }
         if changed { try store.save(directory: state.path) }
         // Only once the store that holds them is on disk.
         if let keepJournalsDays,
