@@ -79,6 +79,19 @@ struct WatchTests {
         return result
     }
 
+    /// Runs `watch` for `cycles` cycles with a metrics textfile; expects exit 0 and returns the
+    /// run and the textfile's last content.
+    static func watch(
+        _ workspace: EndToEndWorkspace, interval: String, cycles: Int
+    ) throws -> (EndToEndWorkspace.Result, String) {
+        let metrics = workspace.directory.appendingPathComponent("watch.prom").path
+        let watch = try workspace.run([
+            "watch", workspace.job, "--interval", interval, "--cycles", "\(cycles)", "--metrics-textfile", metrics
+        ])
+        #expect(watch.status == 0, "\(watch.stderr)")
+        return (watch, try String(contentsOfFile: metrics, encoding: .utf8))
+    }
+
     static func metric(_ text: String, _ name: String) -> Double? {
         text.split(separator: "\n").first { $0.hasPrefix("flexsync_watch_\(name){") }
             .flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }
@@ -88,11 +101,7 @@ struct WatchTests {
         let workspace = try Self.workspace([
             "--task-arrivals", "4", "--task-lifetime", "2:4", "--task-ttl", "1", "--random-seed", "5"
         ])
-        let metrics = workspace.directory.appendingPathComponent("watch.prom").path
-        let watch = try workspace.run([
-            "watch", workspace.job, "--interval", "0.5", "--cycles", "16", "--metrics-textfile", metrics
-        ])
-        #expect(watch.status == 0, "\(watch.stderr)")
+        let (watch, text) = try Self.watch(workspace, interval: "0.5", cycles: 16)
         #expect(watch.stderr.contains("cycle 16: "))
         #expect(!watch.stdout.contains(EndToEndWorkspace.token) && !watch.stderr.contains(EndToEndWorkspace.token))
         let timelines = try Self.timelines(workspace)
@@ -115,7 +124,6 @@ struct WatchTests {
             #expect(written < (timeline.completed ?? .infinity), "task \(sid) was written after it completed")
         }
         #expect(known > 0)
-        let text = try String(contentsOfFile: metrics, encoding: .utf8)
         #expect(Self.metric(text, "cycles_total") == 16)
         #expect((Self.metric(text, "written_total") ?? 0) >= Double(known))
         #expect(Self.metric(text, "failed_total") == 0)
@@ -151,12 +159,7 @@ struct WatchTests {
             "--task-arrivals", "10", "--task-lifetime", "0.3:0.6", "--task-ttl", "0.05",
             "--latency-ms", "60", "--random-seed", "3"
         ])
-        let metrics = workspace.directory.appendingPathComponent("watch.prom").path
-        let watch = try workspace.run([
-            "watch", workspace.job, "--interval", "0.2", "--cycles", "25", "--metrics-textfile", metrics
-        ])
-        #expect(watch.status == 0, "\(watch.stderr)")
-        let text = try String(contentsOfFile: metrics, encoding: .utf8)
+        let (_, text) = try Self.watch(workspace, interval: "0.2", cycles: 25)
         #expect((Self.metric(text, "gone_total") ?? 0) > 0, "no task was deleted mid-write: the test proves nothing")
         #expect(Self.metric(text, "failed_total") == 0)
     }
@@ -263,15 +266,10 @@ struct WatchTests {
         let workspace = try Self.workspace(
             ["--task-arrivals", "4", "--task-lifetime", "30:40", "--random-seed", "11", "--outage", "1:3"],
             policies: ", max_retries: 1")
-        let metrics = workspace.directory.appendingPathComponent("watch.prom").path
-        let watch = try workspace.run([
-            "watch", workspace.job, "--interval", "0.3", "--cycles", "14", "--metrics-textfile", metrics
-        ])
-        #expect(watch.status == 0, "\(watch.stderr)")
+        let (watch, text) = try Self.watch(workspace, interval: "0.3", cycles: 14)
         let failed = watch.stderr.split(separator: "\n").filter { $0.contains("failed after") }
         #expect(!failed.isEmpty, "no cycle met the outage: the test proves nothing")
         #expect(failed.allSatisfy { $0.contains("HTTP 503") && $0.contains("trying again after the interval") })
-        let text = try String(contentsOfFile: metrics, encoding: .utf8)
         #expect(Self.metric(text, "cycles_total") == 14)
         #expect(Self.metric(text, "failed_cycles_total") == Double(failed.count))
         #expect((Self.metric(text, "last_success_timestamp_seconds") ?? 0) > 0)
@@ -302,11 +300,7 @@ struct WatchTests {
         let workspace = try Self.workspace([
             "--task-arrivals", "3", "--task-lifetime", "30:40", "--random-seed", "13", "--refuse-rate", "0.4"
         ])
-        let metrics = workspace.directory.appendingPathComponent("watch.prom").path
-        let watch = try workspace.run([
-            "watch", workspace.job, "--interval", "0.2", "--cycles", "14", "--metrics-textfile", metrics
-        ])
-        #expect(watch.status == 0, "\(watch.stderr)")
+        let (watch, text) = try Self.watch(workspace, interval: "0.2", cycles: 14)
         var postsByTask: [String: (refused: Int, applied: Int)] = [:]
         for entry in try workspace.requests() where entry["method"] as? String == "POST" {
             let sid = String((entry["path"] as? String ?? "").split(separator: "/").last ?? "")
@@ -320,7 +314,6 @@ struct WatchTests {
         for (sid, posts) in refused {
             #expect(posts.applied == 0 && posts.refused <= 4, "\(sid) was sent \(posts.refused) times")
         }
-        let text = try String(contentsOfFile: metrics, encoding: .utf8)
         #expect((Self.metric(text, "held_back_total") ?? 0) > 0)
         #expect(Self.metric(text, "failed_total") == Double(refused.values.map(\.refused).reduce(0, +)))
         #expect(watch.stderr.contains("held back after refused writes"))

@@ -59,15 +59,17 @@ extension JSONValue {
         for _ in 0..<level { out += indent }
     }
 
+    /// Whether a string's UTF-8 goes into JSON as it is, between quotes: no control character,
+    /// quote or backslash to escape (most values).
+    static func isPlain(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        !utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+    }
+
     static func writeString(_ string: String, to out: inout String) {
         out += "\""
         // Most values need no escaping: append them whole.
-        var needsEscape = false
-        for byte in string.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-            needsEscape = true
-            break
-        }
-        guard needsEscape else {
+        var text = string
+        guard !text.withUTF8(isPlain) else {
             out += string
             out += "\""
             return

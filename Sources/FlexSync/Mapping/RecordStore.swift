@@ -137,9 +137,7 @@ public struct RecordStore: Sendable {
             return
         }
         let plain = text.withUTF8 { utf8 in
-            for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                return false
-            }
+            guard JSONValue.isPlain(utf8) else { return false }
             put(utf8.count + 2)
             bytes.append(UInt8(ascii: "\""))
             bytes.append(contentsOf: utf8)

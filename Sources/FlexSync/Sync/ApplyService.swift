@@ -84,12 +84,7 @@ public struct ApplyService: Sendable {
         }
         defer { withExtendedLifetime(lock) {} }
         let journal = try Journal(path: state.journalPath(planID: plan.id))
-        try journal.append(
-            .begin,
-            [
-                ("plan", .string(plan.id)), ("job_path", .string(job.absolutePath)),
-                ("profile", job.profile.map { .string($0) } ?? .null), ("target", .string(job.mapping.target.rawValue))
-            ])
+        try journal.appendBegin(plan: plan.id, job: job)
         let applier = Applier(
             client: context.client, plan: plan, journal: journal, logger: context.logger, showValues: showValues)
         var summary = try applier.run(progress: hooks.progress)

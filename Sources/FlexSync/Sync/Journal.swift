@@ -82,6 +82,17 @@ public final class Journal: @unchecked Sendable {
         }
     }
 
+    /// The `begin` line of a run: its plan (or watch session) and the job file and profile it
+    /// ran, which rollback and the store's replay read.
+    public func appendBegin(plan id: String, job: Job) throws {
+        try append(
+            .begin,
+            [
+                ("plan", .string(id)), ("job_path", .string(job.absolutePath)),
+                ("profile", job.profile.map { .string($0) } ?? .null), ("target", .string(job.mapping.target.rawValue))
+            ])
+    }
+
     /// Every entry of a journal file; a torn last line (a crash mid-write) is ignored.
     public static func read(path: String) throws -> [Entry] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }

@@ -41,9 +41,14 @@ final class WatchMetrics {
         lastCycleSeconds = cycle.seconds
         if cycle.failure != nil {
             failedCycles += 1
-            try? write()
-            return
+        } else {
+            recordCompleted(cycle)
         }
+        try? write()
+    }
+
+    /// What a cycle that ran to its end saw and did.
+    private func recordCompleted(_ cycle: WatchCycle) {
         // A cycle a gate stopped wrote nothing the export asked for: not a success to alert on.
         if !cycle.gated { lastSuccess = Date().timeIntervalSince1970 }
         seen = cycle.seen
@@ -59,7 +64,6 @@ final class WatchMetrics {
             latencySum += latency
             for (index, bound) in Self.buckets.enumerated() where latency <= bound { bucketCounts[index] += 1 }
         }
-        try? write()
     }
 
     /// The textfile's content.
@@ -97,7 +101,7 @@ final class WatchMetrics {
             "failed_cycles_total", "counter", "Cycles TaskRouter failed (unreachable, 5xx or 429 past the retries).",
             "\(failedCycles)")
         metric(
-            "held_back_total", "counter", "Targets not tried in a cycle because their last writes failed.",
+            "held_back_total", "counter", "Targets not tried in a cycle because TaskRouter refused their last writes.",
             "\(heldBack)")
         metric("gates_tripped_total", "counter", "Cycles a safety gate stopped (workers jobs).", "\(gatesTripped)")
         let name = "flexsync_watch_write_latency_seconds"

@@ -14,13 +14,7 @@ extension Watcher {
             name = "watch-\(stamp)-\(sequence)"
         }
         let journal = try Journal(path: state.journalPath(planID: name))
-        try journal.append(
-            .begin,
-            [
-                ("plan", .string(name)), ("job_path", .string(job.absolutePath)),
-                ("profile", job.profile.map { .string($0) } ?? .null),
-                ("target", .string(job.mapping.target.rawValue))
-            ])
+        try journal.appendBegin(plan: name, job: job)
         return journal
     }
 
