@@ -125,6 +125,12 @@ public struct Record: Sendable {
         }
     }
 
+    /// ``withPlainBytes(atColumn:_:)`` for a field by name; nil also when the schema lacks it.
+    func withPlainBytes<R>(named name: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        guard let column = block.schema.position(of: name) else { return nil }
+        return withPlainBytes(atColumn: column, body)
+    }
+
     /// The value of a named field, or nil when absent.
     public subscript(name: String) -> FieldValue? {
         guard let position = block.schema.position(of: name), position < count else { return nil }

@@ -24,6 +24,63 @@ enum CountryNames {
         return table[key(trimmed)]
     }
 
+    /// What a country column's bytes say, when that can be told on the bytes alone (ASCII text
+    /// naming a known region, or nothing but white space); nil sends the caller to
+    /// ``region(for:)``, which also answers non-ASCII names, calling codes and unknown names.
+    enum Lookup: Equatable {
+        case empty
+        case region(String)
+    }
+
+    static func lookup(bytes: UnsafeBufferPointer<UInt8>) -> Lookup? {
+        var start = 0
+        var end = bytes.count
+        while start < end, Transform.isASCIISpace(bytes[start]) { start += 1 }
+        while end > start, Transform.isASCIISpace(bytes[end - 1]) { end -= 1 }
+        if start == end { return .empty }
+        if end - start == 2, let region = alpha2[alpha2Slot(bytes[start], bytes[start + 1])] {
+            return .region(region)
+        }
+        // The same key ``key(_:)`` makes of an ASCII name, built without an intermediate array.
+        guard end - start <= 64, bytes[start] != UInt8(ascii: "+") else { return nil }
+        var ascii = true
+        let folded = String(unsafeUninitializedCapacity: end - start) { buffer in
+            var count = 0
+            for byte in bytes[start..<end] {
+                switch byte {
+                case 0x41...0x5A: buffer[count] = byte | 0x20
+                case 0x61...0x7A, 0x30...0x39: buffer[count] = byte
+                case 0x80...: ascii = false
+                default: continue
+                }
+                count += 1
+            }
+            return count
+        }
+        guard ascii, let region = table[folded] else { return nil }
+        return .region(region)
+    }
+
+    /// Two ASCII letters' slot in ``alpha2`` (either case); anything else lands on the last, empty one.
+    @inline(__always)
+    private static func alpha2Slot(_ first: UInt8, _ second: UInt8) -> Int {
+        let a = Int(first | 0x20) - 0x61
+        let b = Int(second | 0x20) - 0x61
+        guard (0..<26).contains(a), (0..<26).contains(b) else { return 26 * 26 }
+        return a * 26 + b
+    }
+
+    /// The region of every alpha-2 code with a numbering plan, and `UK`, by ``alpha2Slot(_:_:)``.
+    private static let alpha2: [String?] = {
+        var slots = [String?](repeating: nil, count: 26 * 26 + 1)
+        for region in PhoneNumberLibrary.supportedRegions where region.utf8.count == 2 {
+            let bytes = Array(region.utf8)
+            slots[alpha2Slot(bytes[0], bytes[1])] = region
+        }
+        slots[alpha2Slot(UInt8(ascii: "U"), UInt8(ascii: "K"))] = "GB"
+        return slots
+    }()
+
     /// A name as a lookup key: case and accents folded, only letters and digits kept
     /// (`U.S.A.` → `usa`, `Côte d’Ivoire` → `cotedivoire`).
     static func key(_ name: String) -> String {

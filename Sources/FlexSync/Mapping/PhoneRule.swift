@@ -78,11 +78,25 @@ struct PhoneRule: Sendable {
     /// The region to read a record's national numbers in, and the column's text when it named
     /// no country flexsync knows. An empty column falls back to the default country.
     func region(of record: Record) -> (region: String?, unknownName: String?) {
+        if let region = knownRegion(of: record) { return (region, nil) }
         guard let countryField, let value = record[countryField]?.firstText,
             !Transform.trimmed(value).isEmpty
         else { return (defaultCountry, nil) }
         guard let region = CountryNames.region(for: value) else { return (nil, Transform.trimmed(value)) }
         return (region, nil)
+    }
+
+    /// The region to read a record's national numbers in, when the country column's bytes name
+    /// a region flexsync knows or are empty (the default country, which may be none); nil when
+    /// only ``region(of:)`` can tell. Costs no string for the column's text.
+    func knownRegion(of record: Record) -> String?? {
+        guard let countryField else { return .some(defaultCountry) }
+        let found = record.withPlainBytes(named: countryField) { CountryNames.lookup(bytes: $0) }
+        switch found {
+        case .some(.some(.empty)): return .some(defaultCountry)
+        case .some(.some(.region(let region))): return .some(region)
+        default: return nil
+        }
     }
 
     /// The one reading of a number's bytes that both the full evaluation and `validate`'s byte

@@ -17,7 +17,7 @@ final class ByteCheck: ValueShortcut, Sendable {
         case text(FieldReference, trim: Bool)
         /// `field` with `[email]`.
         case email(FieldReference)
-        /// `field` with `[{ phone: { default_country: … } }]`.
+        /// `field` with `[{ phone: { default_country: … } }]`, or `country_field: …`.
         case phone(FieldReference, PhoneRule)
         /// `template`, optionally `[collapse_whitespace]`: collapsed either way.
         case template([Expression.TemplatePart])
@@ -92,7 +92,7 @@ final class ByteCheck: ValueShortcut, Sendable {
             switch transforms[0] {
             case .trim: return .text(field, trim: true)
             case .email: return .email(field)
-            case .phone(let rule) where rule.countryField == nil: return .phone(field, rule)
+            case .phone(let rule): return .phone(field, rule)
             default: return nil
             }
         case .piped(.template(let parts), let transforms) where transforms.count == 1:
@@ -124,8 +124,9 @@ final class ByteCheck: ValueShortcut, Sendable {
                 return Self.text(address.count)
             case .phone:
                 // The rule's own reading of the bytes, as the full evaluation makes it.
-                guard let rule else { return nil }
-                let reading = rule.read(UnsafeBufferPointer(rebasing: text), region: rule.defaultCountry)
+                // The region as the full evaluation finds it: the default, or the country column's.
+                guard let rule, let region = rule.knownRegion(of: record) else { return nil }
+                let reading = rule.read(UnsafeBufferPointer(rebasing: text), region: region)
                 guard case .success(let number) = reading else { return nil }
                 return Self.text(number.formatted.utf8.count)
             case .template: return nil

@@ -193,6 +193,39 @@ struct PhoneRuleTests {
         if input != "n/a" { #expect(try MapHarness.value(yaml, csv: csv, key: "phone") == #""+13035550104""#) }
     }
 
+    /// A country column read from a CSV file's bytes (as `validate` and `plan` read them) names
+    /// the region as written in any case and spacing; a blank one falls back to the default
+    /// country, an unknown one is named in the error. A run that keeps only checked values
+    /// reports the same.
+    @Test func countryColumnsReadFromTheFilesBytes() throws {
+        let mapping = try Mapping.parse(
+            MapHarness.one("phone", "{ field: v, transforms: [{ phone: { country_field: c, default_country: FR } }] }"),
+            path: "m.yaml")
+        let rows: [(country: String, phone: String, expected: String)] = [
+            (" gb ", "020 7946 0018", "+442079460018"), ("u.s.a.", "(303) 555-0104", "+13035550104"),
+            ("", "01 23 45 67 89", "+33123456789"), ("  ", "01 23 45 67 89", "+33123456789"),
+            ("United Kingdom", "020 7946 0018", "+442079460018"), ("Deutschland", "030 5550103", "+49305550103"),
+            ("Österreich", "0664 1234567", "+436641234567"), ("+44", "020 7946 0018", "+442079460018"),
+            ("Atlantis", "020 7946 0018", "national phone number with an unknown country 'Atlantis'")
+        ]
+        let csv = "id,v,c\n" + rows.enumerated().map { "\($0),\($1.phone),\"\($1.country)\"\n" }.joined()
+        for checksOnly in [false, true] {
+            let reader = try CSVReader(bytes: Array(csv.utf8), name: "in.csv", options: CSVOptions(lazyValues: true))
+            var policy = Mapping.RunPolicy()
+            policy.checksOnly = checksOnly
+            let bound = mapping.bind(to: reader.schema, policy: policy, shortcuts: ByteCheck.shortcut(for:))
+            for row in rows {
+                let record = try bound.map(#require(try reader.next()))
+                if row.expected.hasPrefix("+") {
+                    #expect(record.problems.isEmpty, "\(row.country): \(record.problems)")
+                    if !checksOnly { #expect(record.set.last?.value == .string(row.expected), "\(row.country)") }
+                } else {
+                    #expect(record.problems.map(\.rule) == [row.expected], "\(row.country)")
+                }
+            }
+        }
+    }
+
     /// Each message is located on the mapping's line 5 and ends as shown.
     @Test(arguments: [
         ("{ default_country: Narnia }", ".phone: unknown country 'Narnia' (use an ISO code such as US, GB, DE)"),

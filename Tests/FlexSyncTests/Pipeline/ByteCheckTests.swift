@@ -17,7 +17,14 @@ struct ByteCheckTests {
           location: { field: loc, transforms: [trim] }
           manager: { field: boss, on_empty: empty }
           role: { template: "Agent {first}" }
+          agent_label_1: { field: tel, transforms: [{ phone: { country_field: land, default_country: FR } }] }
         """
+
+    /// How the `land` column names the country its row's national numbers are read in.
+    static let countries = [
+        "DE", "de", " Germany ", "Deutschland", "United Kingdom", "UK", "gb", "GBR", "U.S.A.", "", "  ",
+        "Atlantis", "+44", "ÖSTERREICH", "Österreich", "XX", "\u{00A0}DE", "N/A"
+    ]
 
     static let pool = [
         "", " ", "  Ana ", "Zoë", "Ł", "Łukasz", "e\u{0301}", "N/A", " n/a\t", "\u{00A0}Bo", "x\u{00A0}",
@@ -31,9 +38,11 @@ struct ByteCheckTests {
     func byteChecksAgreeWithTheFullEvaluation(nullTokens: Set<String>) throws {
         let mapping = try Mapping.parse(Self.mapping, path: "m.yaml")
         var random = SeededGenerator(state: 31)
-        var csv = "id,first,last,mail,tel,loc,boss\n"
+        var csv = "id,first,last,mail,tel,loc,boss,land\n"
         for row in 1...3_000 {
-            let fields = (0..<6).map { _ in Self.pool.randomElement(using: &random)! }
+            let fields =
+                (0..<6).map { _ in Self.pool.randomElement(using: &random)! }
+                + [Self.countries.randomElement(using: &random)!]
             csv +=
                 "\(row),"
                 + fields.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",")
