@@ -1,6 +1,7 @@
 /// A date format a mapping declares: a pattern of `yyyy`, `yy`, `MMMM`/`MMM` (a month's name),
 /// `MM`, `M`, `dd`, `d` and literal characters (`dd.MM.yyyy`, `MMMM d, yyyy`, `d MMM yyyy`, `yyyy`
-/// alone), ISO 8601, or Excel serial day numbers. Dates keep their calendar date whatever UTC
+/// alone), ISO 8601, or Excel serial day numbers. A time after the date, after a space or `T`, is
+/// read past, written in the pattern (`M/d/yyyy H:mm`) or not. Dates keep their calendar date whatever UTC
 /// offset they carry: Workday's `2021-06-14-07:00` is June 14.
 ///
 /// | pattern | reads | date |
@@ -56,9 +57,22 @@ enum DateFormat: Equatable, Sendable {
             } else if rest.hasPrefix("dd") || rest.hasPrefix("d") {
                 tokens.append(.day)
                 rest = rest.dropFirst(rest.hasPrefix("dd") ? 2 : 1)
+            } else if first == "'", let close = rest.dropFirst().firstIndex(of: "'") {
+                // A quoted literal, as ICU writes them: `yyyy-MM-dd'T'HH:mm`.
+                tokens += rest[rest.index(after: rest.startIndex)..<close].map { .literal($0) }
+                rest = rest[rest.index(after: close)...]
+            } else if "HhmsSa".contains(first), tokens.contains(.year4) || tokens.contains(.year2) {
+                // A time after the date (`M/d/yyyy H:mm`): Insights keeps the date, so the time
+                // is read as whatever follows the date after a space or `T`.
+                while case .literal(let character)? = tokens.last, character == " " || character == "T" {
+                    tokens.removeLast()
+                }
+                break
             } else if first.isLetter {
                 throw TransformFailure(
-                    rule: "unknown date pattern letter '\(first)' (use yyyy, yy, MMMM, MMM, MM, dd)", value: text)
+                    rule:
+                        "unknown date pattern letter '\(first)' (use yyyy, yy, MMMM, MMM, MM, M, dd, d; a time such "
+                        + "as HH:mm may follow the date)", value: text)
             } else {
                 tokens.append(.literal(first))
                 rest = rest.dropFirst()
@@ -92,7 +106,20 @@ enum DateFormat: Equatable, Sendable {
                 rule: "not a date in the declared format\(formats.count > 1 ? "s" : ""): an Excel serial "
                     + "day number (\(date))? add 'excel' to the formats if so", value: text)
         }
+        if isExcelDayZero(trimmed) {
+            throw TransformFailure(
+                rule: "placeholder date (Excel's day 0, January 0th 1900, stands in for an empty cell): "
+                    + "leave it empty, or list it in 'null_tokens'", value: text)
+        }
         throw TransformFailure(rule: "not a date in the declared format\(formats.count > 1 ? "s" : "")", value: text)
+    }
+
+    /// Excel's serial 0 in whatever order a locale writes dates: `1/0/1900`, `00/01/1900`,
+    /// `00.01.1900`, `1900-01-00` — day 0, month 1 (or 0), year 1900.
+    static func isExcelDayZero(_ text: String) -> Bool {
+        let groups = text.split { !$0.isASCII || !$0.isNumber }.map { Int($0) }
+        guard groups.count == 3, groups.allSatisfy({ $0 != nil }) else { return false }
+        return groups.map { $0! }.sorted() == [0, 1, 1900] || groups.map { $0! }.sorted() == [0, 0, 1900]
     }
 
     private func read(_ bytes: [UInt8], _ text: String) -> String? {

@@ -141,7 +141,7 @@ struct RuleTests {
         ),
         (
             "target: workers\nkey: { match: [agent_id] }\nattributes: { agent_id: { field: id, transforms: [{ date: dd.QQ.yyyy }] } }\n",
-            "m.yaml:3:59: 'agent_id'.transforms.date: unknown date pattern letter 'Q' (use yyyy, yy, MMMM, MMM, MM, dd): 'dd.QQ.yyyy'"
+            "m.yaml:3:59: 'agent_id'.transforms.date: unknown date pattern letter 'Q' (use yyyy, yy, MMMM, MMM, MM, M, dd, d; a time such as HH:mm may follow the date): 'dd.QQ.yyyy'"
         ),
         (
             "target: workers\nkey: { match: [agent_id] }\nattributes: { agent_id: { field: id, transforms: [{ replace: \"(\" }] } }\n",

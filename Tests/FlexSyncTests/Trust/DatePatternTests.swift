@@ -28,10 +28,41 @@ struct DatePatternTests {
         ("d MMM yyyy", "14 Juno 2021", "error: not a date in the declared format"),
         ("dd.MM.yy", "01.02.49", "2049-02-01"),
         ("dd.MM.yy", "01.02.50", "1950-02-01"),
-        ("MM/dd/yy", "12/31/99", "1999-12-31")
+        ("MM/dd/yy", "12/31/99", "1999-12-31"),
+        // A time after the date, in the pattern or not, is read past: Insights keeps the date.
+        ("M/d/yyyy H:mm", "1/15/2021 9:30", "2021-01-15"),
+        ("M/d/yyyy H:mm", "1/15/2021", "2021-01-15"),
+        ("M/d/yyyy", "1/15/2021 9:30", "2021-01-15"),
+        ("dd/MM/yyyy HH:mm:ss", "15/01/2021 09:30:00", "2021-01-15"),
+        ("yyyy-MM-dd'T'HH:mm", "2021-01-15T09:30", "2021-01-15"),
+        ("dd/MM/yyyy HH:mm", "15/01/2021 09:30", "2021-01-15"),
+        // Excel's day 0, as each locale shows it, is a placeholder for an empty cell.
+        (
+            "M/d/yyyy", "1/0/1900",
+            "error: placeholder date (Excel's day 0, January 0th 1900, stands in for an empty cell): leave it empty, or list it in 'null_tokens'"
+        ),
+        (
+            "dd/MM/yyyy", "00/01/1900",
+            "error: placeholder date (Excel's day 0, January 0th 1900, stands in for an empty cell): leave it empty, or list it in 'null_tokens'"
+        ),
+        (
+            "dd.MM.yyyy", "00.01.1900",
+            "error: placeholder date (Excel's day 0, January 0th 1900, stands in for an empty cell): leave it empty, or list it in 'null_tokens'"
+        ),
+        ("dd.MM.yyyy", "00.01.1901", "error: not a date in the declared format")
     ])
     func englishPatterns(format: String, input: String, expected: String) throws {
         #expect(try Self.date(format, input) == expected)
+    }
+
+    /// A time goes after the date; before it, the mapping is refused with the letters it takes.
+    @Test func aTimeBeforeTheDateIsRefused() {
+        #expect(throws: ConfigError.self) { try Self.date("HH:mm dd/MM/yyyy", "09:30 15/01/2021") }
+        #expect { try Self.date("HH:mm dd/MM/yyyy", "09:30 15/01/2021") } throws: {
+            "\($0)".contains(
+                "unknown date pattern letter 'H' (use yyyy, yy, MMMM, MMM, MM, M, dd, d; a time such as HH:mm may follow the date)"
+            )
+        }
     }
 
     @Test(arguments: [
