@@ -3,15 +3,19 @@ public struct SourcePosition: Sendable, Equatable, CustomStringConvertible {
     public var file: String
     public var line: Int
     public var record: Int
+    /// An XML record: several can start on one line (an API's feed or a minified export is often
+    /// one line), so messages name the record as well.
+    public var inXML: Bool
 
-    public init(file: String, line: Int, record: Int) {
+    public init(file: String, line: Int, record: Int, inXML: Bool = false) {
         self.file = file
         self.line = line
         self.record = record
+        self.inXML = inXML
     }
 
-    /// `file:line`, the prefix of every message about this record.
-    public var description: String { "\(file):\(line)" }
+    /// `file:line`, or `file:line (record N)` for XML, the prefix of every message about this record.
+    public var description: String { inXML ? "\(file):\(line) (record \(record))" : "\(file):\(line)" }
 }
 
 /// One value of a record: a single text (CSV cell, XML text or attribute), or every match of a
@@ -62,7 +66,9 @@ public struct Record: Sendable {
     /// The field names.
     public var schema: RecordSchema { block.schema }
     /// The file, the line the record starts on, and its record number.
-    public var position: SourcePosition { SourcePosition(file: block.file, line: line, record: number) }
+    public var position: SourcePosition {
+        SourcePosition(file: block.file, line: line, record: number, inXML: block.inXML)
+    }
 
     public init(schema: RecordSchema, values: [FieldValue?], position: SourcePosition) {
         var texts: [String] = []
@@ -80,7 +86,8 @@ public struct Record: Sendable {
                 absent.insert(index)
             }
         }
-        block = TextBlock(texts, schema: schema, file: position.file, absent: absent, lists: lists)
+        block = TextBlock(
+            texts, schema: schema, file: position.file, absent: absent, lists: lists, inXML: position.inXML)
         start = 0
         count = texts.count
         line = position.line
@@ -165,8 +172,14 @@ final class TextBlock: Sendable {
     let hasExtras: Bool
     let absent: Set<Int>
     let lists: [Int: [String]]
+    /// Whether the texts are an XML record's (``SourcePosition/inXML``).
+    let inXML: Bool
 
-    init(_ texts: [String], schema: RecordSchema, file: String, absent: Set<Int> = [], lists: [Int: [String]] = [:]) {
+    init(
+        _ texts: [String], schema: RecordSchema, file: String, absent: Set<Int> = [], lists: [Int: [String]] = [:],
+        inXML: Bool = false
+    ) {
+        self.inXML = inXML
         self.texts = texts
         self.schema = schema
         self.file = file
@@ -191,6 +204,7 @@ final class TextBlock: Sendable {
         lists = [:]
         hasExtras = false
         fromBytes = true
+        inXML = false
     }
 
     @inline(__always)

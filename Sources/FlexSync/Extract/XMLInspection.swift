@@ -84,19 +84,21 @@ extension ExportInspection {
         }
     }
 
-    /// An `id` or `type` attribute that tells same-named sibling elements apart.
+    /// An `id`, `title` or `type` attribute (the first of these the element has) that tells
+    /// same-named sibling elements apart: `field[@id='workEmail']`, Atom's `link[@title='manager']`.
     private static func distinguishing(_ node: xmlNodePtr) -> (name: String, value: String)? {
+        var found: (rank: Int, name: String, value: String)?
         var attribute = node.pointee.properties
         while let current = attribute {
             let local = current.pointee.name.map { String(cString: $0) } ?? ""
-            if local == "id" || local == "type" {
+            if let rank = ["id", "title", "type"].firstIndex(of: local), rank < found?.rank ?? 3 {
                 let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self))
                 defer { free(value) }
-                return (name(current.pointee.name, current.pointee.ns), value.map { String(cString: $0) } ?? "")
+                found = (rank, name(current.pointee.name, current.pointee.ns), value.map { String(cString: $0) } ?? "")
             }
             attribute = current.pointee.next
         }
-        return nil
+        return found.map { ($0.name, $0.value) }
     }
 
     /// The shallowest element path that repeats, the most repeated at that depth; and the
@@ -120,6 +122,8 @@ extension ExportInspection {
                     let name = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
                     let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
                     if name.hasPrefix("xmlns:") { namespaces[String(name.dropFirst(6))] = value }
+                    // The default namespace: a job binds it to "" for the unprefixed names shown.
+                    if name == "xmlns", !value.isEmpty { namespaces[""] = value }
                 }
                 _ = xmlTextReaderMoveToElement(reader)
             }

@@ -22,7 +22,8 @@ public enum NamespaceMatch: Sendable, Equatable {
 }
 
 /// A qualified name in a path: a local name and, when prefixed, the namespace rule of its prefix.
-/// An unprefixed name matches only nodes in no namespace, as in XPath.
+/// An unprefixed name matches only nodes in no namespace, as in XPath, unless the job binds a
+/// default namespace to `""` for element names.
 struct XMLName: Sendable, Equatable {
     var namespace: NamespaceMatch? {
         didSet { namespaceBytes = namespace.map { XMLName.bytes(of: $0) } }
@@ -144,7 +145,7 @@ public struct XMLPath: Sendable, Equatable {
             }
             steps.append(
                 Step(
-                    name: try XMLPath.name(nameText, path: text, namespaces: namespaces),
+                    name: try XMLPath.name(nameText, path: text, namespaces: namespaces, element: !isAttribute),
                     isAttribute: isAttribute, predicates: predicates))
         }
         if let attribute = steps.dropLast().first(where: \.isAttribute) {
@@ -197,7 +198,7 @@ public struct XMLPath: Sendable, Equatable {
                 path: path, reason: "only predicates of the form [@name='value'] are supported")
         }
         let name = try XMLPath.name(
-            body[body.index(after: body.startIndex)..<equals], path: path, namespaces: namespaces)
+            body[body.index(after: body.startIndex)..<equals], path: path, namespaces: namespaces, element: false)
         var value = body[body.index(after: equals)...].trimmingCharacters(in: " ")
         guard value.count >= 2, let first = value.first, first == "'" || first == "\"", value.last == first else {
             throw ExtractError.invalidPath(path: path, reason: "predicate values must be quoted")
@@ -206,14 +207,19 @@ public struct XMLPath: Sendable, Equatable {
         return Predicate(attribute: name, values: [value])
     }
 
-    private static func name(_ text: Substring, path: String, namespaces: [String: NamespaceMatch]) throws -> XMLName {
+    /// A step's name. An unprefixed element name is in the namespace the job binds to `""` (a
+    /// file's default namespace: Atom and OData feeds put every element in one), else in none;
+    /// an unprefixed attribute is in none, as XML says.
+    private static func name(_ text: Substring, path: String, namespaces: [String: NamespaceMatch], element: Bool)
+        throws -> XMLName
+    {
         let trimmed = text.trimmingCharacters(in: " ")
         guard !trimmed.isEmpty, !trimmed.contains(where: { " []=@'\"".contains($0) }) else {
             throw ExtractError.invalidPath(path: path, reason: "'\(trimmed)' is not a name")
         }
         let parts = trimmed.split(separator: ":", omittingEmptySubsequences: false)
         switch parts.count {
-        case 1: return XMLName(namespace: nil, local: trimmed)
+        case 1: return XMLName(namespace: element ? namespaces[""] : nil, local: trimmed)
         case 2:
             guard let rule = namespaces[String(parts[0])] else {
                 throw ExtractError.invalidPath(

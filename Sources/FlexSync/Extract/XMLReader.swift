@@ -37,20 +37,39 @@ public final class XMLReader: RecordReader {
     private var recordNumber = 0
     private var firstError: (line: Int, message: String, code: Int32)?
     private var finished = false
+    /// The line a DOCTYPE starts on, found in the file's first bytes: libxml2 reports the node
+    /// once it has read past the whole declaration, and an entity loop where an entity is used.
+    private var doctypeLine: Int?
 
     /// Opens an XML file.
     public convenience init(path: String, options: XMLOptions) throws {
         XMLReader.silenceLibxml2()
         // libxml2 calls an empty file "Extra content at the end of the document": say what it is.
+        var start: [UInt8] = []
         if let handle = FileHandle(forReadingAtPath: path) {
-            let start = (try? handle.read(upToCount: 1 << 16)) ?? nil
+            start = ((try? handle.read(upToCount: 1 << 16)) ?? nil).map(Array.init) ?? []
             try? handle.close()
-            if let start, start.count < 1 << 16 { try XMLReader.refuseBlank(Array(start), file: path) }
+            if start.count < 1 << 16 { try XMLReader.refuseBlank(start, file: path) }
         }
         guard let reader = xmlReaderForFile(path, nil, XMLReader.parserOptions) else {
             throw ExtractError.cannotOpen(file: path, reason: "libxml2 could not open the file")
         }
         self.init(reader: reader, file: path, options: options, memory: nil)
+        doctypeLine = XMLReader.doctypeLine(in: start[...])
+    }
+
+    /// The line `<!DOCTYPE` starts on in a document's first bytes (ASCII-compatible encodings).
+    static func doctypeLine(in bytes: ArraySlice<UInt8>) -> Int? {
+        let marker = Array("<!DOCTYPE".utf8)
+        guard bytes.count >= marker.count else { return nil }
+        var line = 1
+        var index = bytes.startIndex
+        while index <= bytes.endIndex - marker.count {
+            if bytes[index] == 0x0A { line += 1 }
+            if bytes[index] == 0x3C, bytes[index..<index + marker.count].elementsEqual(marker) { return line }
+            index += 1
+        }
+        return nil
     }
 
     /// Reads XML from memory, named `name` in messages.
@@ -66,6 +85,7 @@ public final class XMLReader: RecordReader {
         }
         guard let reader else { throw ExtractError.cannotOpen(file: name, reason: "libxml2 could not read the data") }
         self.init(reader: reader, file: name, options: options, memory: copy)
+        doctypeLine = XMLReader.doctypeLine(in: bytes.prefix(1 << 16))
     }
 
     private init(reader: xmlTextReaderPtr, file: String, options: XMLOptions, memory: [UInt8]?) {
@@ -117,7 +137,7 @@ public final class XMLReader: RecordReader {
     private func failure() -> ExtractError {
         // libxml2 may stop an entity bomb inside the DTD before the DOCTYPE node reaches us.
         if let firstError, firstError.code == Int32(XML_ERR_ENTITY_LOOP.rawValue) {
-            return .doctypeNotAllowed(file: file, line: max(firstError.line, 1))
+            return .doctypeNotAllowed(file: file, line: doctypeLine ?? max(firstError.line, 1))
         }
         let line = firstError?.line ?? Int(xmlTextReaderGetParserLineNumber(reader))
         return .xml(file: file, line: max(line, 1), message: firstError?.message ?? "malformed XML")
@@ -149,7 +169,7 @@ public final class XMLReader: RecordReader {
         if type == Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue) {
             finished = true
             throw ExtractError.doctypeNotAllowed(
-                file: file, line: max(1, Int(xmlTextReaderGetParserLineNumber(reader))))
+                file: file, line: doctypeLine ?? max(1, Int(xmlTextReaderGetParserLineNumber(reader))))
         }
         guard type == Int32(XML_READER_TYPE_ELEMENT.rawValue) else { return nil }
         let depth = Int(xmlTextReaderDepth(reader))
@@ -193,7 +213,8 @@ public final class XMLReader: RecordReader {
         }
         recordNumber += 1
         let position = SourcePosition(
-            file: file, line: line > 0 ? line : Int(xmlTextReaderGetParserLineNumber(reader)), record: recordNumber)
+            file: file, line: line > 0 ? line : Int(xmlTextReaderGetParserLineNumber(reader)), record: recordNumber,
+            inXML: true)
         let status = xmlTextReaderNext(reader)
         matched.removeLast()
         if status < 0 {

@@ -9,7 +9,7 @@ public enum MappingDraft {
         (["worker", "employeeid", "!manager"], "agent_id"), (["employeeid", "!manager"], "agent_id"),
         (["employeenumber"], "agent_id"),
         (["personalnummer"], "agent_id"), (["persnr"], "agent_id"), (["agentid"], "agent_id"),
-        (["contingentworkerid"], "agent_id"),
+        (["contingentworkerid"], "agent_id"), (["userid"], "agent_id"),
         (["emailprimarywork"], "email"), (["workemail"], "email"), (["email"], "email"), (["mail"], "email"),
         (["phoneprimarywork"], "phone"), (["workphone"], "phone"), (["telefon"], "phone"), (["phone"], "phone"),
         (["preferredname"], "full_name"), (["fullname"], "full_name"), (["displayname"], "full_name"),
@@ -20,7 +20,8 @@ public enum MappingDraft {
         (["supervisoryorganization", "organizationreferenceid"], "team_id"), (["teamid"], "team_id"),
         (["4512"], "team_id"),
         (["supervisoryorganization", "@descriptor"], "team_name"), (["teamname"], "team_name"), (["team"], "team_name"),
-        (["workersmanager", "@descriptor"], "manager"), (["manager"], "manager"), (["vorgesetzte"], "manager"),
+        (["workersmanager", "@descriptor"], "manager"), (["manager", "fullname"], "manager"),
+        (["manager", "displayname"], "manager"), (["manager"], "manager"), (["vorgesetzte"], "manager"),
         (["reportingto"], "manager"), (["supervisor"], "manager"),
         (["location", "@descriptor"], "location"), (["location"], "location"), (["standort"], "location"),
         (["businesstitle"], "role"), (["jobtitle"], "role"), (["jobprofile"], "role"), (["title"], "role"),
@@ -63,20 +64,62 @@ public enum MappingDraft {
         return text.lowercased()
     }
 
+    /// Words that put a column about another person: a worker's manager (and, in XML, every
+    /// element of the manager's record nested in the worker's), a customer's account owner.
+    /// Such a column feeds only an attribute whose hint names the same word.
+    static let otherPerson: [MappingTarget: [String]] = [
+        .workers: ["manager", "supervisor", "vorgesetzte", "reportingto"], .tasks: ["owner"]
+    ]
+
     /// The attribute a column most likely feeds, if any, and the hint's rank (lower is surer).
-    static func attribute(for column: String, target: MappingTarget) -> (key: String, rank: Int)? {
+    /// A column inside another element named like the record (`recordName`: an OData feed's
+    /// manager, expanded as an `entry` inside the user's `entry`) is another record's: it feeds
+    /// only an attribute about another person, and only when its path says who.
+    static func attribute(for column: String, target: MappingTarget, recordName: String? = nil)
+        -> (key: String, rank: Int)?
+    {
         let name = folded(column)
+        if let recordName, steps(of: column).contains(recordName),
+            !(otherPerson[target] ?? []).contains(where: { name.contains($0) })
+        {
+            return nil
+        }
         if target == .tasks && name == "id" { return ("customers.external_id", 0) }
         let hints = target == .workers ? workerHints : taskHints
         // A fragment starting with '!' must not be in the name (a manager's employee id is no agent_id).
         func fits(_ fragment: String) -> Bool {
             fragment.hasPrefix("!") ? !name.contains(fragment.dropFirst()) : name.contains(fragment)
         }
+        let others = (otherPerson[target] ?? []).filter { name.contains($0) }
         for (rank, hint) in hints.enumerated() where hint.fragments.allSatisfy(fits) {
+            guard others.allSatisfy({ word in hint.fragments.contains { $0.contains(word) } }) else { continue }
             return (hint.key, rank)
         }
         return nil
     }
+
+    /// The local names of a path's elements: `a:link[@title='x/y']/m:inline/entry` → link, inline, entry.
+    static func steps(of path: String) -> [String] {
+        var steps: [String] = []
+        var current = ""
+        var depth = 0
+        for character in path {
+            switch character {
+            case "[": depth += 1
+            case "]": depth -= 1
+            case "/" where depth == 0:
+                steps.append(current)
+                current = ""
+            case ":" where depth == 0: current = ""
+            default: if depth == 0 { current.append(character) }
+            }
+        }
+        steps.append(current)
+        return steps.filter { !$0.isEmpty && !$0.hasPrefix("@") }
+    }
+
+    /// How many elements deep an XML path goes (0 for a CSV column).
+    private static func depth(_ path: String) -> Int { steps(of: path).count - 1 }
 
     /// The drafted mapping file: each attribute from the best-filled column that feeds it, with
     /// the transforms its kind needs, and a comment naming the column and how full it is.
@@ -86,13 +129,22 @@ public enum MappingDraft {
         var order: [String] = []
         var first: ExportInspection.Column?
         var last: ExportInspection.Column?
+        let recordName = inspection.recordPath.flatMap { steps(of: $0).last }
         for column in inspection.columns {
             let name = folded(column.name)
-            if name.hasSuffix("firstname") || name == "vorname" { first = first ?? column }
-            if name.hasSuffix("lastname") || name == "nachname" { last = last ?? column }
-            guard let (key, rank) = attribute(for: column.name, target: target) else { continue }
+            let ownName =
+                !(otherPerson[target] ?? []).contains { name.contains($0) }
+                && !(recordName.map { steps(of: column.name).contains($0) } ?? false)
+            if ownName && (name.hasSuffix("firstname") || name == "vorname") { first = first ?? column }
+            if ownName && (name.hasSuffix("lastname") || name == "nachname") { last = last ?? column }
+            guard let (key, rank) = attribute(for: column.name, target: target, recordName: recordName) else {
+                continue
+            }
+            // The surer hint, then the fuller column, then the shallower path (the record's own
+            // element rather than one nested deeper).
             if let known = chosen[key], let best = ranks[key],
-                best < rank || (best == rank && known.filled >= column.filled)
+                best < rank || (best == rank && known.filled > column.filled)
+                    || (best == rank && known.filled == column.filled && depth(known.name) <= depth(column.name))
             {
                 continue
             }

@@ -49,7 +49,8 @@ public struct RecordStore: Sendable {
         if files.last != record.position.file { files.append(record.position.file) }
         put(files.count - 1)
         put(record.position.line)
-        put(record.position.record)
+        // The record number, and in its lowest bit whether it is an XML record's.
+        put(record.position.record << 1 | (record.position.inXML ? 1 : 0))
         put(record.set.count)
         for (key, value) in record.set {
             put(keyNumber(key))
@@ -183,7 +184,10 @@ public struct RecordStore: Sendable {
         let start = starts[number]
         var reader = Reader(bytes: blocks[Int(start.block)], offset: Int(start.offset))
         let file = files[reader.int()]
-        var record = MappedRecord(position: SourcePosition(file: file, line: reader.int(), record: reader.int()))
+        let line = reader.int()
+        let numbered = reader.int()
+        var record = MappedRecord(
+            position: SourcePosition(file: file, line: line, record: numbered >> 1, inXML: numbered & 1 == 1))
         for _ in 0..<reader.int() {
             let key = keys[reader.int()]
             record.set.append((key, (try? JSONValue.parse(bytes: reader.chunk())) ?? .null))

@@ -132,9 +132,7 @@ public struct DatasetValidator {
                 let index = keepRecords ? outcome.store.count : nil
                 if let identity, mapped.isValid || onDuplicate == .error, seen == nil || onDuplicate == .last {
                     firstByKey[identity] = FirstSeen(
-                        file: fileNames.count - 1, line: mapped.position.line, record: mapped.position.record,
-                        index: index,
-                        invalid: !mapped.isValid)
+                        file: fileNames.count - 1, position: mapped.position, index: index, invalid: !mapped.isValid)
                 }
                 if keepRecords { outcome.store.append(mapped) }
             }
@@ -217,11 +215,13 @@ struct FirstSeen {
     var record: Int32
     var kept: Int32
     var invalid: Bool
+    var inXML: Bool
 
-    init(file: Int, line: Int, record: Int, index: Int?, invalid: Bool) {
+    init(file: Int, position: SourcePosition, index: Int?, invalid: Bool) {
         self.file = Int32(clamping: file)
-        self.line = Int32(clamping: line)
-        self.record = Int32(clamping: record)
+        line = Int32(clamping: position.line)
+        record = Int32(clamping: position.record)
+        inXML = position.inXML
         kept = Int32(clamping: index ?? -1)
         self.invalid = invalid
     }
@@ -229,7 +229,7 @@ struct FirstSeen {
     var index: Int? { kept >= 0 ? Int(kept) : nil }
 
     func position(in files: [String]) -> SourcePosition {
-        SourcePosition(file: files[Int(file)], line: Int(line), record: Int(record))
+        SourcePosition(file: files[Int(file)], line: Int(line), record: Int(record), inXML: inXML)
     }
 }
 
@@ -240,34 +240,36 @@ struct CardinalityTracker {
     let keys: [String]
     /// Distinct values seen, per key, compared by their bytes (values were normalised to NFC when read).
     private let distinct: [TextTable<Bool>]
-    var rows = 0
+    /// Per key, how many valid rows set it.
+    private var filled: [Int]
 
     init(keys: [String]) {
         self.keys = keys
         distinct = keys.map { _ in TextTable() }
+        filled = keys.map { _ in 0 }
     }
 
     mutating func observe(_ record: MappedRecord) {
-        guard !keys.isEmpty else { return }
-        rows += 1
         // Look up the few tracked keys rather than visit (and count references to) every value.
         for (slot, key) in keys.enumerated() {
             guard let index = record.set.firstIndex(where: { $0.key == key }) else { continue }
+            filled[slot] += 1
             let seen = distinct[slot]
             if seen.count < Self.cap { seen[record.set[index].value.displayText] = true }
         }
     }
 
     func warnings() -> [Problem] {
-        guard rows >= 20 else { return [] }
-        return keys.enumerated().compactMap { slot, key in
+        keys.enumerated().compactMap { slot, key in
             let count = distinct[slot].count
-            guard Double(count) >= 0.9 * Double(min(rows, Self.cap)) else { return nil }
+            let rows = filled[slot]
+            guard rows >= 20, Double(count) >= 0.9 * Double(min(rows, Self.cap)) else { return nil }
             let label = key.replacingOccurrences(of: "_attribute_", with: "_label_")
             return Problem(
                 .warning, nil, field: key,
                 rule:
-                    "\(count) distinct values in \(rows) rows: high-cardinality values slow Insights; use '\(label)' instead"
+                    "\(count) distinct values in the \(rows) valid rows that set it: high-cardinality values slow "
+                    + "Insights; use '\(label)' instead"
             )
         }
     }

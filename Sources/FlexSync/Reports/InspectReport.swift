@@ -9,7 +9,10 @@ public enum InspectReport {
         if let record = inspection.recordPath { head += ", record path \(record)" }
         var lines = [head]
         for (prefix, uri) in inspection.namespaces.sorted(by: { $0.key < $1.key }) {
-            lines.append("namespace \(prefix): \(uri)")
+            // The default namespace is bound to "" in a job, for the unprefixed names shown.
+            lines.append(
+                prefix.isEmpty
+                    ? "namespace \"\": \(uri) (the default: unprefixed names)" : "namespace \(prefix): \(uri)")
         }
         let width = min(48, inspection.columns.map(\.name.count).max() ?? 0)
         let header = ExportInspection.Column(

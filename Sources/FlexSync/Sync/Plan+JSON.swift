@@ -15,11 +15,12 @@ extension Plan {
     public var json: JSONValue {
         func position(_ position: SourcePosition?) -> JSONValue {
             guard let position else { return .null }
-            return .object(
-                JSONObject([
-                    ("file", .string(position.file)), ("line", Plan.number(position.line)),
-                    ("record", Plan.number(position.record))
-                ]))
+            var object = JSONObject([
+                ("file", .string(position.file)), ("line", Plan.number(position.line)),
+                ("record", Plan.number(position.record))
+            ])
+            if position.inXML { object["xml"] = .bool(true) }
+            return .object(object)
         }
         let targetValues: [JSONValue] = targets.map { target in
             .object(
@@ -162,7 +163,9 @@ extension Plan {
         }
         func position(_ value: JSONValue?) -> SourcePosition? {
             guard let object = value?.objectValue, let file = object["file"]?.stringValue else { return nil }
-            return SourcePosition(file: file, line: int(object, "line"), record: int(object, "record"))
+            var position = SourcePosition(file: file, line: int(object, "line"), record: int(object, "record"))
+            if case .bool(true)? = object["xml"] { position.inXML = true }
+            return position
         }
         let jobObject = root["job"]?.objectValue
         guard let target = MappingTarget(rawValue: try string(jobObject, "target")) else {

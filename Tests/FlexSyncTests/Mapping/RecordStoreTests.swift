@@ -5,7 +5,9 @@ import Testing
 /// Records kept compactly come back exactly as they went in, and are found by their match values.
 struct RecordStoreTests {
     static func record(_ n: Int, valid: Bool = true) -> MappedRecord {
-        var record = MappedRecord(position: SourcePosition(file: n < 3 ? "a.csv" : "b.csv", line: n + 2, record: n + 1))
+        // XML positions (the later file) keep their kind, which names the record in messages.
+        var record = MappedRecord(
+            position: SourcePosition(file: n < 3 ? "a.csv" : "b.xml", line: n + 2, record: n + 1, inXML: n >= 3))
         record.set = [
             ("customers.external_id", .string("C\(n)")), ("customers.email", .string("c\(n)@example.com")),
             ("customers.business_value", .number(JSONNumber(literal: "1337.50"))),

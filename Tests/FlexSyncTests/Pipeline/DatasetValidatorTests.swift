@@ -104,13 +104,20 @@ struct DatasetValidatorTests {
     }
 
     @Test func identifiersInCustomAttributesAreFlagged() throws {
-        let unique = (1...40).map { "\($0),id-\($0)" }.joined(separator: "\n")
+        // Forty rows set it, each to its own value; twenty more leave it empty.
+        let unique = ((1...40).map { "\($0),id-\($0)" } + (41...60).map { "\($0)," }).joined(separator: "\n")
         let outcome = try DatasetValidator(job: try Self.job(csv: "id,v\n" + unique + "\n"), keepRecords: false).run()
         #expect(
             outcome.problems.map { $0.line(showValues: false) }
                 == [
-                    "agent_attribute_1: 40 distinct values in 40 rows: high-cardinality values slow Insights; use 'agent_label_1' instead"
+                    "agent_attribute_1: 40 distinct values in the 40 valid rows that set it: high-cardinality values "
+                        + "slow Insights; use 'agent_label_1' instead"
                 ])
+        // Too few rows set it to tell.
+        let sparse = ((1...19).map { "\($0),id-\($0)" } + (20...60).map { "\($0)," }).joined(separator: "\n")
+        #expect(
+            try DatasetValidator(job: try Self.job(csv: "id,v\n" + sparse + "\n"), keepRecords: false).run().problems
+                .isEmpty)
         let repeated = (1...40).map { "\($0),team-\($0 % 3)" }.joined(separator: "\n")
         #expect(
             try DatasetValidator(job: try Self.job(csv: "id,v\n" + repeated + "\n"), keepRecords: false).run().problems

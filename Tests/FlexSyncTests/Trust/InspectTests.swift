@@ -71,4 +71,29 @@ struct InspectTests {
             draft.contains("  team_id: \"wd:Supervisory_Organization/wd:ID[@wd:type='Organization_Reference_ID']\""))
         #expect(draft.contains("  department_id: \"wd:Cost_Center/wd:ID[@wd:type='Cost_Center_Reference_ID']\""))
     }
+    /// A SuccessFactors OData feed: one line, every element in Atom's default namespace, and
+    /// each user's manager expanded inline as another `entry` inside the user's own.
+    @Test func anODataFeedsDefaultNamespaceAndItsInlineManager() throws {
+        let path = Fixtures.repositoryRoot.appendingPathComponent(
+            "Tests/FlexSyncTests/Fixtures/vendor-b/sf-users-odata.xml")
+        let inspection = try ExportInspection.inspect(path: path.path, recordPath: nil)
+        #expect(inspection.recordPath == "/feed/entry" && inspection.records == 30)
+        #expect(inspection.namespaces[""] == "http://www.w3.org/2005/Atom")
+        #expect(
+            InspectReport.text(inspection, showValues: false).contains("namespace \"\": http://www.w3.org/2005/Atom"))
+        let draft = MappingDraft.yaml(inspection, target: .workers)
+        // The user's own id, e-mail and name, never the manager's nested ones.
+        #expect(draft.contains("  agent_id: \"content[@type='application/xml']/m:properties/d:userId\""), "\(draft)")
+        #expect(
+            draft.contains("  email: { field: \"content[@type='application/xml']/m:properties/d:email\""), "\(draft)")
+        let mapped = draft.split(separator: "\n").filter { $0.contains("m:inline") }
+        #expect(
+            mapped == [
+                "  manager: \"link[@title='manager']/m:inline/entry/content[@type='application/xml']/m:properties/"
+                    + "d:defaultFullName\"   # 30 of 30 filled"
+            ], "\(mapped)")
+        #expect(
+            draft.contains("  full_name: \"content[@type='application/xml']/m:properties/d:defaultFullName\"")
+                && draft.contains("match: [agent_id, email]"), "\(draft)")
+    }
 }

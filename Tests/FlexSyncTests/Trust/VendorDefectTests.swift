@@ -3,30 +3,37 @@ import Testing
 
 @testable import FlexSync
 
-/// Exports written the way the vendors write them, by someone who had not read flexsync's code
-/// (`Fixtures/vendor`, with every planted defect in `DEFECTS.json`): each file is validated with
-/// a mapping for its shape (`Fixtures/vendor-jobs`), and every planted defect must be reported at
-/// its place — a CSV line or an XML record — while clean records raise no error.
+/// Exports written the way the vendors write them, by people who had not read flexsync's code
+/// (`Fixtures/vendor` and `Fixtures/vendor-b`, each with every planted defect in its
+/// `DEFECTS.json`): each file is validated with a mapping for its shape (`Fixtures/vendor-jobs`,
+/// `Fixtures/vendor-b-jobs`), and every planted defect must be reported at its place — a CSV
+/// line or an XML record — while clean records raise no error.
 struct VendorDefectTests {
     struct Defect {
         var file: String
         var place: Int
         var field: String
         var kind: String
+        var harmless: Bool
     }
 
     static let directory = Fixtures.repositoryRoot.appendingPathComponent("Tests/FlexSyncTests/Fixtures")
 
-    static func defects() throws -> [Defect] {
-        let data = try Data(contentsOf: directory.appendingPathComponent("vendor/DEFECTS.json"))
+    /// The set a fixture belongs to: its folder, whose jobs are in `<folder>-jobs`.
+    static func set(of file: String) -> String { secondSet.contains(file) ? "vendor-b" : "vendor" }
+
+    static func defects(of file: String) throws -> [Defect] {
+        let data = try Data(contentsOf: directory.appendingPathComponent("\(set(of: file))/DEFECTS.json"))
         let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let items = try #require(root["defects"] as? [[String: Any]])
         return items.compactMap { item in
             guard let file = item["file"] as? String, let kind = item["kind"] as? String,
                 let place = (item["line"] ?? item["record"]) as? Int
             else { return nil }
-            return Defect(file: file, place: place, field: item["field"] as? String ?? "", kind: kind)
-        }
+            let harmless = item["harmless"] as? Bool == true || Self.harmless.contains(kind)
+            return Defect(
+                file: file, place: place, field: item["field"] as? String ?? "", kind: kind, harmless: harmless)
+        }.filter { $0.file == file }
     }
 
     /// What a problem's rule (or attribute) says for each kind of planted defect.
@@ -36,6 +43,7 @@ struct VendorDefectTests {
         "lossy_text": { $0.rule.hasPrefix("lossy text") },
         "bad_email": { $0.rule.contains("e-mail") },
         "phone_placeholder": { $0.field.hasSuffix("phone") },
+        "bad_phone": { $0.field.hasSuffix("phone") },
         "date_out_of_range": { $0.rule.contains("outside Insights' years") },
         "bad_date": { $0.rule.hasPrefix("not a date") },
         "placeholder_date": { $0.rule.hasPrefix("placeholder date") },
@@ -47,14 +55,21 @@ struct VendorDefectTests {
     /// Kinds that are hazards rather than defects: nothing is reported at their place.
     static let harmless: Set<String> = ["null_sentinel", "missing_element"]
 
-    static let files = [
-        "workday-raas-workers.xml", "bamboohr-custom-report.xml", "excel-hr-de.csv",
-        "salesforce-contacts.csv", "hubspot-contacts.csv"
+    static let secondSet = [
+        "sf-users-odata.xml", "zendesk-users.xml", "fr-personnel.csv", "dynamics-contacts.txt",
+        "freshdesk-contacts.csv"
     ]
+
+    static let files =
+        [
+            "workday-raas-workers.xml", "bamboohr-custom-report.xml", "excel-hr-de.csv",
+            "salesforce-contacts.csv", "hubspot-contacts.csv"
+        ] + secondSet
 
     static func outcome(_ file: String) throws -> ValidationOutcome {
         let name = file.split(separator: ".").dropLast().joined(separator: ".")
-        let job = try Job.load(path: directory.appendingPathComponent("vendor-jobs/job-\(name).yaml").path)
+        let job = try Job.load(
+            path: directory.appendingPathComponent("\(set(of: file))-jobs/job-\(name).yaml").path)
         return try DatasetValidator(job: job, keepRecords: false).run()
     }
 
@@ -65,14 +80,14 @@ struct VendorDefectTests {
     @Test(arguments: files)
     func everyPlantedDefectIsReportedAtItsPlace(file: String) throws {
         let outcome = try Self.outcome(file)
-        let csv = file.hasSuffix(".csv")
-        let planted = try Self.defects().filter { $0.file == file }
+        let csv = !file.hasSuffix(".xml")
+        let planted = try Self.defects(of: file)
         #expect(!planted.isEmpty)
         for defect in planted {
             let here = outcome.problems.filter { Self.place($0, csv: csv) == defect.place && $0.position?.record != 0 }
-            if Self.harmless.contains(defect.kind) {
+            if defect.harmless {
                 // A hazard alone on its record raises no error there.
-                if !planted.contains(where: { $0.place == defect.place && !Self.harmless.contains($0.kind) }) {
+                if !planted.contains(where: { $0.place == defect.place && !$0.harmless }) {
                     #expect(
                         here.allSatisfy { $0.severity == .warning }, "\(file) \(defect.place) \(defect.kind): \(here)")
                 }
@@ -97,8 +112,8 @@ struct VendorDefectTests {
     @Test(arguments: files)
     func cleanRecordsRaiseNoError(file: String) throws {
         let outcome = try Self.outcome(file)
-        let csv = file.hasSuffix(".csv")
-        let places = Set(try Self.defects().filter { $0.file == file && !Self.harmless.contains($0.kind) }.map(\.place))
+        let csv = !file.hasSuffix(".xml")
+        let places = Set(try Self.defects(of: file).filter { !$0.harmless }.map(\.place))
         let stray = outcome.problems.filter { problem in
             problem.severity == .error && Self.place(problem, csv: csv).map { !places.contains($0) } ?? true
         }
@@ -122,5 +137,70 @@ struct VendorDefectTests {
         let duplicates = outcome.problems.filter { $0.rule.hasPrefix("duplicate key") }
         #expect(Set(duplicates.compactMap { $0.position?.line }) == [6, 19, 28])
         #expect(outcome.problems.contains { $0.position?.line == 28 && $0.rule.contains("e-mail") })
+    }
+    /// The OData feed is one line: every XML problem names its record, and a duplicate names the
+    /// other record too (userId 100237 is on records 7 and 20).
+    @Test func oneLineXMLNamesRecords() throws {
+        let outcome = try Self.outcome("sf-users-odata.xml")
+        let duplicates = outcome.problems.filter { $0.rule.hasPrefix("duplicate key") }.map {
+            $0.line(showValues: true)
+        }
+        #expect(duplicates.count == 2, "\(duplicates)")
+        #expect(
+            duplicates.contains {
+                $0.contains("sf-users-odata.xml:1 (record 20): agent_id: duplicate key, also on ")
+                    && $0.contains("sf-users-odata.xml:1 (record 7)")
+            }, "\(duplicates)")
+        #expect(
+            outcome.problems.allSatisfy {
+                $0.position.map { $0.record == 0 || $0.description.hasSuffix("(record \($0.record))") } ?? true
+            })
+    }
+
+    /// The same feed read with its default namespace bound to "" (unprefixed names, as the file
+    /// writes them) gives the same problems as with a prefix of the job's own for it.
+    @Test func aDefaultNamespaceBoundToTheEmptyPrefix() throws {
+        let folder = Self.directory.appendingPathComponent("vendor-b-jobs")
+        let prefixed = try String(contentsOf: folder.appendingPathComponent("sf-users-odata.yaml"), encoding: .utf8)
+        let unprefixed = prefixed.replacingOccurrences(of: "at:", with: "").replacingOccurrences(
+            of: "meta:", with: "m:"
+        )
+        .replacingOccurrences(of: "ds:", with: "d:")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "flexsync-ns-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try unprefixed.write(to: directory.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
+        let feed = Self.directory.appendingPathComponent("vendor-b/sf-users-odata.xml").path
+        let job = """
+            name: sf-default-namespace
+            mapping: m.yaml
+            source:
+              path: \(feed)
+              format: xml
+              record: /feed/entry
+              namespaces:
+                "": "http://www.w3.org/2005/Atom"
+                m: "http://schemas.microsoft.com/ado/2007/08/dataservices/metadata"
+                d: "http://schemas.microsoft.com/ado/2007/08/dataservices"
+              null_tokens: ["N/A", "MISSING"]
+            taskrouter: { workspace_sid: WS00000000000000000000000000000000 }
+            policies: { lossy_text: error }
+            """
+        try job.write(to: directory.appendingPathComponent("job.yaml"), atomically: true, encoding: .utf8)
+        let outcome = try DatasetValidator(
+            job: try Job.load(path: directory.appendingPathComponent("job.yaml").path), keepRecords: false
+        ).run()
+        let expected = try Self.outcome("sf-users-odata.xml")
+        #expect(outcome.rowsRead == 30 && outcome.valid == expected.valid)
+        // The feed's path as each job names it aside.
+        let shape = { (problems: [Problem]) in
+            problems.map {
+                "\($0.position?.record ?? -1) \($0.field) "
+                    + $0.rule.replacingOccurrences(
+                        of: #"\S*sf-users-odata\.xml"#, with: "F", options: .regularExpression)
+            }
+        }
+        #expect(shape(outcome.problems) == shape(expected.problems))
     }
 }
