@@ -37,6 +37,13 @@ final class CSVPipeline: Sendable {
     /// Stops the background thread; the reader is gone.
     func cancel() { work.cancel() }
 
+    /// The malformed records' starts in their block, with the number of fields each has.
+    private static func malformed(_ records: ArraySlice<ScannedRecord>, _ starts: [Int]) -> [Int: Int] {
+        var found: [Int: Int] = [:]
+        for (record, start) in zip(records, starts) where record.malformed { found[start] = record.fieldCount }
+        return found
+    }
+
     /// Turns a scanned batch into records, every field checked as UTF-8: built as strings, or
     /// with `lazyValues` left as extents into the batch's bytes until read.
     static func records(of scanned: ScannedBatch, schema: RecordSchema, file: String, columns: Int, lazyValues: Bool)
@@ -96,7 +103,9 @@ final class CSVPipeline: Sendable {
                     }
                 }
             }
-            block = TextBlock(bytes: scanned.bytes, extents: extents, schema: schema, file: file)
+            block = TextBlock(
+                bytes: scanned.bytes, extents: extents, schema: schema, file: file,
+                malformed: malformed(kept, starts))
         } else {
             var texts: [String] = []
             texts.reserveCapacity(built * columns)
@@ -109,7 +118,7 @@ final class CSVPipeline: Sendable {
                     for _ in record.fieldCount..<max(columns, record.fieldCount) { texts.append("") }
                 }
             }
-            block = TextBlock(texts, schema: schema, file: file)
+            block = TextBlock(texts, schema: schema, file: file, malformed: malformed(kept, starts))
         }
         var records: [Record] = []
         records.reserveCapacity(built)

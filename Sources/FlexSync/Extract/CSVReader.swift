@@ -12,6 +12,16 @@ public struct CSVOptions: Sendable {
     /// a few columns of each row — a mapping. By default every value is built as a string by the
     /// reader's threads, ahead of the caller.
     public var lazyValues = false
+    /// Keep reading past a column name the header repeats (named `Name (column N)` after its
+    /// first use, and listed in ``CSVReader/duplicateColumns``) for a caller that refuses only
+    /// the names it reads; by default a repeated name is an error.
+    public var allowDuplicateColumns = false
+    /// Hand on a row of one physical line whose field count is not the header's (an unquoted
+    /// delimiter in a value, a lost field) as a record marked malformed
+    /// (``Record/malformedFieldCount``) instead of stopping: a mapping reports it as that row's
+    /// error. A row spanning lines (a lost quote may have swallowed others) and the first row
+    /// (more likely a wrong delimiter) still stop the reader.
+    public var malformedRowsAsRecords = false
 
     public init(
         delimiter: UInt8? = nil, encoding: TextEncoding? = nil, padShortRows: Bool = false, lazyValues: Bool = false
@@ -42,6 +52,9 @@ public final class CSVReader: RecordReader {
     public let blankColumns: [Int]
     /// The header's line.
     public let headerLine: Int
+    /// Column names the header repeats, with their first and later column (1-based), when
+    /// ``CSVOptions/allowDuplicateColumns`` let the reader go on.
+    public let duplicateColumns: [(name: String, first: Int, second: Int)]
 
     /// Internal, not private: tests watch the background thread let go of it when the reader goes.
     let pipeline: CSVPipeline
@@ -69,6 +82,7 @@ public final class CSVReader: RecordReader {
         delimiter = scanner.delimiter
         encoding = scanner.encoding
         blankColumns = scanner.blankColumns
+        duplicateColumns = scanner.duplicateColumns
         headerLine = scanner.headerLine
         pipeline = CSVPipeline(scanner: scanner, lazyValues: options.lazyValues)
     }
@@ -112,6 +126,8 @@ struct ScannedRecord {
     var fieldCount: Int
     var line: Int
     var number: Int
+    /// A row whose field count is not the header's, handed on by ``CSVOptions/malformedRowsAsRecords``.
+    var malformed = false
 }
 
 /// Records whose boundaries are known but whose values are still bytes. `bytes` shares the
@@ -160,7 +176,9 @@ extension CSVReader {
     public func firstLineWithBlankColumnData() throws -> (line: Int, column: Int)? {
         let names = blankColumns.map { (Self.blankColumnName($0), $0) }
         guard !names.isEmpty else { return nil }
+        // A malformed row's values are not in their columns: the mapping reports it instead.
         while let record = try next() {
+            if record.malformedFieldCount != nil { continue }
             for (name, column) in names {
                 if let text = record[name]?.firstText, !text.trimmingSpaces.isEmpty {
                     return (record.position.line, column)

@@ -9,6 +9,7 @@ final class CSVScanner {
     private(set) var encoding: TextEncoding = .utf8
     private(set) var headerCount = 0
     private(set) var blankColumns: [Int] = []
+    private(set) var duplicateColumns: [(name: String, first: Int, second: Int)] = []
     private var delimiterDeclared = false
     private var detectedDelimiter: UInt8 = UInt8(ascii: ",")
     private(set) var headerLine = 1
@@ -161,8 +162,13 @@ final class CSVScanner {
                 continue
             }
             if let first = seen[trimmed] {
-                throw ExtractError.duplicateColumnName(
-                    file: file, line: headerLine, name: trimmed, first: first + 1, second: position + 1)
+                guard options.allowDuplicateColumns else {
+                    throw ExtractError.duplicateColumnName(
+                        file: file, line: headerLine, name: trimmed, first: first + 1, second: position + 1)
+                }
+                duplicateColumns.append((trimmed, first + 1, position + 1))
+                names.append("\(trimmed) (column \(position + 1))")
+                continue
             }
             seen[trimmed] = position
             names.append(trimmed)
@@ -276,6 +282,7 @@ final class CSVScanner {
                         continue
                     }
                     var kept = count
+                    var malformed = false
                     if count != headerCount {
                         if count < headerCount && options.padShortRows {
                             kept = count
@@ -283,6 +290,8 @@ final class CSVScanner {
                             && batch.fields[(mark + headerCount)...].allSatisfy({ $0.start == $0.end })
                         {
                             kept = headerCount
+                        } else if options.malformedRowsAsRecords && recordNumber > 0 && lines <= 1 {
+                            malformed = true
                         } else {
                             if recordNumber == 0 {
                                 throw ExtractError.firstRecordFieldCount(
@@ -297,7 +306,9 @@ final class CSVScanner {
                     }
                     recordNumber += 1
                     batch.records.append(
-                        ScannedRecord(firstField: mark, fieldCount: kept, line: recordLine, number: recordNumber))
+                        ScannedRecord(
+                            firstField: mark, fieldCount: kept, line: recordLine, number: recordNumber,
+                            malformed: malformed))
                     if batch.records.count >= limit { return sealed() }
                 }
             }

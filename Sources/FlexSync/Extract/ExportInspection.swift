@@ -24,6 +24,8 @@ public struct ExportInspection: Sendable {
     public var namespaces: [String: String] = [:]
     public var records = 0
     public var columns: [Column] = []
+    /// CSV rows left out of the counts because their field count is not the header's: line, fields.
+    public var malformedRows: [(line: Int, fields: Int, header: Int)] = []
 
     static let sampleCount = 3
 
@@ -47,13 +49,21 @@ public struct ExportInspection: Sendable {
     /// first megabytes are valid UTF-8, else Windows-1252; the delimiter is detected from the header.
     public static func csv(path: String) throws -> ExportInspection {
         let (encoding, name) = try detectEncoding(path)
-        let reader = try CSVReader(path: path, options: CSVOptions(encoding: encoding))
+        // A repeated column name is shown (`Name (column N)`), not refused: a job refuses it only if mapped.
+        var options = CSVOptions(encoding: encoding)
+        options.allowDuplicateColumns = true
+        options.malformedRowsAsRecords = true
+        let reader = try CSVReader(path: path, options: options)
         var inspection = ExportInspection(
             file: path, format: .csv, encoding: name,
             delimiter: ExtractError.delimiterName(reader.delimiter))
         var index: [String: Int] = [:]
         for name in reader.schema.names { inspection.observe(name, nil, into: &index) }
         while let record = try reader.next() {
+            if let found = record.malformedFieldCount {
+                inspection.malformedRows.append((record.position.line, found, reader.schema.names.count))
+                continue
+            }
             inspection.records += 1
             for name in reader.schema.names { inspection.observe(name, record[name]?.firstText, into: &index) }
         }

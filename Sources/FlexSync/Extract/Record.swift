@@ -103,6 +103,11 @@ public struct Record: Sendable {
         self.number = number
     }
 
+    /// For a CSV row handed on although its field count is not the header's
+    /// (``CSVOptions/malformedRowsAsRecords``): how many fields it has. Its values cannot be
+    /// trusted to sit in their columns.
+    public var malformedFieldCount: Int? { block.malformed.isEmpty ? nil : block.malformed[start] }
+
     /// Values in schema order; nil where an XML element or attribute was absent.
     public var values: [FieldValue?] { (0..<count).map { self.value(at: $0) } }
 
@@ -174,12 +179,15 @@ final class TextBlock: Sendable {
     let lists: [Int: [String]]
     /// Whether the texts are an XML record's (``SourcePosition/inXML``).
     let inXML: Bool
+    /// Records whose field count is not the header's, by their start: the count they have.
+    let malformed: [Int: Int]
 
     init(
         _ texts: [String], schema: RecordSchema, file: String, absent: Set<Int> = [], lists: [Int: [String]] = [:],
-        inXML: Bool = false
+        inXML: Bool = false, malformed: [Int: Int] = [:]
     ) {
         self.inXML = inXML
+        self.malformed = malformed
         self.texts = texts
         self.schema = schema
         self.file = file
@@ -193,7 +201,8 @@ final class TextBlock: Sendable {
     }
 
     /// CSV values: `extents` into `bytes`, every one valid UTF-8.
-    init(bytes: [UInt8], extents: [FieldExtent], schema: RecordSchema, file: String) {
+    init(bytes: [UInt8], extents: [FieldExtent], schema: RecordSchema, file: String, malformed: [Int: Int] = [:]) {
+        self.malformed = malformed
         self.bytes = bytes
         self.extents = extents
         self.schema = schema

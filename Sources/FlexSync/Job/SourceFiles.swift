@@ -23,6 +23,8 @@ extension SourceSpec {
             // A mapping reads a few columns and looks most of them up by their bytes.
             var options = csv
             options.lazyValues = true
+            options.allowDuplicateColumns = true
+            options.malformedRowsAsRecords = true
             return try CSVReader(path: file, options: options)
         case .xml:
             let fields = try mapping.sourceFields.map { field in
@@ -37,6 +39,23 @@ extension SourceSpec {
 }
 
 extension SourceSpec {
+    /// Column names the header repeats: an error when the mapping reads one (which column it
+    /// means cannot be told), a warning naming them otherwise (a report that picked one field
+    /// from two sections, unused here).
+    public func duplicateColumnProblem(_ file: String, reader: CSVReader, mapping: Mapping) throws -> Problem? {
+        let duplicates = reader.duplicateColumns
+        guard !duplicates.isEmpty else { return nil }
+        let read = Set(mapping.sourceFields)
+        if let used = duplicates.first(where: { read.contains($0.name) }) {
+            throw ExtractError.duplicateColumnName(
+                file: file, line: reader.headerLine, name: used.name, first: used.first, second: used.second)
+        }
+        let named = duplicates.map { "'\($0.name)' (columns \($0.first) and \($0.second))" }.joined(separator: ", ")
+        return Problem(
+            .warning, SourcePosition(file: file, line: reader.headerLine, record: 0), field: "-",
+            rule: "the header repeats \(named): not mapped, ignored")
+    }
+
     /// Header columns with a blank name: a warning naming them when they are empty on every row
     /// (or `blank_columns: ignore`), an error at the first line with a value in one otherwise.
     public func blankColumnProblem(_ file: String, reader: CSVReader) throws -> Problem? {
@@ -51,6 +70,8 @@ extension SourceSpec {
         }
         var options = csv
         options.lazyValues = false
+        options.allowDuplicateColumns = true
+        options.malformedRowsAsRecords = true
         if let (line, column) = try CSVReader(path: file, options: options).firstLineWithBlankColumnData() {
             throw ExtractError.blankColumnWithData(file: file, line: reader.headerLine, column: column, dataLine: line)
         }

@@ -81,6 +81,15 @@ public final class BoundMapping {
             context = context.with(columns: Self.columns(of: mapping, in: schema))
         }
         var result = MappedRecord(position: record.position)
+        if let found = record.malformedFieldCount {
+            // Which value holds the stray delimiter cannot be told: none of the row is used.
+            result.problems.append(
+                Problem(
+                    .error, result.position, field: "-",
+                    rule: "found \(found) fields, but the header has \(record.schema.names.count): a value holds an "
+                        + "unquoted delimiter, or a field is missing; the row is left out"))
+            return result
+        }
         let bound = fill(&result, from: record)
         // Serialise only when a cheap upper bound says the mapped part might be near the limit.
         if Double(bound) > Self.documentWarningLength { measure(&result, record: record) }

@@ -74,8 +74,11 @@ public struct DatasetValidator {
         for file in try job.source.files() {
             fileNames.append(file)
             let reader = try job.source.reader(for: file, mapping: mapping)
-            if let csv = reader as? CSVReader, let problem = try job.source.blankColumnProblem(file, reader: csv) {
-                report(problem)
+            if let csv = reader as? CSVReader {
+                if let problem = try job.source.duplicateColumnProblem(file, reader: csv, mapping: mapping) {
+                    report(problem)
+                }
+                if let problem = try job.source.blankColumnProblem(file, reader: csv) { report(problem) }
             }
             if job.source.format == .csv {
                 let missing = SourceFieldCheck.missingColumns(mapping, header: reader.schema.names, file: file)
@@ -194,6 +197,9 @@ public struct DatasetValidator {
             return "0 of \(read.grouped) rows selected: \(condition) held on every row"
         }
         if outcome.valid == 0 {
+            guard job.mapping.skipWhen != nil, outcome.selected < read else {
+                return "0 of \(read.grouped) rows valid: every row is invalid"
+            }
             return "0 of \(read.grouped) rows selected: all \(outcome.selected.grouped) rows skip_when kept are invalid"
         }
         return nil

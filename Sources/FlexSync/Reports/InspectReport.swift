@@ -23,6 +23,14 @@ public enum InspectReport {
             lines.append(
                 pad(column.name, width) + "  " + pad("\(column.filled) of \(inspection.records)", 12) + "  " + samples)
         }
+        for row in inspection.malformedRows.prefix(5) {
+            lines.append(
+                "line \(row.line): \(row.fields) fields, the header has \(row.header): left out of the counts "
+                    + "(an unquoted delimiter in a value, or a missing field)")
+        }
+        if inspection.malformedRows.count > 5 {
+            lines.append("… and \(inspection.malformedRows.count - 5) more such rows")
+        }
         if !showValues { lines.append("(values masked: add --show-values to see them)") }
         return lines.joined(separator: "\n") + "\n"
     }
