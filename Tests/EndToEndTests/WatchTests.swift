@@ -170,8 +170,10 @@ struct WatchTests {
         let process = try workspace.start(["watch", workspace.job, "--interval", "0.3", "--metrics-textfile", metrics])
         Thread.sleep(forTimeInterval: 1.5)
         // Every row invalid now: the job's gates refuse it.
+        // Replaced in one step: a file truncated and then written can be seen half-written by a
+        // cycle, which would count a second (right) reload failure.
         try Data("Id,Phone,Email,Name\n,,,\n,,,\n".utf8).write(
-            to: workspace.directory.appendingPathComponent("export.csv"))
+            to: workspace.directory.appendingPathComponent("export.csv"), options: .atomic)
         Thread.sleep(forTimeInterval: 1.5)
         let writtenBefore = try workspace.requests().filter { $0["method"] as? String == "POST" }.count
         Thread.sleep(forTimeInterval: 2)

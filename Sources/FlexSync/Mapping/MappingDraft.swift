@@ -8,21 +8,25 @@ public enum MappingDraft {
     static let workerHints: [(fragments: [String], key: String)] = [
         (["worker", "employeeid", "!manager"], "agent_id"), (["employeeid", "!manager"], "agent_id"),
         (["employeenumber"], "agent_id"),
-        (["personalnummer"], "agent_id"), (["persnr"], "agent_id"), (["agentid"], "agent_id"),
+        (["personalnummer"], "agent_id"), (["personnumber", "!manager"], "agent_id"),
+        (["personnum", "!manager"], "agent_id"), (["associateid", "!manager"], "agent_id"), (["persnr"], "agent_id"),
+        (["agentid"], "agent_id"),
         (["contingentworkerid"], "agent_id"), (["userid"], "agent_id"),
         (["emailprimarywork"], "email"), (["workemail"], "email"), (["email"], "email"), (["mail"], "email"),
         (["phoneprimarywork"], "phone"), (["workphone"], "phone"), (["telefon"], "phone"), (["phone"], "phone"),
         (["preferredname"], "full_name"), (["fullname"], "full_name"), (["displayname"], "full_name"),
         (["costcenterreferenceid"], "department_id"), (["costcenter", "referenceid"], "department_id"),
         (["kostenstelle"], "department_id"), (["departmentid"], "department_id"),
+        (["departmentcode"], "department_id"),
         (["costcenter", "@descriptor"], "department_name"), (["abteilung"], "department_name"),
         (["department"], "department_name"),
         (["supervisoryorganization", "organizationreferenceid"], "team_id"), (["teamid"], "team_id"),
+        (["teamcode"], "team_id"),
         (["4512"], "team_id"),
         (["supervisoryorganization", "@descriptor"], "team_name"), (["teamname"], "team_name"), (["team"], "team_name"),
         (["workersmanager", "@descriptor"], "manager"), (["manager", "fullname"], "manager"),
-        (["manager", "displayname"], "manager"), (["manager"], "manager"), (["vorgesetzte"], "manager"),
-        (["reportingto"], "manager"), (["supervisor"], "manager"),
+        (["manager", "displayname"], "manager"), (["manager", "!ismanager"], "manager"), (["vorgesetzte"], "manager"),
+        (["reportingto"], "manager"), (["reportsto"], "manager"), (["supervisor"], "manager"),
         (["location", "@descriptor"], "location"), (["location"], "location"), (["standort"], "location"),
         (["businesstitle"], "role"), (["jobtitle"], "role"), (["jobprofile"], "role"), (["title"], "role"),
         (["role"], "role"),
@@ -40,7 +44,7 @@ public enum MappingDraft {
         (["birthdate"], "customers.year_of_birth"), (["dateofbirth"], "customers.year_of_birth"),
         (["geburtsdatum"], "customers.year_of_birth"),
         (["segment"], "customers.market_segment"), (["lifecyclestage"], "customers.category"),
-        (["owner"], "customers.customer_manager"), (["acquisitiondate"], "customers.acquisition_date"),
+        (["owner", "!id"], "customers.customer_manager"), (["acquisitiondate"], "customers.acquisition_date"),
         (["businessvalue"], "customers.business_value"), (["acquisitioncost"], "customers.acquisition_cost")
     ]
 
@@ -68,7 +72,7 @@ public enum MappingDraft {
     /// element of the manager's record nested in the worker's), a customer's account owner.
     /// Such a column feeds only an attribute whose hint names the same word.
     static let otherPerson: [MappingTarget: [String]] = [
-        .workers: ["manager", "supervisor", "vorgesetzte", "reportingto"], .tasks: ["owner"]
+        .workers: ["manager", "supervisor", "vorgesetzte", "reportingto", "reportsto"], .tasks: ["owner"]
     ]
 
     /// The attribute a column most likely feeds, if any, and the hint's rank (lower is surer).

@@ -96,4 +96,15 @@ struct InspectTests {
             draft.contains("  full_name: \"content[@type='application/xml']/m:properties/d:defaultFullName\"")
                 && draft.contains("match: [agent_id, email]"), "\(draft)")
     }
+    /// Column names from ADP, Oracle HCM, Kronos and Zoho exports feed what a person would map
+    /// them to; a yes/no "Is Manager" flag and an owner's id feed nothing.
+    @Test(arguments: [
+        ("Associate ID", MappingTarget.workers, "agent_id" as String?), ("PERSON_NUMBER", .workers, "agent_id"),
+        ("PersonNum", .workers, "agent_id"), ("Home Department Code", .workers, "department_id"),
+        ("TEAM_CODE", .workers, "team_id"), ("Reports To Name", .workers, "manager"), ("Is Manager", .workers, nil),
+        ("Contact Owner", .tasks, "customers.customer_manager"), ("Contact Owner.id", .tasks, nil)
+    ])
+    func columnNamesFromMoreVendors(column: String, target: MappingTarget, key: String?) {
+        #expect(MappingDraft.attribute(for: column, target: target)?.key == key)
+    }
 }
