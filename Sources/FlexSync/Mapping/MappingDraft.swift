@@ -83,11 +83,7 @@ public enum MappingDraft {
         -> (key: String, rank: Int)?
     {
         let name = folded(column)
-        if let recordName, steps(of: column).contains(recordName),
-            !(otherPerson[target] ?? []).contains(where: { name.contains($0) })
-        {
-            return nil
-        }
+        if let recordName, steps(of: column).contains(recordName), !namesAnotherPerson(name, target) { return nil }
         if target == .tasks && name == "id" { return ("customers.external_id", 0) }
         let hints = target == .workers ? workerHints : taskHints
         // A fragment starting with '!' must not be in the name (a manager's employee id is no agent_id).
@@ -100,6 +96,16 @@ public enum MappingDraft {
             return (hint.key, rank)
         }
         return nil
+    }
+
+    /// Whether a folded column name says it is about another person (``otherPerson``).
+    static func namesAnotherPerson(_ name: String, _ target: MappingTarget) -> Bool {
+        (otherPerson[target] ?? []).contains { name.contains($0) }
+    }
+
+    /// Whether a column is the record's own person's: not about another, not inside a nested record.
+    private static func isOwn(_ column: String, _ target: MappingTarget, recordName: String?) -> Bool {
+        !namesAnotherPerson(folded(column), target) && !(recordName.map { steps(of: column).contains($0) } ?? false)
     }
 
     /// The local names of a path's elements: `a:link[@title='x/y']/m:inline/entry` → link, inline, entry.
@@ -136,9 +142,7 @@ public enum MappingDraft {
         let recordName = inspection.recordPath.flatMap { steps(of: $0).last }
         for column in inspection.columns {
             let name = folded(column.name)
-            let ownName =
-                !(otherPerson[target] ?? []).contains { name.contains($0) }
-                && !(recordName.map { steps(of: column.name).contains($0) } ?? false)
+            let ownName = isOwn(column.name, target, recordName: recordName)
             if ownName && (name.hasSuffix("firstname") || name == "vorname") { first = first ?? column }
             if ownName && (name.hasSuffix("lastname") || name == "nachname") { last = last ?? column }
             guard let (key, rank) = attribute(for: column.name, target: target, recordName: recordName) else {
