@@ -41,12 +41,18 @@ enum CountryNames {
         if end - start == 2, let region = alpha2[alpha2Slot(bytes[start], bytes[start + 1])] {
             return .region(region)
         }
-        // The same key ``key(_:)`` makes of an ASCII name, built without an intermediate array.
-        guard end - start <= 64, bytes[start] != UInt8(ascii: "+") else { return nil }
+        guard end - start <= 64, bytes[start] != UInt8(ascii: "+"), let folded = foldedASCII(bytes[start..<end]),
+            let region = table[folded]
+        else { return nil }
+        return .region(region)
+    }
+
+    /// ``key(_:)`` of an ASCII name, folded straight from its bytes; nil for any other text.
+    private static func foldedASCII(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String? {
         var ascii = true
-        let folded = String(unsafeUninitializedCapacity: end - start) { buffer in
+        let folded = String(unsafeUninitializedCapacity: bytes.count) { buffer in
             var count = 0
-            for byte in bytes[start..<end] {
+            for byte in bytes {
                 switch byte {
                 case 0x41...0x5A: buffer[count] = byte | 0x20
                 case 0x61...0x7A, 0x30...0x39: buffer[count] = byte
@@ -57,8 +63,7 @@ enum CountryNames {
             }
             return count
         }
-        guard ascii, let region = table[folded] else { return nil }
-        return .region(region)
+        return ascii ? folded : nil
     }
 
     /// Two ASCII letters' slot in ``alpha2`` (either case); anything else lands on the last, empty one.
@@ -85,16 +90,8 @@ enum CountryNames {
     /// (`U.S.A.` → `usa`, `Côte d’Ivoire` → `cotedivoire`).
     static func key(_ name: String) -> String {
         // ASCII names (most of them) are folded on bytes; accents and other scripts by Foundation.
-        if name.utf8.allSatisfy({ $0 < 0x80 }) {
-            return String(
-                decoding: name.utf8.compactMap { byte -> UInt8? in
-                    switch byte {
-                    case 0x41...0x5A: byte | 0x20
-                    case 0x61...0x7A, 0x30...0x39: byte
-                    default: nil
-                    }
-                }, as: UTF8.self)
-        }
+        var name = name
+        if let folded = name.withUTF8({ foldedASCII($0[...]) }) { return folded }
         let folded = name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
         return String(
             String.UnicodeScalarView(

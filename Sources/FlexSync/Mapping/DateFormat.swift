@@ -117,9 +117,8 @@ enum DateFormat: Equatable, Sendable {
     /// Excel's serial 0 in whatever order a locale writes dates: `1/0/1900`, `00/01/1900`,
     /// `00.01.1900`, `1900-01-00` — day 0, month 1 (or 0), year 1900.
     static func isExcelDayZero(_ text: String) -> Bool {
-        let groups = text.split { !$0.isASCII || !$0.isNumber }.map { Int($0) }
-        guard groups.count == 3, groups.allSatisfy({ $0 != nil }) else { return false }
-        return groups.map { $0! }.sorted() == [0, 1, 1900] || groups.map { $0! }.sorted() == [0, 0, 1900]
+        let groups = text.split { !$0.isASCII || !$0.isNumber }.compactMap { Int($0) }.sorted()
+        return groups == [0, 1, 1900] || groups == [0, 0, 1900]
     }
 
     private func read(_ bytes: [UInt8], _ text: String) -> String? {
