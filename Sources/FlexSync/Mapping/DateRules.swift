@@ -5,7 +5,7 @@
 /// |---|---|
 /// | `1985-03-02`, `1985` | kept |
 /// | `1890-02-11`, `2061`, `2061-04-03` | error: outside Insights' years 1901–2049 |
-/// | `1900-01-01`, `0001-01-01`, `9999-12-31` | error, named as a placeholder for an unknown or open-ended date |
+/// | `1900-01-01`, `0001-01-01`, `9999-12-31`, `4712-12-31` | error, named as a placeholder for an unknown or open-ended date |
 /// | `0000-00-00` (BambooHR's empty date) | empty |
 enum DateRules {
     static let placeholders: Set<String> = ["1900-01-01", "0001-01-01", "9999-12-31", "4712-12-31"]
@@ -19,8 +19,8 @@ enum DateRules {
     static func check(date: String, raw: String) throws {
         if placeholders.contains(date) {
             throw TransformFailure(
-                rule: "placeholder date (1900-01-01, 0001-01-01, 9999-12-31 stand in for an unknown "
-                    + "or open-ended date): leave it empty, or list it in 'null_tokens'", value: raw)
+                rule: "placeholder date (\(date) stands in for an unknown or open-ended date): "
+                    + "leave it empty, or list it in 'null_tokens'", value: raw)
         }
         guard let year = Int(date.prefix(4)), ValueRules.years.contains(year) else {
             throw TransformFailure(rule: "date outside Insights' years 1901–2049", value: raw)

@@ -92,10 +92,21 @@ struct ReportingTests {
         ),
         (
             "{ field: d, transforms: [{ date: dd.MM.yyyy }] }", "01.01.1900",
-            "error: in.csv:2: agent_attribute_1: placeholder date"
+            "error: in.csv:2: agent_attribute_1: placeholder date (1900-01-01 stands in for an unknown"
         ),
-        ("{ field: d, transforms: [date] }", "9999-12-31", "error: in.csv:2: agent_attribute_1: placeholder date"),
-        ("{ field: d, transforms: [date] }", "0001-01-01", "error: in.csv:2: agent_attribute_1: placeholder date"),
+        (
+            "{ field: d, transforms: [date] }", "9999-12-31",
+            "error: in.csv:2: agent_attribute_1: placeholder date (9999-12-31 stands in"
+        ),
+        (
+            "{ field: d, transforms: [date] }", "0001-01-01",
+            "error: in.csv:2: agent_attribute_1: placeholder date (0001-01-01 stands in"
+        ),
+        (
+            "{ field: d, transforms: [date] }", "4712-12-31T00:00:00.000+00:00",
+            "error: in.csv:2: agent_attribute_1: placeholder date (4712-12-31 stands in for an unknown or open-ended "
+                + "date): leave it empty, or list it in 'null_tokens': 4712-12-31T00:00:00.000+00:00"
+        ),
         ("{ field: d, transforms: [date] }", "0000-00-00", "remove"),
         (
             "{ field: d, transforms: [{ date: dd.MM.yyyy }] }", "43556",

@@ -4,10 +4,10 @@ import Testing
 @testable import FlexSync
 
 /// Exports written the way the vendors write them, by people who had not read flexsync's code
-/// (`Fixtures/vendor` and `Fixtures/vendor-b`, each with every planted defect in its
-/// `DEFECTS.json`): each file is validated with a mapping for its shape (`Fixtures/vendor-jobs`,
-/// `Fixtures/vendor-b-jobs`), and every planted defect must be reported at its place — a CSV
-/// line or an XML record — while clean records raise no error.
+/// (`Fixtures/vendor`, `Fixtures/vendor-b` and `Fixtures/vendor-c`, each with every planted
+/// defect in its `DEFECTS.json`): each file is validated with a mapping for its shape (the set's
+/// `-jobs` folder), and every planted defect must be reported at its place — a CSV line or an
+/// XML record — while clean records raise no error.
 struct VendorDefectTests {
     struct Defect {
         var file: String
@@ -20,7 +20,9 @@ struct VendorDefectTests {
     static let directory = Fixtures.repositoryRoot.appendingPathComponent("Tests/FlexSyncTests/Fixtures")
 
     /// The set a fixture belongs to: its folder, whose jobs are in `<folder>-jobs`.
-    static func set(of file: String) -> String { secondSet.contains(file) ? "vendor-b" : "vendor" }
+    static func set(of file: String) -> String {
+        secondSet.contains(file) ? "vendor-b" : thirdSet.contains(file) ? "vendor-c" : "vendor"
+    }
 
     static func defects(of file: String) throws -> [Defect] {
         let data = try Data(contentsOf: directory.appendingPathComponent("\(set(of: file))/DEFECTS.json"))
@@ -49,7 +51,8 @@ struct VendorDefectTests {
         "placeholder_date": { $0.rule.hasPrefix("placeholder date") },
         "excel_number_damage": { $0.rule.contains("does not match") || $0.rule.contains("Excel") },
         "too_long": { $0.rule.hasPrefix("longer than 128") },
-        "inconsistent_team": { $0.rule.contains("shows in Insights only when") }
+        "inconsistent_team": { $0.rule.contains("shows in Insights only when") },
+        "unquoted_delimiter": { $0.rule.hasPrefix("found ") && $0.rule.contains("but the header has") }
     ]
 
     /// Kinds that are hazards rather than defects: nothing is reported at their place.
@@ -60,11 +63,16 @@ struct VendorDefectTests {
         "freshdesk-contacts.csv"
     ]
 
+    static let thirdSet = [
+        "oracle-hcm-bip-workers.xml", "salesforce-soap-contacts.xml", "adp-wfn-workers.csv",
+        "zoho-crm-contacts.csv", "ssms-kronos-agents.csv"
+    ]
+
     static let files =
         [
             "workday-raas-workers.xml", "bamboohr-custom-report.xml", "excel-hr-de.csv",
             "salesforce-contacts.csv", "hubspot-contacts.csv"
-        ] + secondSet
+        ] + secondSet + thirdSet
 
     static func outcome(_ file: String) throws -> ValidationOutcome {
         let name = file.split(separator: ".").dropLast().joined(separator: ".")
@@ -155,6 +163,25 @@ struct VendorDefectTests {
             outcome.problems.allSatisfy {
                 $0.position.map { $0.record == 0 || $0.description.hasSuffix("(record \($0.record))") } ?? true
             })
+    }
+
+    /// ADP repeats a column the report chose twice, and SSMS wrote one row with a comma of its own
+    /// unquoted: the first is a warning (the mapping does not read it), the second that row's
+    /// error, and every other row of both files is read and checked.
+    @Test func aRepeatedColumnAndADamagedRowDoNotStopTheRun() throws {
+        let adp = try Self.outcome("adp-wfn-workers.csv")
+        #expect(adp.rowsRead == 32)
+        #expect(
+            adp.problems.contains {
+                $0.severity == .warning && $0.position?.line == 1
+                    && $0.rule.contains("repeats 'Position ID' (columns 4 and 21)")
+            }, "\(adp.problems.map { $0.line(showValues: true) })")
+        let ssms = try Self.outcome("ssms-kronos-agents.csv")
+        #expect(ssms.rowsRead == 34)
+        let damaged = ssms.problems.filter { $0.rule.hasPrefix("found 15 fields, but the header has 14") }
+        #expect(damaged.map { $0.position?.line } == [30] && damaged.allSatisfy { $0.severity == .error })
+        // The four rows after it are read and valid: 9 invalid rows are the 9 planted defects' rows.
+        #expect(ssms.valid == 25 && ssms.invalid == 9)
     }
 
     /// The same feed read with its default namespace bound to "" (unprefixed names, as the file
