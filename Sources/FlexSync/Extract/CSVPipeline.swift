@@ -128,6 +128,8 @@ final class CSVPipeline: Sendable {
                     block: block, start: start, count: max(columns, record.fieldCount), line: record.line,
                     number: record.number))
         }
-        return RecordBatch(records: records, emptyRows: scanned.emptyRows, error: failure ?? scanned.error)
+        return RecordBatch(
+            records: records, emptyRows: scanned.emptyRows, repeatedHeaders: scanned.repeatedHeaders,
+            error: failure ?? scanned.error)
     }
 }

@@ -22,6 +22,12 @@ public struct CSVOptions: Sendable {
     /// error. A row spanning lines (a lost quote may have swallowed others) and the first row
     /// (more likely a wrong delimiter) still stop the reader.
     public var malformedRowsAsRecords = false
+    /// The physical line the header is on (1-based), for reports that print a title, a run date
+    /// or a blank line above it; nil: the first non-blank line (after Excel's `sep=` line).
+    public var headerLine: Int?
+    /// Leave out a row that repeats the header byte for byte (two exports joined into one),
+    /// listing its line in ``CSVReader/repeatedHeaderLines``, instead of handing it on as data.
+    public var skipRepeatedHeaders = false
 
     public init(
         delimiter: UInt8? = nil, encoding: TextEncoding? = nil, padShortRows: Bool = false, lazyValues: Bool = false
@@ -43,6 +49,9 @@ public struct CSVOptions: Sendable {
 public final class CSVReader: RecordReader {
     public let schema: RecordSchema
     public private(set) var skippedEmptyRows = 0
+    /// Lines of rows that repeated the header, left out (``CSVOptions/skipRepeatedHeaders``);
+    /// complete once ``next()`` returned nil.
+    public private(set) var repeatedHeaderLines: [Int] = []
     /// The delimiter in use (given or detected).
     public let delimiter: UInt8
     /// The encoding in use (declared or from the byte-order mark).
@@ -108,6 +117,7 @@ public final class CSVReader: RecordReader {
                 return nil
             }
             skippedEmptyRows += batch.emptyRows
+            repeatedHeaderLines += batch.repeatedHeaders
             pendingError = batch.error
         }
     }
@@ -139,6 +149,8 @@ struct ScannedBatch: Sendable {
     var fields: [FieldExtent] = []
     var records: [ScannedRecord] = []
     var emptyRows = 0
+    /// Lines of rows that repeated the header, left out.
+    var repeatedHeaders: [Int] = []
     /// The error that ended reading, after these records.
     var error: Error?
 }
@@ -147,6 +159,7 @@ struct ScannedBatch: Sendable {
 struct RecordBatch: Sendable {
     var records: [Record]
     var emptyRows: Int
+    var repeatedHeaders: [Int] = []
     var error: Error?
 }
 
@@ -183,6 +196,32 @@ extension CSVReader {
                 if let text = record[name]?.firstText, !text.trimmingSpaces.isEmpty {
                     return (record.position.line, column)
                 }
+            }
+        }
+        return nil
+    }
+}
+
+extension CSVReader {
+    /// The first of the `within` lines after `after` that, read as the header, gives column names
+    /// `accepts` takes: where a report that prints a title or a run date above its header has it.
+    public static func headerLine(
+        in path: String, options: CSVOptions, after: Int, within: Int = 30, accepts: ([String]) -> Bool
+    ) -> Int? {
+        var options = options
+        options.allowDuplicateColumns = true
+        var candidate = after + 1
+        while candidate <= after + within {
+            options.headerLine = candidate
+            do {
+                let reader = try CSVReader(path: path, options: options)
+                if accepts(reader.schema.names) { return reader.headerLine }
+                // Blank lines before a candidate are skipped to the next line with fields.
+                candidate = max(candidate, reader.headerLine) + 1
+            } catch ExtractError.headerLineBeyondEnd {
+                return nil
+            } catch {
+                candidate += 1
             }
         }
         return nil

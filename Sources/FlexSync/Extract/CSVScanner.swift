@@ -13,6 +13,8 @@ final class CSVScanner {
     private var delimiterDeclared = false
     private var detectedDelimiter: UInt8 = UInt8(ascii: ",")
     private(set) var headerLine = 1
+    /// The header's fields as the file writes them, to know the header when a row repeats it.
+    private var headerBytes: [[UInt8]] = []
 
     private let input: ByteInput
     private let options: CSVOptions
@@ -136,21 +138,35 @@ final class CSVScanner {
 
     // MARK: Header
 
-    private func readHeader() throws {
-        // Make sure the first line is in the buffer, to detect the delimiter from it.
+    /// Reads until the line at `start` is whole in the buffer (or the file ends).
+    private func fillLine() throws {
         while !eof && buffer.count - start <= Self.maxFieldBytes
             && !buffer[start...].contains(UInt8(ascii: "\n")) && !buffer[start...].contains(UInt8(ascii: "\r"))
         {
             try fill()
         }
+    }
+
+    private func readHeader() throws {
+        // Make sure the first line is in the buffer, to detect the delimiter from it.
+        try fillLine()
         let declared = skipSepLine()
+        if let wanted = options.headerLine, wanted > line {
+            try skipLines(to: wanted)
+            try fillLine()
+        }
         detectedDelimiter = detectDelimiter()
         delimiter = options.delimiter ?? declared ?? detectedDelimiter
         delimiterDeclared = options.delimiter != nil || declared != nil
         special[Int(delimiter)] = true
         special[0x0A] = true
         special[0x0D] = true
-        guard let (header, headerLine) = try nextHeaderFields() else { throw ExtractError.noHeader(file: file) }
+        guard let (header, headerLine) = try nextHeaderFields() else {
+            if let wanted = options.headerLine, wanted > 1 {
+                throw ExtractError.headerLineBeyondEnd(file: file, line: wanted)
+            }
+            throw ExtractError.noHeader(file: file)
+        }
         var seen: [String: Int] = [:]
         var names: [String] = []
         for (position, name) in header.enumerated() {
@@ -202,10 +218,44 @@ final class CSVScanner {
                         return text
                     }
                 }
+                headerBytes = fields.map { Array(buffer[$0.start..<$0.end]) }
                 let headerLine = line
                 start = end
                 line += lines
                 return (names, headerLine)
+            }
+        }
+    }
+
+    /// Skips whole physical lines (a report's title, its run date) until `wanted` is next.
+    private func skipLines(to wanted: Int) throws {
+        while line < wanted {
+            guard let index = buffer[start...].firstIndex(where: { $0 == 0x0A || $0 == 0x0D }) else {
+                if eof {
+                    throw ExtractError.headerLineBeyondEnd(file: file, line: wanted)
+                }
+                try fill()
+                continue
+            }
+            if buffer[index] == 0x0D && index + 1 == buffer.count && !eof {
+                // A CR at the end of what is read: the LF that may follow decides the line's end.
+                try fill()
+                continue
+            }
+            start = index + 1
+            if buffer[index] == 0x0D && start < buffer.count && buffer[start] == 0x0A { start += 1 }
+            line += 1
+        }
+    }
+
+    /// Whether the fields from `first` repeat the header byte for byte.
+    private func repeatsHeader(_ fields: ArraySlice<FieldExtent>) -> Bool {
+        guard fields.count == headerBytes.count, let head = fields.first,
+            head.end - head.start == headerBytes[0].count
+        else { return false }
+        return buffer.withUnsafeBufferPointer { bytes in
+            zip(fields, headerBytes).allSatisfy { field, name in
+                field.end - field.start == name.count && bytes[field.start..<field.end].elementsEqual(name)
             }
         }
     }
@@ -279,6 +329,11 @@ final class CSVScanner {
                         // Excel's `;;;` rows: skipped, and counted for the run report.
                         batch.fields.removeSubrange(mark...)
                         batch.emptyRows += 1
+                        continue
+                    }
+                    if options.skipRepeatedHeaders && repeatsHeader(batch.fields[mark...]) {
+                        batch.fields.removeSubrange(mark...)
+                        batch.repeatedHeaders.append(recordLine)
                         continue
                     }
                     var kept = count

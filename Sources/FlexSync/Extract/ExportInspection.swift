@@ -26,6 +26,11 @@ public struct ExportInspection: Sendable {
     public var columns: [Column] = []
     /// CSV rows left out of the counts because their field count is not the header's: line, fields.
     public var malformedRows: [(line: Int, fields: Int, header: Int)] = []
+    /// CSV: the header's line, when lines above it are not the header (a report's title) and
+    /// the inspection read from it instead.
+    public var headerLine: Int?
+    /// CSV: lines that repeated the header, left out of the counts.
+    public var repeatedHeaderLines: [Int] = []
 
     static let sampleCount = 3
 
@@ -46,16 +51,33 @@ public struct ExportInspection: Sendable {
     }
 
     /// Inspects a CSV export: the encoding is a byte-order mark's, else UTF-8 when the file's
-    /// first megabytes are valid UTF-8, else Windows-1252; the delimiter is detected from the header.
+    /// first megabytes are valid UTF-8, else Windows-1252; the delimiter is detected from the
+    /// header. When most rows disagree with the first line's field count and a line below it has
+    /// their count, that line is taken as the header (the lines above it a report's title).
     public static func csv(path: String) throws -> ExportInspection {
         let (encoding, name) = try detectEncoding(path)
         // A repeated column name is shown (`Name (column N)`), not refused: a job refuses it only if mapped.
         var options = CSVOptions(encoding: encoding)
         options.allowDuplicateColumns = true
         options.malformedRowsAsRecords = true
+        options.skipRepeatedHeaders = true
+        let first = try csv(path: path, options: options, encoding: name)
+        let counts = Dictionary(grouping: first.malformedRows, by: \.fields)
+        guard first.malformedRows.count > first.records,
+            let common = counts.max(by: { $0.value.count < $1.value.count })?.key,
+            let line = CSVReader.headerLine(
+                in: path, options: options, after: first.malformedRows[0].line - 1, accepts: { $0.count == common })
+        else { return first }
+        options.headerLine = line
+        var moved = try csv(path: path, options: options, encoding: name)
+        moved.headerLine = line
+        return moved
+    }
+
+    private static func csv(path: String, options: CSVOptions, encoding: String) throws -> ExportInspection {
         let reader = try CSVReader(path: path, options: options)
         var inspection = ExportInspection(
-            file: path, format: .csv, encoding: name,
+            file: path, format: .csv, encoding: encoding,
             delimiter: ExtractError.delimiterName(reader.delimiter))
         var index: [String: Int] = [:]
         for name in reader.schema.names { inspection.observe(name, nil, into: &index) }
@@ -67,6 +89,7 @@ public struct ExportInspection: Sendable {
             inspection.records += 1
             for name in reader.schema.names { inspection.observe(name, record[name]?.firstText, into: &index) }
         }
+        inspection.repeatedHeaderLines = reader.repeatedHeaderLines
         let blank = Set(reader.blankColumns.map(CSVReader.blankColumnName))
         inspection.columns.removeAll { blank.contains($0.name) && $0.filled == 0 }
         return inspection

@@ -3,6 +3,8 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
     case cannotOpen(file: String, reason: String)
     case readFailed(file: String, reason: String)
     case noHeader(file: String)
+    /// `source.header_line` names a line at or past the file's end.
+    case headerLineBeyondEnd(file: String, line: Int)
     case blankColumnName(file: String, line: Int, column: Int)
     case blankColumnWithData(file: String, line: Int, column: Int, dataLine: Int)
     case duplicateColumnName(file: String, line: Int, name: String, first: Int, second: Int)
@@ -32,6 +34,8 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
         case .cannotOpen(let file, let reason): "\(file): cannot open: \(reason)"
         case .readFailed(let file, let reason): "\(file): read failed: \(reason)"
         case .noHeader(let file): "\(file): the file is empty: a header row is required"
+        case .headerLineBeyondEnd(let file, let line):
+            "\(file): 'source.header_line' is \(line), but the file has no header there: it ends first"
         case .blankColumnName(let file, let line, let column):
             "\(file):\(line): column \(column) of the header has a blank name"
         case .blankColumnWithData(let file, let line, let column, let dataLine):

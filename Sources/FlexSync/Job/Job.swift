@@ -38,7 +38,7 @@ public struct SourceSpec: Sendable {
     /// The keys a job's `source` may have.
     static let keys = [
         "path", "format", "encoding", "delimiter", "pad_short_rows", "record", "namespaces", "null_tokens",
-        "max_record_bytes", "blank_columns", "locale"
+        "max_record_bytes", "blank_columns", "locale", "header_line"
     ]
 }
 
@@ -181,6 +181,12 @@ struct JobLoader {
         }
         if let node = members["pad_short_rows"] {
             csv.padShortRows = try file.bool(node, context: "'source.pad_short_rows'")
+        }
+        if let node = members["header_line"] {
+            if format == .xml { throw file.error(node, "'source.header_line' is for CSV sources") }
+            let line = try file.int(node, context: "'source.header_line'")
+            guard line >= 1 else { throw file.error(node, "'source.header_line' is a line number, from 1") }
+            csv.headerLine = line
         }
         var namespaces: [String: NamespaceMatch] = [:]
         if let node = members["namespaces"] {

@@ -25,6 +25,7 @@ extension SourceSpec {
             options.lazyValues = true
             options.allowDuplicateColumns = true
             options.malformedRowsAsRecords = true
+            options.skipRepeatedHeaders = true
             return try CSVReader(path: file, options: options)
         case .xml:
             let fields = try mapping.sourceFields.map { field in
@@ -39,6 +40,21 @@ extension SourceSpec {
 }
 
 extension SourceSpec {
+    /// When the mapping's columns are not in a CSV file's header: the line below it that holds
+    /// them all (lines above it a report's title), as an error telling to set `header_line`.
+    public func headerLineHint(_ file: String, reader: CSVReader, mapping: Mapping) -> Problem? {
+        let wanted = mapping.sourceFields
+        guard !wanted.isEmpty,
+            let line = CSVReader.headerLine(
+                in: file, options: csv, after: reader.headerLine,
+                accepts: { names in Set(wanted).isSubset(of: names) })
+        else { return nil }
+        return Problem(
+            .error, SourcePosition(file: file, line: line, record: 0), field: "-",
+            rule: "the columns the mapping reads are on line \(line), not on line \(reader.headerLine): "
+                + "the lines above it are not the header (a report title?): set 'source.header_line: \(line)'")
+    }
+
     /// Column names the header repeats: an error when the mapping reads one (which column it
     /// means cannot be told), a warning naming them otherwise (a report that picked one field
     /// from two sections, unused here).

@@ -80,9 +80,12 @@ public struct DatasetValidator {
                 }
                 if let problem = try job.source.blankColumnProblem(file, reader: csv) { report(problem) }
             }
-            if job.source.format == .csv {
+            if let csv = reader as? CSVReader {
                 let missing = SourceFieldCheck.missingColumns(mapping, header: reader.schema.names, file: file)
-                if !missing.isEmpty { throw SourceFieldError(problems: missing) }
+                if !missing.isEmpty {
+                    let hint = job.source.headerLineHint(file, reader: csv, mapping: mapping)
+                    throw SourceFieldError(problems: hint.map { [$0] } ?? missing)
+                }
             }
             let rowsBefore = outcome.rowsRead
             let stream = MappedStream(reader: reader, mapping: mapping, policy: policy, threads: threads)
@@ -153,6 +156,12 @@ public struct DatasetValidator {
                 stream.recycle(chunk)
             }
             outcome.emptyRowsSkipped += stream.skippedEmptyRows
+            for line in (reader as? CSVReader)?.repeatedHeaderLines ?? [] {
+                report(
+                    Problem(
+                        .warning, SourcePosition(file: file, line: line, record: 0), field: "-",
+                        rule: "this row repeats the header (two exports joined into one?): left out"))
+            }
             if let matches = reader.fieldMatches {
                 let records = outcome.rowsRead - rowsBefore
                 for problem in SourceFieldCheck.unmatchedFields(mapping, matches: matches, records: records, file: file)

@@ -40,7 +40,7 @@ extension ExtractError {
     var place: (file: String?, line: Int?) {
         switch self {
         case .cannotOpen(let file, _), .readFailed(let file, _), .noHeader(let file), .unknownEncoding(let file, _),
-            .invalidUTF16(let file, _):
+            .invalidUTF16(let file, _), .headerLineBeyondEnd(let file, _):
             (file, nil)
         case .blankColumnName(let file, let line, _), .blankColumnWithData(let file, let line, _, _),
             .duplicateColumnName(let file, let line, _, _, _), .fieldCount(let file, let line, _, _),

@@ -8,6 +8,11 @@ public enum InspectReport {
         if let delimiter = inspection.delimiter { head += ", delimiter '\(delimiter)'" }
         if let record = inspection.recordPath { head += ", record path \(record)" }
         var lines = [head]
+        if let line = inspection.headerLine {
+            lines.append(
+                "header on line \(line): the line\(line == 2 ? "" : "s") above it \(line == 2 ? "is" : "are") not the "
+                    + "header (a report title?): set 'source.header_line: \(line)' in the job")
+        }
         for (prefix, uri) in inspection.namespaces.sorted(by: { $0.key < $1.key }) {
             // The default namespace is bound to "" in a job, for the unprefixed names shown.
             lines.append(
@@ -30,6 +35,9 @@ public enum InspectReport {
         }
         if inspection.malformedRows.count > 5 {
             lines.append("… and \(inspection.malformedRows.count - 5) more such rows")
+        }
+        for line in inspection.repeatedHeaderLines.prefix(5) {
+            lines.append("line \(line): repeats the header (two exports joined into one?): left out of the counts")
         }
         if !showValues { lines.append("(values masked: add --show-values to see them)") }
         return lines.joined(separator: "\n") + "\n"

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+@testable import FlexSync
+
+/// HR and CRM report builders print more than a table: a title and a run date above the header,
+/// a total line below the data, the header again where two downloads were joined. Each is named
+/// where it is, and no data row is lost or read as another row.
+struct ReportLayoutTests {
+    static let mapping = """
+        target: workers
+        key: { match: [agent_id] }
+        attributes:
+          agent_id: Associate ID
+          full_name: { template: "{Legal First Name} {Legal Last Name}" }
+        """
+
+    static let header = "\"Associate ID\",\"Legal First Name\",\"Legal Last Name\""
+
+    /// Two title lines and a blank line above the header, CRLF, a total line at the end.
+    static let titled =
+        "\"Agent Roster - Flex\"\r\n\"Run Date: 11/30/2026 02:00 AM\"\r\n\r\n\(header)\r\n"
+        + "\"G3B01\",\"Grace\",\"Navarro\"\r\n\"G3B02\",\"Mateo\",\"Aziz\"\r\n\r\n\"Total Records: 2\"\r\n"
+
+    @Test func withoutHeaderLineTheErrorSaysWhereTheHeaderIs() throws {
+        let job = try TrustJob.csv(Self.titled, mapping: Self.mapping)
+        let message = errorMessage { _ = try DatasetValidator(job: job, keepRecords: false).run() } ?? ""
+        #expect(
+            message.hasSuffix(
+                "in.csv:4: -: the columns the mapping reads are on line 4, not on line 1: the lines above it are not "
+                    + "the header (a report title?): set 'source.header_line: 4'"), "\(message)")
+        // One line, not an error per column.
+        #expect(!message.contains("no column"))
+    }
+
+    @Test func headerLineReadsFromThatLineAndKeepsTheFilesLineNumbers() throws {
+        let job = try TrustJob.csv(
+            Self.titled, mapping: Self.mapping, policies: "{ max_invalid_share: 1 }", source: "header_line: 4")
+        let outcome = try DatasetValidator(job: job, keepRecords: true).run()
+        #expect(outcome.rowsRead == 3 && outcome.valid == 2 && outcome.invalid == 1)
+        #expect(outcome.store.validRecords.map(\.position.line) == [5, 6])
+        let lines = outcome.problems.map { $0.line(showValues: true) }
+        #expect(
+            lines.contains {
+                $0.hasSuffix(
+                    "in.csv:8: -: found 1 field, but the header has 3: a line of one value (a report's title, total "
+                        + "or footer line?); the row is left out")
+            }, "\(lines)")
+    }
+
+    @Test(arguments: ["\n", "\r\n", "\r"])
+    func headerLineCountsPhysicalLinesWhateverTheirEnds(end: String) throws {
+        let csv =
+            ["Roster", "", "Associate ID,Legal First Name,Legal Last Name", "G1,Ana,Lima", "G2,Bo,Chen"]
+            .joined(separator: end) + end
+        var options = CSVOptions()
+        options.headerLine = 3
+        // Read whole, and a byte at a time (a CR and its LF in different reads).
+        for chunk in [1 << 20, 1] {
+            let reader = try CSVReader(
+                input: ByteInput(bytes: Array(csv.utf8), name: "in.csv"), options: options, chunkSize: chunk)
+            #expect(reader.headerLine == 3)
+            #expect(reader.schema.names == ["Associate ID", "Legal First Name", "Legal Last Name"])
+            var lines: [Int] = []
+            while let record = try reader.next() { lines.append(record.position.line) }
+            #expect(lines == [4, 5])
+        }
+    }
+
+    @Test func aHeaderLinePastTheEndIsAnError() throws {
+        var options = CSVOptions()
+        options.headerLine = 9
+        let message = errorMessage {
+            _ = try CSVReader(bytes: Array("Title\nA,B\n1,2\n".utf8), name: "in.csv", options: options)
+        }
+        #expect(message == "in.csv: 'source.header_line' is 9, but the file has no header there: it ends first")
+        let xml = errorMessage {
+            _ = try TrustJob.file(
+                Array("<r><w><id>1</id></w></r>".utf8), name: "in.xml", format: "xml",
+                mapping: "target: workers\nkey: { match: [agent_id] }\nattributes:\n  agent_id: id\n",
+                source: "record: /r/w, header_line: 2")
+        }
+        #expect(xml?.contains("'source.header_line' is for CSV sources") == true, "\(xml ?? "")")
+    }
+
+    /// Two downloads joined into one file: the second header is left out with a warning at its
+    /// line; the rows around it are read as usual (their duplicates are the duplicate check's).
+    @Test func aRepeatedHeaderRowIsAWarningNotBadValues() throws {
+        let csv = "\(Self.header)\r\n\"G1\",\"Ana\",\"Lima\"\r\n\(Self.header)\r\n\"G2\",\"Bo\",\"Chen\"\r\n"
+        let outcome = try DatasetValidator(job: try TrustJob.csv(csv, mapping: Self.mapping), keepRecords: true).run()
+        #expect(outcome.rowsRead == 2 && outcome.valid == 2 && outcome.invalid == 0)
+        #expect(
+            outcome.problems.map { $0.line(showValues: true) }.contains {
+                $0.hasSuffix("in.csv:3: -: this row repeats the header (two exports joined into one?): left out")
+            }, "\(outcome.problems)")
+        #expect(outcome.warnings == 1)
+        // A row that merely shares the first column's name is data, and checked as such.
+        let lookalike = "\(Self.header)\r\n\"Associate ID\",\"Ana\",\"Lima\"\r\n"
+        let other = try DatasetValidator(job: try TrustJob.csv(lookalike, mapping: Self.mapping), keepRecords: true)
+            .run()
+        #expect(other.rowsRead == 1 && other.warnings == 0)
+        // inspect leaves it out of the counts and says where it was.
+        let inspection = try ExportInspection.inspect(
+            path: try TrustJob.csv(csv, mapping: Self.mapping).source.pattern, recordPath: nil)
+        #expect(inspection.records == 2 && inspection.repeatedHeaderLines == [3])
+    }
+
+    @Test func inspectFindsTheHeaderBelowATitle() throws {
+        let path = try TrustJob.csv(Self.titled, mapping: Self.mapping).source.pattern
+        let inspection = try ExportInspection.inspect(path: path, recordPath: nil)
+        #expect(inspection.headerLine == 4)
+        #expect(inspection.columns.map(\.name) == ["Associate ID", "Legal First Name", "Legal Last Name"])
+        #expect(inspection.records == 2 && inspection.malformedRows.map(\.line) == [8])
+        let text = InspectReport.text(inspection, showValues: false)
+        #expect(
+            text.contains(
+                "header on line 4: the lines above it are not the header (a report title?): "
+                    + "set 'source.header_line: 4' in the job"), "\(text)")
+        // An ordinary file keeps its first line.
+        let plain = try TrustJob.csv("\(Self.header)\n\"G1\",\"Ana\",\"Lima\"\n", mapping: Self.mapping)
+        #expect(try ExportInspection.inspect(path: plain.source.pattern, recordPath: nil).headerLine == nil)
+    }
+}
