@@ -10,7 +10,16 @@ public struct ExportInspection: Sendable {
         public var filled: Int
         /// Up to three distinct non-empty values, in order of appearance.
         public var samples: [String]
+        /// Values that usually stand for "no value" (`NULL`, `N/A`, `-`…), with how many records
+        /// hold each: counted in `filled`, as a job reads them unless listed in `null_tokens`.
+        public var nullLike: [String: Int] = [:]
     }
+
+    /// What exports write for "no value" that a job reads as a value unless told otherwise.
+    static let nullLike: Set<String> = [
+        "NULL", "null", "Null", "(null)", "<null>", "N/A", "n/a", "#N/A", "None", "none", "nil", "-", "--",
+        "NaN", "undefined"
+    ]
 
     public var file: String
     public var format: SourceSpec.Format
@@ -45,6 +54,7 @@ public struct ExportInspection: Sendable {
         }
         guard let value = value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return }
         columns[position].filled += 1
+        if Self.nullLike.contains(value) { columns[position].nullLike[value, default: 0] += 1 }
         if columns[position].samples.count < Self.sampleCount && !columns[position].samples.contains(value) {
             columns[position].samples.append(value)
         }

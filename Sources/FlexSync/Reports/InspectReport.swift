@@ -36,6 +36,18 @@ public enum InspectReport {
         if inspection.malformedRows.count > 5 {
             lines.append("… and \(inspection.malformedRows.count - 5) more such rows")
         }
+        let nullLike = inspection.columns.flatMap { column in
+            column.nullLike.map { (column: column.name, value: $0.key, count: $0.value) }
+        }
+        for token in Set(nullLike.map(\.value)).sorted() {
+            // The columns most full of it first.
+            let holders = nullLike.filter { $0.value == token }.sorted { $0.count > $1.count }
+            let named = holders.prefix(6).map { "'\($0.column)' (\($0.count))" }.joined(separator: ", ")
+            let more = holders.count > 6 ? " and \(holders.count - 6) more columns" : ""
+            lines.append(
+                "'\(token)' fills \(named)\(more): counted as a value; if it means empty, list it in "
+                    + "'source.null_tokens'")
+        }
         for line in inspection.repeatedHeaderLines.prefix(5) {
             lines.append("line \(line): repeats the header (two exports joined into one?): left out of the counts")
         }

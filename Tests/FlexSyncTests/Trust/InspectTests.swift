@@ -96,6 +96,23 @@ struct InspectTests {
             draft.contains("  full_name: \"content[@type='application/xml']/m:properties/d:defaultFullName\"")
                 && draft.contains("match: [agent_id, email]"), "\(draft)")
     }
+    /// SQL Server writes a null as the text `NULL`: inspect counts it as a value, as a job would
+    /// read it, and says which columns hold it and how to make it empty.
+    @Test func nullLikeTextsAreNamedWithTheJobSettingThatEmptiesThem() throws {
+        let path = Fixtures.repositoryRoot.appendingPathComponent(
+            "Tests/FlexSyncTests/Fixtures/vendor-c/ssms-kronos-agents.csv"
+        ).path
+        let inspection = try ExportInspection.inspect(path: path, recordPath: nil)
+        let termination = try #require(inspection.columns.first { $0.name == "TerminationDate" })
+        #expect(termination.filled == 33 && termination.nullLike["NULL"] == 32, "\(termination)")
+        #expect(inspection.columns.first { $0.name == "FirstName" }?.nullLike.isEmpty == true)
+        let text = InspectReport.text(inspection, showValues: false)
+        let hint = try #require(text.split(separator: "\n").first { $0.hasPrefix("'NULL' fills ") })
+        #expect(
+            hint.contains("'TerminationDate' (") && hint.hasSuffix("if it means empty, list it in 'source.null_tokens'")
+        )
+    }
+
     /// Column names from ADP, Oracle HCM, Kronos and Zoho exports feed what a person would map
     /// them to; a yes/no "Is Manager" flag and an owner's id feed nothing.
     @Test(arguments: [
