@@ -189,6 +189,13 @@ public final class Mapping: Sendable {
         return fields
     }
 
+    /// The source fields an attribute reads (its expression's, in order): what a problem named
+    /// by the attribute came from. Empty for a key the mapping does not manage.
+    public func sourceFields(of key: String) -> [String] {
+        var seen = Set<String>()
+        return (attributes.first { $0.key == key }?.expression.fields ?? []).filter { seen.insert($0).inserted }
+    }
+
     /// How a source field is taken from XML (first, list, count).
     public func take(of field: String) -> XMLTake { takes[field] ?? .first }
 

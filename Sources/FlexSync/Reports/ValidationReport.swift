@@ -4,6 +4,7 @@ public enum ValidationReport {
         var lines: [String] = []
         lines.append("job \(job.displayName): \(job.mapping.target.rawValue) from \(job.source.pattern)")
         for problem in outcome.problems { lines.append(problem.line(showValues: showValues)) }
+        if let legend = sourceLegend(outcome.problems, mapping: job.mapping) { lines.append(legend) }
         if !outcome.withheldKeys.isEmpty {
             lines.append("pii: withhold: not sending \(outcome.withheldKeys.joined(separator: ", "))")
         }
@@ -17,6 +18,19 @@ public enum ValidationReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Problems name Insights attributes; an export's people know its columns. One line names
+    /// the columns (or XML paths) behind each attribute the problems name, where they differ.
+    static func sourceLegend(_ problems: [Problem], mapping: Mapping) -> String? {
+        var seen = Set<String>()
+        var parts: [String] = []
+        for problem in problems where seen.insert(problem.field).inserted {
+            let fields = mapping.sourceFields(of: problem.field)
+            guard !fields.isEmpty, fields != [problem.field] else { continue }
+            parts.append("\(problem.field) ← " + fields.map { "'\($0)'" }.joined(separator: " + "))
+        }
+        return parts.isEmpty ? nil : "(read from: " + parts.joined(separator: "; ") + ")"
+    }
+
     public static func json(_ outcome: ValidationOutcome, job: Job, showValues: Bool) -> String {
         let problems: [JSONValue] = outcome.problems.map { problem in
             var object = JSONObject()
@@ -25,6 +39,7 @@ public enum ValidationReport {
             object["line"] = problem.position.map { .number(JSONNumber(Double($0.line))) } ?? .null
             object["record"] = problem.position.map { .number(JSONNumber(Double($0.record))) } ?? .null
             object["field"] = .string(problem.field)
+            object["source_fields"] = .array(job.mapping.sourceFields(of: problem.field).map { .string($0) })
             object["rule"] = .string(problem.rule)
             object["value"] =
                 problem.value.map { .string(problem.personal && !showValues ? Problem.mask($0) : $0) } ?? .null

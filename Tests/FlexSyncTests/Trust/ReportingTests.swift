@@ -246,4 +246,32 @@ struct ReportingTests {
             errorMessage { _ = try Mapping.parse(yaml, path: "m.yaml") }
                 == "m.yaml:4:1: 'agent_id' is the first key: 'on_error: drop' would match records without it")
     }
+
+    /// Problems name Insights attributes; the report also names the export's columns behind
+    /// them, in text (one line) and in JSON (per problem).
+    @Test func problemsSayWhichColumnsTheirAttributeReads() throws {
+        let mapping = """
+            target: workers
+            key: { match: [agent_id] }
+            attributes:
+              agent_id: Associate ID
+              full_name: { template: "{First} {Last}" }
+              email: { field: Work Email, transforms: [email] }
+              agent_label_1: { field: Hire Date, transforms: [{ date: MM/dd/yyyy }] }
+            """
+        let csv =
+            "Associate ID,First,Last,Work Email,Hire Date\nA1,Ana,Lima,ana@,02/30/2021\nA2,Bo,Chen,bo@x.example,\n"
+        let job = try TrustJob.csv(csv, mapping: mapping, policies: "{ max_invalid_share: 1 }")
+        let outcome = try DatasetValidator(job: job, keepRecords: false).run()
+        let text = ValidationReport.text(outcome, job: job, showValues: false)
+        #expect(
+            text.contains("\n(read from: email ← 'Work Email'; agent_label_1 ← 'Hire Date')\n"), "\(text)")
+        let json = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(ValidationReport.json(outcome, job: job, showValues: false).utf8))
+                as? [String: Any])
+        let problems = try #require(json["problems"] as? [[String: Any]])
+        let sources = problems.map { "\($0["field"] ?? "") \($0["source_fields"] as? [String] ?? ["?"])" }
+        #expect(sources == ["email [\"Work Email\"]", "agent_label_1 [\"Hire Date\"]"], "\(sources)")
+    }
 }
