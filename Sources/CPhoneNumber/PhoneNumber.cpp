@@ -168,6 +168,15 @@ extern "C" bool fs_phone_region_for_calling_code(int calling_code, char *region)
     return true;
 }
 
+extern "C" bool fs_phone_national_prefix_is_zero(int calling_code) {
+    std::string code;
+    util().GetRegionCodeForCountryCode(calling_code, &code);
+    if (code.size() != 2 || code == "ZZ") return false;
+    std::string prefix;
+    util().GetNddPrefixForRegion(code, true, &prefix);
+    return prefix == "0";
+}
+
 extern "C" int fs_phone_supported_region_count(void) { return static_cast<int>(supportedRegions().size()); }
 
 extern "C" void fs_phone_supported_region(int index, char *region) {

@@ -92,6 +92,11 @@ bool fs_phone_is_supported_region(const char *region);
 /// The main region of a calling code (`44` → `GB`), in `region` (3 bytes); false when none.
 bool fs_phone_region_for_calling_code(int calling_code, char *region);
 
+/// Whether the main region of a calling code writes `0` before national numbers (its national
+/// or trunk prefix: `020 7946 0018` in GB); false for regions without one, such as Italy, whose
+/// numbers keep a leading zero after the calling code.
+bool fs_phone_national_prefix_is_zero(int calling_code);
+
 /// How many regions libphonenumber knows; `fs_phone_supported_region(i, out)` writes the i-th.
 int fs_phone_supported_region_count(void);
 void fs_phone_supported_region(int index, char *region);

@@ -149,6 +149,12 @@ enum PhoneNumberLibrary {
         return regionCode { fs_phone_region_for_calling_code(Int32(callingCode), $0) }
     }
 
+    /// Whether the calling code's main region writes `0` before national numbers (GB, DE, FR;
+    /// not IT, whose numbers keep their leading zero after `+39`).
+    static func nationalPrefixIsZero(callingCode: Int) -> Bool {
+        callingCode > 0 && callingCode < 1000 && fs_phone_national_prefix_is_zero(Int32(callingCode))
+    }
+
     /// Every region libphonenumber has metadata for.
     static let supportedRegions: [String] = (0..<Int(fs_phone_supported_region_count())).compactMap { index in
         regionCode {

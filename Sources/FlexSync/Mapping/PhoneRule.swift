@@ -36,6 +36,8 @@ struct PhoneRule: Sendable {
         case impossible(region: String?)
         case localOnly(region: String?)
         case unassigned(region: String?)
+        /// Read with its national prefix `0` still in front: too short once it is taken off.
+        case keepsNationalPrefix(region: String?)
 
         /// The rule a problem names; `region` nil for numbers written internationally.
         var rule: String {
@@ -50,6 +52,8 @@ struct PhoneRule: Sendable {
             case .impossible(let region): return "not a valid \(kind(region))phone number"
             case .localOnly(let region): return "local \(kind(region))number without its area code"
             case .unassigned(let region): return "\(kind(region))number outside the assigned ranges"
+            case .keepsNationalPrefix(let region):
+                return "not a valid \(kind(region))phone number: a digit is missing after the national prefix 0"
             }
         }
     }
@@ -118,9 +122,28 @@ struct PhoneRule: Sendable {
         case .localOnly: return .failure(international ? .impossible(region: nil) : .localOnly(region: place))
         case .possible(let number):
             if number.national.utf8.allSatisfy({ $0 == UInt8(ascii: "0") }) { return .failure(.placeholder) }
+            if keepsNationalPrefix(number, bytes, region: region) {
+                return .failure(.keepsNationalPrefix(region: place))
+            }
             if number.valid == false { return .failure(.unassigned(region: place)) }
             return .success(number)
         }
+    }
+
+    /// libphonenumber keeps a national prefix when the number is too short without it, and then
+    /// calls the number possible by its length with the `0` (`07700 9001` in GB is
+    /// `+44077009001`): a number that is still in the region's ranges with it is a real leading
+    /// zero; otherwise a digit was lost, and the number is refused whatever `require` says.
+    private func keepsNationalPrefix(
+        _ number: PhoneNumberLibrary.Number, _ bytes: UnsafeBufferPointer<UInt8>, region: String?
+    ) -> Bool {
+        guard number.national.utf8.first == UInt8(ascii: "0"), number.valid != true,
+            PhoneNumberLibrary.nationalPrefixIsZero(callingCode: number.callingCode)
+        else { return false }
+        if number.valid == false { return true }
+        guard case .possible(let checked) = PhoneNumberLibrary.read(bytes, region: region, format: output, validate: true)
+        else { return true }
+        return checked.valid == false
     }
 
     /// The E.164 form of a number written internationally (`+44 20 7946 0018`, `0044…`,

@@ -37,6 +37,12 @@ struct PhoneRuleTests {
         e("+44 (0)20 7946 0018", "GB", "+442079460018"),
         e("0044 20 7946 0018", "US", "+442079460018", old: false),
         e("07700 900123", "GB", "+447700900123"),
+        // A digit short: libphonenumber keeps the 0 and calls `+44077009001` possible.
+        e("07700 9001", "GB", "not a valid GB phone number: a digit is missing after the national prefix 0"),
+        e("077009001", "GB", "not a valid GB phone number: a digit is missing after the national prefix 0"),
+        e(
+            "+44 07700 9001", "GB",
+            "not a valid international phone number: a digit is missing after the national prefix 0"),
         e("01 234 5678", "IE", "+35312345678"),
         e("+353 (0)87 123 4567", "IE", "+353871234567"),
         // Western and central Europe
