@@ -141,7 +141,8 @@ struct PhoneRule: Sendable {
             PhoneNumberLibrary.nationalPrefixIsZero(callingCode: number.callingCode)
         else { return false }
         if number.valid == false { return true }
-        guard case .possible(let checked) = PhoneNumberLibrary.read(bytes, region: region, format: output, validate: true)
+        guard
+            case .possible(let checked) = PhoneNumberLibrary.read(bytes, region: region, format: output, validate: true)
         else { return true }
         return checked.valid == false
     }
