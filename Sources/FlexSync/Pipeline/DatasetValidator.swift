@@ -67,6 +67,12 @@ public struct DatasetValidator {
         /// Rows with an error, each counted once (a duplicate's first row when its key first conflicts).
         var invalidRows = 0
         var cardinality = CardinalityTracker(keys: mapping.attributes.filter(\.isCustomAttributeSlot).map(\.key))
+        // A duplicate names the value it shares, masked when it is personal (an e-mail, a phone,
+        // a name): it may come from any match key when the first is empty and falls back.
+        let personalKeys = Set(
+            mapping.matchKeys.filter { key in
+                key.friendlyName || key.attribute.map { mapping.attributes[$0].personal } ?? false
+            }.map(\.name))
         func report(_ problem: Problem) {
             if problem.severity == .warning { outcome.warnings += 1 }
             if outcome.problems.count < maxProblems { outcome.problems.append(problem) }
@@ -97,6 +103,7 @@ public struct DatasetValidator {
                     return
                 }
                 let identity = mapped.identity
+                let keysArePersonal = mapped.matchValues.first.map { personalKeys.contains($0.key) } ?? false
                 let seen = identity.flatMap { firstByKey[$0] }
                 // Under 'error' every row sharing a key is named, whatever else is wrong with it;
                 // 'first' and 'last' choose among valid rows only.
@@ -108,11 +115,13 @@ public struct DatasetValidator {
                         mapped.problems.append(
                             Problem(
                                 .error, mapped.position, field: mapping.key.match[0],
-                                rule: "duplicate key, also on \(first.position)", value: identity))
+                                rule: "duplicate key, also on \(first.position)", value: identity,
+                                personal: keysArePersonal))
                         if conflicted.insert(identity).inserted {
                             let problem = Problem(
                                 .error, first.position, field: mapping.key.match[0],
-                                rule: "duplicate key, also on \(mapped.position)", value: identity)
+                                rule: "duplicate key, also on \(mapped.position)", value: identity,
+                                personal: keysArePersonal)
                             report(problem)
                             if let index = first.index { outcome.store.invalidate(index) }
                             if !seen.invalid { invalidRows += 1 }
@@ -121,14 +130,16 @@ public struct DatasetValidator {
                         report(
                             Problem(
                                 .warning, mapped.position, field: mapping.key.match[0],
-                                rule: "duplicate key, keeping \(first.position)", value: identity))
+                                rule: "duplicate key, keeping \(first.position)", value: identity,
+                                personal: keysArePersonal))
                         outcome.skipped += 1
                         return
                     case .last:
                         report(
                             Problem(
                                 .warning, first.position, field: mapping.key.match[0],
-                                rule: "duplicate key, replaced by \(mapped.position)", value: identity))
+                                rule: "duplicate key, replaced by \(mapped.position)", value: identity,
+                                personal: keysArePersonal))
                         if let index = first.index { outcome.store.skip(index) }
                         outcome.skipped += 1
                     }

@@ -274,4 +274,28 @@ struct ReportingTests {
         let sources = problems.map { "\($0["field"] ?? "") \($0["source_fields"] as? [String] ?? ["?"])" }
         #expect(sources == ["email [\"Work Email\"]", "agent_label_1 [\"Hire Date\"]"], "\(sources)")
     }
+
+    /// A duplicate names the key value it shares: masked like any other personal value when the
+    /// key is an e-mail, shown when it is an employee id.
+    @Test func aDuplicatePersonalKeyIsMaskedUnlessAsked() throws {
+        let mapping = """
+            target: workers
+            key: { match: [email, agent_id], allow_fallback: true }
+            attributes:
+              email: { field: mail, transforms: [email] }
+              agent_id: id
+            """
+        let csv = "mail,id\nana.lima@example.org,A1\nana.lima@example.org,A2\n,A3\n,A3\n"
+        let job = try TrustJob.csv(csv, mapping: mapping, policies: "{ max_invalid_share: 1 }")
+        let outcome = try DatasetValidator(job: job, keepRecords: false).run()
+        let masked = ValidationReport.text(outcome, job: job, showValues: false)
+        #expect(masked.contains("in.csv:3: email: duplicate key, also on \(job.source.pattern):2: a*** (20 chars)"))
+        #expect(!masked.contains("ana.lima"))
+        #expect(!ValidationReport.json(outcome, job: job, showValues: false).contains("ana.lima"))
+        #expect(
+            ValidationReport.text(outcome, job: job, showValues: true).contains(
+                "in.csv:3: email: duplicate key, also on \(job.source.pattern):2: ana.lima@example.org"))
+        // Rows 4 and 5 fall back to the employee id, which is not personal.
+        #expect(masked.contains("in.csv:5: email: duplicate key, also on \(job.source.pattern):4: A3"), "\(masked)")
+    }
 }
