@@ -6,13 +6,37 @@
 /// | `1985-03-02`, `1985` | kept |
 /// | `1890-02-11`, `2061`, `2061-04-03` | error: outside Insights' years 1901–2049 |
 /// | `1900-01-01`, `0001-01-01`, `9999-12-31`, `4712-12-31` | error, named as a placeholder for an unknown or open-ended date |
-/// | `0000-00-00` (BambooHR's empty date) | empty |
+/// | `0000-00-00` (BambooHR's empty date), `0/0/00` (Outlook's), `--03-14` (no year) | empty |
 enum DateRules {
     static let placeholders: Set<String> = ["1900-01-01", "0001-01-01", "9999-12-31", "4712-12-31"]
 
-    /// A sentinel that means "no date": the value is empty.
+    /// A sentinel that means "no date": the value is empty. Day, month and year all zero in any
+    /// order and separator (BambooHR's `0000-00-00`, Outlook's `0/0/00`, `00.00.0000`), and a
+    /// date without its year (`--03-14`, as Google Contacts and vCard write a birthday whose year
+    /// is not known): neither names a day Insights could show.
     static func isNullDate(_ text: String) -> Bool {
-        text.hasPrefix("0000-00-00") || text == "00.00.0000" || text == "00/00/0000"
+        if text.hasPrefix("0000-00-00") { return true }
+        let bytes = text.utf8
+        if bytes.count == 7, bytes.starts(with: "--".utf8),
+            text.range(of: #"^--\d\d-\d\d$"#, options: .regularExpression) != nil
+        {
+            return true
+        }
+        guard bytes.count >= 5, bytes.count <= 10 else { return false }
+        var groups = 0
+        var inGroup = false
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "0"):
+                if !inGroup { groups += 1 }
+                inGroup = true
+            case UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "-"):
+                guard inGroup else { return false }
+                inGroup = false
+            default: return false
+            }
+        }
+        return groups == 3 && inGroup
     }
 
     /// Throws unless `date` (`YYYY-MM-DD`) lies within Insights' years and is no placeholder.

@@ -108,6 +108,18 @@ struct ReportingTests {
                 + "date): leave it empty, or list it in 'null_tokens': 4712-12-31T00:00:00.000+00:00"
         ),
         ("{ field: d, transforms: [date] }", "0000-00-00", "remove"),
+        // Outlook's empty date, and a birthday without its year (Google Contacts, vCard).
+        ("{ field: d, transforms: [{ date: M/d/yy }] }", "0/0/00", "remove"),
+        ("{ field: d, transforms: [{ date: yyyy-MM-dd }, year] }", "--03-14", "remove"),
+        ("{ field: d, transforms: [date] }", "--03-14", "remove"),
+        (
+            "{ field: d, transforms: [{ date: M/d/yy }] }", "1/0/00",
+            "error: in.csv:2: agent_attribute_1: placeholder date (Excel's day 0"
+        ),
+        (
+            "{ field: d, transforms: [{ date: M/d/yy }] }", "0/5/00",
+            "error: in.csv:2: agent_attribute_1: not a date in the declared format: 0/5/00"
+        ),
         (
             "{ field: d, transforms: [{ date: dd.MM.yyyy }] }", "43556",
             "error: in.csv:2: agent_attribute_1: not a date in the declared format: "
