@@ -62,11 +62,13 @@ extension CSVScanner {
         let bad = firstInvalidUTF8(slice)
         var fieldLine = line
         for byte in bytes[recordStart..<field.start + bad] where byte == 0x0A { fieldLine += 1 }
-        // Every byte reads as Windows-1252 but for five it leaves undefined.
-        let windows1252 = !slice[bad...].contains { [0x81, 0x8D, 0x8F, 0x90, 0x9D].contains($0) }
+        // Where its letters sit tells Mac OS Roman from Windows-1252, which reads every byte but
+        // for five it leaves undefined.
+        let guess = TextEncoding.singleByteGuess(slice)
+        let readable =
+            guess == .macRoman || !slice[bad...].contains { [0x81, 0x8D, 0x8F, 0x90, 0x9D].contains($0) }
         return ExtractError.invalidUTF8(
-            file: file, line: fieldLine, offset: byteOffset + field.start + bad,
-            windows1252: windows1252)
+            file: file, line: fieldLine, offset: byteOffset + field.start + bad, suggested: readable ? guess : nil)
     }
 
     /// True when no byte has the high bit set, eight bytes at a time.

@@ -61,7 +61,8 @@ public struct ExportInspection: Sendable {
     }
 
     /// Inspects a CSV export: the encoding is a byte-order mark's, else UTF-8 when the file's
-    /// first megabytes are valid UTF-8, else Windows-1252; the delimiter is detected from the
+    /// first megabytes are valid UTF-8, else Windows-1252 or, when its accented letters sit where
+    /// Mac OS Roman has them, that; the delimiter is detected from the
     /// header. When most rows disagree with the first line's field count and a line below it has
     /// their count, that line is taken as the header (the lines above it a report's title).
     public static func csv(path: String) throws -> ExportInspection {
@@ -132,6 +133,11 @@ public struct ExportInspection: Sendable {
         // A cut inside a character at the end of the sample is not invalid UTF-8.
         while let last = bytes.last, last & 0xC0 == 0x80 || last >= 0xC0 { bytes.removeLast() }
         if String(validating: bytes, as: UTF8.self) != nil { return (nil, "utf-8") }
+        if TextEncoding.singleByteGuess(bytes) == .macRoman {
+            return (
+                .macRoman, "mac-roman (not valid UTF-8; its letters sit where Mac OS Roman, Excel for Mac's, has them)"
+            )
+        }
         return (.windows1252, "windows-1252 (not valid UTF-8)")
     }
 }

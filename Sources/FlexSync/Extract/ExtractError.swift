@@ -11,8 +11,8 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
     case fieldCount(file: String, line: Int, found: Int, expected: Int)
     case unterminatedQuote(file: String, line: Int)
     case characterAfterQuote(file: String, line: Int)
-    /// `windows1252`: the bytes there read as Windows-1252, so the message suggests it.
-    case invalidUTF8(file: String, line: Int, offset: Int, windows1252: Bool)
+    /// `suggested`: the single-byte encoding the bytes there most likely are, for the message.
+    case invalidUTF8(file: String, line: Int, offset: Int, suggested: TextEncoding?)
     /// A field-count mismatch on the first record: the delimiter is the usual culprit.
     /// `detected`: the delimiter the header line suggests, which differs from a declared one.
     case firstRecordFieldCount(
@@ -48,11 +48,13 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
         case .unterminatedQuote(let file, let line):
             "\(file):\(line): quoted field opened on line \(line) is never closed"
         case .characterAfterQuote(let file, let line): "\(file):\(line): unexpected character after a closing quote"
-        case .invalidUTF8(let file, let line, let offset, let windows1252):
+        case .invalidUTF8(let file, let line, let offset, let suggested):
             "\(file):\(line): invalid UTF-8 at byte offset \(offset)"
-                + (windows1252
+                + (suggested == .windows1252
                     ? " (the bytes read as Windows-1252, as Excel's plain 'CSV' writes: set 'encoding: windows-1252' in the job's source)"
-                    : "")
+                    : suggested == .macRoman
+                        ? " (the bytes read as Mac OS Roman, as Excel for Mac's plain 'CSV' writes: set 'encoding: mac-roman' in the job's source)"
+                        : "")
         case .firstRecordFieldCount(
             let file, let line, let found, let expected, let delimiter, let declared, let detected):
             "\(file):\(line): found \(found) field\(found == 1 ? "" : "s"), but the header has \(expected); "

@@ -9,6 +9,8 @@ public enum TextEncoding: String, Sendable, CaseIterable {
     case utf16BE = "utf-16be"
     case windows1252 = "windows-1252"
     case latin1 = "iso-8859-1"
+    /// Excel for Mac's plain "Comma Separated Values" (Mac OS Roman, `0xDB` as the euro sign).
+    case macRoman = "mac-roman"
 
     /// Parses a job's encoding name, accepting the usual spellings.
     public init?(name: String) {
@@ -19,6 +21,7 @@ public enum TextEncoding: String, Sendable, CaseIterable {
         case "utf-16be", "utf16be": self = .utf16BE
         case "windows-1252", "cp1252", "win-1252", "ansi": self = .windows1252
         case "iso-8859-1", "latin1", "latin-1", "iso8859-1": self = .latin1
+        case "mac-roman", "macroman", "macintosh", "x-mac-roman", "mac": self = .macRoman
         default: return nil
         }
     }
@@ -40,6 +43,21 @@ struct UTF8Transcoder {
         0x017D, 0x8F,
         0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,
         0x017E, 0x0178
+    ]
+
+    /// Mac OS Roman's 0x80–0xFF.
+    static let macRomanHigh: [UInt32] = [
+        0x00C4, 0x00C5, 0x00C7, 0x00C9, 0x00D1, 0x00D6, 0x00DC, 0x00E1, 0x00E0, 0x00E2, 0x00E4, 0x00E3,
+        0x00E5, 0x00E7, 0x00E9, 0x00E8, 0x00EA, 0x00EB, 0x00ED, 0x00EC, 0x00EE, 0x00EF, 0x00F1, 0x00F3,
+        0x00F2, 0x00F4, 0x00F6, 0x00F5, 0x00FA, 0x00F9, 0x00FB, 0x00FC, 0x2020, 0x00B0, 0x00A2, 0x00A3,
+        0x00A7, 0x2022, 0x00B6, 0x00DF, 0x00AE, 0x00A9, 0x2122, 0x00B4, 0x00A8, 0x2260, 0x00C6, 0x00D8,
+        0x221E, 0x00B1, 0x2264, 0x2265, 0x00A5, 0x00B5, 0x2202, 0x2211, 0x220F, 0x03C0, 0x222B, 0x00AA,
+        0x00BA, 0x03A9, 0x00E6, 0x00F8, 0x00BF, 0x00A1, 0x00AC, 0x221A, 0x0192, 0x2248, 0x2206, 0x00AB,
+        0x00BB, 0x2026, 0x00A0, 0x00C0, 0x00C3, 0x00D5, 0x0152, 0x0153, 0x2013, 0x2014, 0x201C, 0x201D,
+        0x2018, 0x2019, 0x00F7, 0x25CA, 0x00FF, 0x0178, 0x2044, 0x20AC, 0x2039, 0x203A, 0xFB01, 0xFB02,
+        0x2021, 0x00B7, 0x201A, 0x201E, 0x2030, 0x00C2, 0x00CA, 0x00C1, 0x00CB, 0x00C8, 0x00CD, 0x00CE,
+        0x00CF, 0x00CC, 0x00D3, 0x00D4, 0xF8FF, 0x00D2, 0x00DA, 0x00DB, 0x00D9, 0x0131, 0x02C6, 0x02DC,
+        0x00AF, 0x02D8, 0x02D9, 0x02DA, 0x00B8, 0x02DD, 0x02DB, 0x02C7
     ]
 
     static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
@@ -74,6 +92,11 @@ struct UTF8Transcoder {
                     byte >= 0x80 && byte < 0xA0 ? UTF8Transcoder.windows1252High[Int(byte - 0x80)] : UInt32(byte),
                     to: &out)
             }
+        case .macRoman:
+            for byte in input {
+                UTF8Transcoder.appendUTF8(
+                    byte >= 0x80 ? UTF8Transcoder.macRomanHigh[Int(byte - 0x80)] : UInt32(byte), to: &out)
+            }
         case .utf16, .utf16LE, .utf16BE:
             let bigEndian = encoding == .utf16BE
             var index = 0
@@ -103,5 +126,29 @@ struct UTF8Transcoder {
             if final && (pendingByte != nil || pendingHighSurrogate != nil) { return consumed + input.count - 1 }
         }
         return nil
+    }
+}
+
+extension TextEncoding {
+    /// Which single-byte encoding bytes that are not UTF-8 most likely are, from where their
+    /// letters sit: inside words, Windows-1252 (and Latin-1) put accented letters at 0xC0–0xFF,
+    /// Mac OS Roman at 0x80–0x9F (`é` is 0x8E, which Windows-1252 reads as `Ž`).
+    static func singleByteGuess(_ bytes: UnsafeBufferPointer<UInt8>) -> TextEncoding {
+        func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+        var mac = 0
+        var windows = 0
+        var index = 1
+        while index + 1 < bytes.count {
+            let byte = bytes[index]
+            if byte >= 0x80 && isLetter(bytes[index - 1]) && isLetter(bytes[index + 1]) {
+                if byte < 0xA0 { mac += 1 } else if byte >= 0xC0 { windows += 1 }
+            }
+            index += 1
+        }
+        return mac > 0 && mac > 2 * windows ? .macRoman : .windows1252
+    }
+
+    static func singleByteGuess(_ bytes: [UInt8]) -> TextEncoding {
+        bytes.withUnsafeBufferPointer { singleByteGuess($0) }
     }
 }

@@ -10,6 +10,7 @@ import Foundation
 /// | question marks | `Lea ?? Sommer`, `Ji?í` | a character the code page lacks became `?` (an emoji two) |
 /// | replacement character | `Ren\u{FFFD}` | bytes that were not valid UTF-8 were decoded as U+FFFD |
 /// | double encoding | `JosÃ©`, `â€™` | UTF-8 bytes were read as Windows-1252 and written again as UTF-8 |
+/// | Mac OS Roman | `RenŽe`, `Mu–oz` | Excel for Mac's plain CSV read as Windows-1252 (`é` is Mac's 0x8E, 1252's `Ž`) |
 ///
 /// Values that look like URLs (`://`) are left alone: a query string has a legitimate `?`.
 public enum LossyText {
@@ -18,6 +19,7 @@ public enum LossyText {
         case questionMarks
         case replacementCharacter
         case doubleEncoding
+        case macRoman
 
         /// The rule's wording: `lossy text: '?' in place of characters`.
         public var rule: String {
@@ -25,14 +27,19 @@ public enum LossyText {
             case .questionMarks: "lossy text: '?' in place of characters (saved in a legacy code page?)"
             case .replacementCharacter: "lossy text: U+FFFD replacement character (the bytes were not valid UTF-8)"
             case .doubleEncoding: "lossy text: UTF-8 read as Windows-1252 (double encoded)"
+            case .macRoman:
+                "lossy text: Mac OS Roman read as Windows-1252 ('é' shows as 'Ž', 'ñ' as '–'): "
+                    + "if the file came from Excel for Mac, set 'encoding: mac-roman'"
             }
         }
     }
 
     /// A cheap first look at a value's UTF-8 bytes: false means it certainly has no damage.
-    /// True for a `?`, U+FFFD's lead byte, or a Latin-1 letter followed by a character that
-    /// double encoding leaves behind (its second byte in U+0080–U+00BF, Š, Œ, ˆ, €, ’…). Runs on
-    /// every value validate checks: one tight pass, and a closer look only past a candidate byte.
+    /// True for a `?`, U+FFFD's lead byte, a Latin-1 letter followed by a character that
+    /// double encoding leaves behind (its second byte in U+0080–U+00BF, Š, Œ, ˆ, €, ’…), or a
+    /// character Windows-1252 makes of Mac OS Roman's accented letters inside a word. Runs on
+    /// every value validate checks: one tight pass over ASCII, and a closer look only past a `?`
+    /// or the first byte outside ASCII.
     @inline(__always)
     public static func mayBeDamaged(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress else { return false }
@@ -42,16 +49,12 @@ public enum LossyText {
         let raw = UnsafeRawPointer(base)
         while index + 8 <= bytes.count {
             let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            if hasZeroByte(word ^ 0x3F3F_3F3F_3F3F_3F3F) || hasZeroByte(word ^ 0xC3C3_C3C3_C3C3_C3C3)
-                || hasZeroByte(word ^ 0xEFEF_EFEF_EFEF_EFEF)
-            {
-                break
-            }
+            if hasZeroByte(word ^ 0x3F3F_3F3F_3F3F_3F3F) || word & 0x8080_8080_8080_8080 != 0 { break }
             index += 8
         }
         while index < bytes.count {
             let byte = bytes[index]
-            if byte == 0x3F || byte == 0xC3 || byte == 0xEF { return closerLook(bytes, from: index) }
+            if byte == 0x3F || byte >= 0x80 { return closerLook(bytes, from: index) }
             index += 1
         }
         return false
@@ -86,9 +89,44 @@ public enum LossyText {
                 let next = bytes[index + 2]
                 if next == 0xC2 || next == 0xC5 || next == 0xC6 || next == 0xCB || next == 0xE2 { return true }
             }
+            if byte >= 0xC2 && isMacRomanLetter(bytes, at: index) { return true }
             index += 1
         }
         return false
+    }
+
+    /// What Windows-1252 makes of Mac OS Roman's 0x80–0x9F, its accented letters (`Ž` for `é`,
+    /// `–` for `ñ`, `Ÿ` for `ü`), less those a word may hold in its own right (`š`, `ž`, `œ`,
+    /// an apostrophe).
+    private static let macRomanTells: Set<UInt32> = [
+        0x20AC, 0x81, 0x201A, 0x192, 0x201E, 0x2026, 0x2020, 0x2021, 0x2C6, 0x2030, 0x160, 0x2039, 0x152, 0x8D,
+        0x17D, 0x8F, 0x90, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x2DC, 0x2122, 0x203A, 0x9D, 0x178
+    ]
+
+    /// Whether the character at `index` (a UTF-8 lead byte) is one of ``macRomanTells`` between
+    /// an ASCII letter and a lower-case one: inside a word, where an accented letter would be.
+    private static func isMacRomanLetter(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+        let lead = bytes[index]
+        let length = lead >= 0xE0 ? 3 : 2
+        guard lead < 0xF0, index > 0, isLetter(bytes[index - 1]), index + length < bytes.count else { return false }
+        let after = bytes[index + length]
+        guard after >= 0x61 && after <= 0x7A, bytes[index + 1] & 0xC0 == 0x80,
+            length == 2 || bytes[index + 2] & 0xC0 == 0x80
+        else { return false }
+        let scalar =
+            length == 2
+            ? UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+            : UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+        return macRomanTells.contains(scalar)
+    }
+
+    /// Whether a text holds one of ``macRomanTells`` inside a word.
+    static func hasMacRomanLetter(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            bytes.indices.contains { bytes[$0] >= 0xC2 && bytes[$0] < 0xF0 && isMacRomanLetter(bytes, at: $0) }
+        }
     }
 
     /// The damage a text value carries, if any.
@@ -96,6 +134,7 @@ public enum LossyText {
         guard mayBeDamaged(text), !text.contains("://") else { return nil }
         if text.unicodeScalars.contains("\u{FFFD}") { return .replacementCharacter }
         if !doubleEncodedRuns(in: Array(text.unicodeScalars)).isEmpty { return .doubleEncoding }
+        if hasMacRomanLetter(text) { return .macRoman }
         if text.unicodeScalars.contains("?") { return .questionMarks }
         return nil
     }

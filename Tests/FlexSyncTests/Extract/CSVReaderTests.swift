@@ -40,6 +40,37 @@ struct CSVReaderTests {
         )
     }
 
+    /// Excel for Mac's plain "Comma Separated Values": Mac OS Roman, lines ended by CR alone, a
+    /// line feed inside a quoted cell (written by someone who had read only the README).
+    @Test func excelForMacIsMacRomanAndItsLettersSaySo() throws {
+        let path = Fixtures.path("extract/excel_mac_roman.csv")
+        let reader = try CSVReader(path: path, options: CSVOptions(encoding: .macRoman))
+        let rows = try reader.allRows()
+        #expect(rows.count == 12 && rows[0][1] == "Renée" && rows[2][1] == "Zoë" && rows[7][2] == "Davíes")
+        #expect(rows[3][12] == "Part-time Mon-Wed\nReturning from leave 1 Sept")
+        #expect(
+            errorMessage { _ = try CSVReader(path: path).allRows() }
+                == "\(path):2: invalid UTF-8 at byte offset 118 (the bytes read as Mac OS Roman, as Excel for Mac's "
+                + "plain 'CSV' writes: set 'encoding: mac-roman' in the job's source)")
+        let inspection = try ExportInspection.inspect(path: path, recordPath: nil)
+        #expect(inspection.encoding.hasPrefix("mac-roman (not valid UTF-8") && inspection.records == 12)
+        #expect(inspection.columns[1].samples.first == "Renée")
+        // Declared Windows-1252, its accented letters come out as other characters: lossy text.
+        let mapping = """
+            target: workers
+            key: { match: [agent_id] }
+            attributes:
+              agent_id: Employee ID
+              full_name: { template: "{First Name} {Last Name}" }
+            """
+        let job = try TrustJob.file(
+            Array(try Data(contentsOf: URL(fileURLWithPath: path))), name: "mac.csv", format: "csv", mapping: mapping,
+            policies: "{ lossy_text: error, max_invalid_share: 1 }", source: "encoding: windows-1252")
+        let outcome = try DatasetValidator(job: job, keepRecords: false).run()
+        let lossy = outcome.problems.filter { $0.rule.hasPrefix("lossy text: Mac OS Roman read as Windows-1252") }
+        #expect(lossy.map { $0.position?.line } == [2], "\(outcome.problems)")
+    }
+
     @Test func excelUnicodeTextIsUTF16LittleEndianWithTabs() throws {
         let reader = try CSVReader(path: Fixtures.path("extract/excel_unicode.txt"))
         #expect(reader.encoding == .utf16LE)

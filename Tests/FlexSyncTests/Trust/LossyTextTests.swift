@@ -12,7 +12,10 @@ struct LossyTextTests {
         ("JosÃ© GarcÃ\u{AD}a", .doubleEncoding),
         ("MÃ¼ller", .doubleEncoding),
         ("O\u{E2}\u{20AC}\u{2122}Brien", .doubleEncoding),
-        ("Sam \u{F0}\u{178}\u{2018}\u{8D}", .doubleEncoding)
+        ("Sam \u{F0}\u{178}\u{2018}\u{8D}", .doubleEncoding),
+        // Mac OS Roman read as Windows-1252: Renée, Muñoz, Jäger, Müller, Gómez.
+        ("RenŽe Smith", .macRoman), ("Mu–oz", .macRoman), ("JŠger", .macRoman), ("MŸller", .macRoman),
+        ("G—mez", .macRoman)
     ])
     func damageIsNamed(text: String, damage: LossyText.Damage) {
         #expect(LossyText.damage(in: text) == damage)
@@ -20,7 +23,9 @@ struct LossyTextTests {
 
     @Test(arguments: [
         "Müller", "José García", "Straße", "Ñandú Ltd.", "Łukasz Żółć", "Sam 👩‍💻", "Ärzte & Co",
-        "https://rec.example.com/r?id=1&sig=x", "ÄÖÜ äöü ß", "Zoë"
+        "https://rec.example.com/r?id=1&sig=x", "ÄÖÜ äöü ß", "Zoë",
+        // What a word may hold in Windows-1252 itself.
+        "Tomšič", "Anžej", "sœur", "O’Neil", "it’s", "Jean–Paul", "2019–2020", "ŠKODA", "Žarko", "Acme™"
     ])
     func goodTextIsLeftAlone(text: String) {
         #expect(LossyText.damage(in: text) == nil)
@@ -42,14 +47,23 @@ struct LossyTextTests {
 
     /// The word-at-a-time first look against its rule written out byte by byte.
     @Test func theFirstLookAgreesWithItsRule() {
-        let pool: [UInt8] = [0x61, 0x20, 0x3F, 0xC3, 0xA9, 0xC2, 0xC5, 0xEF, 0xBF, 0xE2, 0x2E]
+        let pool: [UInt8] = [0x61, 0x20, 0x3F, 0xC3, 0xA9, 0xC2, 0xC5, 0xEF, 0xBF, 0xE2, 0x2E, 0xBD, 0x80, 0x93, 0x41]
         var random = SeededGenerator(state: 29)
-        for _ in 0..<20_000 {
+        // `Ž` (C5 BD) or `–` (E2 80 93) after an ASCII letter and before a lower-case one.
+        func macRoman(_ bytes: [UInt8], _ index: Int) -> Bool {
+            let tell: [UInt8]? =
+                bytes[index...].starts(with: [0xC5, 0xBD])
+                ? [0xC5, 0xBD] : bytes[index...].starts(with: [0xE2, 0x80, 0x93]) ? [0xE2, 0x80, 0x93] : nil
+            guard let tell, index > 0, index + tell.count < bytes.count else { return false }
+            return [0x61, 0x41].contains(bytes[index - 1]) && bytes[index + tell.count] == 0x61
+        }
+        for _ in 0..<40_000 {
             let bytes = (0..<Int.random(in: 0...40, using: &random)).map { _ in pool.randomElement(using: &random)! }
             let rule = bytes.indices.contains { index in
                 bytes[index] == 0x3F || bytes[index] == 0xEF
                     || (bytes[index] == 0xC3 && index + 2 < bytes.count
                         && [0xC2, 0xC5, 0xC6, 0xCB, 0xE2].contains(bytes[index + 2]))
+                    || macRoman(bytes, index)
             }
             #expect(bytes.withUnsafeBufferPointer { LossyText.mayBeDamaged($0) } == rule, "\(bytes)")
         }
