@@ -102,7 +102,7 @@ extension ExportInspection {
     }
 
     /// The shallowest element path that repeats, the most repeated at that depth; and the
-    /// namespaces the document declares.
+    /// namespaces the document declares, on whichever element.
     private static func guessRecordPath(_ path: String, namespaces: inout [String: String]) throws -> String {
         guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOBLANKS.rawValue))
         else {
@@ -117,13 +117,16 @@ extension ExportInspection {
             let depth = Int(xmlTextReaderDepth(reader))
             stack.removeLast(max(0, stack.count - depth))
             stack.append(xmlTextReaderConstName(reader).map { String(cString: $0) } ?? "")
-            if depth == 0 {
+            // Declarations on any element (a SOAP body's payload declares its own), the first
+            // binding of a prefix kept.
+            if xmlTextReaderHasAttributes(reader) == 1 {
                 while xmlTextReaderMoveToNextAttribute(reader) == 1 {
                     let name = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
+                    guard name == "xmlns" || name.hasPrefix("xmlns:") else { continue }
                     let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
-                    if name.hasPrefix("xmlns:") { namespaces[String(name.dropFirst(6))] = value }
+                    let prefix = name == "xmlns" ? "" : String(name.dropFirst(6))
                     // The default namespace: a job binds it to "" for the unprefixed names shown.
-                    if name == "xmlns", !value.isEmpty { namespaces[""] = value }
+                    if !value.isEmpty && namespaces[prefix] == nil { namespaces[prefix] = value }
                 }
                 _ = xmlTextReaderMoveToElement(reader)
             }

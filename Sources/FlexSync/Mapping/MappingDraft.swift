@@ -14,6 +14,7 @@ public enum MappingDraft {
         (["contingentworkerid"], "agent_id"), (["userid"], "agent_id"),
         (["emailprimarywork"], "email"), (["workemail"], "email"), (["email"], "email"), (["mail"], "email"),
         (["phoneprimarywork"], "phone"), (["workphone"], "phone"), (["telefon"], "phone"), (["phone"], "phone"),
+        (["mobile"], "phone"), (["cell"], "phone"),
         (["preferredname"], "full_name"), (["fullname"], "full_name"), (["displayname"], "full_name"),
         (["costcenterreferenceid"], "department_id"), (["costcenter", "referenceid"], "department_id"),
         (["kostenstelle"], "department_id"), (["departmentid"], "department_id"),
@@ -28,6 +29,7 @@ public enum MappingDraft {
         (["manager", "displayname"], "manager"), (["manager", "!ismanager"], "manager"), (["vorgesetzte"], "manager"),
         (["reportingto"], "manager"), (["reportsto"], "manager"), (["supervisor"], "manager"),
         (["location", "@descriptor"], "location"), (["location"], "location"), (["standort"], "location"),
+        (["site"], "location"),
         (["businesstitle"], "role"), (["jobtitle"], "role"), (["jobprofile"], "role"), (["title"], "role"),
         (["role"], "role"),
         (["activestatus"], "state"), (["status"], "state"), (["ausgetreten"], "state")
@@ -38,11 +40,14 @@ public enum MappingDraft {
         (["customerid"], "customers.external_id"), (["externalid"], "customers.external_id"),
         (["email"], "customers.email"), (["mail"], "customers.email"),
         (["phonenumber"], "customers.phone"), (["phone"], "customers.phone"), (["telefon"], "customers.phone"),
+        (["mobile"], "customers.phone"),
+        (["fullname"], "customers.name"), (["displayname"], "customers.name"), (["contactname"], "customers.name"),
         (["account.name"], "customers.organization"), (["associatedcompany"], "customers.organization"),
+        (["organizationname"], "customers.organization"),
         (["companyname"], "customers.organization"), (["company"], "customers.organization"),
         (["postalcode"], "customers.zip"), (["zip"], "customers.zip"), (["plz"], "customers.zip"),
         (["birthdate"], "customers.year_of_birth"), (["dateofbirth"], "customers.year_of_birth"),
-        (["geburtsdatum"], "customers.year_of_birth"),
+        (["geburtsdatum"], "customers.year_of_birth"), (["birthday"], "customers.year_of_birth"),
         (["segment"], "customers.market_segment"), (["lifecyclestage"], "customers.category"),
         (["owner", "!id"], "customers.customer_manager"), (["acquisitiondate"], "customers.acquisition_date"),
         (["businessvalue"], "customers.business_value"), (["acquisitioncost"], "customers.acquisition_cost")
@@ -85,6 +90,7 @@ public enum MappingDraft {
         let name = folded(column)
         if let recordName, steps(of: column).contains(recordName), !namesAnotherPerson(name, target) { return nil }
         if target == .tasks && name == "id" { return ("customers.external_id", 0) }
+        if name == "name" { return (target == .workers ? "full_name" : "customers.name", 0) }
         let hints = target == .workers ? workerHints : taskHints
         // A fragment starting with '!' must not be in the name (a manager's employee id is no agent_id).
         func fits(_ fragment: String) -> Bool {
@@ -128,6 +134,23 @@ public enum MappingDraft {
         return steps.filter { !$0.isEmpty && !$0.hasPrefix("@") }
     }
 
+    /// Whether a column's samples could be the attribute's values: a yes/no flag feeds only
+    /// `state` (Five9's `attachVmToEmail` is no e-mail), an e-mail holds an `@`, a phone number
+    /// digits, a date a digit (Google's `E-mail 1 - Label` beside `E-mail 1 - Value`).
+    static func plausible(_ column: ExportInspection.Column, for key: String) -> Bool {
+        let samples = column.samples
+        guard !samples.isEmpty else { return true }
+        let flags: Set<String> = ["true", "false", "yes", "no", "y", "n", "0", "1", "t", "f"]
+        if key != "state" && samples.allSatisfy({ flags.contains($0.lowercased()) }) { return false }
+        switch key {
+        case "email", "customers.email": return samples.contains { $0.contains("@") }
+        case "phone", "customers.phone": return samples.contains { $0.filter(\.isNumber).count >= 5 }
+        case "customers.year_of_birth", "customers.acquisition_date":
+            return samples.contains { $0.contains(where: \.isNumber) }
+        default: return true
+        }
+    }
+
     /// How many elements deep an XML path goes (0 for a CSV column).
     private static func depth(_ path: String) -> Int { steps(of: path).count - 1 }
 
@@ -145,9 +168,9 @@ public enum MappingDraft {
             let ownName = isOwn(column.name, target, recordName: recordName)
             if ownName && (name.hasSuffix("firstname") || name == "vorname") { first = first ?? column }
             if ownName && (name.hasSuffix("lastname") || name == "nachname") { last = last ?? column }
-            guard let (key, rank) = attribute(for: column.name, target: target, recordName: recordName) else {
-                continue
-            }
+            guard let (key, rank) = attribute(for: column.name, target: target, recordName: recordName),
+                plausible(column, for: key)
+            else { continue }
             // The surer hint, then the fuller column, then the shallower path (the record's own
             // element rather than one nested deeper).
             if let known = chosen[key], let best = ranks[key],
@@ -174,6 +197,12 @@ public enum MappingDraft {
         ]
         func quoted(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         func fill(_ column: ExportInspection.Column) -> String { "\(column.filled) of \(inspection.records) filled" }
+        // The name from first and last name columns when no name column is well filled.
+        func nameTemplate() -> String? {
+            let sparseName = chosen[nameKey].map { $0.filled * 2 < inspection.records } ?? true
+            guard sparseName, let first, let last else { return nil }
+            return "  \(nameKey): { template: \(quoted("{\(first.name)} {\(last.name)}")) }"
+        }
         for key in order {
             guard let column = chosen[key] else { continue }
             let field = quoted(column.name)
@@ -182,7 +211,7 @@ public enum MappingDraft {
             switch key {
             case "email", "customers.email": value = "{ field: \(field), transforms: [email] }"
             case "phone", "customers.phone":
-                value = "{ field: \(field), transforms: [{ phone: { country: US } }] }"
+                value = "{ field: \(field), transforms: [{ phone: { default_country: US } }] }"
                 note = "; set the country"
             case "customers.year_of_birth":
                 value = "{ field: \(field), transforms: [date, year] }"
@@ -196,11 +225,14 @@ public enum MappingDraft {
             }
             if key == nameKey, column.filled * 2 < inspection.records, first != nil, last != nil { continue }
             lines.append("  \(key): \(value)   # \(fill(column))\(note)")
-            let sparseName = chosen[nameKey].map { $0.filled * 2 < inspection.records } ?? true
-            if key == idKey, sparseName, let first, let last {
-                lines.append("  \(nameKey): { template: \(quoted("{\(first.name)} {\(last.name)}")) }")
+            // Insights shows a team or department name only beside its id: without a code
+            // column, the name stands as its id.
+            if let id = ["team_name": "team_id", "department_name": "department_id"][key], chosen[id] == nil {
+                lines.append("  \(id): \(field)   # no code column: the name stands as its id")
             }
+            if key == idKey, let template = nameTemplate() { lines.append(template) }
         }
+        if chosen[idKey] == nil, let template = nameTemplate() { lines.append(template) }
         if order.isEmpty { lines.append("  # no column name suggests an Insights attribute: map them by hand") }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -60,7 +60,8 @@ struct InspectTests {
         #expect(yaml.contains("  agent_id: \"Personalnummer\""))
         #expect(yaml.contains("  full_name: { template: \"{Vorname} {Nachname}\" }"))
         #expect(
-            yaml.contains("  phone: { field: \"Telefon (geschäftlich)\", transforms: [{ phone: { country: US } }] }"))
+            yaml.contains(
+                "  phone: { field: \"Telefon (geschäftlich)\", transforms: [{ phone: { default_country: US } }] }"))
         #expect(yaml.contains("  team_id: \"Team-ID\"") && yaml.contains("  team_name: \"Team\""))
         #expect(yaml.contains("  department_id: \"Kostenstelle\"") && yaml.contains("  department_name: \"Abteilung\""))
         let workday = try ExportInspection.inspect(path: Self.vendor("workday-raas-workers.xml"), recordPath: nil)
@@ -71,6 +72,31 @@ struct InspectTests {
             draft.contains("  team_id: \"wd:Supervisory_Organization/wd:ID[@wd:type='Organization_Reference_ID']\""))
         #expect(draft.contains("  department_id: \"wd:Cost_Center/wd:ID[@wd:type='Cost_Center_Reference_ID']\""))
     }
+    /// Column names are not enough: Google Contacts pairs each `… - Value` with a `… - Label`,
+    /// a flag's name may say "email", and a department may have no code. The draft reads the
+    /// samples, gives a lone name its id, and builds the customer's name from first and last.
+    @Test func theDraftReadsSamplesAndGivesANameItsId() throws {
+        let csv = """
+            First Name,Last Name,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Send Email,Department
+            Ana,Lima,* Work,ana@example.org,Mobile,+1 317 555 0101,false,Billing
+            Bo,Chen,* Home,bo@example.org,Work,+1 317 555 0102,true,Care
+
+            """
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("google-\(UUID().uuidString).csv").path
+        try Data(csv.utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let inspection = try ExportInspection.inspect(path: path, recordPath: nil)
+        let tasks = MappingDraft.yaml(inspection, target: .tasks)
+        #expect(tasks.contains("  customers.email: { field: \"E-mail 1 - Value\", transforms: [email] }"), "\(tasks)")
+        #expect(tasks.contains("  customers.phone: { field: \"Phone 1 - Value\""))
+        #expect(tasks.contains("  customers.name: { template: \"{First Name} {Last Name}\" }"))
+        let workers = MappingDraft.yaml(inspection, target: .workers)
+        #expect(!workers.contains("\"Send Email\"") && workers.contains("  email: { field: \"E-mail 1 - Value\""))
+        #expect(
+            workers.contains("  department_name: \"Department\"")
+                && workers.contains("  department_id: \"Department\"   # no code column: the name stands as its id"))
+    }
+
     /// A SuccessFactors OData feed: one line, every element in Atom's default namespace, and
     /// each user's manager expanded inline as another `entry` inside the user's own.
     @Test func anODataFeedsDefaultNamespaceAndItsInlineManager() throws {
