@@ -5,6 +5,13 @@ public enum PlanReport {
         ValueRules.shown(value, key: key, showValues: showValues)
     }
 
+    /// Whether a change only rewrites a text in Unicode's composed form (NFC): the two look the
+    /// same, and Swift's `==` says so, while their bytes differ.
+    static func onlyNormalised(_ change: Change) -> Bool {
+        guard case .string(let before)? = change.before, case .string(let after)? = change.after else { return false }
+        return before == after && !before.utf8.elementsEqual(after.utf8)
+    }
+
     static func label(_ target: Plan.Target, plan: Plan, showValues: Bool) -> String {
         plan.job.target == .tasks && !showValues ? "customer ***" : target.label
     }
@@ -30,6 +37,8 @@ public enum PlanReport {
                 case .change:
                     line =
                         "    ~ \(change.key): \(shown(change.before, key: change.key, showValues: showValues)) → \(shown(change.after, key: change.key, showValues: showValues))"
+                        + (onlyNormalised(change)
+                            ? " (the same text, composed: the live value's accents are separate characters)" : "")
                 }
                 lines.append(paint(line + DriftReport.policyTag(change), colors[change.action]!))
             }

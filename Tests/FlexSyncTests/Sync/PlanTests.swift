@@ -315,6 +315,25 @@ struct PlanTests {
         #expect(errorMessage { _ = try Plan.load(path: path) }?.contains("the plan has no digest") == true)
     }
 
+    /// A live value written with separate accents (NFD) and the export's composed one (NFC) look
+    /// the same: the plan says why the line is there.
+    @Test func aChangeThatOnlyComposesAccentsSaysSo() async throws {
+        let worker = EmulatorSeed.Worker(
+            sid: "WK" + String(repeating: "e", count: 32), friendlyName: "zoe",
+            attributes: #"{"agent_id":"1","email":"zoe@example.com","team_id":"T1","team_name":"Equipe Zoe\#u{0308}"}"#)
+        let fixture = try await SyncFixture.start(workers: [worker])
+        defer { Task { await fixture.stop() } }
+        let job = try fixture.job(
+            csv: "id,email,team_id,team,score\n1,zoe@example.com,T1,Equipe Zo\u{00EB},\n",
+            mapping: SyncFixture.workerMapping)
+        let (plan, _) = try await offload { try fixture.context(job).makePlan(overrides: PlanOverrides()) }
+        let text = PlanReport.text(plan, color: false, showValues: false)
+        #expect(
+            text.contains(
+                "    ~ team_name: \"Equipe Zoe\u{0308}\" → \"Equipe Zo\u{00EB}\" (the same text, composed: the live "
+                    + "value's accents are separate characters)\n"), "\(text)")
+    }
+
     @Test func reportsShowChangesAndMaskPersonalValues() async throws {
         let fixture = try await SyncFixture.start(workers: Self.seed())
         defer { Task { await fixture.stop() } }
