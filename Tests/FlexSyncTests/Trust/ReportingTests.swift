@@ -108,6 +108,10 @@ struct ReportingTests {
                 + "date): leave it empty, or list it in 'null_tokens': 4712-12-31T00:00:00.000+00:00"
         ),
         ("{ field: d, transforms: [date] }", "0000-00-00", "remove"),
+        (
+            "{ field: d, transforms: [{ date: M/d/yyyy }] }", "1/1/4501",
+            "error: in.csv:2: agent_attribute_1: placeholder date (4501-01-01 stands in"
+        ),
         // Outlook's empty date, and a birthday without its year (Google Contacts, vCard).
         ("{ field: d, transforms: [{ date: M/d/yy }] }", "0/0/00", "remove"),
         ("{ field: d, transforms: [{ date: yyyy-MM-dd }, year] }", "--03-14", "remove"),

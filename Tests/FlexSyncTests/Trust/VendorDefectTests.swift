@@ -4,8 +4,8 @@ import Testing
 @testable import FlexSync
 
 /// Exports written the way the vendors write them, by people who had not read flexsync's code
-/// (`Fixtures/vendor`, `Fixtures/vendor-b` and `Fixtures/vendor-c`, each with every planted
-/// defect in its `DEFECTS.json`): each file is validated with a mapping for its shape (the set's
+/// (`Fixtures/vendor`, `vendor-b`, `vendor-c` and `vendor-d`, each with every planted defect in
+/// its `DEFECTS.json`): each file is validated with a mapping for its shape (the set's
 /// `-jobs` folder), and every planted defect must be reported at its place — a CSV line or an
 /// XML record — while clean records raise no error.
 struct VendorDefectTests {
@@ -21,7 +21,8 @@ struct VendorDefectTests {
 
     /// The set a fixture belongs to: its folder, whose jobs are in `<folder>-jobs`.
     static func set(of file: String) -> String {
-        secondSet.contains(file) ? "vendor-b" : thirdSet.contains(file) ? "vendor-c" : "vendor"
+        secondSet.contains(file)
+            ? "vendor-b" : thirdSet.contains(file) ? "vendor-c" : fourthSet.contains(file) ? "vendor-d" : "vendor"
     }
 
     static func defects(of file: String) throws -> [Defect] {
@@ -68,11 +69,16 @@ struct VendorDefectTests {
         "zoho-crm-contacts.csv", "ssms-kronos-agents.csv"
     ]
 
+    static let fourthSet = [
+        "genesys-cloud-people.csv", "five9-getUsersInfo.xml", "google-contacts.csv", "outlook-contacts.csv",
+        "wfm-roster-excel-mac.csv"
+    ]
+
     static let files =
         [
             "workday-raas-workers.xml", "bamboohr-custom-report.xml", "excel-hr-de.csv",
             "salesforce-contacts.csv", "hubspot-contacts.csv"
-        ] + secondSet + thirdSet
+        ] + secondSet + thirdSet + fourthSet
 
     static func outcome(_ file: String) throws -> ValidationOutcome {
         let name = file.split(separator: ".").dropLast().joined(separator: ".")
