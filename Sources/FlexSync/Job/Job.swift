@@ -105,7 +105,7 @@ struct JobLoader {
     func load(profile: String?) throws -> Job {
         let top = try file.members(
             file.root, allowed: ["name", "description", "mapping", "source", "taskrouter", "policies", "profiles"],
-            required: ["name", "mapping", "source", "taskrouter"], context: "the job")
+            required: ["name", "mapping", "source"], context: "the job")
         let name = try file.string(top["name"]!, context: "'name'")
         guard name.range(of: #"^[A-Za-z0-9._-]+$"#, options: .regularExpression) != nil else {
             throw file.error(
@@ -126,7 +126,8 @@ struct JobLoader {
             locale = try file.string(node, context: "'source.locale'")
         }
         let mapping = try Mapping.load(path: mappingPath, locale: locale)
-        var taskRouterNodes: [Node] = [top["taskrouter"]!]
+        // `validate` reads files only: a job for it alone needs no 'taskrouter' (SyncContext asks).
+        var taskRouterNodes: [Node] = top["taskrouter"].map { [$0] } ?? []
         var policyNodes: [Node] = top["policies"].map { [$0] } ?? []
         if let profile {
             guard let profiles = top["profiles"] else {
@@ -259,7 +260,8 @@ struct JobLoader {
                 }
             }
         }
-        guard spec.workspaceSid.range(of: #"^WS[0-9a-fA-F]{32}$"#, options: .regularExpression) != nil else {
+        guard nodes.isEmpty || spec.workspaceSid.range(of: #"^WS[0-9a-fA-F]{32}$"#, options: .regularExpression) != nil
+        else {
             throw file.error(
                 workspaceNode ?? nodes[0], "'taskrouter.workspace_sid' must be WS followed by 32 hex digits")
         }

@@ -18,6 +18,12 @@ public struct SyncContext: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         clock: TimeSource = SystemTime(), logger: Logger
     ) throws {
+        guard !job.taskRouter.workspaceSid.isEmpty else {
+            throw ConfigError(
+                file: job.path, line: 1, column: 1,
+                message: "the job has no 'taskrouter' section: 'validate' needs none, but this command talks to "
+                    + "TaskRouter: add 'taskrouter: { workspace_sid: WS… }'")
+        }
         var job = job
         job.taskRouter.baseURL = SyncContext.baseURL(job: job, flag: baseURLFlag, environment: environment)
         try CurlSession.checkTransportSecurity(job.taskRouter.baseURL + "/")

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 
 @testable import FlexSync
@@ -153,5 +154,26 @@ struct DatasetValidatorTests {
             message("{ on_duplicate: newest }")
                 == ":5:27: 'policies.on_duplicate' must be one of 'error', 'first', 'last', not 'newest'")
         #expect(message("{ rate: 3 }") == ":5:13: unknown key 'rate' in 'policies'")
+    }
+
+    /// `validate` reads files only: a job without `taskrouter` validates, and a command that
+    /// talks to TaskRouter says what the job lacks before anything is read or sent.
+    @Test func aJobForValidateAloneNeedsNoTaskRouter() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "flexsync-ds-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data("id,v\n1,a\n".utf8).write(to: directory.appendingPathComponent("in.csv"))
+        try Data("target: workers\nkey: { match: [agent_id] }\nattributes:\n  agent_id: id\n".utf8).write(
+            to: directory.appendingPathComponent("m.yaml"))
+        let path = directory.appendingPathComponent("job.yaml").path
+        try Data("name: t\nmapping: m.yaml\nsource: { path: in.csv, format: csv }\n".utf8).write(
+            to: URL(fileURLWithPath: path))
+        let job = try Job.load(path: path)
+        #expect(try DatasetValidator(job: job, keepRecords: false).run().valid == 1)
+        #expect(
+            errorMessage { _ = try SyncContext(job: job, baseURLFlag: nil, logger: Logger(label: "t")) }
+                == "\(path):1:1: the job has no 'taskrouter' section: 'validate' needs none, but this command talks to "
+                + "TaskRouter: add 'taskrouter: { workspace_sid: WS… }'")
     }
 }
