@@ -11,7 +11,14 @@ extension ExportInspection {
         XMLReader.silenceLibxml2()
         var inspection = ExportInspection(
             file: path, format: .xml, encoding: "utf-8 (XML's default: no encoding declared)")
-        let record = try recordPath ?? guessRecordPath(path, namespaces: &inspection.namespaces)
+        // The guess also gathers the namespaces, which a given record path needs as much.
+        let guessed: String?
+        do {
+            guessed = try guessRecordPath(path, namespaces: &inspection.namespaces)
+        } catch where recordPath != nil {
+            guessed = nil
+        }
+        let record = recordPath ?? guessed ?? ""
         inspection.recordPath = record
         guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOBLANKS.rawValue))
         else {

@@ -97,6 +97,21 @@ struct InspectTests {
                 && workers.contains("  department_id: \"Department\"   # no code column: the name stands as its id"))
     }
 
+    /// Five9's SOAP response declares its payload's prefix below the root: inspect lists it,
+    /// with the record path guessed or given.
+    @Test func namespacesDeclaredBelowTheRootAreListed() throws {
+        let path = Fixtures.repositoryRoot.appendingPathComponent(
+            "Tests/FlexSyncTests/Fixtures/vendor-d/five9-getUsersInfo.xml"
+        ).path
+        let record = "/env:Envelope/env:Body/ns2:getUsersInfoResponse/return"
+        for given in [nil, record] {
+            let inspection = try ExportInspection.inspect(path: path, recordPath: given)
+            #expect(inspection.recordPath == record && inspection.records == 27)
+            #expect(inspection.namespaces["ns2"] == "http://service.admin.ws.five9.com/")
+            #expect(inspection.namespaces["env"] == "http://schemas.xmlsoap.org/soap/envelope/")
+        }
+    }
+
     /// A SuccessFactors OData feed: one line, every element in Atom's default namespace, and
     /// each user's manager expanded inline as another `entry` inside the user's own.
     @Test func anODataFeedsDefaultNamespaceAndItsInlineManager() throws {
