@@ -12,13 +12,13 @@ extension ExportInspection {
         var inspection = ExportInspection(
             file: path, format: .xml, encoding: "utf-8 (XML's default: no encoding declared)")
         // The guess also gathers the namespaces, which a given record path needs as much.
-        let guessed: String?
-        do {
-            guessed = try guessRecordPath(path, namespaces: &inspection.namespaces)
-        } catch where recordPath != nil {
-            guessed = nil
+        let record: String
+        if let recordPath {
+            record = recordPath
+            _ = try? guessRecordPath(path, namespaces: &inspection.namespaces)
+        } else {
+            record = try guessRecordPath(path, namespaces: &inspection.namespaces)
         }
-        let record = recordPath ?? guessed ?? ""
         inspection.recordPath = record
         guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOBLANKS.rawValue))
         else {
