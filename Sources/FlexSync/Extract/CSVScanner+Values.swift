@@ -62,11 +62,12 @@ extension CSVScanner {
         let bad = firstInvalidUTF8(slice)
         var fieldLine = line
         for byte in bytes[recordStart..<field.start + bad] where byte == 0x0A { fieldLine += 1 }
-        // Where its letters sit tells Mac OS Roman from Windows-1252, which reads every byte but
-        // for five it leaves undefined.
-        let guess = TextEncoding.singleByteGuess(slice)
+        // Where its letters sit tells Mac OS Roman and ISO-8859-15 from Windows-1252, which reads
+        // every byte but for five it leaves undefined.
+        // Guessed from all that is read so far (the header alone may hold no telling letter).
+        let guess = TextEncoding.singleByteGuess(bytes)
         let readable =
-            guess == .macRoman || !slice[bad...].contains { [0x81, 0x8D, 0x8F, 0x90, 0x9D].contains($0) }
+            guess != .windows1252 || !slice[bad...].contains { [0x81, 0x8D, 0x8F, 0x90, 0x9D].contains($0) }
         return ExtractError.invalidUTF8(
             file: file, line: fieldLine, offset: byteOffset + field.start + bad, suggested: readable ? guess : nil)
     }

@@ -133,10 +133,13 @@ public struct ExportInspection: Sendable {
         // A cut inside a character at the end of the sample is not invalid UTF-8.
         while let last = bytes.last, last & 0xC0 == 0x80 || last >= 0xC0 { bytes.removeLast() }
         if String(validating: bytes, as: UTF8.self) != nil { return (nil, "utf-8") }
-        if TextEncoding.singleByteGuess(bytes) == .macRoman {
+        switch TextEncoding.singleByteGuess(bytes) {
+        case .macRoman:
             return (
                 .macRoman, "mac-roman (not valid UTF-8; its letters sit where Mac OS Roman, Excel for Mac's, has them)"
             )
+        case .latin9: return (.latin9, "iso-8859-15 (not valid UTF-8; œ, Š or Ž sit where Windows-1252 has symbols)")
+        default: break
         }
         return (.windows1252, "windows-1252 (not valid UTF-8)")
     }

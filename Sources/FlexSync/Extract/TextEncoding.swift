@@ -9,6 +9,9 @@ public enum TextEncoding: String, Sendable, CaseIterable {
     case utf16BE = "utf-16be"
     case windows1252 = "windows-1252"
     case latin1 = "iso-8859-1"
+    /// Latin-9: Latin-1 with `€ Š š Ž ž Œ œ Ÿ` in eight of its places (LibreOffice's "Western
+    /// Europe (ISO-8859-15)").
+    case latin9 = "iso-8859-15"
     /// Excel for Mac's plain "Comma Separated Values" (Mac OS Roman, `0xDB` as the euro sign).
     case macRoman = "mac-roman"
 
@@ -21,6 +24,7 @@ public enum TextEncoding: String, Sendable, CaseIterable {
         case "utf-16be", "utf16be": self = .utf16BE
         case "windows-1252", "cp1252", "win-1252", "ansi": self = .windows1252
         case "iso-8859-1", "latin1", "latin-1", "iso8859-1": self = .latin1
+        case "iso-8859-15", "latin9", "latin-9", "iso8859-15": self = .latin9
         case "mac-roman", "macroman", "macintosh", "x-mac-roman", "mac": self = .macRoman
         default: return nil
         }
@@ -44,6 +48,21 @@ struct UTF8Transcoder {
         0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,
         0x017E, 0x0178
     ]
+
+    /// ISO-8859-15's character for a byte: Latin-1's but for eight.
+    static func latin9(_ byte: UInt8) -> UInt32 {
+        switch byte {
+        case 0xA4: 0x20AC
+        case 0xA6: 0x0160
+        case 0xA8: 0x0161
+        case 0xB4: 0x017D
+        case 0xB8: 0x017E
+        case 0xBC: 0x0152
+        case 0xBD: 0x0153
+        case 0xBE: 0x0178
+        default: UInt32(byte)
+        }
+    }
 
     /// Mac OS Roman's 0x80–0xFF.
     static let macRomanHigh: [UInt32] = [
@@ -92,6 +111,8 @@ struct UTF8Transcoder {
                     byte >= 0x80 && byte < 0xA0 ? UTF8Transcoder.windows1252High[Int(byte - 0x80)] : UInt32(byte),
                     to: &out)
             }
+        case .latin9:
+            for byte in input { UTF8Transcoder.appendUTF8(UTF8Transcoder.latin9(byte), to: &out) }
         case .macRoman:
             for byte in input {
                 UTF8Transcoder.appendUTF8(
@@ -132,20 +153,30 @@ struct UTF8Transcoder {
 extension TextEncoding {
     /// Which single-byte encoding bytes that are not UTF-8 most likely are, from where their
     /// letters sit: inside words, Windows-1252 (and Latin-1) put accented letters at 0xC0–0xFF,
-    /// Mac OS Roman at 0x80–0x9F (`é` is 0x8E, which Windows-1252 reads as `Ž`).
+    /// Mac OS Roman at 0x80–0x9F (`é` is 0x8E, which Windows-1252 reads as `Ž`), and ISO-8859-15
+    /// its `Š š Ž ž Œ œ Ÿ` where Windows-1252 has symbols (`œ` is 0xBD, Windows-1252's `½`).
     static func singleByteGuess(_ bytes: UnsafeBufferPointer<UInt8>) -> TextEncoding {
         func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
         var mac = 0
         var windows = 0
+        var latin9 = 0
         var index = 1
         while index + 1 < bytes.count {
             let byte = bytes[index]
-            if byte >= 0x80 && isLetter(bytes[index - 1]) && isLetter(bytes[index + 1]) {
-                if byte < 0xA0 { mac += 1 } else if byte >= 0xC0 { windows += 1 }
+            if byte >= 0x80 && (isLetter(bytes[index - 1]) || isLetter(bytes[index + 1])) {
+                if byte < 0xA0 && isLetter(bytes[index - 1]) && isLetter(bytes[index + 1]) {
+                    mac += 1
+                } else if byte >= 0xC0 {
+                    windows += 1
+                } else if [0xA6, 0xA8, 0xB8, 0xBC, 0xBD, 0xBE].contains(byte) {
+                    // Not 0xB4 (´, Ž in Latin-9): typed as an apostrophe, `D´Angelo`.
+                    latin9 += 1
+                }
             }
             index += 1
         }
-        return mac > 0 && mac > 2 * windows ? .macRoman : .windows1252
+        if mac > 0 && mac > 2 * (windows + latin9) { return .macRoman }
+        return latin9 > 0 ? .latin9 : .windows1252
     }
 
     static func singleByteGuess(_ bytes: [UInt8]) -> TextEncoding {

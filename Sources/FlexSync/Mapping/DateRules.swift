@@ -24,6 +24,8 @@ enum DateRules {
         {
             return true
         }
+        // SAP's and other fixed-width formats' `00000000` (yyyyMMdd), `000000` (yyMMdd).
+        if (bytes.count == 8 || bytes.count == 6) && bytes.allSatisfy({ $0 == UInt8(ascii: "0") }) { return true }
         guard bytes.count >= 5, bytes.count <= 10 else { return false }
         var groups = 0
         var inGroup = false

@@ -11,6 +11,7 @@ import Foundation
 /// | replacement character | `Ren\u{FFFD}` | bytes that were not valid UTF-8 were decoded as U+FFFD |
 /// | double encoding | `JosÃ©`, `â€™` | UTF-8 bytes were read as Windows-1252 and written again as UTF-8 |
 /// | Mac OS Roman | `RenŽe`, `Mu–oz` | Excel for Mac's plain CSV read as Windows-1252 (`é` is Mac's 0x8E, 1252's `Ž`) |
+/// | ISO-8859-15 | `Dub½uf`, `¼nologie` | Latin-9 read as Windows-1252 or Latin-1 (`œ` is 0xBD, their `½`) |
 ///
 /// Values that look like URLs (`://`) are left alone: a query string has a legitimate `?`.
 public enum LossyText {
@@ -20,6 +21,7 @@ public enum LossyText {
         case replacementCharacter
         case doubleEncoding
         case macRoman
+        case latin9
 
         /// The rule's wording: `lossy text: '?' in place of characters`.
         public var rule: String {
@@ -30,6 +32,9 @@ public enum LossyText {
             case .macRoman:
                 "lossy text: Mac OS Roman read as Windows-1252 ('é' shows as 'Ž', 'ñ' as '–'): "
                     + "if the file came from Excel for Mac, set 'encoding: mac-roman'"
+            case .latin9:
+                "lossy text: ISO-8859-15 read as Windows-1252 or ISO-8859-1 ('œ' shows as '½', 'Š' as '¦'): "
+                    + "set 'encoding: iso-8859-15'"
             }
         }
     }
@@ -89,7 +94,7 @@ public enum LossyText {
                 let next = bytes[index + 2]
                 if next == 0xC2 || next == 0xC5 || next == 0xC6 || next == 0xCB || next == 0xE2 { return true }
             }
-            if byte >= 0xC2 && isMacRomanLetter(bytes, at: index) { return true }
+            if byte >= 0xC2 && codePageTell(bytes, at: index) != nil { return true }
             index += 1
         }
         return false
@@ -103,29 +108,39 @@ public enum LossyText {
         0x17D, 0x8F, 0x90, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x2DC, 0x2122, 0x203A, 0x9D, 0x178
     ]
 
-    /// Whether the character at `index` (a UTF-8 lead byte) is one of ``macRomanTells`` between
-    /// an ASCII letter and a lower-case one: inside a word, where an accented letter would be.
-    private static func isMacRomanLetter(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+    /// What Windows-1252 or Latin-1 make of ISO-8859-15's `Š š ž Œ œ Ÿ` (0xA6, 0xA8, 0xB8, 0xBC,
+    /// 0xBD, 0xBE): `¦ ¨ ¸ ¼ ½ ¾`, symbols no word holds (`Dub½uf` for `Dubœuf`).
+    private static let latin9Tells: Set<UInt32> = [0xA6, 0xA8, 0xB8, 0xBC, 0xBD, 0xBE]
+
+    /// The code page a misread left at `index` (a UTF-8 lead byte), if the character there is a
+    /// tell before a lower-case letter: one of ``macRomanTells`` after an ASCII letter too (inside
+    /// a word, where an accented letter would be), or one of ``latin9Tells`` anywhere.
+    private static func codePageTell(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Damage? {
         func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
         let lead = bytes[index]
         let length = lead >= 0xE0 ? 3 : 2
-        guard lead < 0xF0, index > 0, isLetter(bytes[index - 1]), index + length < bytes.count else { return false }
+        guard lead >= 0xC2, lead < 0xF0, index + length < bytes.count else { return nil }
         let after = bytes[index + length]
         guard after >= 0x61 && after <= 0x7A, bytes[index + 1] & 0xC0 == 0x80,
             length == 2 || bytes[index + 2] & 0xC0 == 0x80
-        else { return false }
+        else { return nil }
         let scalar =
             length == 2
             ? UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
             : UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
-        return macRomanTells.contains(scalar)
+        if latin9Tells.contains(scalar) { return .latin9 }
+        guard index > 0, isLetter(bytes[index - 1]) else { return nil }
+        return macRomanTells.contains(scalar) ? .macRoman : nil
     }
 
-    /// Whether a text holds one of ``macRomanTells`` inside a word.
-    static func hasMacRomanLetter(_ text: String) -> Bool {
+    /// The code-page misread a text shows, if any (``codePageTell(_:at:)``).
+    static func codePageDamage(_ text: String) -> Damage? {
         var text = text
         return text.withUTF8 { bytes in
-            bytes.indices.contains { bytes[$0] >= 0xC2 && bytes[$0] < 0xF0 && isMacRomanLetter(bytes, at: $0) }
+            for index in bytes.indices where bytes[index] >= 0xC2 {
+                if let damage = codePageTell(bytes, at: index) { return damage }
+            }
+            return nil
         }
     }
 
@@ -134,7 +149,7 @@ public enum LossyText {
         guard mayBeDamaged(text), !text.contains("://") else { return nil }
         if text.unicodeScalars.contains("\u{FFFD}") { return .replacementCharacter }
         if !doubleEncodedRuns(in: Array(text.unicodeScalars)).isEmpty { return .doubleEncoding }
-        if hasMacRomanLetter(text) { return .macRoman }
+        if let damage = codePageDamage(text) { return damage }
         if text.unicodeScalars.contains("?") { return .questionMarks }
         return nil
     }

@@ -71,6 +71,22 @@ struct CSVReaderTests {
         #expect(lossy.map { $0.position?.line } == [2], "\(outcome.problems)")
     }
 
+    /// LibreOffice's "Western Europe (ISO-8859-15)": `œ` is 0xBD, which Windows-1252 reads as `½`.
+    @Test func latin9IsReadAndSuggestedByItsLetters() throws {
+        let bytes: [UInt8] =
+            Array("N".utf8) + [0xBA] + Array(" Cliente;Nombre\r\n1;H".utf8) + [0xE9]
+            + Array("l".utf8) + [0xE8] + Array("ne Dub".utf8) + [0xBD] + Array("uf\r\n2;".utf8) + [0xBC]
+            + Array("nologie\r\n".utf8)
+        let reader = try CSVReader(bytes: bytes, name: "clientes.csv", options: CSVOptions(encoding: .latin9))
+        #expect(try reader.allRows() == [["1", "Hélène Dubœuf"], ["2", "Œnologie"]])
+        #expect(reader.schema.names == ["Nº Cliente", "Nombre"])
+        #expect(
+            errorMessage { _ = try CSVReader(bytes: bytes, name: "clientes.csv").allRows() }
+                == "clientes.csv:1: invalid UTF-8 at byte offset 1 (the bytes read as ISO-8859-15, with œ, Š or Ž "
+                + "where Windows-1252 has symbols: set 'encoding: iso-8859-15' in the job's source)")
+        #expect(TextEncoding(name: "latin9") == .latin9 && TextEncoding(name: "ISO-8859-15") == .latin9)
+    }
+
     @Test func excelUnicodeTextIsUTF16LittleEndianWithTabs() throws {
         let reader = try CSVReader(path: Fixtures.path("extract/excel_unicode.txt"))
         #expect(reader.encoding == .utf16LE)

@@ -15,7 +15,9 @@ struct LossyTextTests {
         ("Sam \u{F0}\u{178}\u{2018}\u{8D}", .doubleEncoding),
         // Mac OS Roman read as Windows-1252: Renée, Muñoz, Jäger, Müller, Gómez.
         ("RenŽe Smith", .macRoman), ("Mu–oz", .macRoman), ("JŠger", .macRoman), ("MŸller", .macRoman),
-        ("G—mez", .macRoman)
+        ("G—mez", .macRoman),
+        // ISO-8859-15 read as Windows-1252: Dubœuf, Œnologie, Ÿvon.
+        ("Hélène Dub½uf", .latin9), ("¼nologie SARL", .latin9), ("¾von", .latin9)
     ])
     func damageIsNamed(text: String, damage: LossyText.Damage) {
         #expect(LossyText.damage(in: text) == damage)
@@ -25,7 +27,8 @@ struct LossyTextTests {
         "Müller", "José García", "Straße", "Ñandú Ltd.", "Łukasz Żółć", "Sam 👩‍💻", "Ärzte & Co",
         "https://rec.example.com/r?id=1&sig=x", "ÄÖÜ äöü ß", "Zoë",
         // What a word may hold in Windows-1252 itself.
-        "Tomšič", "Anžej", "sœur", "O’Neil", "it’s", "Jean–Paul", "2019–2020", "ŠKODA", "Žarko", "Acme™"
+        "Tomšič", "Anžej", "sœur", "O’Neil", "it’s", "Jean–Paul", "2019–2020", "ŠKODA", "Žarko", "Acme™",
+        "1½ cups", "Size ½", "D´Angelo"
     ])
     func goodTextIsLeftAlone(text: String) {
         #expect(LossyText.damage(in: text) == nil)
@@ -57,13 +60,15 @@ struct LossyTextTests {
             guard let tell, index > 0, index + tell.count < bytes.count else { return false }
             return [0x61, 0x41].contains(bytes[index - 1]) && bytes[index + tell.count] == 0x61
         }
+        // `½` (C2 BD) before a lower-case letter, anywhere: ISO-8859-15's `œ` misread.
+        func latin9(_ bytes: [UInt8], _ index: Int) -> Bool { bytes[index...].starts(with: [0xC2, 0xBD, 0x61]) }
         for _ in 0..<40_000 {
             let bytes = (0..<Int.random(in: 0...40, using: &random)).map { _ in pool.randomElement(using: &random)! }
             let rule = bytes.indices.contains { index in
                 bytes[index] == 0x3F || bytes[index] == 0xEF
                     || (bytes[index] == 0xC3 && index + 2 < bytes.count
                         && [0xC2, 0xC5, 0xC6, 0xCB, 0xE2].contains(bytes[index + 2]))
-                    || macRoman(bytes, index)
+                    || macRoman(bytes, index) || latin9(bytes, index)
             }
             #expect(bytes.withUnsafeBufferPointer { LossyText.mayBeDamaged($0) } == rule, "\(bytes)")
         }

@@ -114,6 +114,7 @@ struct ReportingTests {
         ),
         // Outlook's empty date, and a birthday without its year (Google Contacts, vCard).
         ("{ field: d, transforms: [{ date: M/d/yy }] }", "0/0/00", "remove"),
+        ("{ field: d, transforms: [{ date: yyyyMMdd }] }", "00000000", "remove"),
         ("{ field: d, transforms: [{ date: yyyy-MM-dd }, year] }", "--03-14", "remove"),
         ("{ field: d, transforms: [date] }", "--03-14", "remove"),
         (
