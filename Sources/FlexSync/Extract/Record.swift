@@ -249,8 +249,12 @@ public protocol RecordReader: AnyObject {
     /// For readers that look fields up by path (XML): in how many records each field matched
     /// something, complete once `next()` returned nil. Nil for readers with a header (CSV).
     var fieldMatches: [String: Int]? { get }
+    /// For readers that look fields up by path: the fields taken `first` that matched several
+    /// elements, in how many records, and the first such record's number.
+    var fieldsMatchingSeveral: [String: (records: Int, first: Int)] { get }
 }
 
 extension RecordReader {
     public var fieldMatches: [String: Int]? { nil }
+    public var fieldsMatchingSeveral: [String: (records: Int, first: Int)] { [:] }
 }

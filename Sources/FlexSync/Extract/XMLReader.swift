@@ -205,6 +205,11 @@ public final class XMLReader: RecordReader {
                 XMLReader.collect(node, steps: steps, at: 0, into: &matches)
             }
             if !matches.isEmpty { matchCounts[index] += 1 }
+            // Several elements with different texts: which one was meant cannot be told.
+            if matches.count > 1 && field.take == .first && matches.contains(where: { $0 != matches[0] }) {
+                if severalCounts[index] == 0 { firstSeveral[index] = recordNumber + 1 }
+                severalCounts[index] += 1
+            }
             switch field.take {
             case .first: values.append(matches.first.map { .text($0) })
             case .list: values.append(.list(matches))
@@ -241,6 +246,19 @@ public final class XMLReader: RecordReader {
 
     public var fieldMatches: [String: Int]? {
         Dictionary(zip(options.fields.map(\.name), matchCounts), uniquingKeysWith: max)
+    }
+
+    /// Per field of `options.fields` taken `first`, the records in which it matched several
+    /// elements with different texts (of which the first was taken), and the first such record's number.
+    private lazy var severalCounts = [Int](repeating: 0, count: options.fields.count)
+    private lazy var firstSeveral = [Int](repeating: 0, count: options.fields.count)
+
+    public var fieldsMatchingSeveral: [String: (records: Int, first: Int)] {
+        var found: [String: (records: Int, first: Int)] = [:]
+        for (index, field) in options.fields.enumerated() where severalCounts[index] > 0 {
+            found[field.name] = (severalCounts[index], firstSeveral[index])
+        }
+        return found
     }
 
     // MARK: Tree walking (inside one expanded record)

@@ -180,6 +180,11 @@ public struct DatasetValidator {
                     if problem.severity == .error { outcome.datasetErrors += 1 }
                     report(problem)
                 }
+                for problem in SourceFieldCheck.fieldsMatchingSeveral(
+                    mapping, reader.fieldsMatchingSeveral, records: records, file: file)
+                {
+                    report(problem)
+                }
             }
         }
         outcome.store.sealIndex()

@@ -58,6 +58,23 @@ public enum SourceFieldCheck {
     }
 }
 
+extension SourceFieldCheck {
+    /// XML fields that matched several elements of a record, of which the first was taken: a
+    /// warning per field, since the first is not always the one meant (Workday lists a worker's
+    /// home e-mail before the work one when it was entered first).
+    public static func fieldsMatchingSeveral(
+        _ mapping: Mapping, _ several: [String: (records: Int, first: Int)], records: Int, file: String
+    ) -> [Problem] {
+        mapping.sourceFields.compactMap { field in
+            guard let found = several[field] else { return nil }
+            return Problem(
+                .warning, place(of: field, in: mapping), field: field,
+                rule: "matched several elements in \(found.records) of \(records) records of \(file) (first: record "
+                    + "\(found.first)): the first of each was taken; pick one with a predicate, or 'take: list'")
+        }
+    }
+}
+
 /// The mapping reads fields the export does not have: the run stops before the first row.
 public struct SourceFieldError: Error, CustomStringConvertible {
     public var problems: [Problem]

@@ -176,4 +176,34 @@ struct DatasetValidatorTests {
                 == "\(path):1:1: the job has no 'taskrouter' section: 'validate' needs none, but this command talks to "
                 + "TaskRouter: add 'taskrouter: { workspace_sid: WS… }'")
     }
+
+    /// A path that matches several elements with different texts in a record takes the first:
+    /// the run says so, naming how many records and the first, since the first may not be the
+    /// one meant (a home e-mail listed before the work one). The same text twice is no doubt.
+    @Test func aPathMatchingSeveralElementsIsNamed() throws {
+        let xml = """
+            <r>
+              <w><id>1</id><mail>home@example.net</mail><mail>ana@example.com</mail></w>
+              <w><id>2</id><mail>bo@example.com</mail></w>
+              <w><id>3</id><mail>cy@example.com</mail><mail>cy@example.com</mail></w>
+            </r>
+            """
+        func problems(_ expression: String) throws -> [String] {
+            let job = try TrustJob.file(
+                Array(xml.utf8), name: "w.xml", format: "xml",
+                mapping: "target: workers\nkey: { match: [agent_id] }\nattributes:\n  agent_id: id\n"
+                    + "  email: \(expression)\n", source: "record: /r/w")
+            return try DatasetValidator(job: job, keepRecords: false).run().problems.map { $0.line(showValues: true) }
+        }
+        let first = try problems("{ field: mail, transforms: [email] }")
+        #expect(first.count == 1, "\(first)")
+        #expect(
+            first.first?.contains(
+                "mail: matched several elements in 1 of 3 records of ") == true
+                && first.first?.hasSuffix(
+                    "w.xml (first: record 1): the first of each was taken; pick one with a predicate, or 'take: list'")
+                    == true,
+            "\(first)")
+        #expect(try problems("{ field: mail, take: list, transforms: [{ join: \", \" }] }").isEmpty)
+    }
 }
