@@ -203,9 +203,17 @@ struct JobLoader {
             }
             do {
                 _ = try XMLPath(record, namespaces: namespaces)
-                for field in mapping.sourceFields { _ = try XMLPath(field, namespaces: namespaces) }
             } catch let error as ExtractError {
                 throw file.error(members["record"], "\(error)")
+            }
+            // A field's path is the mapping's: its error names the mapping's line.
+            for field in mapping.sourceFields {
+                do {
+                    _ = try XMLPath(field, namespaces: namespaces)
+                } catch let error as ExtractError {
+                    let place = SourceFieldCheck.place(of: field, in: mapping)
+                    throw ConfigError(file: place.file, line: place.line, column: 1, message: "\(error)")
+                }
             }
         } else if record != nil || !namespaces.isEmpty {
             throw file.error(node, "'record' and 'namespaces' are for XML sources")

@@ -205,5 +205,16 @@ struct DatasetValidatorTests {
                     == true,
             "\(first)")
         #expect(try problems("{ field: mail, take: list, transforms: [{ join: \", \" }] }").isEmpty)
+        // A path the mapping cannot use is the mapping's error, at its line.
+        let bad = errorMessage {
+            _ = try TrustJob.file(
+                Array(xml.utf8), name: "w.xml", format: "xml",
+                mapping: "target: workers\nkey: { match: [agent_id] }\nattributes:\n  agent_id: id\n"
+                    + "  email: \"mail[kind='work']\"\n", source: "record: /r/w")
+        }
+        #expect(
+            bad?.hasSuffix(
+                "/m.yaml:5:1: invalid XML path 'mail[kind='work']': only predicates of the form [@name='value'] are "
+                    + "supported") == true, "\(bad ?? "")")
     }
 }
