@@ -8,6 +8,7 @@ import Foundation
 /// | damage | example | how it happened |
 /// |---|---|---|
 /// | question marks | `Lea ?? Sommer`, `Ji?í` | a character the code page lacks became `?` (an emoji two) |
+/// | hash marks | `Dvo#ák`, `#ukasz` | SAP's `#` for a character its code page lacks |
 /// | replacement character | `Ren\u{FFFD}` | bytes that were not valid UTF-8 were decoded as U+FFFD |
 /// | double encoding | `JosÃ©`, `â€™` | UTF-8 bytes were read as Windows-1252 and written again as UTF-8 |
 /// | Mac OS Roman | `RenŽe`, `Mu–oz` | Excel for Mac's plain CSV read as Windows-1252 (`é` is Mac's 0x8E, 1252's `Ž`) |
@@ -18,6 +19,7 @@ public enum LossyText {
     /// What is wrong with a value, for the problem's rule.
     public enum Damage: Equatable, Sendable {
         case questionMarks
+        case hashMarks
         case replacementCharacter
         case doubleEncoding
         case macRoman
@@ -27,6 +29,7 @@ public enum LossyText {
         public var rule: String {
             switch self {
             case .questionMarks: "lossy text: '?' in place of characters (saved in a legacy code page?)"
+            case .hashMarks: "lossy text: '#' in place of characters (as SAP writes what its code page lacks)"
             case .replacementCharacter: "lossy text: U+FFFD replacement character (the bytes were not valid UTF-8)"
             case .doubleEncoding: "lossy text: UTF-8 read as Windows-1252 (double encoded)"
             case .macRoman:
@@ -54,12 +57,16 @@ public enum LossyText {
         let raw = UnsafeRawPointer(base)
         while index + 8 <= bytes.count {
             let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            if hasZeroByte(word ^ 0x3F3F_3F3F_3F3F_3F3F) || word & 0x8080_8080_8080_8080 != 0 { break }
+            if hasZeroByte(word ^ 0x3F3F_3F3F_3F3F_3F3F) || hasZeroByte(word ^ 0x2323_2323_2323_2323)
+                || word & 0x8080_8080_8080_8080 != 0
+            {
+                break
+            }
             index += 8
         }
         while index < bytes.count {
             let byte = bytes[index]
-            if byte == 0x3F || byte >= 0x80 { return closerLook(bytes, from: index) }
+            if byte == 0x3F || byte == 0x23 || byte >= 0x80 { return closerLook(bytes, from: index) }
             index += 1
         }
         return false
@@ -89,6 +96,7 @@ public enum LossyText {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == 0x3F || byte == 0xEF { return true }
+            if byte == 0x23 && isHashInWord(bytes, at: index) { return true }
             // 0xC3 leads U+00C0–U+00FF; its continuation byte follows, then what double encoding left.
             if byte == 0xC3, index + 2 < bytes.count {
                 let next = bytes[index + 2]
@@ -133,6 +141,26 @@ public enum LossyText {
         return macRomanTells.contains(scalar) ? .macRoman : nil
     }
 
+    /// Whether the `#` at `index` stands in a word, where SAP writes it for a character its code
+    /// page lacks (`Dvo#ák`, `#ukasz`): between letters, or before a lower-case one at a word's
+    /// start. `#1`, `C#` and `Suite #5` are left alone.
+    private static func isHashInWord(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        func isASCIILetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+        guard index + 1 < bytes.count else { return false }
+        let next = bytes[index + 1]
+        // After a letter (ASCII, or the last byte of one outside ASCII), before a letter (ASCII, or
+        // the first byte of one outside ASCII).
+        if index > 0 && (isASCIILetter(bytes[index - 1]) || bytes[index - 1] >= 0x80) {
+            return isASCIILetter(next) || next >= 0xC2
+        }
+        return next >= 0x61 && next <= 0x7A
+    }
+
+    static func hasHashInWord(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in bytes.indices.contains { bytes[$0] == 0x23 && isHashInWord(bytes, at: $0) } }
+    }
+
     /// The code-page misread a text shows, if any (``codePageTell(_:at:)``).
     static func codePageDamage(_ text: String) -> Damage? {
         var text = text
@@ -151,6 +179,7 @@ public enum LossyText {
         if !doubleEncodedRuns(in: Array(text.unicodeScalars)).isEmpty { return .doubleEncoding }
         if let damage = codePageDamage(text) { return damage }
         if text.unicodeScalars.contains("?") { return .questionMarks }
+        if hasHashInWord(text) { return .hashMarks }
         return nil
     }
 
@@ -168,7 +197,7 @@ public enum LossyText {
             run = 0
         }
         for scalar in repaired.unicodeScalars {
-            if scalar == "?" || scalar == "\u{FFFD}" {
+            if scalar == "?" || scalar == "\u{FFFD}" || scalar == "#" {
                 run += 1
             } else {
                 flush()

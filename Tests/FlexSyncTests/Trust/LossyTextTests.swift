@@ -17,7 +17,9 @@ struct LossyTextTests {
         ("RenŽe Smith", .macRoman), ("Mu–oz", .macRoman), ("JŠger", .macRoman), ("MŸller", .macRoman),
         ("G—mez", .macRoman),
         // ISO-8859-15 read as Windows-1252: Dubœuf, Œnologie, Ÿvon.
-        ("Hélène Dub½uf", .latin9), ("¼nologie SARL", .latin9), ("¾von", .latin9)
+        ("Hélène Dub½uf", .latin9), ("¼nologie SARL", .latin9), ("¾von", .latin9),
+        // SAP's '#' for what its code page lacks: Tomáš Dvořák, Łukasz.
+        ("Tomá# Dvo#ák", .hashMarks), ("#ukasz Kowalski", .hashMarks)
     ])
     func damageIsNamed(text: String, damage: LossyText.Damage) {
         #expect(LossyText.damage(in: text) == damage)
@@ -28,7 +30,7 @@ struct LossyTextTests {
         "https://rec.example.com/r?id=1&sig=x", "ÄÖÜ äöü ß", "Zoë",
         // What a word may hold in Windows-1252 itself.
         "Tomšič", "Anžej", "sœur", "O’Neil", "it’s", "Jean–Paul", "2019–2020", "ŠKODA", "Žarko", "Acme™",
-        "1½ cups", "Size ½", "D´Angelo"
+        "1½ cups", "Size ½", "D´Angelo", "Team #1", "C# developer", "Suite #5B", "#1 Plumbing"
     ])
     func goodTextIsLeftAlone(text: String) {
         #expect(LossyText.damage(in: text) == nil)
@@ -40,6 +42,7 @@ struct LossyTextTests {
         ("Ji?í Nov?k", "Jiří Novák", true),
         ("JosÃ©", "José", true),
         ("Ren\u{FFFD}e", "Renée", true),
+        ("Tomá# Dvo#ák", "Tomáš Dvořák", true),
         ("Jos?", "Josh", false),  // an ASCII letter is never lost to a code page
         ("Lea ?? Sommer", "Lea Winter", false),
         ("Lea ?? Sommer", "Lea ?? Sommer", false)
@@ -50,7 +53,9 @@ struct LossyTextTests {
 
     /// The word-at-a-time first look against its rule written out byte by byte.
     @Test func theFirstLookAgreesWithItsRule() {
-        let pool: [UInt8] = [0x61, 0x20, 0x3F, 0xC3, 0xA9, 0xC2, 0xC5, 0xEF, 0xBF, 0xE2, 0x2E, 0xBD, 0x80, 0x93, 0x41]
+        let pool: [UInt8] = [
+            0x61, 0x20, 0x3F, 0xC3, 0xA9, 0xC2, 0xC5, 0xEF, 0xBF, 0xE2, 0x2E, 0xBD, 0x80, 0x93, 0x41, 0x23
+        ]
         var random = SeededGenerator(state: 29)
         // `Ž` (C5 BD) or `–` (E2 80 93) after an ASCII letter and before a lower-case one.
         func macRoman(_ bytes: [UInt8], _ index: Int) -> Bool {
@@ -62,10 +67,19 @@ struct LossyTextTests {
         }
         // `½` (C2 BD) before a lower-case letter, anywhere: ISO-8859-15's `œ` misread.
         func latin9(_ bytes: [UInt8], _ index: Int) -> Bool { bytes[index...].starts(with: [0xC2, 0xBD, 0x61]) }
+        // `#` between ASCII letters, or before a lower-case letter where no letter precedes it.
+        func hash(_ bytes: [UInt8], _ index: Int) -> Bool {
+            guard bytes[index] == 0x23, index + 1 < bytes.count else { return false }
+            let letters: Set<UInt8> = [0x61, 0x41]
+            if index > 0 && (letters.contains(bytes[index - 1]) || bytes[index - 1] >= 0x80) {
+                return letters.contains(bytes[index + 1]) || bytes[index + 1] >= 0xC2
+            }
+            return bytes[index + 1] == 0x61
+        }
         for _ in 0..<40_000 {
             let bytes = (0..<Int.random(in: 0...40, using: &random)).map { _ in pool.randomElement(using: &random)! }
             let rule = bytes.indices.contains { index in
-                bytes[index] == 0x3F || bytes[index] == 0xEF
+                bytes[index] == 0x3F || bytes[index] == 0xEF || hash(bytes, index)
                     || (bytes[index] == 0xC3 && index + 2 < bytes.count
                         && [0xC2, 0xC5, 0xC6, 0xCB, 0xE2].contains(bytes[index + 2]))
                     || macRoman(bytes, index) || latin9(bytes, index)
