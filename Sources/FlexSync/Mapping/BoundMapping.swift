@@ -95,6 +95,13 @@ public final class BoundMapping {
                         + "the row is left out"))
             return result
         }
+        if let label = record.totalLineLabel {
+            result.problems.append(
+                Problem(
+                    .error, result.position, field: "-",
+                    rule: "a report's total line ('\(label)' first, most other columns empty): the row is left out"))
+            return result
+        }
         let bound = fill(&result, from: record)
         // Serialise only when a cheap upper bound says the mapped part might be near the limit.
         if Double(bound) > Self.documentWarningLength { measure(&result, record: record) }

@@ -1,0 +1,35 @@
+/// A report's totals line among an export's rows (`Total,30,,,` as Excel pads it): its label,
+/// for the row's error, so that it is never read as a person.
+extension Record {
+    /// Labels report builders put first on a totals line (`Total,30,,,` as Excel pads it).
+    private static let totalLabels: Set<String> = [
+        "total", "totals", "grand total", "sum", "summe", "gesamt", "gesamtsumme", "totaal", "totale", "total general",
+        "total records", "record count"
+    ]
+
+    /// The labels' first three letters.
+    private static let totalStarts = Set(totalLabels.map { Array($0.utf8.prefix(3)) })
+
+    /// The label of a CSV row that is a report's totals line: its first non-empty value (among
+    /// the first three columns) is a total's label, possibly with a count after a colon, and at
+    /// most a third of the other columns hold anything. A cheap look at the first byte first.
+    var totalLineLabel: String? {
+        for column in 0..<min(3, count) {
+            // The first three letters, lower-cased, from the bytes: most rows end here.
+            guard let start = withPlainBytes(atColumn: column, { Array($0.prefix(3)).map { $0 | 0x20 } }) else {
+                return nil
+            }
+            if start.isEmpty { continue }  // an empty value: look at the next column
+            guard Record.totalStarts.contains(start), let text = value(atColumn: column)?.firstText else { return nil }
+            let label = text.split(separator: ":", maxSplits: 1).first.map(String.init) ?? text
+            guard Record.totalLabels.contains(label.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                return nil
+            }
+            let filled = (0..<count).filter { index in
+                index != column && !(value(atColumn: index)?.firstText?.trimmingSpaces.isEmpty ?? true)
+            }.count
+            return filled * 3 <= count - 1 ? text.trimmingSpaces : nil
+        }
+        return nil
+    }
+}
