@@ -136,7 +136,7 @@ public enum MappingDraft {
 
     /// Whether a column's samples could be the attribute's values: a yes/no flag feeds only
     /// `state` (Five9's `attachVmToEmail` is no e-mail), an e-mail holds an `@`, a phone number
-    /// digits, a date a digit (Google's `E-mail 1 - Label` beside `E-mail 1 - Value`).
+    /// digits, a status letters (Workday's `Active_Status_Date` is no status), a date a digit (Google's `E-mail 1 - Label` beside `E-mail 1 - Value`).
     static func plausible(_ column: ExportInspection.Column, for key: String) -> Bool {
         let samples = column.samples
         guard !samples.isEmpty else { return true }
@@ -145,6 +145,8 @@ public enum MappingDraft {
         switch key {
         case "email", "customers.email": return samples.contains { $0.contains("@") }
         case "phone", "customers.phone": return samples.contains { $0.filter(\.isNumber).count >= 5 }
+        // A status is words (`Active`, `Terminated`), not a date or a code.
+        case "state": return samples.contains { $0.contains(where: \.isLetter) }
         case "customers.year_of_birth", "customers.acquisition_date":
             return samples.contains { $0.contains(where: \.isNumber) }
         default: return true
@@ -233,7 +235,11 @@ public enum MappingDraft {
             if key == idKey, let template = nameTemplate() { lines.append(template) }
         }
         if chosen[idKey] == nil, let template = nameTemplate() { lines.append(template) }
-        if order.isEmpty { lines.append("  # no column name suggests an Insights attribute: map them by hand") }
+        if lines.last == "attributes:" {
+            // Still a mapping YAML reads as one, for the person who fills it in.
+            lines[lines.count - 1] =
+                "attributes: {}   # no column name suggests an Insights attribute: map them by hand"
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }

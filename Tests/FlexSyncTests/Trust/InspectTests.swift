@@ -77,9 +77,9 @@ struct InspectTests {
     /// samples, gives a lone name its id, and builds the customer's name from first and last.
     @Test func theDraftReadsSamplesAndGivesANameItsId() throws {
         let csv = """
-            First Name,Last Name,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Send Email,Department
-            Ana,Lima,* Work,ana@example.org,Mobile,+1 317 555 0101,false,Billing
-            Bo,Chen,* Home,bo@example.org,Work,+1 317 555 0102,true,Care
+            First Name,Last Name,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Send Email,Department,Active Status Date
+            Ana,Lima,* Work,ana@example.org,Mobile,+1 317 555 0101,false,Billing,2019-04-01
+            Bo,Chen,* Home,bo@example.org,Work,+1 317 555 0102,true,Care,2020-05-02
 
             """
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("google-\(UUID().uuidString).csv").path
@@ -95,6 +95,10 @@ struct InspectTests {
         #expect(
             workers.contains("  department_name: \"Department\"")
                 && workers.contains("  department_id: \"Department\"   # no code column: the name stands as its id"))
+        #expect(!workers.contains("state:"), "a status date is no status: \(workers)")
+        // Nothing to draft from still reads as a mapping.
+        let bare = ExportInspection(file: "x.csv", format: .csv, encoding: "utf-8", records: 1, columns: [])
+        #expect(MappingDraft.yaml(bare, target: .workers).contains("\nattributes: {}   # no column name suggests"))
     }
 
     /// Five9's SOAP response declares its payload's prefix below the root: inspect lists it,
