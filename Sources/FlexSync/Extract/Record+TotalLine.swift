@@ -7,8 +7,16 @@ extension Record {
         "total records", "record count"
     ]
 
-    /// The labels' first three letters.
-    private static let totalStarts = Set(totalLabels.map { Array($0.utf8.prefix(3)) })
+    /// A value's first three bytes, lower-cased, in one number (0 for an empty value).
+    private static func start(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        var key: UInt32 = 0
+        for byte in bytes.prefix(3) { key = key << 8 | UInt32(byte | 0x20) }
+        return bytes.isEmpty ? 0 : key | 1 << 31
+    }
+
+    /// The labels' first three letters, as ``start(_:)`` gives them.
+    private static let totalStarts = Set(
+        totalLabels.map { label in Array(label.utf8).withUnsafeBufferPointer { start($0) } })
 
     /// The label of a CSV row that is a report's totals line: its first non-empty value (among
     /// the first three columns) is a total's label, possibly with a count after a colon, and at
@@ -16,10 +24,8 @@ extension Record {
     var totalLineLabel: String? {
         for column in 0..<min(3, count) {
             // The first three letters, lower-cased, from the bytes: most rows end here.
-            guard let start = withPlainBytes(atColumn: column, { Array($0.prefix(3)).map { $0 | 0x20 } }) else {
-                return nil
-            }
-            if start.isEmpty { continue }  // an empty value: look at the next column
+            guard let start = withPlainBytes(atColumn: column, Record.start) else { return nil }
+            if start == 0 { continue }  // an empty value: look at the next column
             guard Record.totalStarts.contains(start), let text = value(atColumn: column)?.firstText else { return nil }
             let label = text.split(separator: ":", maxSplits: 1).first.map(String.init) ?? text
             guard Record.totalLabels.contains(label.trimmingCharacters(in: .whitespaces).lowercased()) else {

@@ -103,13 +103,13 @@ public struct DatasetValidator {
                     return
                 }
                 let identity = mapped.identity
-                let keysArePersonal = mapped.matchValues.first.map { personalKeys.contains($0.key) } ?? false
                 let seen = identity.flatMap { firstByKey[$0] }
                 // Under 'error' every row sharing a key is named, whatever else is wrong with it;
                 // 'first' and 'last' choose among valid rows only.
                 let onDuplicate = job.policies.onDuplicate
                 if mapped.isValid || onDuplicate == .error, let identity, let seen {
                     let first = (position: seen.position(in: fileNames), index: seen.index)
+                    let keysArePersonal = mapped.matchValues.first.map { personalKeys.contains($0.key) } ?? false
                     switch job.policies.onDuplicate {
                     case .error:
                         mapped.problems.append(
