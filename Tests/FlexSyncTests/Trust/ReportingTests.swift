@@ -112,6 +112,10 @@ struct ReportingTests {
             "{ field: d, transforms: [{ date: M/d/yyyy }] }", "1/1/4501",
             "error: in.csv:2: agent_attribute_1: placeholder date (4501-01-01 stands in"
         ),
+        (
+            "{ field: d, transforms: [{ date: dd/MM/yyyy }] }", "30/12/1899",
+            "error: in.csv:2: agent_attribute_1: placeholder date (1899-12-30 stands in"
+        ),
         // Outlook's empty date, and a birthday without its year (Google Contacts, vCard).
         ("{ field: d, transforms: [{ date: M/d/yy }] }", "0/0/00", "remove"),
         ("{ field: d, transforms: [{ date: yyyyMMdd }] }", "00000000", "remove"),
