@@ -203,6 +203,14 @@ extension CSVReader {
 }
 
 extension CSVReader {
+    /// What most likely made a row of one line have `fields` fields where the header has more or
+    /// fewer (``CSVOptions/malformedRowsAsRecords``), for the messages that name the row.
+    public static func malformedRowCause(fields: Int) -> String {
+        fields == 1
+            ? "a line of one value (a report's title, total or footer line?)"
+            : "a value holds an unquoted delimiter, or a field is missing"
+    }
+
     /// The first of the `within` lines after `after` that, read as the header, gives column names
     /// `accepts` takes: where a report that prints a title or a run date above its header has it.
     public static func headerLine(

@@ -61,10 +61,11 @@ public struct ExportInspection: Sendable {
     }
 
     /// Inspects a CSV export: the encoding is a byte-order mark's, else UTF-8 when the file's
-    /// first megabytes are valid UTF-8, else Windows-1252 or, when its accented letters sit where
-    /// Mac OS Roman has them, that; the delimiter is detected from the
-    /// header. When most rows disagree with the first line's field count and a line below it has
-    /// their count, that line is taken as the header (the lines above it a report's title).
+    /// first megabytes are valid UTF-8, else the single-byte encoding its letters suggest
+    /// (``TextEncoding/singleByteGuess(_:)``: Windows-1252, Mac OS Roman or ISO-8859-15); the
+    /// delimiter is detected from the header. When most rows disagree with the first line's field
+    /// count and a line below it has their count, that line is taken as the header (the lines
+    /// above it a report's title).
     public static func csv(path: String) throws -> ExportInspection {
         let (encoding, name) = try detectEncoding(path)
         // A repeated column name is shown (`Name (column N)`), not refused: a job refuses it only if mapped.

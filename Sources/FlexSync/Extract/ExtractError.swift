@@ -50,13 +50,11 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
         case .characterAfterQuote(let file, let line): "\(file):\(line): unexpected character after a closing quote"
         case .invalidUTF8(let file, let line, let offset, let suggested):
             "\(file):\(line): invalid UTF-8 at byte offset \(offset)"
-                + (suggested == .windows1252
-                    ? " (the bytes read as Windows-1252, as Excel's plain 'CSV' writes: set 'encoding: windows-1252' in the job's source)"
-                    : suggested == .macRoman
-                        ? " (the bytes read as Mac OS Roman, as Excel for Mac's plain 'CSV' writes: set 'encoding: mac-roman' in the job's source)"
-                        : suggested == .latin9
-                            ? " (the bytes read as ISO-8859-15, with œ, Š or Ž where Windows-1252 has symbols: set 'encoding: iso-8859-15' in the job's source)"
-                            : "")
+                + (suggested.flatMap { encoding in
+                    encoding.whyGuessed.map { reading, why in
+                        " (the bytes read as \(reading), \(why): set 'encoding: \(encoding.rawValue)' in the job's source)"
+                    }
+                } ?? "")
         case .firstRecordFieldCount(
             let file, let line, let found, let expected, let delimiter, let declared, let detected):
             "\(file):\(line): found \(found) field\(found == 1 ? "" : "s"), but the header has \(expected); "
@@ -69,7 +67,7 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
                         : "declared (source.delimiter or a 'sep=' line): check it against the file")
         case .invalidUTF16(let file, let offset): "\(file): invalid UTF-16 at byte offset \(offset)"
         case .unknownEncoding(let file, let name):
-            "\(file): unknown encoding '\(name)' (expected utf-8, utf-16, utf-16le, utf-16be, windows-1252, iso-8859-1, iso-8859-15 or mac-roman)"
+            "\(file): unknown encoding '\(name)' (expected \(TextEncoding.expectedNames))"
         case .xml(let file, let line, let message): "\(file):\(line): \(message)"
         case .doctypeNotAllowed(let file, let line):
             "\(file):\(line): DOCTYPE declarations are not allowed (external entities and entity expansion are refused)"

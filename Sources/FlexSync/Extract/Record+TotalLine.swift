@@ -14,13 +14,14 @@ extension Record {
         return bytes.isEmpty ? 0 : key | 1 << 31
     }
 
-    /// The labels' first three letters, as ``start(_:)`` gives them.
-    private static let totalStarts = Set(
-        totalLabels.map { label in Array(label.utf8).withUnsafeBufferPointer { start($0) } })
+    /// The labels' first three letters, as ``start(_:)`` gives them: a few numbers, scanned
+    /// (cheaper than hashing one per row).
+    private static let totalStarts = Array(
+        Set(totalLabels.map { label in Array(label.utf8).withUnsafeBufferPointer { start($0) } }))
 
     /// The label of a CSV row that is a report's totals line: its first non-empty value (among
     /// the first three columns) is a total's label, possibly with a count after a colon, and at
-    /// most a third of the other columns hold anything. A cheap look at the first byte first.
+    /// most a third of the other columns hold anything. A cheap look at the first three bytes first.
     var totalLineLabel: String? {
         for column in 0..<min(3, count) {
             // The first three letters, lower-cased, from the bytes: most rows end here.

@@ -151,6 +151,22 @@ struct UTF8Transcoder {
 }
 
 extension TextEncoding {
+    /// Every name a job may give, for messages: `utf-8, utf-16, … or mac-roman`.
+    static var expectedNames: String {
+        allCases.dropLast().map(\.rawValue).joined(separator: ", ") + " or " + allCases.last!.rawValue
+    }
+
+    /// For a single-byte encoding ``singleByteGuess(_:)`` can name: what the bytes read as, and
+    /// what made it the guess, for the message that suggests it.
+    var whyGuessed: (reading: String, why: String)? {
+        switch self {
+        case .windows1252: ("Windows-1252", "as Excel's plain 'CSV' writes")
+        case .macRoman: ("Mac OS Roman", "as Excel for Mac's plain 'CSV' writes")
+        case .latin9: ("ISO-8859-15", "with œ, Š or Ž where Windows-1252 has symbols")
+        default: nil
+        }
+    }
+
     /// Which single-byte encoding bytes that are not UTF-8 most likely are, from where their
     /// letters sit: inside words, Windows-1252 (and Latin-1) put accented letters at 0xC0–0xFF,
     /// Mac OS Roman at 0x80–0x9F (`é` is 0x8E, which Windows-1252 reads as `Ž`), and ISO-8859-15

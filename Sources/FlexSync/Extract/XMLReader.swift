@@ -207,8 +207,8 @@ public final class XMLReader: RecordReader {
             if !matches.isEmpty { matchCounts[index] += 1 }
             // Several elements with different texts: which one was meant cannot be told.
             if matches.count > 1 && field.take == .first && matches.contains(where: { $0 != matches[0] }) {
-                if severalCounts[index] == 0 { firstSeveral[index] = recordNumber + 1 }
-                severalCounts[index] += 1
+                if several[index].records == 0 { several[index].first = recordNumber + 1 }
+                several[index].records += 1
             }
             switch field.take {
             case .first: values.append(matches.first.map { .text($0) })
@@ -250,14 +250,11 @@ public final class XMLReader: RecordReader {
 
     /// Per field of `options.fields` taken `first`, the records in which it matched several
     /// elements with different texts (of which the first was taken), and the first such record's number.
-    private lazy var severalCounts = [Int](repeating: 0, count: options.fields.count)
-    private lazy var firstSeveral = [Int](repeating: 0, count: options.fields.count)
+    private lazy var several = [(records: Int, first: Int)](repeating: (0, 0), count: options.fields.count)
 
     public var fieldsMatchingSeveral: [String: (records: Int, first: Int)] {
         var found: [String: (records: Int, first: Int)] = [:]
-        for (index, field) in options.fields.enumerated() where severalCounts[index] > 0 {
-            found[field.name] = (severalCounts[index], firstSeveral[index])
-        }
+        for (field, count) in zip(options.fields, several) where count.records > 0 { found[field.name] = count }
         return found
     }
 

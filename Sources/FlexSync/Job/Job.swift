@@ -163,7 +163,7 @@ struct JobLoader {
             guard let encoding = TextEncoding(name: name) else {
                 throw file.error(
                     node,
-                    "unknown encoding '\(name)' (expected utf-8, utf-16, utf-16le, utf-16be, windows-1252, iso-8859-1, iso-8859-15 or mac-roman)"
+                    "unknown encoding '\(name)' (expected \(TextEncoding.expectedNames))"
                 )
             }
             if format == .xml {

@@ -84,15 +84,11 @@ public final class BoundMapping {
         if let found = record.malformedFieldCount {
             // Which value holds the stray delimiter cannot be told: none of the row is used.
             let header = record.schema.names.count
-            let why =
-                found == 1
-                ? "a line of one value (a report's title, total or footer line?)"
-                : "a value holds an unquoted delimiter, or a field is missing"
             result.problems.append(
                 Problem(
                     .error, result.position, field: "-",
-                    rule: "found \(found) field\(found == 1 ? "" : "s"), but the header has \(header): \(why); "
-                        + "the row is left out"))
+                    rule: "found \(found) field\(found == 1 ? "" : "s"), but the header has \(header): "
+                        + "\(CSVReader.malformedRowCause(fields: found)); the row is left out"))
             return result
         }
         if let label = record.totalLineLabel {

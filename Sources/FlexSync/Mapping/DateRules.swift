@@ -16,7 +16,7 @@ enum DateRules {
     ]
 
     /// A sentinel that means "no date": the value is empty. Day, month and year all zero in any
-    /// order and separator (BambooHR's `0000-00-00`, Outlook's `0/0/00`, `00.00.0000`), and a
+    /// order and separator (BambooHR's `0000-00-00`, Outlook's `0/0/00`, SAP's `00000000`), and a
     /// date without its year (`--03-14`, as Google Contacts and vCard write a birthday whose year
     /// is not known): neither names a day Insights could show.
     static func isNullDate(_ text: String) -> Bool {
@@ -27,8 +27,6 @@ enum DateRules {
         {
             return true
         }
-        // SAP's and other fixed-width formats' `00000000` (yyyyMMdd), `000000` (yyMMdd).
-        if (bytes.count == 8 || bytes.count == 6) && bytes.allSatisfy({ $0 == UInt8(ascii: "0") }) { return true }
         guard bytes.count >= 5, bytes.count <= 10 else { return false }
         var groups = 0
         var inGroup = false
@@ -43,7 +41,9 @@ enum DateRules {
             default: return false
             }
         }
-        return groups == 3 && inGroup
+        // Three groups of zeros, or one as fixed-width formats write it: SAP's `00000000`
+        // (yyyyMMdd), `000000` (yyMMdd).
+        return inGroup && (groups == 3 || (groups == 1 && (bytes.count == 6 || bytes.count == 8)))
     }
 
     /// Throws unless `date` (`YYYY-MM-DD`) lies within Insights' years and is no placeholder.

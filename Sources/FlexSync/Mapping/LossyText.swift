@@ -110,19 +110,29 @@ public enum LossyText {
 
     /// What Windows-1252 makes of Mac OS Roman's 0x80–0x9F, its accented letters (`Ž` for `é`,
     /// `–` for `ñ`, `Ÿ` for `ü`), less those a word may hold in its own right (`š`, `ž`, `œ`,
-    /// an apostrophe).
-    private static let macRomanTells: Set<UInt32> = [
-        0x20AC, 0x81, 0x201A, 0x192, 0x201E, 0x2026, 0x2020, 0x2021, 0x2C6, 0x2030, 0x160, 0x2039, 0x152, 0x8D,
-        0x17D, 0x8F, 0x90, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x2DC, 0x2122, 0x203A, 0x9D, 0x178
-    ]
+    /// an apostrophe). A switch: it runs for every character outside ASCII that validate checks.
+    private static func isMacRomanTell(_ scalar: UInt32) -> Bool {
+        switch scalar {
+        case 0x81, 0x8D, 0x8F, 0x90, 0x9D, 0x152, 0x160, 0x178, 0x17D, 0x192, 0x2C6, 0x2DC, 0x2013, 0x2014, 0x201A,
+            0x201C, 0x201D, 0x201E, 0x2020, 0x2021, 0x2022, 0x2026, 0x2030, 0x2039, 0x203A, 0x20AC, 0x2122:
+            true
+        default: false
+        }
+    }
 
     /// What Windows-1252 or Latin-1 make of ISO-8859-15's `Š š ž Œ œ Ÿ` (0xA6, 0xA8, 0xB8, 0xBC,
     /// 0xBD, 0xBE): `¦ ¨ ¸ ¼ ½ ¾`, symbols no word holds (`Dub½uf` for `Dubœuf`).
-    private static let latin9Tells: Set<UInt32> = [0xA6, 0xA8, 0xB8, 0xBC, 0xBD, 0xBE]
+    private static func isLatin9Tell(_ scalar: UInt32) -> Bool {
+        switch scalar {
+        case 0xA6, 0xA8, 0xB8, 0xBC, 0xBD, 0xBE: true
+        default: false
+        }
+    }
 
     /// The code page a misread left at `index` (a UTF-8 lead byte), if the character there is a
-    /// tell before a lower-case letter: one of ``macRomanTells`` after an ASCII letter too (inside
-    /// a word, where an accented letter would be), or one of ``latin9Tells`` anywhere.
+    /// tell before a lower-case letter: a Mac OS Roman one (``isMacRomanTell(_:)``) after an ASCII
+    /// letter too (inside a word, where an accented letter would be), or an ISO-8859-15 one
+    /// (``isLatin9Tell(_:)``) anywhere.
     private static func codePageTell(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Damage? {
         func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
         let lead = bytes[index]
@@ -136,9 +146,9 @@ public enum LossyText {
             length == 2
             ? UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
             : UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
-        if latin9Tells.contains(scalar) { return .latin9 }
+        if isLatin9Tell(scalar) { return .latin9 }
         guard index > 0, isLetter(bytes[index - 1]) else { return nil }
-        return macRomanTells.contains(scalar) ? .macRoman : nil
+        return isMacRomanTell(scalar) ? .macRoman : nil
     }
 
     /// Whether the `#` at `index` stands in a word, where SAP writes it for a character its code
@@ -184,12 +194,15 @@ public enum LossyText {
     }
 
     /// Whether `damaged` is `live` with nothing but damage: double-encoded characters that decode
-    /// to `live`'s, and `?` or U+FFFD where `live` has characters outside ASCII (a run of k marks
-    /// stands for one to k of them — an emoji became two). Such a value never replaces `live`.
+    /// to `live`'s, and `?`, U+FFFD (or SAP's `#`, in a text it damaged) where `live` has
+    /// characters outside ASCII (a run of k marks stands for one to k of them — an emoji became
+    /// two). Such a value never replaces `live`.
     public static func isDamagedCopy(_ damaged: String, of live: String) -> Bool {
         guard damaged != live, damage(in: damaged) != nil, damage(in: live) == nil else { return false }
         let repaired = repairingDoubleEncoding(damaged)
         if repaired == live { return true }
+        // A `#` stands for a lost character only where SAP left it in a word: `#1` is itself.
+        let hashIsMark = hasHashInWord(repaired)
         var pattern = "^"
         var run = 0
         func flush() {
@@ -197,7 +210,7 @@ public enum LossyText {
             run = 0
         }
         for scalar in repaired.unicodeScalars {
-            if scalar == "?" || scalar == "\u{FFFD}" || scalar == "#" {
+            if scalar == "?" || scalar == "\u{FFFD}" || (hashIsMark && scalar == "#") {
                 run += 1
             } else {
                 flush()

@@ -135,8 +135,9 @@ public enum MappingDraft {
     }
 
     /// Whether a column's samples could be the attribute's values: a yes/no flag feeds only
-    /// `state` (Five9's `attachVmToEmail` is no e-mail), an e-mail holds an `@`, a phone number
-    /// digits, a status letters (Workday's `Active_Status_Date` is no status), a date a digit (Google's `E-mail 1 - Label` beside `E-mail 1 - Value`).
+    /// `state` (Five9's `attachVmToEmail` is no e-mail), an e-mail holds an `@` (Google's
+    /// `E-mail 1 - Label` beside `E-mail 1 - Value` does not), a phone number digits, a status
+    /// letters (Workday's `Active_Status_Date` is no status), a date a digit.
     static func plausible(_ column: ExportInspection.Column, for key: String) -> Bool {
         let samples = column.samples
         guard !samples.isEmpty else { return true }

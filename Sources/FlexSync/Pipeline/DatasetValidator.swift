@@ -85,8 +85,6 @@ public struct DatasetValidator {
                     report(problem)
                 }
                 if let problem = try job.source.blankColumnProblem(file, reader: csv) { report(problem) }
-            }
-            if let csv = reader as? CSVReader {
                 let missing = SourceFieldCheck.missingColumns(mapping, header: reader.schema.names, file: file)
                 if !missing.isEmpty {
                     let hint = job.source.headerLineHint(file, reader: csv, mapping: mapping)

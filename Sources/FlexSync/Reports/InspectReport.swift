@@ -30,8 +30,8 @@ public enum InspectReport {
         }
         for row in inspection.malformedRows.prefix(5) {
             lines.append(
-                "line \(row.line): \(row.fields) fields, the header has \(row.header): left out of the counts "
-                    + "(an unquoted delimiter in a value, or a missing field)")
+                "line \(row.line): \(row.fields) field\(row.fields == 1 ? "" : "s"), the header has \(row.header): "
+                    + "left out of the counts: \(CSVReader.malformedRowCause(fields: row.fields))")
         }
         if inspection.malformedRows.count > 5 {
             lines.append("… and \(inspection.malformedRows.count - 5) more such rows")

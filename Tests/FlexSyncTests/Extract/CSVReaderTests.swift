@@ -85,6 +85,17 @@ struct CSVReaderTests {
                 == "clientes.csv:1: invalid UTF-8 at byte offset 1 (the bytes read as ISO-8859-15, with œ, Š or Ž "
                 + "where Windows-1252 has symbols: set 'encoding: iso-8859-15' in the job's source)")
         #expect(TextEncoding(name: "latin9") == .latin9 && TextEncoding(name: "ISO-8859-15") == .latin9)
+        // A name flexsync does not know is refused with every one it does.
+        let unknown = errorMessage {
+            _ = try TrustJob.file(
+                bytes, name: "clientes.csv", format: "csv",
+                mapping: "target: workers\nkey: { match: [agent_id] }\nattributes:\n  agent_id: Nombre\n",
+                source: "encoding: latin-10")
+        }
+        #expect(
+            unknown?.hasSuffix(
+                "unknown encoding 'latin-10' (expected utf-8, utf-16, utf-16le, utf-16be, windows-1252, iso-8859-1, "
+                    + "iso-8859-15 or mac-roman)") == true, "\(unknown ?? "")")
     }
 
     @Test func excelUnicodeTextIsUTF16LittleEndianWithTabs() throws {

@@ -132,6 +132,10 @@ struct ReportLayoutTests {
             text.contains(
                 "header on line 4: the lines above it are not the header (a report title?): "
                     + "set 'source.header_line: 4' in the job"), "\(text)")
+        #expect(
+            text.contains(
+                "line 8: 1 field, the header has 3: left out of the counts: a line of one value (a report's title, "
+                    + "total or footer line?)"), "\(text)")
         // An ordinary file keeps its first line.
         let plain = try TrustJob.csv("\(Self.header)\n\"G1\",\"Ana\",\"Lima\"\n", mapping: Self.mapping)
         #expect(try ExportInspection.inspect(path: plain.source.pattern, recordPath: nil).headerLine == nil)
