@@ -1,106 +1,24 @@
-/// How a namespace prefix of a job matches a file's namespace URIs: exactly, or by URI prefix
-/// (Workday RaaS names each report's namespace `urn:com.workday.report/<ReportName>`).
-public enum NamespaceMatch: Sendable, Equatable {
-    case exact(String)
-    case prefix(String)
-
-    /// Parses a job's namespace value: a trailing `*` makes it a prefix match.
-    public init(declaration: String) {
-        if declaration.hasSuffix("*") {
-            self = .prefix(String(declaration.dropLast()))
-        } else {
-            self = .exact(declaration)
-        }
-    }
-
-    func matches(_ uri: String) -> Bool {
-        switch self {
-        case .exact(let expected): uri == expected
-        case .prefix(let prefix): uri.hasPrefix(prefix)
-        }
-    }
-}
-
-/// A qualified name in a path: a local name and, when prefixed, the namespace rule of its prefix.
-/// An unprefixed name matches only nodes in no namespace, as in XPath, unless the job binds a
-/// default namespace to `""` for element names.
-struct XMLName: Sendable, Equatable {
-    var namespace: NamespaceMatch? {
-        didSet { namespaceBytes = namespace.map { XMLName.bytes(of: $0) } }
-    }
-    var local: String {
-        didSet { localBytes = Array(local.utf8) + [0] }
-    }
-    /// The local name, NUL-terminated, and the namespace URI (or prefix) as bytes, so names from
-    /// libxml2 compare without becoming Swift strings.
-    private(set) var localBytes: [UInt8]
-    private(set) var namespaceBytes: [UInt8]?
-
-    init(namespace: NamespaceMatch?, local: String) {
-        self.namespace = namespace
-        self.local = local
-        localBytes = Array(local.utf8) + [0]
-        namespaceBytes = namespace.map { XMLName.bytes(of: $0) }
-    }
-
-    private static func bytes(of match: NamespaceMatch) -> [UInt8] {
-        switch match {
-        case .exact(let uri): Array(uri.utf8) + [0]
-        case .prefix(let prefix): Array(prefix.utf8)
-        }
-    }
-
-    /// Compares against a NUL-terminated local name and namespace URI as libxml2 holds them.
-    func matches(cLocal: UnsafePointer<UInt8>, cNamespace: UnsafePointer<UInt8>?) -> Bool {
-        guard localBytes.withUnsafeBufferPointer({ strcmp(cLocal, $0.baseAddress!) == 0 }) else { return false }
-        guard let namespaceBytes else { return cNamespace == nil || cNamespace!.pointee == 0 }
-        guard let cNamespace else { return false }
-        return namespaceBytes.withUnsafeBufferPointer { expected in
-            if case .prefix = namespace { return strncmp(cNamespace, expected.baseAddress!, expected.count) == 0 }
-            return strcmp(cNamespace, expected.baseAddress!) == 0
-        }
-    }
-
-    private func strcmp(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>) -> Int32 {
-        var index = 0
-        while true {
-            let x = a[index]
-            let y = b[index]
-            if x != y { return Int32(x) - Int32(y) }
-            if x == 0 { return 0 }
-            index += 1
-        }
-    }
-
-    private func strncmp(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
-        for index in 0..<count {
-            let x = a[index]
-            let y = b[index]
-            if x != y || x == 0 { return Int32(x) - Int32(y) }
-        }
-        return 0
-    }
-
-    func matches(local candidate: String, namespaceURI: String?) -> Bool {
-        guard candidate == local else { return false }
-        switch (namespace, namespaceURI) {
-        case (nil, nil): return true
-        case (nil, .some(let uri)): return uri.isEmpty
-        case (.some, nil): return false
-        case (.some(let rule), .some(let uri)): return rule.matches(uri)
-        }
-    }
-}
-
 /// A path relative to a record element, or the absolute path of the record element itself:
 /// `wd:Employee_ID`, `wd:Supervisory_Organization/@wd:Descriptor`,
-/// `wd:ID[@wd:type='Employee_ID']`, `field[@id='department']`, and alternatives of one attribute:
-/// `wd:ID[@wd:type='Employee_ID' or @wd:type='Contingent_Worker_ID']`.
+/// `wd:ID[@wd:type='Employee_ID']`, `field[@id='department']`, alternatives joined by `or`:
+/// `wd:ID[@wd:type='Employee_ID' or @wd:type='Contingent_Worker_ID']`, and a child element's
+/// text, through a path of its own with predicates of its own (Workday Web Services tells a work
+/// e-mail from a home one only there):
+/// `wd:Email_Address_Data[wd:Usage_Data/wd:Type_Data/wd:Type_Reference/wd:ID[@wd:type='Communication_Usage_Type_ID']='WORK']/wd:Email_Address`.
 public struct XMLPath: Sendable, Equatable {
+    /// A test on an element: one of its comparisons holds.
     struct Predicate: Sendable, Equatable {
-        var attribute: XMLName
-        /// The attribute equals one of these.
+        var alternatives: [Comparison]
+    }
+
+    /// `path='value'`: a node the relative path selects from the element (an attribute, or a
+    /// descendant element's text) equals one of `values`.
+    struct Comparison: Sendable, Equatable {
+        var steps: [Step]
         var values: [String]
+
+        /// The attribute tested, when the path is that one attribute (read without building a node list).
+        var attribute: XMLName? { steps.count == 1 && steps[0].isAttribute ? steps[0].name : nil }
     }
 
     struct Step: Sendable, Equatable {
@@ -116,118 +34,129 @@ public struct XMLPath: Sendable, Equatable {
     /// Compiles a path; prefixes must be among `namespaces`.
     public init(_ text: String, namespaces: [String: NamespaceMatch]) throws {
         self.text = text
-        var rest = Substring(text.trimmingSpaces)
-        isAbsolute = rest.hasPrefix("/")
-        if isAbsolute { rest.removeFirst() }
-        guard !rest.isEmpty else { throw ExtractError.invalidPath(path: text, reason: "the path is empty") }
-        var steps: [Step] = []
-        for (index, rawStep) in XMLPath.splitSteps(rest).enumerated() {
-            var stepText = Substring(rawStep)
-            let isAttribute = stepText.hasPrefix("@")
-            if isAttribute { stepText.removeFirst() }
-            var predicates: [Predicate] = []
-            var nameText = stepText
-            if let open = stepText.firstIndex(of: "[") {
-                nameText = stepText[..<open]
-                var predicateText = stepText[open...]
-                while !predicateText.isEmpty {
-                    guard predicateText.hasPrefix("["), let close = predicateText.firstIndex(of: "]") else {
-                        throw ExtractError.invalidPath(
-                            path: text, reason: "expected '[@name=\\'value\\']' in step \(index + 1)")
-                    }
-                    let body = predicateText[predicateText.index(after: predicateText.startIndex)..<close]
-                    predicates.append(try XMLPath.predicate(body, path: text, namespaces: namespaces))
-                    predicateText = predicateText[predicateText.index(after: close)...]
-                }
+        var parser = PathParser(text: text, namespaces: namespaces)
+        parser.skipSpaces()
+        isAbsolute = parser.take("/")
+        guard !parser.atEnd else { throw ExtractError.invalidPath(path: text, reason: "the path is empty") }
+        steps = try parser.steps(inPredicate: false)
+        parser.skipSpaces()
+        if !parser.atEnd { throw parser.failure("unexpected '\(parser.rest)'") }
+    }
+}
+
+/// Reads a path's text into steps, predicates and comparisons, one character at a time, so that
+/// brackets, quotes and `or` count only where they stand outside quotes.
+private struct PathParser {
+    let text: String
+    let namespaces: [String: NamespaceMatch]
+    private let characters: [Character]
+    private var index = 0
+
+    init(text: String, namespaces: [String: NamespaceMatch]) {
+        self.text = text
+        self.namespaces = namespaces
+        characters = Array(text)
+    }
+
+    var atEnd: Bool { index >= characters.count }
+    var rest: String { String(characters[index...]) }
+    private var next: Character? { atEnd ? nil : characters[index] }
+
+    func failure(_ reason: String) -> ExtractError { ExtractError.invalidPath(path: text, reason: reason) }
+
+    mutating func skipSpaces() {
+        while next == " " { index += 1 }
+    }
+
+    mutating func take(_ character: Character) -> Bool {
+        guard next == character else { return false }
+        index += 1
+        return true
+    }
+
+    /// Steps separated by `/`, up to the end, or inside a predicate up to `=`, `]` or a space.
+    mutating func steps(inPredicate: Bool) throws -> [XMLPath.Step] {
+        var steps: [XMLPath.Step] = []
+        repeat {
+            let isAttribute = take("@")
+            let start = index
+            while let character = next, !"/[]=@'\" ".contains(character) { index += 1 }
+            let nameText = String(characters[start..<index])
+            if nameText.isEmpty {
+                throw failure(atEnd ? "a step has no name" : "'\(rest)' does not start with a name")
             }
-            if isAttribute && !predicates.isEmpty {
-                throw ExtractError.invalidPath(path: text, reason: "an attribute step cannot have predicates")
+            if let first = nameText.first, first.isNumber, nameText.allSatisfy(\.isNumber), inPredicate {
+                throw failure("positions such as [\(nameText)] are not supported: test a value, or use 'take: list'")
             }
+            var predicates: [XMLPath.Predicate] = []
+            while take("[") {
+                predicates.append(try predicate())
+                skipSpaces()
+                guard take("]") else { throw failure("expected ']' after the predicate of '\(nameText)'") }
+            }
+            if isAttribute && !predicates.isEmpty { throw failure("an attribute step cannot have predicates") }
             steps.append(
-                Step(
-                    name: try XMLPath.name(nameText, path: text, namespaces: namespaces, element: !isAttribute),
-                    isAttribute: isAttribute, predicates: predicates))
-        }
+                XMLPath.Step(
+                    name: try name(nameText, element: !isAttribute), isAttribute: isAttribute, predicates: predicates))
+        } while take("/")
         if let attribute = steps.dropLast().first(where: \.isAttribute) {
-            throw ExtractError.invalidPath(path: text, reason: "'@\(attribute.name.local)' must be the last step")
+            throw failure("'@\(attribute.name.local)' must be the last step")
         }
-        self.steps = steps
+        return steps
     }
 
-    /// Splits on `/` outside predicates' quotes.
-    private static func splitSteps(_ text: Substring) -> [String] {
-        var parts: [String] = []
-        var current = ""
-        var quote: Character?
-        for character in text {
-            if let open = quote {
-                if character == open { quote = nil }
-            } else if character == "'" || character == "\"" {
-                quote = character
-            } else if character == "/" {
-                parts.append(current)
-                current = ""
-                continue
+    /// `path='value'`, alternatives joined by ` or `.
+    private mutating func predicate() throws -> XMLPath.Predicate {
+        var alternatives = [try comparison()]
+        while true {
+            skipSpaces()
+            let mark = index
+            guard take("o"), take("r"), next == " " || next == "@" else {
+                index = mark
+                break
             }
-            current.append(character)
+            alternatives.append(try comparison())
         }
-        parts.append(current)
-        return parts
+        return XMLPath.Predicate(alternatives: alternatives)
     }
 
-    private static func predicate(_ body: Substring, path: String, namespaces: [String: NamespaceMatch]) throws
-        -> Predicate
-    {
-        let alternatives = body.components(separatedBy: " or ")
-        guard alternatives.count > 1 else { return try comparison(body, path: path, namespaces: namespaces) }
-        let parts = try alternatives.map {
-            try comparison(Substring($0.trimmingCharacters(in: " ")), path: path, namespaces: namespaces)
+    private mutating func comparison() throws -> XMLPath.Comparison {
+        skipSpaces()
+        if let first = next, first.isNumber {
+            let start = index
+            while let character = next, character.isNumber { index += 1 }
+            throw failure(
+                "positions such as [\(String(characters[start..<index]))] are not supported: test a value, or use 'take: list'"
+            )
         }
-        guard parts.allSatisfy({ $0.attribute == parts[0].attribute }) else {
-            throw ExtractError.invalidPath(path: path, reason: "alternatives joined by 'or' must test one attribute")
+        let steps = try steps(inPredicate: true)
+        skipSpaces()
+        guard take("=") else {
+            throw failure("a predicate compares a path with a quoted value: [@name='value'] or [child='value']")
         }
-        return Predicate(attribute: parts[0].attribute, values: parts.flatMap(\.values))
-    }
-
-    private static func comparison(
-        _ body: Substring, path: String,
-        namespaces: [String: NamespaceMatch]
-    ) throws -> Predicate {
-        guard body.hasPrefix("@"), let equals = body.firstIndex(of: "=") else {
-            throw ExtractError.invalidPath(
-                path: path, reason: "only predicates of the form [@name='value'] are supported")
-        }
-        let name = try XMLPath.name(
-            body[body.index(after: body.startIndex)..<equals], path: path, namespaces: namespaces, element: false)
-        var value = body[body.index(after: equals)...].trimmingCharacters(in: " ")
-        guard value.count >= 2, let first = value.first, first == "'" || first == "\"", value.last == first else {
-            throw ExtractError.invalidPath(path: path, reason: "predicate values must be quoted")
-        }
-        value = String(value.dropFirst().dropLast())
-        return Predicate(attribute: name, values: [value])
+        skipSpaces()
+        guard let quote = next, quote == "'" || quote == "\"" else { throw failure("predicate values must be quoted") }
+        index += 1
+        let start = index
+        while let character = next, character != quote { index += 1 }
+        guard take(quote) else { throw failure("predicate values must be quoted") }
+        return XMLPath.Comparison(steps: steps, values: [String(characters[start..<(index - 1)])])
     }
 
     /// A step's name. An unprefixed element name is in the namespace the job binds to `""` (a
     /// file's default namespace: Atom and OData feeds put every element in one), else in none;
     /// an unprefixed attribute is in none, as XML says.
-    private static func name(_ text: Substring, path: String, namespaces: [String: NamespaceMatch], element: Bool)
-        throws -> XMLName
-    {
-        let trimmed = text.trimmingCharacters(in: " ")
-        guard !trimmed.isEmpty, !trimmed.contains(where: { " []=@'\"".contains($0) }) else {
-            throw ExtractError.invalidPath(path: path, reason: "'\(trimmed)' is not a name")
-        }
-        let parts = trimmed.split(separator: ":", omittingEmptySubsequences: false)
+    private func name(_ text: String, element: Bool) throws -> XMLName {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         switch parts.count {
-        case 1: return XMLName(namespace: element ? namespaces[""] : nil, local: trimmed)
-        case 2:
+        case 1: return XMLName(namespace: element ? namespaces[""] : nil, local: text)
+        case 2 where !parts[0].isEmpty && !parts[1].isEmpty:
             guard let rule = namespaces[String(parts[0])] else {
-                throw ExtractError.invalidPath(
-                    path: path, reason: "namespace prefix '\(parts[0])' is not declared by the job")
+                throw failure("namespace prefix '\(parts[0])' is not declared by the job")
             }
             return XMLName(namespace: rule, local: String(parts[1]))
         default:
-            throw ExtractError.invalidPath(path: path, reason: "'\(trimmed)' is not a name")
+            throw failure("'\(text)' is not a name")
         }
     }
 }

@@ -191,9 +191,7 @@ public final class XMLReader: RecordReader {
             finished = true
             throw failure()
         }
-        if let predicateFailure = steps.last?.predicates, !predicateFailure.isEmpty,
-            !XMLReader.satisfies(node, steps.last!.predicates)
-        {
+        if let predicates = steps.last?.predicates, !predicates.isEmpty, !XMLReader.satisfies(node, predicates) {
             return nil
         }
         let line = Int(xmlGetLineNo(node))
@@ -300,23 +298,28 @@ public final class XMLReader: RecordReader {
     }
 
     private static func satisfies(_ node: xmlNodePtr, _ predicates: [XMLPath.Predicate]) -> Bool {
-        for predicate in predicates {
-            var found = false
-            var attribute = node.pointee.properties
-            while let current = attribute, !found {
-                if predicate.attribute.matches(
-                    cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href)
-                {
-                    let value = xmlNodeGetContent(
-                        UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self))
-                    found = value.map { predicate.values.contains(String(cString: $0)) } ?? false
-                    free(value)
-                }
-                attribute = current.pointee.next
-            }
-            if !found { return false }
+        predicates.allSatisfy { predicate in
+            predicate.alternatives.contains { holds($0, at: node) }
         }
-        return true
+    }
+
+    /// Whether a node `comparison`'s path selects from `node` has one of its values.
+    private static func holds(_ comparison: XMLPath.Comparison, at node: xmlNodePtr) -> Bool {
+        guard let attribute = comparison.attribute else {
+            var found: [String] = []
+            comparison.steps.withUnsafeBufferPointer { steps in collect(node, steps: steps, at: 0, into: &found) }
+            return found.contains { comparison.values.contains($0) }
+        }
+        var current = node.pointee.properties
+        while let property = current {
+            if attribute.matches(cLocal: property.pointee.name, cNamespace: property.pointee.ns?.pointee.href) {
+                let value = xmlNodeGetContent(UnsafeMutableRawPointer(property).assumingMemoryBound(to: xmlNode.self))
+                defer { free(value) }
+                if let value, comparison.values.contains(String(cString: value)) { return true }
+            }
+            current = property.pointee.next
+        }
+        return false
     }
 
     private static func text(of node: xmlNodePtr) -> String {

@@ -70,7 +70,8 @@ extension SourceFieldCheck {
             return Problem(
                 .warning, place(of: field, in: mapping), field: field,
                 rule: "matched several elements in \(found.records) of \(records) records of \(file) (first: record "
-                    + "\(found.first)): the first of each was taken; pick one with a predicate, or 'take: list'")
+                    + "\(found.first)): the first of each was taken; pick one with a predicate ([@attribute='…'] or [child='…']), or 'take: list'"
+            )
         }
     }
 }

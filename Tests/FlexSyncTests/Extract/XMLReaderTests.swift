@@ -128,10 +128,101 @@ struct XMLReaderTests {
         ("w:A/@w:b/c", "invalid XML path 'w:A/@w:b/c': '@b' must be the last step"),
         ("x:A", "invalid XML path 'x:A': namespace prefix 'x' is not declared by the job"),
         ("A[@b=c]", "invalid XML path 'A[@b=c]': predicate values must be quoted"),
-        ("A[b='c']", "invalid XML path 'A[b='c']': only predicates of the form [@name='value'] are supported"),
+        (
+            "A[b]",
+            "invalid XML path 'A[b]': a predicate compares a path with a quoted value: [@name='value'] or [child='value']"
+        ),
+        ("A[2]", "invalid XML path 'A[2]': positions such as [2] are not supported: test a value, or use 'take: list'"),
+        ("A[b='c'", "invalid XML path 'A[b='c'': expected ']' after the predicate of 'A'"),
+        ("A[@b='c']/B[C/@d/e='f']", "invalid XML path 'A[@b='c']/B[C/@d/e='f']': '@d' must be the last step"),
+        ("A[x:b='c']", "invalid XML path 'A[x:b='c']': namespace prefix 'x' is not declared by the job"),
+        ("A//B", "invalid XML path 'A//B': '/B' does not start with a name"),
         ("", "invalid XML path '': the path is empty")
     ])
     func badPathsAreExplained(path: String, message: String) {
         #expect(errorMessage { _ = try XMLPath(path, namespaces: Self.workday) } == message)
+    }
+}
+
+/// Workday Web Services (`Get_Workers`) repeats `Email_Address_Data` and `Organization_Data` and
+/// tells them apart only by a reference ID in a child element: predicates on a child's text.
+struct XMLChildPredicateTests {
+    static let namespaces: [String: NamespaceMatch] = ["wd": .exact("urn:com.workday/bsvc")]
+    static let worker = """
+        <wd:Get_Workers_Response xmlns:wd="urn:com.workday/bsvc"><wd:Response_Data>
+          <wd:Worker><wd:Worker_Data><wd:Worker_ID>21001</wd:Worker_ID>
+            <wd:Email_Address_Data>
+              <wd:Email_Address>ana@home.example</wd:Email_Address>
+              <wd:Usage_Data wd:Public="0"><wd:Type_Data wd:Primary="1"><wd:Type_Reference>
+                <wd:ID wd:type="WID">f1</wd:ID><wd:ID wd:type="Communication_Usage_Type_ID">HOME</wd:ID>
+              </wd:Type_Reference></wd:Type_Data></wd:Usage_Data>
+            </wd:Email_Address_Data>
+            <wd:Email_Address_Data>
+              <wd:Email_Address>ana.lima@corp.example</wd:Email_Address>
+              <wd:Usage_Data wd:Public="1"><wd:Type_Data wd:Primary="1"><wd:Type_Reference>
+                <wd:ID wd:type="Communication_Usage_Type_ID">WORK</wd:ID><wd:ID wd:type="WID">HOME</wd:ID>
+              </wd:Type_Reference></wd:Type_Data></wd:Usage_Data>
+            </wd:Email_Address_Data>
+            <wd:Organization_Data>
+              <wd:Organization_Code>CC-310</wd:Organization_Code><wd:Organization_Name>Cost 310</wd:Organization_Name>
+              <wd:Organization_Type_Reference><wd:ID wd:type="Organization_Type_ID">COST_CENTER</wd:ID></wd:Organization_Type_Reference>
+            </wd:Organization_Data>
+            <wd:Organization_Data>
+              <wd:Organization_Name>Retention or Sales</wd:Organization_Name>
+              <wd:Organization_Type_Reference><wd:ID wd:type="Organization_Type_ID">SUPERVISORY</wd:ID></wd:Organization_Type_Reference>
+            </wd:Organization_Data>
+          </wd:Worker_Data></wd:Worker>
+        </wd:Response_Data></wd:Get_Workers_Response>
+        """
+
+    func values(_ paths: [String], record: String = "/wd:Get_Workers_Response/wd:Response_Data/wd:Worker") throws
+        -> [FieldValue?]
+    {
+        let reader = try XMLReader(
+            bytes: Array(Self.worker.utf8), name: "w.xml",
+            options: try XMLReaderTests.options(record, paths.map { ($0, .first) }, namespaces: Self.namespaces))
+        let record = try #require(try reader.next())
+        #expect(try reader.next() == nil)
+        return record.values
+    }
+
+    @Test func aChildsTextChoosesAmongRepeatedElements() throws {
+        let data = "wd:Worker_Data/wd:Email_Address_Data"
+        let usage = "wd:Usage_Data/wd:Type_Data/wd:Type_Reference/wd:ID"
+        #expect(
+            try values([
+                // Any ID equal to WORK, then only the usage-type ID (a WID of 'HOME' must not count).
+                "\(data)[\(usage)='WORK']/wd:Email_Address",
+                "\(data)[\(usage)[@wd:type='Communication_Usage_Type_ID']='HOME']/wd:Email_Address",
+                "\(data)[\(usage)[@wd:type='WID']='HOME']/wd:Email_Address",
+                // An attribute deeper down, and alternatives over different paths.
+                "\(data)[wd:Usage_Data/@wd:Public='1']/wd:Email_Address",
+                "\(data)[\(usage)='PAGER' or wd:Usage_Data/@wd:Public = \"0\"]/wd:Email_Address",
+                // Predicates one after the other must all hold.
+                "\(data)[wd:Usage_Data/@wd:Public='1'][\(usage)='HOME']/wd:Email_Address"
+            ]) == [
+                .text("ana.lima@corp.example"), .text("ana@home.example"), .text("ana.lima@corp.example"),
+                .text("ana.lima@corp.example"), .text("ana@home.example"), .text("ana.lima@corp.example")
+            ])
+        // ' or ' inside quotes is part of the value; a supervisory organization without a code is null.
+        let organization = "wd:Worker_Data/wd:Organization_Data"
+        let supervisory = "[wd:Organization_Type_Reference/wd:ID='SUPERVISORY']"
+        #expect(
+            try values([
+                "\(organization)[wd:Organization_Name='Retention or Sales']/wd:Organization_Type_Reference/wd:ID",
+                "\(organization)\(supervisory)/wd:Organization_Code",
+                "\(organization)\(supervisory)/wd:Organization_Name"
+            ]) == [.text("SUPERVISORY"), nil, .text("Retention or Sales")])
+    }
+
+    @Test func aRecordPathMayTestAChildsText() throws {
+        let record = "/wd:Get_Workers_Response/wd:Response_Data/wd:Worker[wd:Worker_Data/wd:Worker_ID='21001']"
+        #expect(try values(["wd:Worker_Data/wd:Worker_ID"], record: record) == [.text("21001")])
+        let reader = try XMLReader(
+            bytes: Array(Self.worker.utf8), name: "w.xml",
+            options: try XMLReaderTests.options(
+                "/wd:Get_Workers_Response/wd:Response_Data/wd:Worker[wd:Worker_Data/wd:Worker_ID='9']",
+                [("wd:Worker_Data/wd:Worker_ID", .first)], namespaces: Self.namespaces))
+        #expect(try reader.next() == nil)
     }
 }

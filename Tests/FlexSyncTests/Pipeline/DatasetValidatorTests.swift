@@ -201,7 +201,8 @@ struct DatasetValidatorTests {
             first.first?.contains(
                 "mail: matched several elements in 1 of 3 records of ") == true
                 && first.first?.hasSuffix(
-                    "w.xml (first: record 1): the first of each was taken; pick one with a predicate, or 'take: list'")
+                    "w.xml (first: record 1): the first of each was taken; pick one with a predicate "
+                        + "([@attribute='…'] or [child='…']), or 'take: list'")
                     == true,
             "\(first)")
         #expect(try problems("{ field: mail, take: list, transforms: [{ join: \", \" }] }").isEmpty)
@@ -210,11 +211,11 @@ struct DatasetValidatorTests {
             _ = try TrustJob.file(
                 Array(xml.utf8), name: "w.xml", format: "xml",
                 mapping: "target: workers\nkey: { match: [agent_id] }\nattributes:\n  agent_id: id\n"
-                    + "  email: \"mail[kind='work']\"\n", source: "record: /r/w")
+                    + "  email: \"mail[1]\"\n", source: "record: /r/w")
         }
         #expect(
             bad?.hasSuffix(
-                "/m.yaml:5:1: invalid XML path 'mail[kind='work']': only predicates of the form [@name='value'] are "
-                    + "supported") == true, "\(bad ?? "")")
+                "/m.yaml:5:1: invalid XML path 'mail[1]': positions such as [1] are not supported: test a value, "
+                    + "or use 'take: list'") == true, "\(bad ?? "")")
     }
 }
