@@ -15,6 +15,13 @@ public enum ValueRules {
         case truncate
     }
 
+    /// Whether an identifier (`agent_id`, `team_id`, `customers.external_id`…) is a run of zeros,
+    /// `00` or longer: what SAP and payroll systems write for none (an initial ORGEH or PERNR).
+    /// Written, it would make a team or agent called `00000000` in Insights.
+    static func isZeroPlaceholder<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
+        bytes.count >= 2 && bytes.allSatisfy { $0 == UInt8(ascii: "0") }
+    }
+
     /// The longest value echoed whole, even with `--show-values`.
     public static let maxEchoedLength = 200
 

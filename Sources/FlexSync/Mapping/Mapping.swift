@@ -54,13 +54,17 @@ final class MappedAttribute: Sendable {
     let isAcquisitionDate: Bool
     /// `year_of_birth`: four digits within Insights' years, whatever made the value.
     let isYearOfBirth: Bool
+    /// An identifier (`agent_id`, `team_id`, `customers.external_id`…): a run of zeros is refused.
+    let isIdentifier: Bool
     /// A custom `*_attribute_N` slot, whose values the dataset checks count for cardinality.
     let isCustomAttributeSlot: Bool
+    /// `customers.zip`: the dataset checks compare the codes' lengths (a lost leading zero).
+    let isPostalCode: Bool
     /// Named in `key.match`: never removed or written empty, whatever `on_empty` says.
     let isMatchKey: Bool
-    /// Read by the dataset checks (a match key or a custom `*_attribute_N` slot): kept when a
-    /// run keeps only what the checks need.
-    var checked: Bool { isMatchKey || isCustomAttributeSlot }
+    /// Read by the dataset checks (a match key, a custom `*_attribute_N` slot, the postal code):
+    /// kept when a run keeps only what the checks need.
+    var checked: Bool { isMatchKey || isCustomAttributeSlot || isPostalCode }
     /// Whether `validate` may tell this attribute's length and emptiness from a CSV record's
     /// bytes (a ``ValueShortcut``): not for values the full path checks further.
     var allowsShortcut: Bool { !numeric && !isAcquisitionDate && !isYearOfBirth }
@@ -85,6 +89,8 @@ final class MappedAttribute: Sendable {
         isAcquisitionDate = leaf == "acquisition_date"
         isYearOfBirth = leaf == "year_of_birth"
         isCustomAttributeSlot = leaf.contains("_attribute_")
+        isIdentifier = leaf.hasSuffix("_id")
+        isPostalCode = object == .customers && leaf == "zip"
     }
 
     /// The same attribute, marked as a match key or not.
@@ -102,7 +108,9 @@ final class MappedAttribute: Sendable {
         guard allowsShortcut, case .success(let value) = result else { return nil }
         switch value {
         case .null: return .null
-        case .text(let text) where text.utf8.count <= ValueRules.maxValueLength && !LossyText.mayBeDamaged(text):
+        case .text(let text)
+        where text.utf8.count <= ValueRules.maxValueLength && !LossyText.mayBeDamaged(text)
+            && !(isIdentifier && ValueRules.isZeroPlaceholder(text.utf8)):
             return .text(text.utf8.count)
         default: return nil
         }

@@ -112,9 +112,11 @@ final class ByteCheck: ValueShortcut, Sendable {
             // Possibly lossy text: the full evaluation names the damage.
             if LossyText.mayBeDamaged(text) { return nil }
             switch kind {
-            case .text: return Self.text(text.count)
+            // Zeros alone may be an identifier's placeholder, which the full evaluation refuses.
+            case .text: return ValueRules.isZeroPlaceholder(text) ? nil : Self.text(text.count)
             case .trimmed:
                 guard let kept = Self.trimmedASCII(text) else { return nil }
+                if ValueRules.isZeroPlaceholder(kept) { return nil }
                 return kept.isEmpty ? .null : Self.text(kept.count)
             case .email:
                 // Lower case keeps the length of the letters it lowers on bytes; other text goes the long way.
@@ -172,6 +174,7 @@ final class ByteCheck: ValueShortcut, Sendable {
             }
             guard done == true else { return nil }
         }
+        if collapsed.zerosOnly && collapsed.length >= 2 { return nil }
         return anyValue && collapsed.length > 0 ? Self.text(collapsed.length) : .null
     }
 }
@@ -181,6 +184,8 @@ final class ByteCheck: ValueShortcut, Sendable {
 private struct CollapsedLength {
     var length = 0
     var pendingSpace = false
+    /// Whether every character so far is `0` (an identifier's placeholder, refused by the full evaluation).
+    var zerosOnly = true
 
     mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {
         var index = 0
@@ -195,6 +200,7 @@ private struct CollapsedLength {
                 length += 1
                 pendingSpace = false
             }
+            if bytes[index] != UInt8(ascii: "0") { zerosOnly = false }
             length += 1
             index += 1
         }

@@ -67,6 +67,7 @@ public struct DatasetValidator {
         /// Rows with an error, each counted once (a duplicate's first row when its key first conflicts).
         var invalidRows = 0
         var cardinality = CardinalityTracker(keys: mapping.attributes.filter(\.isCustomAttributeSlot).map(\.key))
+        var postalCodes = ZipLengthTracker(mapping: mapping)
         // A duplicate names the value it shares, masked when it is personal (an e-mail, a phone,
         // a name): it may come from any match key when the first is empty and falls back.
         let personalKeys = Set(
@@ -143,6 +144,8 @@ public struct DatasetValidator {
                     }
                 }
                 for problem in mapped.problems { report(problem) }
+                // A code's length says the same in a row with another error.
+                postalCodes.observe(mapped)
                 if mapped.isValid { cardinality.observe(mapped) } else { invalidRows += 1 }
                 let index = keepRecords ? outcome.store.count : nil
                 if let identity, mapped.isValid || onDuplicate == .error, seen == nil || onDuplicate == .last {
@@ -190,7 +193,7 @@ public struct DatasetValidator {
         // `maxProblems`, the count does not.
         outcome.invalid = invalidRows
         outcome.valid = outcome.rowsRead - outcome.skipped - outcome.invalid
-        for warning in cardinality.warnings() { report(warning) }
+        for warning in cardinality.warnings() + postalCodes.warnings() { report(warning) }
         if job.policies.pii == .withhold {
             outcome.withheldKeys = mapping.attributes.filter { ValueRules.isPersonal($0.leaf, $0.object) }.map(\.key)
         }

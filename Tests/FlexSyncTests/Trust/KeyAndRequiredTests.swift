@@ -86,6 +86,50 @@ struct KeyAndRequiredTests {
         }
     }
 
+    /// SAP writes `00000000` for no org unit (ORGEH) and no personnel number (PERNR): as an id it
+    /// would make a team or an agent called `00000000`. Refused from a plain column and a trimmed
+    /// one, in `validate` (which answers most values from
+    /// record bytes and memos) and in the full mapping alike; `0` alone and zero-padded ids pass.
+    @Test func anIdOfZerosOnlyIsRefused() throws {
+        let yaml = """
+            target: workers
+            key: { match: [agent_id] }
+            attributes:
+              agent_id: PERNR
+              team_id: ORGEH
+              department_id: { field: KOSTL, transforms: [trim] }
+              location: { template: "{WERKS}" }
+              agent_attribute_1: { template: "{ORGEH}" }
+            """
+        let rows = (1...40).map { "\(10_000 + $0);5000\($0 % 9);  4100 ;1000;x" }
+        let csv =
+            "PERNR;ORGEH;KOSTL;WERKS;x\n" + rows.joined(separator: "\n")
+            + "\n00000000;00000000; 0000 ;00;x\n00012003;0;0;0;x\n"
+        let rule =
+            "an id of zeros only is a placeholder for none (SAP writes it for no org unit or personnel number), "
+            + "not an id: list it in 'null_tokens' to leave the attribute empty"
+        let job = try TrustJob.csv(csv, mapping: yaml, policies: "{ max_invalid_share: 1 }")
+        for keep in [false, true] {
+            let outcome = try DatasetValidator(job: job, keepRecords: keep).run()
+            // `location` and the custom slot are not ids: zeros there are left alone.
+            let found = outcome.problems.map { "\($0.position?.line ?? 0) \($0.field) \($0.rule) \($0.value ?? "")" }
+            #expect(
+                found == [
+                    "42 agent_id \(rule) 00000000", "42 team_id \(rule) 00000000", "42 department_id \(rule) 0000"
+                ], "keepRecords: \(keep)")
+            #expect(outcome.invalid == 1)
+        }
+        let mapped = try Self.records(yaml, csv: csv.replacingOccurrences(of: ";", with: ","))
+        #expect(mapped.map(\.isValid) == Array(repeating: true, count: 40) + [false, true])
+        #expect(mapped[40].problems.map(\.field) == ["agent_id", "team_id", "department_id"])
+        #expect(mapped[41].set.first { $0.key == "agent_id" }?.value == .string("00012003"))
+        // Listed as a null token, the zeros are no value: nothing refused, the team left empty.
+        let nulls = try Self.records(
+            yaml, csv: "PERNR,ORGEH,KOSTL,WERKS,x\n4711,00000000,1,1,x\n", policy: .init(nullTokens: ["", "00000000"]))
+        #expect(nulls[0].isValid)
+        #expect(nulls[0].remove.contains("team_id"))
+    }
+
     @Test func mappingKeysAreChecked() throws {
         let wrong = "target: workers\nkey: { match: [agent_id], allow_fallback: maybe }\nattributes:\n  agent_id: id\n"
         #expect(errorMessage { _ = try Mapping.parse(wrong, path: "m.yaml") }?.hasPrefix("m.yaml:2:") == true)
