@@ -172,27 +172,43 @@ extension TextEncoding {
     /// Mac OS Roman at 0x80–0x9F (`é` is 0x8E, which Windows-1252 reads as `Ž`), and ISO-8859-15
     /// its `Š š Ž ž Œ œ Ÿ` where Windows-1252 has symbols (`œ` is 0xBD, Windows-1252's `½`).
     static func singleByteGuess(_ bytes: UnsafeBufferPointer<UInt8>) -> TextEncoding {
-        func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+        singleByteTells(bytes).guess
+    }
+
+    /// How many bytes next to letters tell each single-byte encoding (see ``singleByteGuess(_:)``).
+    struct SingleByteTells {
         var mac = 0
         var windows = 0
         var latin9 = 0
+
+        var guess: TextEncoding {
+            if mac > 0 && mac > 2 * (windows + latin9) { return .macRoman }
+            return latin9 > 0 ? .latin9 : .windows1252
+        }
+    }
+
+    static func singleByteTells(_ bytes: UnsafeBufferPointer<UInt8>) -> SingleByteTells {
+        func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+        var tells = SingleByteTells()
         var index = 1
         while index + 1 < bytes.count {
             let byte = bytes[index]
             if byte >= 0x80 && (isLetter(bytes[index - 1]) || isLetter(bytes[index + 1])) {
                 if byte < 0xA0 && isLetter(bytes[index - 1]) && isLetter(bytes[index + 1]) {
-                    mac += 1
+                    tells.mac += 1
                 } else if byte >= 0xC0 {
-                    windows += 1
-                } else if [0xA6, 0xA8, 0xB8, 0xBC, 0xBD, 0xBE].contains(byte) {
+                    tells.windows += 1
+                } else {
+                    switch byte {
                     // Not 0xB4 (´, Ž in Latin-9): typed as an apostrophe, `D´Angelo`.
-                    latin9 += 1
+                    case 0xA6, 0xA8, 0xB8, 0xBC, 0xBD, 0xBE: tells.latin9 += 1
+                    default: break
+                    }
                 }
             }
             index += 1
         }
-        if mac > 0 && mac > 2 * (windows + latin9) { return .macRoman }
-        return latin9 > 0 ? .latin9 : .windows1252
+        return tells
     }
 
     static func singleByteGuess(_ bytes: [UInt8]) -> TextEncoding {

@@ -86,6 +86,7 @@ public struct DatasetValidator {
                     report(problem)
                 }
                 if let problem = try job.source.blankColumnProblem(file, reader: csv) { report(problem) }
+                if let problem = job.source.encodingProblem(file) { report(problem) }
                 let missing = SourceFieldCheck.missingColumns(mapping, header: reader.schema.names, file: file)
                 if !missing.isEmpty {
                     let hint = job.source.headerLineHint(file, reader: csv, mapping: mapping)

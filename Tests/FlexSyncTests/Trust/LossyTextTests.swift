@@ -133,3 +133,68 @@ struct LossyTextTests {
             })
     }
 }
+
+/// A job that names the wrong single-byte encoding reads every accented letter wrong; besides the
+/// lossy text of each value, the run says once, at line 1, which encoding the file's letters tell.
+struct DeclaredEncodingTests {
+    static let mapping = """
+        target: tasks
+        key: { match: [customers.external_id] }
+        attributes:
+          customers.external_id: id
+          customers.organization: name
+        """
+
+    static func problems(_ rows: [String], bytes: (String) -> [UInt8], declared: String) throws -> [String] {
+        let text = "id;name\r\n" + rows.joined(separator: "\r\n") + "\r\n"
+        let job = try TrustJob.file(
+            bytes(text), name: "clientes.csv", format: "csv", mapping: Self.mapping,
+            policies: "{ max_invalid_share: 1 }", source: "delimiter: ';', encoding: \(declared)")
+        return try DatasetValidator(job: job, keepRecords: false).run().problems.filter { $0.position?.line == 1 }
+            .map(\.rule)
+    }
+
+    /// Text in a single-byte encoding: ASCII as it is, the few letters used here by `table`.
+    static func encoded(_ text: String, _ table: [Character: UInt8]) -> [UInt8] {
+        text.flatMap { character in table[character].map { [$0] } ?? Array(String(character).utf8) }
+    }
+
+    static func latin9(_ text: String) -> [UInt8] {
+        encoded(text, ["Œ": 0xBC, "œ": 0xBD, "Š": 0xA6, "Ÿ": 0xBE, "ü": 0xFC, "é": 0xE9])
+    }
+
+    static func windows1252(_ text: String) -> [UInt8] {
+        encoded(text, ["é": 0xE9, "ñ": 0xF1, "ë": 0xEB, "ü": 0xFC, "ö": 0xF6, "½": 0xBD, "è": 0xE8])
+    }
+
+    static func macRoman(_ text: String) -> [UInt8] {
+        encoded(text, ["é": 0x8E, "ñ": 0x96, "ë": 0x91, "ü": 0x9F, "ö": 0x9A])
+    }
+
+    static let french = ["1;Œnologie Dubœuf SARL", "2;Caves Šimon", "3;Café Müller", "4;Quesos Ÿvon"]
+
+    @Test func latin9NamedWindows1252IsNamedOnce() throws {
+        #expect(
+            try Self.problems(Self.french, bytes: Self.latin9, declared: "windows-1252") == [
+                "the job says 'encoding: windows-1252', but the file's letters read as ISO-8859-15 (with œ, Š or Ž "
+                    + "where Windows-1252 has symbols; 4 letters in the first megabyte tell it): set 'encoding: iso-8859-15'"
+            ])
+        #expect(try Self.problems(Self.french, bytes: Self.latin9, declared: "iso-8859-15").isEmpty)
+    }
+
+    @Test func macRomanNamedWindows1252IsNamedAndTheReverseToo() throws {
+        let names = ["1;René Muñoz", "2;Zoë Hervé", "3;Jürgen Köhler"]
+        let mac = try Self.problems(names, bytes: Self.macRoman, declared: "windows-1252")
+        #expect(mac.count == 1 && mac[0].hasSuffix("set 'encoding: mac-roman'"), "\(mac)")
+        let windows = try Self.problems(names, bytes: Self.windows1252, declared: "mac-roman")
+        #expect(windows.count == 1 && windows[0].hasSuffix("set 'encoding: windows-1252'"), "\(windows)")
+        #expect(try Self.problems(names, bytes: Self.windows1252, declared: "windows-1252").isEmpty)
+        #expect(try Self.problems(names, bytes: Self.macRoman, declared: "mac-roman").isEmpty)
+    }
+
+    /// One `½` after a digit-like word is no proof: a Windows-1252 price list keeps its encoding.
+    @Test func aSingleTellIsNotEnough() throws {
+        let rows = ["1;Tarte ½kg Müller", "2;Café Crème"]
+        #expect(try Self.problems(rows, bytes: Self.windows1252, declared: "windows-1252").isEmpty)
+    }
+}
