@@ -5,14 +5,15 @@
 /// |---|---|
 /// | `1985-03-02`, `1985` | kept |
 /// | `1890-02-11`, `2061`, `2061-04-03` | error: outside Insights' years 1901–2049 |
-/// | `1900-01-01`, `0001-01-01`, `9999-12-31`, `4712-12-31`, `4501-01-01`, `1899-12-30` | error, named as a placeholder for an unknown or open-ended date |
+/// | `1900-01-01`, `0001-01-01`, `9999-12-31`, `4712-12-31`, `4501-01-01`, `1899-12-30`, `1800-01-01` | error, named as a placeholder for an unknown or open-ended date |
 /// | `0000-00-00` (BambooHR's empty date), `0/0/00` (Outlook's), `--03-14` (no year) | empty |
 enum DateRules {
     /// Stand-ins for "unknown" or "never": SQL Server's and Excel's first day, .NET's
     /// `DateTime.MinValue` and `MaxValue`, Oracle's end of time, Outlook's "None" (`1/1/4501`),
-    /// and day 0 of OLE Automation dates (Access, VB, LibreOffice: `30/12/1899`).
+    /// day 0 of OLE Automation dates (Access, VB, LibreOffice: `30/12/1899`), and SAP's low date
+    /// (`18000101`, the start of a record valid since forever).
     static let placeholders: Set<String> = [
-        "1900-01-01", "0001-01-01", "9999-12-31", "4712-12-31", "4501-01-01", "1899-12-30"
+        "1900-01-01", "0001-01-01", "9999-12-31", "4712-12-31", "4501-01-01", "1899-12-30", "1800-01-01"
     ]
 
     /// A sentinel that means "no date": the value is empty. Day, month and year all zero in any
