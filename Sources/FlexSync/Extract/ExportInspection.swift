@@ -62,7 +62,7 @@ public struct ExportInspection: Sendable {
 
     /// Inspects a CSV export: the encoding is a byte-order mark's, else UTF-8 when the file's
     /// first megabytes are valid UTF-8, else the single-byte encoding its letters suggest
-    /// (``TextEncoding/singleByteGuess(_:)``: Windows-1252, Mac OS Roman or ISO-8859-15); the
+    /// (``TextEncoding/singleByteGuess(_:)``: Windows-1252, Mac OS Roman, ISO-8859-15 or Windows-1250); the
     /// delimiter is detected from the header. When most rows disagree with the first line's field
     /// count and a line below it has their count, that line is taken as the header (the lines
     /// above it a report's title).
@@ -140,6 +140,8 @@ public struct ExportInspection: Sendable {
                 .macRoman, "mac-roman (not valid UTF-8; its letters sit where Mac OS Roman, Excel for Mac's, has them)"
             )
         case .latin9: return (.latin9, "iso-8859-15 (not valid UTF-8; œ, Š or Ž sit where Windows-1252 has symbols)")
+        case .windows1250:
+            return (.windows1250, "windows-1250 (not valid UTF-8; ł, ą or ż sit where Windows-1252 has symbols)")
         default: break
         }
         return (.windows1252, "windows-1252 (not valid UTF-8)")

@@ -14,6 +14,9 @@ public enum TextEncoding: String, Sendable, CaseIterable {
     case latin9 = "iso-8859-15"
     /// Excel for Mac's plain "Comma Separated Values" (Mac OS Roman, `0xDB` as the euro sign).
     case macRoman = "mac-roman"
+    /// Central European: Excel's plain "CSV" on Windows set up for Polish, Czech, Slovak,
+    /// Hungarian, Slovenian or Croatian (`ł` is 0xB3, Windows-1252's `³`).
+    case windows1250 = "windows-1250"
 
     /// Parses a job's encoding name, accepting the usual spellings.
     public init?(name: String) {
@@ -26,6 +29,7 @@ public enum TextEncoding: String, Sendable, CaseIterable {
         case "iso-8859-1", "latin1", "latin-1", "iso8859-1": self = .latin1
         case "iso-8859-15", "latin9", "latin-9", "iso8859-15": self = .latin9
         case "mac-roman", "macroman", "macintosh", "x-mac-roman", "mac": self = .macRoman
+        case "windows-1250", "cp1250", "win-1250": self = .windows1250
         default: return nil
         }
     }
@@ -79,6 +83,21 @@ struct UTF8Transcoder {
         0x00AF, 0x02D8, 0x02D9, 0x02DA, 0x00B8, 0x02DD, 0x02DB, 0x02C7
     ]
 
+    /// Windows-1250's 0x80–0xFF; the five undefined bytes map to the C1 controls, as WHATWG does.
+    static let windows1250High: [UInt32] = [
+        0x20AC, 0x0081, 0x201A, 0x0083, 0x201E, 0x2026, 0x2020, 0x2021, 0x0088, 0x2030, 0x0160, 0x2039,
+        0x015A, 0x0164, 0x017D, 0x0179, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+        0x0098, 0x2122, 0x0161, 0x203A, 0x015B, 0x0165, 0x017E, 0x017A, 0x00A0, 0x02C7, 0x02D8, 0x0141,
+        0x00A4, 0x0104, 0x00A6, 0x00A7, 0x00A8, 0x00A9, 0x015E, 0x00AB, 0x00AC, 0x00AD, 0x00AE, 0x017B,
+        0x00B0, 0x00B1, 0x02DB, 0x0142, 0x00B4, 0x00B5, 0x00B6, 0x00B7, 0x00B8, 0x0105, 0x015F, 0x00BB,
+        0x013D, 0x02DD, 0x013E, 0x017C, 0x0154, 0x00C1, 0x00C2, 0x0102, 0x00C4, 0x0139, 0x0106, 0x00C7,
+        0x010C, 0x00C9, 0x0118, 0x00CB, 0x011A, 0x00CD, 0x00CE, 0x010E, 0x0110, 0x0143, 0x0147, 0x00D3,
+        0x00D4, 0x0150, 0x00D6, 0x00D7, 0x0158, 0x016E, 0x00DA, 0x0170, 0x00DC, 0x00DD, 0x0162, 0x00DF,
+        0x0155, 0x00E1, 0x00E2, 0x0103, 0x00E4, 0x013A, 0x0107, 0x00E7, 0x010D, 0x00E9, 0x0119, 0x00EB,
+        0x011B, 0x00ED, 0x00EE, 0x010F, 0x0111, 0x0144, 0x0148, 0x00F3, 0x00F4, 0x0151, 0x00F6, 0x00F7,
+        0x0159, 0x016F, 0x00FA, 0x0171, 0x00FC, 0x00FD, 0x0163, 0x02D9
+    ]
+
     static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
         switch scalar {
         case 0..<0x80: out.append(UInt8(scalar))
@@ -117,6 +136,11 @@ struct UTF8Transcoder {
             for byte in input {
                 UTF8Transcoder.appendUTF8(
                     byte >= 0x80 ? UTF8Transcoder.macRomanHigh[Int(byte - 0x80)] : UInt32(byte), to: &out)
+            }
+        case .windows1250:
+            for byte in input {
+                UTF8Transcoder.appendUTF8(
+                    byte >= 0x80 ? UTF8Transcoder.windows1250High[Int(byte - 0x80)] : UInt32(byte), to: &out)
             }
         case .utf16, .utf16LE, .utf16BE:
             let bigEndian = encoding == .utf16BE
@@ -163,6 +187,8 @@ extension TextEncoding {
         case .windows1252: ("Windows-1252", "as Excel's plain 'CSV' writes")
         case .macRoman: ("Mac OS Roman", "as Excel for Mac's plain 'CSV' writes")
         case .latin9: ("ISO-8859-15", "with œ, Š or Ž where Windows-1252 has symbols")
+        case .windows1250:
+            ("Windows-1250", "with ł, ą or ż where Windows-1252 has symbols, as Excel writes in Central Europe")
         default: nil
         }
     }
@@ -180,9 +206,12 @@ extension TextEncoding {
         var mac = 0
         var windows = 0
         var latin9 = 0
+        /// Windows-1250's `Ł ł ą ż` (0xA3, 0xB3, 0xB9, 0xBF) beside letters.
+        var centralEuropean = 0
 
         var guess: TextEncoding {
-            if mac > 0 && mac > 2 * (windows + latin9) { return .macRoman }
+            if mac > 0 && mac > 2 * (windows + latin9 + centralEuropean) { return .macRoman }
+            if centralEuropean > latin9 { return .windows1250 }
             return latin9 > 0 ? .latin9 : .windows1252
         }
     }
@@ -202,6 +231,9 @@ extension TextEncoding {
                     switch byte {
                     // Not 0xB4 (´, Ž in Latin-9): typed as an apostrophe, `D´Angelo`.
                     case 0xA6, 0xA8, 0xB8, 0xBC, 0xBD, 0xBE: tells.latin9 += 1
+                    // `£ukasz`, `Wroc³aw`, `Z¹bki`, `Krzy¿anowski`; not `¿` opening a Spanish question.
+                    case 0xA3, 0xB3, 0xB9: tells.centralEuropean += 1
+                    case 0xBF where isLetter(bytes[index - 1]): tells.centralEuropean += 1
                     default: break
                     }
                 }

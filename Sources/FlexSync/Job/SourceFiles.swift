@@ -72,32 +72,34 @@ extension SourceSpec {
             rule: "the header repeats \(named): not mapped, ignored")
     }
 
-    /// Header columns with a blank name: a warning naming them when they are empty on every row
-    /// (or `blank_columns: ignore`), an error at the first line with a value in one otherwise.
     /// A warning when the job names a single-byte encoding that the file's letters say it is not
     /// (judged on its first megabyte, from where its letters sit): LibreOffice's ISO-8859-15
     /// named `windows-1252` reads `œ` as `½`, Excel for Mac's Mac OS Roman reads `é` as `Ž`. Each
     /// damaged value is lossy text of its own; this says once, at the top, what to change.
     public func encodingProblem(_ file: String) -> Problem? {
-        guard let declared = csv.encoding, [.windows1252, .latin1, .latin9, .macRoman].contains(declared),
+        guard let declared = csv.encoding,
+            [.windows1252, .latin1, .latin9, .macRoman, .windows1250].contains(declared),
             let handle = FileHandle(forReadingAtPath: file)
         else { return nil }
         defer { try? handle.close() }
         guard let head = try? handle.read(upToCount: 1 << 20) else { return nil }
         let tells = Array(head).withUnsafeBufferPointer { TextEncoding.singleByteTells($0) }
-        let found: TextEncoding
-        let count: Int
+        let counts: [TextEncoding: Int] = [
+            .macRoman: tells.mac, .latin9: tells.latin9, .windows1250: tells.centralEuropean,
+            .windows1252: tells.windows
+        ]
+        // Windows-1252 and Latin-1 read every letter alike; a Latin-9 or Windows-1250 file
+        // without its own letters reads as Windows-1252; Windows-1250's š and ž between letters
+        // sit where Mac OS Roman's letters do, and a Mac file has them in nearly every word.
+        let found = tells.guess
+        let agrees: Bool
         switch declared {
-        case .windows1252, .latin1:
-            guard tells.guess != .windows1252, max(tells.mac, tells.latin9) >= 2 else { return nil }
-            (found, count) = tells.guess == .macRoman ? (.macRoman, tells.mac) : (.latin9, tells.latin9)
-        case .latin9:
-            guard tells.guess == .macRoman, tells.mac >= 2 else { return nil }
-            (found, count) = (.macRoman, tells.mac)
-        default:
-            guard tells.mac == 0, tells.windows + tells.latin9 >= 2 else { return nil }
-            (found, count) = tells.latin9 > 0 ? (.latin9, tells.latin9) : (.windows1252, tells.windows)
+        case .windows1252, .latin1: agrees = found == .windows1252
+        case .latin9: agrees = found == .latin9 || found == .windows1252
+        case .windows1250: agrees = found != .macRoman && found != .latin9
+        default: agrees = found == .macRoman || tells.mac > 0
         }
+        guard !agrees, let count = counts[found], count >= 2 else { return nil }
         guard let (reading, why) = found.whyGuessed else { return nil }
         return Problem(
             .warning, SourcePosition(file: file, line: 1, record: 0), field: "-",
@@ -106,6 +108,8 @@ extension SourceSpec {
                 + "\(count) letters in the first megabyte tell it): set 'encoding: \(found.rawValue)'")
     }
 
+    /// Header columns with a blank name: a warning naming them when they are empty on every row
+    /// (or `blank_columns: ignore`), an error at the first line with a value in one otherwise.
     public func blankColumnProblem(_ file: String, reader: CSVReader) throws -> Problem? {
         let columns = reader.blankColumns
         guard !columns.isEmpty else { return nil }

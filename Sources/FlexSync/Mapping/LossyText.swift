@@ -13,6 +13,7 @@ import Foundation
 /// | double encoding | `JosÃ©`, `â€™` | UTF-8 bytes were read as Windows-1252 and written again as UTF-8 |
 /// | Mac OS Roman | `RenŽe`, `Mu–oz` | Excel for Mac's plain CSV read as Windows-1252 (`é` is Mac's 0x8E, 1252's `Ž`) |
 /// | ISO-8859-15 | `Dub½uf`, `¼nologie` | Latin-9 read as Windows-1252 or Latin-1 (`œ` is 0xBD, their `½`) |
+/// | Windows-1250 | `Wroc³aw`, `£ukasz` | Central European read as Windows-1252 (`ł` is 0xB3, its `³`) |
 ///
 /// Values that look like URLs (`://`) are left alone: a query string has a legitimate `?`.
 public enum LossyText {
@@ -24,6 +25,7 @@ public enum LossyText {
         case doubleEncoding
         case macRoman
         case latin9
+        case centralEuropean
 
         /// The rule's wording: `lossy text: '?' in place of characters`.
         public var rule: String {
@@ -38,6 +40,9 @@ public enum LossyText {
             case .latin9:
                 "lossy text: ISO-8859-15 read as Windows-1252 or ISO-8859-1 ('œ' shows as '½', 'Š' as '¦'): "
                     + "set 'encoding: iso-8859-15'"
+            case .centralEuropean:
+                "lossy text: Windows-1250 (Central European) read as Windows-1252 ('ł' shows as '³', 'ż' as '¿', "
+                    + "'Ł' as '£'): set 'encoding: windows-1250'"
             }
         }
     }
@@ -130,9 +135,9 @@ public enum LossyText {
     }
 
     /// The code page a misread left at `index` (a UTF-8 lead byte), if the character there is a
-    /// tell before a lower-case letter: a Mac OS Roman one (``isMacRomanTell(_:)``) after an ASCII
-    /// letter too (inside a word, where an accented letter would be), or an ISO-8859-15 one
-    /// (``isLatin9Tell(_:)``) anywhere.
+    /// tell before a lower-case letter: a Mac OS Roman one (``isMacRomanTell(_:)``) or Windows-1250's
+    /// `¿` after an ASCII letter too (inside a word, where an accented letter would be), an
+    /// ISO-8859-15 one (``isLatin9Tell(_:)``) or Windows-1250's `£ ³ ¹` anywhere.
     private static func codePageTell(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Damage? {
         func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
         let lead = bytes[index]
@@ -147,7 +152,11 @@ public enum LossyText {
             ? UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
             : UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
         if isLatin9Tell(scalar) { return .latin9 }
+        // Windows-1250's `Ł ł ą` (`£ ³ ¹` in Windows-1252) before a letter: `£ukasz`, `Wroc³aw`.
+        if scalar == 0xA3 || scalar == 0xB3 || scalar == 0xB9 { return .centralEuropean }
         guard index > 0, isLetter(bytes[index - 1]) else { return nil }
+        // Its `ż` (`¿`) inside a word only: `¿qué?` opens a Spanish question.
+        if scalar == 0xBF { return .centralEuropean }
         return isMacRomanTell(scalar) ? .macRoman : nil
     }
 

@@ -95,7 +95,29 @@ struct CSVReaderTests {
         #expect(
             unknown?.hasSuffix(
                 "unknown encoding 'latin-10' (expected utf-8, utf-16, utf-16le, utf-16be, windows-1252, iso-8859-1, "
-                    + "iso-8859-15 or mac-roman)") == true, "\(unknown ?? "")")
+                    + "iso-8859-15, mac-roman or windows-1250)") == true, "\(unknown ?? "")")
+    }
+
+    /// Excel's plain "CSV" on a Windows set up for Polish writes Windows-1250: `ł` is 0xB3.
+    @Test func windows1250IsReadAndSuggestedByItsLetters() throws {
+        let bytes: [UInt8] =
+            Array("id;name\r\n1;".utf8) + [0xA3] + Array("ukasz Wr".utf8) + [0xF3] + Array("bel\r\n2;Wroc".utf8)
+            + [0xB3] + Array("aw Krzy".utf8) + [0xBF] + Array("anowski\r\n3;Ko".utf8) + [0x9A] + Array("ice\r\n".utf8)
+        let reader = try CSVReader(bytes: bytes, name: "pracownicy.csv", options: CSVOptions(encoding: .windows1250))
+        #expect(
+            try reader.allRows() == [["1", "Łukasz Wróbel"], ["2", "Wrocław Krzyżanowski"], ["3", "Košice"]])
+        #expect(
+            errorMessage { _ = try CSVReader(bytes: bytes, name: "pracownicy.csv").allRows() }
+                == "pracownicy.csv:2: invalid UTF-8 at byte offset 11 (the bytes read as Windows-1250, with ł, ą or "
+                + "ż where Windows-1252 has symbols, as Excel writes in Central Europe: set 'encoding: windows-1250' "
+                + "in the job's source)")
+        #expect(TextEncoding(name: "cp1250") == .windows1250 && TextEncoding(name: "Windows-1250") == .windows1250)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pracownicy-\(UUID().uuidString).csv")
+        try Data(bytes).write(to: path)
+        defer { try? FileManager.default.removeItem(at: path) }
+        let inspection = try ExportInspection.inspect(path: path.path, recordPath: nil)
+        #expect(inspection.encoding.hasPrefix("windows-1250 (not valid UTF-8") && inspection.records == 3)
+        #expect(inspection.columns[1].samples.first == "Łukasz Wróbel")
     }
 
     @Test func excelUnicodeTextIsUTF16LittleEndianWithTabs() throws {

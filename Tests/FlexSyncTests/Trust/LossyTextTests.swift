@@ -18,6 +18,9 @@ struct LossyTextTests {
         ("G—mez", .macRoman),
         // ISO-8859-15 read as Windows-1252: Dubœuf, Œnologie, Ÿvon.
         ("Hélène Dub½uf", .latin9), ("¼nologie SARL", .latin9), ("¾von", .latin9),
+        // Windows-1250 read as Windows-1252: Wrocław, Łukasz, Ząbki, Krzyżanowski.
+        ("Wroc³aw", .centralEuropean), ("£ukasz Nowak", .centralEuropean), ("Z¹bki", .centralEuropean),
+        ("Krzy¿anowski", .centralEuropean),
         // SAP's '#' for what its code page lacks: Tomáš Dvořák, Łukasz.
         ("Tomá# Dvo#ák", .hashMarks), ("#ukasz Kowalski", .hashMarks)
     ])
@@ -30,7 +33,8 @@ struct LossyTextTests {
         "https://rec.example.com/r?id=1&sig=x", "ÄÖÜ äöü ß", "Zoë",
         // What a word may hold in Windows-1252 itself.
         "Tomšič", "Anžej", "sœur", "O’Neil", "it’s", "Jean–Paul", "2019–2020", "ŠKODA", "Žarko", "Acme™",
-        "1½ cups", "Size ½", "D´Angelo", "Team #1", "C# developer", "Suite #5B", "#1 Plumbing"
+        "1½ cups", "Size ½", "D´Angelo", "Team #1", "C# developer", "Suite #5B", "#1 Plumbing",
+        "Bar ¿qué tal", "Price £5", "£ 20", "10 m³", "x²"
     ])
     func goodTextIsLeftAlone(text: String) {
         #expect(LossyText.damage(in: text) == nil)
@@ -190,6 +194,22 @@ struct DeclaredEncodingTests {
         #expect(windows.count == 1 && windows[0].hasSuffix("set 'encoding: windows-1252'"), "\(windows)")
         #expect(try Self.problems(names, bytes: Self.windows1252, declared: "windows-1252").isEmpty)
         #expect(try Self.problems(names, bytes: Self.macRoman, declared: "mac-roman").isEmpty)
+    }
+
+    static func windows1250(_ text: String) -> [UInt8] {
+        encoded(
+            text, ["ł": 0xB3, "Ł": 0xA3, "ą": 0xB9, "ż": 0xBF, "ó": 0xF3, "ś": 0x9C, "č": 0xE8, "ř": 0xF8, "š": 0x9A])
+    }
+
+    /// A Polish export from Excel in Central Europe, named windows-1252 by its job; a Czech one,
+    /// whose `š` between letters sits where Mac OS Roman's letters do, named rightly says nothing.
+    @Test func windows1250NamedWindows1252IsNamed() throws {
+        let polish = ["1;Łukasz Wróbel", "2;Wrocław Krzyżanowski", "3;Ząbki Sp. z o.o."]
+        let named = try Self.problems(polish, bytes: Self.windows1250, declared: "windows-1252")
+        #expect(named.count == 1 && named[0].hasSuffix("set 'encoding: windows-1250'"), "\(named)")
+        #expect(try Self.problems(polish, bytes: Self.windows1250, declared: "windows-1250").isEmpty)
+        let czech = ["1;Košice Dvořák", "2;Tomáš Čapek", "3;Ivošek Prášil"]
+        #expect(try Self.problems(czech, bytes: Self.windows1250, declared: "windows-1250").isEmpty)
     }
 
     /// One `½` after a digit-like word is no proof: a Windows-1252 price list keeps its encoding.
