@@ -350,7 +350,7 @@ public final class BoundMapping {
         guard var text = value.text else { return nil }
         if attribute.isIdentifier && ValueRules.isZeroPlaceholder(text.utf8) {
             return fail(
-                "an id of zeros only is a placeholder for none (SAP writes it for no org unit or personnel number), "
+                "an id of zeros only is a placeholder for none (as SAP writes for no org unit, or a form for no number), "
                     + "not an id: list it in 'null_tokens' to leave the attribute empty", text)
         }
         if let damage = LossyText.damage(in: text) {

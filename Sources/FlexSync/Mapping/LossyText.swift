@@ -10,7 +10,7 @@ import Foundation
 /// | question marks | `Lea ?? Sommer`, `Ji?í` | a character the code page lacks became `?` (an emoji two) |
 /// | hash marks | `Dvo#ák`, `#ukasz` | SAP's `#` for a character its code page lacks |
 /// | replacement character | `Ren\u{FFFD}` | bytes that were not valid UTF-8 were decoded as U+FFFD |
-/// | double encoding | `JosÃ©`, `â€™` | UTF-8 bytes were read as Windows-1252 and written again as UTF-8 |
+/// | double encoding | `JosÃ©`, `â€™`, `GĂłrski` | UTF-8 bytes were read as Windows-1252 (or Windows-1250) and written again as UTF-8 |
 /// | Mac OS Roman | `RenŽe`, `Mu–oz` | Excel for Mac's plain CSV read as Windows-1252 (`é` is Mac's 0x8E, 1252's `Ž`) |
 /// | ISO-8859-15 | `Dub½uf`, `¼nologie` | Latin-9 read as Windows-1252 or Latin-1 (`œ` is 0xBD, their `½`) |
 /// | Windows-1250 | `Wroc³aw`, `£ukasz` | Central European read as Windows-1252 (`ł` is 0xB3, its `³`) |
@@ -33,7 +33,7 @@ public enum LossyText {
             case .questionMarks: "lossy text: '?' in place of characters (saved in a legacy code page?)"
             case .hashMarks: "lossy text: '#' in place of characters (as SAP writes what its code page lacks)"
             case .replacementCharacter: "lossy text: U+FFFD replacement character (the bytes were not valid UTF-8)"
-            case .doubleEncoding: "lossy text: UTF-8 read as Windows-1252 (double encoded)"
+            case .doubleEncoding: "lossy text: UTF-8 read as Windows-1252 or Windows-1250 (double encoded)"
             case .macRoman:
                 "lossy text: Mac OS Roman read as Windows-1252 ('é' shows as 'Ž', 'ñ' as '–'): "
                     + "if the file came from Excel for Mac, set 'encoding: mac-roman'"
@@ -108,6 +108,14 @@ public enum LossyText {
                 if next == 0xC2 || next == 0xC5 || next == 0xC6 || next == 0xCB || next == 0xE2 { return true }
             }
             if byte >= 0xC2 && codePageTell(bytes, at: index) != nil { return true }
+            // Windows-1250's readings of UTF-8 lead bytes 0xC3–0xC5 (`Ă`, `Ä`, `Ĺ`) before one of
+            // its continuation bytes' characters: `GĂłrski`.
+            if index + 2 < bytes.count, bytes[index + 2] >= 0xC2,
+                (byte == 0xC4 && (bytes[index + 1] == 0x82 || bytes[index + 1] == 0xB9))
+                    || (byte == 0xC3 && bytes[index + 1] == 0x84)
+            {
+                return true
+            }
             index += 1
         }
         return false
@@ -260,7 +268,12 @@ public enum LossyText {
                 (0xC2...0xDF).contains(lead)
                 ? 2 : (0xE0...0xEF).contains(lead) ? 3 : (0xF0...0xF4).contains(lead) ? 4 : 0
             guard length > 0, index + length <= scalars.count else {
-                index += 1
+                if let (decoded, length) = centralEuropeanRun(scalars, at: index) {
+                    runs.append((index..<(index + length), decoded))
+                    index += length
+                } else {
+                    index += 1
+                }
                 continue
             }
             var bytes = [UInt8(lead)]
@@ -271,11 +284,34 @@ public enum LossyText {
             if bytes.count == length, let decoded = String(validating: bytes, as: UTF8.self) {
                 runs.append((index..<(index + length), decoded))
                 index += length
+            } else if let (decoded, length) = centralEuropeanRun(scalars, at: index) {
+                runs.append((index..<(index + length), decoded))
+                index += length
             } else {
                 index += 1
             }
         }
         return runs
+    }
+
+    /// Windows-1250's byte of each character it has beyond ASCII.
+    private static let windows1250Bytes: [Unicode.Scalar: UInt8] = Dictionary(
+        uniqueKeysWithValues: UTF8Transcoder.windows1250High.enumerated().compactMap { offset, value in
+            Unicode.Scalar(value).map { ($0, UInt8(0x80 + offset)) }
+        })
+
+    /// One UTF-8 character's bytes read as Windows-1250 (a Polish or Czech Excel's), at `index`:
+    /// `Ăł` for `ó` (0xC3 0xB3), `Ĺ‚` for `ł`.
+    private static func centralEuropeanRun(_ scalars: [Unicode.Scalar], at index: Int) -> (String, Int)? {
+        guard let lead = windows1250Bytes[scalars[index]], (0xC2...0xF4).contains(lead) else { return nil }
+        let length = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+        guard index + length <= scalars.count else { return nil }
+        var bytes = [lead]
+        for scalar in scalars[(index + 1)..<(index + length)] {
+            guard let byte = windows1250Bytes[scalar], (0x80...0xBF).contains(byte) else { return nil }
+            bytes.append(byte)
+        }
+        return String(validating: bytes, as: UTF8.self).map { ($0, length) }
     }
 
     /// The Windows-1252 byte of a scalar, for the ones that have one; bytes Windows-1252 leaves

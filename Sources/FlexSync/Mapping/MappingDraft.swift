@@ -171,7 +171,9 @@ public enum MappingDraft {
             let ownName = isOwn(column.name, target, recordName: recordName)
             if ownName && (name.hasSuffix("firstname") || name == "vorname") { first = first ?? column }
             if ownName && (name.hasSuffix("lastname") || name == "nachname") { last = last ?? column }
-            guard let (key, rank) = attribute(for: column.name, target: target, recordName: recordName),
+            // A column no record fills feeds nothing (Entra's `authenticationEmail` beside `mail`).
+            guard column.filled > 0 || inspection.records == 0,
+                let (key, rank) = attribute(for: column.name, target: target, recordName: recordName),
                 plausible(column, for: key)
             else { continue }
             // The surer hint, then the fuller column, then the shallower path (the record's own

@@ -96,6 +96,17 @@ struct InspectTests {
             workers.contains("  department_name: \"Department\"")
                 && workers.contains("  department_id: \"Department\"   # no code column: the name stands as its id"))
         #expect(!workers.contains("state:"), "a status date is no status: \(workers)")
+        // A column no row fills feeds nothing, however good its name (Entra ID's users download).
+        let entra =
+            "userPrincipalName,displayName,authenticationEmail,mail\nana@x.onmicrosoft.com,Ana Lima,,ana@example.org\n"
+        let entraPath = FileManager.default.temporaryDirectory.appendingPathComponent("entra-\(UUID().uuidString).csv")
+        try Data(entra.utf8).write(to: entraPath)
+        defer { try? FileManager.default.removeItem(at: entraPath) }
+        let entraDraft = MappingDraft.yaml(
+            try ExportInspection.inspect(path: entraPath.path, recordPath: nil), target: .workers)
+        #expect(
+            entraDraft.contains("  email: { field: \"mail\"") && !entraDraft.contains("authenticationEmail\""),
+            "\(entraDraft)")
         // Nothing to draft from still reads as a mapping.
         let bare = ExportInspection(file: "x.csv", format: .csv, encoding: "utf-8", records: 1, columns: [])
         #expect(MappingDraft.yaml(bare, target: .workers).contains("\nattributes: {}   # no column name suggests"))

@@ -106,7 +106,7 @@ struct KeyAndRequiredTests {
             "PERNR;ORGEH;KOSTL;WERKS;x\n" + rows.joined(separator: "\n")
             + "\n00000000;00000000; 0000 ;00;x\n00012003;0;0;0;x\n"
         let rule =
-            "an id of zeros only is a placeholder for none (SAP writes it for no org unit or personnel number), "
+            "an id of zeros only is a placeholder for none (as SAP writes for no org unit, or a form for no number), "
             + "not an id: list it in 'null_tokens' to leave the attribute empty"
         let job = try TrustJob.csv(csv, mapping: yaml, policies: "{ max_invalid_share: 1 }")
         for keep in [false, true] {

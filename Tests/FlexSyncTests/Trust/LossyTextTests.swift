@@ -11,6 +11,8 @@ struct LossyTextTests {
         ("Ren\u{FFFD}e Dubois", .replacementCharacter),
         ("JosÃ© GarcÃ\u{AD}a", .doubleEncoding),
         ("MÃ¼ller", .doubleEncoding),
+        // UTF-8 read as Windows-1250 by a Polish or Czech Excel: Górski, Łódź.
+        ("GĂłrski", .doubleEncoding), ("Ĺ\u{81}ĂłdĹş", .doubleEncoding),
         ("O\u{E2}\u{20AC}\u{2122}Brien", .doubleEncoding),
         ("Sam \u{F0}\u{178}\u{2018}\u{8D}", .doubleEncoding),
         // Mac OS Roman read as Windows-1252: Renée, Muñoz, Jäger, Müller, Gómez.
@@ -34,7 +36,7 @@ struct LossyTextTests {
         // What a word may hold in Windows-1252 itself.
         "Tomšič", "Anžej", "sœur", "O’Neil", "it’s", "Jean–Paul", "2019–2020", "ŠKODA", "Žarko", "Acme™",
         "1½ cups", "Size ½", "D´Angelo", "Team #1", "C# developer", "Suite #5B", "#1 Plumbing",
-        "Bar ¿qué tal", "Price £5", "£ 20", "10 m³", "x²"
+        "Bar ¿qué tal", "Price £5", "£ 20", "10 m³", "x²", "Ăsta e", "Ärzte Äpfel"
     ])
     func goodTextIsLeftAlone(text: String) {
         #expect(LossyText.damage(in: text) == nil)
@@ -45,6 +47,7 @@ struct LossyTextTests {
         ("Lea ?? Sommer", "Lea 🌸 Sommer", true),
         ("Ji?í Nov?k", "Jiří Novák", true),
         ("JosÃ©", "José", true),
+        ("GĂłrski", "Górski", true),
         ("Ren\u{FFFD}e", "Renée", true),
         ("Tomá# Dvo#ák", "Tomáš Dvořák", true),
         ("Lea ?? Team #1", "Lea 🌸 Team #1", true),  // `#1` is itself, not a lost character
@@ -59,7 +62,8 @@ struct LossyTextTests {
     /// The word-at-a-time first look against its rule written out byte by byte.
     @Test func theFirstLookAgreesWithItsRule() {
         let pool: [UInt8] = [
-            0x61, 0x20, 0x3F, 0xC3, 0xA9, 0xC2, 0xC5, 0xEF, 0xBF, 0xE2, 0x2E, 0xBD, 0x80, 0x93, 0x41, 0x23
+            0x61, 0x20, 0x3F, 0xC3, 0xA9, 0xC2, 0xC5, 0xEF, 0xBF, 0xE2, 0x2E, 0xBD, 0x80, 0x93, 0x41, 0x23,
+            0xC4, 0x82, 0xB3, 0x84
         ]
         var random = SeededGenerator(state: 29)
         // `Ž` (C5 BD) or `–` (E2 80 93) after an ASCII letter and before a lower-case one.
@@ -72,6 +76,17 @@ struct LossyTextTests {
         }
         // `½` (C2 BD) before a lower-case letter, anywhere: ISO-8859-15's `œ` misread.
         func latin9(_ bytes: [UInt8], _ index: Int) -> Bool { bytes[index...].starts(with: [0xC2, 0xBD, 0x61]) }
+        // `³` (C2 B3) before a lower-case letter, anywhere; `¿` (C2 BF) inside a word: Windows-1250's `ł`, `ż`.
+        func centralEuropean(_ bytes: [UInt8], _ index: Int) -> Bool {
+            if bytes[index...].starts(with: [0xC2, 0xB3, 0x61]) { return true }
+            return index > 0 && [0x61, 0x41].contains(bytes[index - 1])
+                && bytes[index...].starts(with: [0xC2, 0xBF, 0x61])
+        }
+        // `Ă` (C4 82) or `Ä` (C3 84) before a character beyond ASCII: UTF-8 read as Windows-1250.
+        func doubleCentral(_ bytes: [UInt8], _ index: Int) -> Bool {
+            guard index + 2 < bytes.count, bytes[index + 2] >= 0xC2 else { return false }
+            return bytes[index...].starts(with: [0xC4, 0x82]) || bytes[index...].starts(with: [0xC3, 0x84])
+        }
         // `#` between ASCII letters, or before a lower-case letter where no letter precedes it.
         func hash(_ bytes: [UInt8], _ index: Int) -> Bool {
             guard bytes[index] == 0x23, index + 1 < bytes.count else { return false }
@@ -87,7 +102,8 @@ struct LossyTextTests {
                 bytes[index] == 0x3F || bytes[index] == 0xEF || hash(bytes, index)
                     || (bytes[index] == 0xC3 && index + 2 < bytes.count
                         && [0xC2, 0xC5, 0xC6, 0xCB, 0xE2].contains(bytes[index + 2]))
-                    || macRoman(bytes, index) || latin9(bytes, index)
+                    || macRoman(bytes, index) || latin9(bytes, index) || centralEuropean(bytes, index)
+                    || doubleCentral(bytes, index)
             }
             #expect(bytes.withUnsafeBufferPointer { LossyText.mayBeDamaged($0) } == rule, "\(bytes)")
         }

@@ -121,6 +121,16 @@ struct ReportLayoutTests {
             ])
     }
 
+    /// The same in the languages spreadsheets are set up in (`Razem;26;;` from a Polish Excel).
+    @Test(arguments: ["Razem", "Ogółem", "Celkem", "Összesen", "Total général", "Yhteensä", "I alt", "Insgesamt"])
+    func aTotalsLineInAnotherLanguage(label: String) throws {
+        let csv = "Label,\(Self.header)\r\nx,\"G1\",\"Ana\",\"Lima\"\r\n\(label),1,,\r\n"
+        let job = try TrustJob.csv(csv, mapping: Self.mapping, policies: "{ max_invalid_share: 1 }")
+        let outcome = try DatasetValidator(job: job, keepRecords: false).run()
+        #expect(outcome.valid == 1 && outcome.invalid == 1)
+        #expect(outcome.problems.map(\.rule).first?.hasPrefix("a report's total line ('\(label)' first") == true)
+    }
+
     @Test func inspectFindsTheHeaderBelowATitle() throws {
         let path = try TrustJob.csv(Self.titled, mapping: Self.mapping).source.pattern
         let inspection = try ExportInspection.inspect(path: path, recordPath: nil)
