@@ -86,11 +86,13 @@ public struct DatasetValidator {
                     report(problem)
                 }
                 if let problem = try job.source.blankColumnProblem(file, reader: csv) { report(problem) }
-                if let problem = job.source.encodingProblem(file) { report(problem) }
+                let encoding = job.source.encodingProblem(file)
+                if let encoding { report(encoding) }
                 let missing = SourceFieldCheck.missingColumns(mapping, header: reader.schema.names, file: file)
                 if !missing.isEmpty {
                     let hint = job.source.headerLineHint(file, reader: csv, mapping: mapping)
-                    throw SourceFieldError(problems: hint.map { [$0] } ?? missing)
+                    // Column names misread in the wrong encoding are missing too: the encoding comes first.
+                    throw SourceFieldError(problems: (encoding.map { [$0] } ?? []) + (hint.map { [$0] } ?? missing))
                 }
             }
             let rowsBefore = outcome.rowsRead

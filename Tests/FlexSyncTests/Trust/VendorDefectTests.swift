@@ -4,7 +4,7 @@ import Testing
 @testable import FlexSync
 
 /// Exports written the way the vendors write them, by people who had not read flexsync's code
-/// (`Fixtures/vendor`, `vendor-b`, `vendor-c`, `vendor-d` and `vendor-e`, each with every planted defect in
+/// (`Fixtures/vendor` and `vendor-b` to `vendor-f`, each with every planted defect in
 /// its `DEFECTS.json`): each file is validated with a mapping for its shape (the set's
 /// `-jobs` folder), and every planted defect must be reported at its place — a CSV line or an
 /// XML record — while clean records raise no error.
@@ -24,7 +24,8 @@ struct VendorDefectTests {
         if secondSet.contains(file) { return "vendor-b" }
         if thirdSet.contains(file) { return "vendor-c" }
         if fourthSet.contains(file) { return "vendor-d" }
-        return fifthSet.contains(file) ? "vendor-e" : "vendor"
+        if fifthSet.contains(file) { return "vendor-e" }
+        return sixthSet.contains(file) ? "vendor-f" : "vendor"
     }
 
     static func defects(of file: String) throws -> [Defect] {
@@ -86,11 +87,20 @@ struct VendorDefectTests {
         "clientes-libreoffice.csv"
     ]
 
+    static let sixthSet = [
+        "servicenow-sys_user.xml", "entra-exportUsers_2025-12-1.csv", "lista-pracownikow-pl.csv",
+        "netsuite-customer-search.xml", "odoo-res_partner.csv"
+    ]
+
+    /// Clean records that raise an error by a documented rule: Ofcom's drama mobile range is not
+    /// assigned, and the Odoo job reads phones with `require: valid` (`vendor-f/README.md`).
+    static let expectedOnClean: Set<String> = ["odoo-res_partner.csv:30"]
+
     static let files =
         [
             "workday-raas-workers.xml", "bamboohr-custom-report.xml", "excel-hr-de.csv",
             "salesforce-contacts.csv", "hubspot-contacts.csv"
-        ] + secondSet + thirdSet + fourthSet + fifthSet
+        ] + secondSet + thirdSet + fourthSet + fifthSet + sixthSet
 
     static func outcome(_ file: String) throws -> ValidationOutcome {
         let name = file.split(separator: ".").dropLast().joined(separator: ".")
@@ -144,8 +154,17 @@ struct VendorDefectTests {
         let outcome = try Self.outcome(file)
         let csv = !file.hasSuffix(".xml")
         let places = Set(try Self.defects(of: file).filter { !$0.harmless }.map(\.place))
+        // A duplicate names both its rows; a writer may have listed the key at one of them only.
+        func otherRowIsPlanted(_ problem: Problem) -> Bool {
+            guard problem.rule.hasPrefix("duplicate key, also on "),
+                let number = problem.rule.split(whereSeparator: { !$0.isNumber }).last.flatMap({ Int($0) })
+            else { return false }
+            return places.contains(number)
+        }
         let stray = outcome.problems.filter { problem in
             problem.severity == .error && Self.place(problem, csv: csv).map { !places.contains($0) } ?? true
+                && !Self.expectedOnClean.contains("\(file):\(Self.place(problem, csv: csv) ?? 0)")
+                && !otherRowIsPlanted(problem)
         }
         #expect(stray.isEmpty, "\(stray.map { $0.line(showValues: true) })")
     }
@@ -290,5 +309,33 @@ struct WorkdayWebServicesTests {
                 $0.field.hasSuffix("/wd:Email_Address") && $0.rule.contains("matched several elements in 8 of 28")
                     && $0.rule.contains("(first: record 4)")
             }, "\(warned.map { $0.line(showValues: false) })")
+    }
+}
+
+/// The sixth set's Polish payroll list is Excel's plain CSV on a Polish Windows: Windows-1250,
+/// with `Razem` (total) under the data. Read as such, its names come out whole; named
+/// windows-1252, the run says once which encoding the letters tell.
+struct CentralEuropeanExportTests {
+    @Test func thePolishListReadsWholeAndItsWrongEncodingIsNamed() throws {
+        let folder = VendorDefectTests.directory.appendingPathComponent("vendor-f-jobs")
+        let path = folder.appendingPathComponent("job-lista-pracownikow-pl.yaml").path
+        let outcome = try DatasetValidator(job: try Job.load(path: path), keepRecords: true).run()
+        let names = outcome.records.compactMap { $0.set.first { $0.key == "full_name" }?.value.displayText }
+        #expect(names.contains { $0.contains("ł") || $0.contains("ż") || $0.contains("ą") }, "\(names)")
+        #expect(!outcome.problems.contains { $0.rule.contains("Windows-1250 (Central European) read as") })
+        #expect(outcome.problems.contains { $0.rule.hasPrefix("a report's total line ('Razem' first") })
+        // The same job naming windows-1252: one warning at line 1 says which encoding to set.
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let wrong = folder.appendingPathComponent("job-pl-1252-\(UUID().uuidString).yaml")
+        try text.replacingOccurrences(of: "encoding: windows-1250", with: "encoding: windows-1252").write(
+            to: wrong, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: wrong) }
+        // Its column names misread, the mapping's are missing: the error says why first.
+        let misread = errorMessage {
+            _ = try DatasetValidator(job: try Job.load(path: wrong.path), keepRecords: false).run()
+        }
+        let lines = misread?.split(separator: "\n").map(String.init) ?? []
+        #expect(lines.first?.hasSuffix("set 'encoding: windows-1250'") == true, "\(lines)")
+        #expect(lines.contains { $0.contains("no column 'Imię'") }, "\(lines)")
     }
 }
