@@ -13,11 +13,12 @@ extension ExportInspection {
             file: path, format: .xml, encoding: "utf-8 (XML's default: no encoding declared)")
         // The guess also gathers the namespaces, which a given record path needs as much.
         let record: String
+        var names = Names()
         if let recordPath {
             record = recordPath
-            _ = try? guessRecordPath(path, namespaces: &inspection.namespaces)
+            names = (try? guessRecordPath(path, namespaces: &inspection.namespaces).names) ?? names
         } else {
-            record = try guessRecordPath(path, namespaces: &inspection.namespaces)
+            (record, names) = try guessRecordPath(path, namespaces: &inspection.namespaces)
         }
         inspection.recordPath = record
         guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOBLANKS.rawValue))
@@ -36,11 +37,11 @@ extension ExportInspection {
             guard xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue) else { continue }
             let depth = Int(xmlTextReaderDepth(reader))
             stack.removeLast(max(0, stack.count - depth))
-            stack.append(xmlTextReaderConstName(reader).map { String(cString: $0) } ?? "")
+            stack.append(names.current(reader))
             guard "/" + stack.joined(separator: "/") == record, let node = xmlTextReaderExpand(reader) else { continue }
             inspection.records += 1
             var values: [(String, String)] = []
-            collect(node, prefix: "", into: &values)
+            collect(node, prefix: "", names: names, into: &values)
             var seen = Set<String>()  // a repeated element counts once per record
             for (name, value) in values where seen.insert(name).inserted {
                 inspection.observe(name, value, into: &index)
@@ -52,14 +53,42 @@ extension ExportInspection {
         return inspection
     }
 
-    /// The qualified name of a node or attribute: `wd:Email`.
-    private static func name(_ local: UnsafePointer<xmlChar>?, _ ns: xmlNsPtr?) -> String {
-        let base = local.map { String(cString: $0) } ?? ""
-        guard let prefix = ns?.pointee.prefix else { return base }
-        return String(cString: prefix) + ":" + base
+    /// How element names are written: with the file's own prefixes, and — where the document
+    /// binds the default namespace to more than one URI (NetSuite's SOAP responses re-bind it on
+    /// nested elements), which one "" in a job cannot match — each default URI's elements with a
+    /// prefix the document declares for that URI elsewhere, or `ns1`, `ns2`… when it declares none.
+    struct Names {
+        /// Prefix for each re-bound default namespace URI.
+        var defaults: [String: String] = [:]
+
+        /// The qualified name of the element the reader stands on.
+        func current(_ reader: xmlTextReaderPtr) -> String {
+            let name = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
+            guard !defaults.isEmpty, !name.contains(":"),
+                let uri = xmlTextReaderConstNamespaceUri(reader).map({ String(cString: $0) }),
+                let prefix = defaults[uri]
+            else { return name }
+            return prefix + ":" + name
+        }
+
+        /// The qualified name of a node or attribute: `wd:Email`.
+        func name(_ local: UnsafePointer<xmlChar>?, _ ns: xmlNsPtr?, element: Bool = false) -> String {
+            let base = local.map { String(cString: $0) } ?? ""
+            if let prefix = ns?.pointee.prefix { return String(cString: prefix) + ":" + base }
+            if element, let href = ns?.pointee.href, let prefix = defaults[String(cString: href)] {
+                return prefix + ":" + base
+            }
+            return base
+        }
     }
 
-    private static func collect(_ node: xmlNodePtr, prefix: String, into values: inout [(String, String)]) {
+    private static func name(_ local: UnsafePointer<xmlChar>?, _ ns: xmlNsPtr?) -> String {
+        Names().name(local, ns)
+    }
+
+    private static func collect(
+        _ node: xmlNodePtr, prefix: String, names: Names, into values: inout [(String, String)]
+    ) {
         var attribute = node.pointee.properties
         while let current = attribute {
             let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self))
@@ -75,13 +104,13 @@ extension ExportInspection {
         while let current = child {
             defer { child = current.pointee.next }
             guard current.pointee.type == XML_ELEMENT_NODE else { continue }
-            var step = name(current.pointee.name, current.pointee.ns)
+            var step = names.name(current.pointee.name, current.pointee.ns, element: true)
             if let key = distinguishing(current) { step += "[@\(key.name)='\(key.value)']" }
             let path = prefix.isEmpty ? step : prefix + "/" + step
             let hasElements = sequence(first: current.pointee.children) { $0?.pointee.next }
                 .contains { $0?.pointee.type == XML_ELEMENT_NODE }
             if hasElements || current.pointee.properties != nil && distinguishing(current) == nil {
-                collect(current, prefix: path, into: &values)
+                collect(current, prefix: path, names: names, into: &values)
             }
             if !hasElements {
                 let content = xmlNodeGetContent(current)
@@ -108,9 +137,12 @@ extension ExportInspection {
         return found.map { ($0.name, $0.value) }
     }
 
-    /// The shallowest element path that repeats, the most repeated at that depth; and the
-    /// namespaces the document declares, on whichever element.
-    private static func guessRecordPath(_ path: String, namespaces: inout [String: String]) throws -> String {
+    /// The shallowest element path that repeats, the most repeated at that depth, and how to
+    /// write names (``Names``); and the namespaces the document declares, on whichever element.
+    private static func guessRecordPath(_ path: String, namespaces: inout [String: String]) throws -> (
+        path: String, names: Names
+    ) {
+        let names = try defaultNames(path, namespaces: &namespaces)
         guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOBLANKS.rawValue))
         else {
             throw ExtractError.cannotOpen(file: path, reason: "libxml2 could not open the file")
@@ -123,20 +155,7 @@ extension ExportInspection {
             guard xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue) else { continue }
             let depth = Int(xmlTextReaderDepth(reader))
             stack.removeLast(max(0, stack.count - depth))
-            stack.append(xmlTextReaderConstName(reader).map { String(cString: $0) } ?? "")
-            // Declarations on any element (a SOAP body's payload declares its own), the first
-            // binding of a prefix kept.
-            if xmlTextReaderHasAttributes(reader) == 1 {
-                while xmlTextReaderMoveToNextAttribute(reader) == 1 {
-                    let name = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
-                    guard name == "xmlns" || name.hasPrefix("xmlns:") else { continue }
-                    let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
-                    let prefix = name == "xmlns" ? "" : String(name.dropFirst(6))
-                    // The default namespace: a job binds it to "" for the unprefixed names shown.
-                    if !value.isEmpty && namespaces[prefix] == nil { namespaces[prefix] = value }
-                }
-                _ = xmlTextReaderMoveToElement(reader)
-            }
+            stack.append(names.current(reader))
             let key = "/" + stack.joined(separator: "/")
             if counts[key] == nil { order.append(key) }
             counts[key, default: 0] += 1
@@ -150,6 +169,53 @@ extension ExportInspection {
             throw ExtractError.xml(
                 file: path, line: 1, message: "no repeated element to take as the record: give '--record PATH'")
         }
-        return best
+        return (best, names)
+    }
+
+    /// The namespaces the document declares on any element (a SOAP body's payload declares its
+    /// own), the first binding of a prefix kept; and, when the default namespace is bound to
+    /// more than one URI, a prefix for each (``Names``), listed in place of "".
+    private static func defaultNames(_ path: String, namespaces: inout [String: String]) throws -> Names {
+        guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOBLANKS.rawValue))
+        else {
+            throw ExtractError.cannotOpen(file: path, reason: "libxml2 could not open the file")
+        }
+        defer { xmlFreeTextReader(reader) }
+        var defaults: [String] = []
+        var declared: [String: String] = [:]
+        while xmlTextReaderRead(reader) == 1 {
+            guard xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue),
+                xmlTextReaderHasAttributes(reader) == 1
+            else { continue }
+            while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+                let name = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
+                guard name == "xmlns" || name.hasPrefix("xmlns:") else { continue }
+                let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
+                guard !value.isEmpty else { continue }
+                if name == "xmlns" {
+                    if !defaults.contains(value) { defaults.append(value) }
+                } else if declared[value] == nil {
+                    declared[value] = String(name.dropFirst(6))
+                }
+                // The default namespace: a job binds it to "" for the unprefixed names shown.
+                let prefix = name == "xmlns" ? "" : String(name.dropFirst(6))
+                if namespaces[prefix] == nil { namespaces[prefix] = value }
+            }
+            _ = xmlTextReaderMoveToElement(reader)
+        }
+        guard defaults.count > 1 else { return Names() }
+        var names = Names()
+        var number = 0
+        for uri in defaults {
+            var prefix = declared[uri]
+            while prefix == nil || namespaces[prefix!].map({ $0 != uri }) == true {
+                number += 1
+                prefix = "ns\(number)"
+            }
+            names.defaults[uri] = prefix!
+            namespaces[prefix!] = uri
+        }
+        namespaces[""] = nil
+        return names
     }
 }

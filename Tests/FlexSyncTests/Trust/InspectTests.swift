@@ -181,3 +181,42 @@ struct InspectTests {
         #expect(MappingDraft.attribute(for: column, target: target)?.key == key)
     }
 }
+
+/// NetSuite's SOAP responses bind the default namespace once for the response and again for the
+/// result inside it: "" in a job can stand for one of them only. `inspect` writes each default
+/// namespace's elements with a prefix the document declares for it elsewhere (`m`), or one of its
+/// own (`ns1`), so that the record path and namespaces it prints make a job that reads the records.
+struct ReboundDefaultNamespaceTests {
+    static let xml = """
+        <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header>\
+        <m:documentInfo xmlns:m="urn:messages"><m:nsId>1</m:nsId></m:documentInfo></soapenv:Header><soapenv:Body>\
+        <searchResponse xmlns="urn:messages"><searchResult xmlns="urn:core"><totalRecords>2</totalRecords><recordList>\
+        <record internalId="7"><r:email xmlns:r="urn:relationships">ana@example.org</r:email><name>Ana</name></record>\
+        <record internalId="8"><r:email xmlns:r="urn:relationships">bo@example.org</r:email><name>Bo</name></record>\
+        </recordList></searchResult></searchResponse></soapenv:Body></soapenv:Envelope>
+        """
+
+    @Test func eachDefaultNamespaceGetsAPrefixAndTheJobReadsTheRecords() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ns-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("search.xml")
+        try Data(Self.xml.utf8).write(to: file)
+        let inspection = try ExportInspection.inspect(path: file.path, recordPath: nil)
+        let record = "/soapenv:Envelope/soapenv:Body/m:searchResponse/ns1:searchResult/ns1:recordList/ns1:record"
+        #expect(inspection.recordPath == record && inspection.records == 2)
+        #expect(inspection.namespaces["m"] == "urn:messages" && inspection.namespaces["ns1"] == "urn:core")
+        #expect(inspection.namespaces[""] == nil)
+        #expect(inspection.columns.map(\.name) == ["@internalId", "r:email", "ns1:name"])
+        // What it printed, as a job: every record is read.
+        let namespaces = inspection.namespaces.map { "\($0.key): \"\($0.value)\"" }.joined(separator: ", ")
+        let job = try TrustJob.file(
+            Array(Self.xml.utf8), name: "search.xml", format: "xml",
+            mapping: "target: tasks\nkey: { match: [customers.external_id] }\nattributes:\n"
+                + "  customers.external_id: \"@internalId\"\n  customers.name: \"ns1:name\"\n",
+            source: "record: \(record), namespaces: { \(namespaces) }")
+        let outcome = try DatasetValidator(job: job, keepRecords: true).run()
+        #expect(outcome.rowsRead == 2 && outcome.valid == 2, "\(outcome.problems.map(\.rule))")
+        #expect(outcome.records.map { $0.set.first { $0.key == "customers.name" }?.value.displayText } == ["Ana", "Bo"])
+    }
+}
