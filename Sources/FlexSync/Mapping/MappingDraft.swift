@@ -137,12 +137,19 @@ public enum MappingDraft {
     /// Whether a column's samples could be the attribute's values: a yes/no flag feeds only
     /// `state` (Five9's `attachVmToEmail` is no e-mail), an e-mail holds an `@` (Google's
     /// `E-mail 1 - Label` beside `E-mail 1 - Value` does not), a phone number digits, a status
-    /// letters (Workday's `Active_Status_Date` is no status), a date a digit.
+    /// letters (Workday's `Active_Status_Date` is no status), a date a digit, a name no opaque id.
     static func plausible(_ column: ExportInspection.Column, for key: String) -> Bool {
         let samples = column.samples
         guard !samples.isEmpty else { return true }
         let flags: Set<String> = ["true", "false", "yes", "no", "y", "n", "0", "1", "t", "f"]
         if key != "state" && samples.allSatisfy({ flags.contains($0.lowercased()) }) { return false }
+        // A name, never a system's opaque id (ServiceNow's `department` holds a sys_id, its
+        // `department/@display_value` the name).
+        let nameKeys: Set<String> = [
+            "full_name", "team_name", "department_name", "location", "manager", "role", "customers.name",
+            "customers.organization", "customers.customer_manager"
+        ]
+        if nameKeys.contains(key) && samples.allSatisfy(isOpaqueID) { return false }
         switch key {
         case "email", "customers.email": return samples.contains { $0.contains("@") }
         case "phone", "customers.phone": return samples.contains { $0.filter(\.isNumber).count >= 5 }
@@ -152,6 +159,11 @@ public enum MappingDraft {
             return samples.contains { $0.contains(where: \.isNumber) }
         default: return true
         }
+    }
+
+    /// Sixteen or more hex digits (dashes allowed) and nothing else: a GUID or a sys_id.
+    private static func isOpaqueID(_ text: String) -> Bool {
+        text.count >= 16 && text.allSatisfy { $0.isHexDigit || $0 == "-" }
     }
 
     /// How many elements deep an XML path goes (0 for a CSV column).

@@ -107,6 +107,17 @@ struct InspectTests {
         #expect(
             entraDraft.contains("  email: { field: \"mail\"") && !entraDraft.contains("authenticationEmail\""),
             "\(entraDraft)")
+        // A name is never a system's opaque id: ServiceNow's reference holds a sys_id, its
+        // display_value the department's name.
+        let servicenow = """
+            <unload><sys_user><user_name>ana</user_name><department display_value="Customer Care">4f1c9a0e2b7d4c55a1e0f3b6c8d2e7a9</department></sys_user>            <sys_user><user_name>bo</user_name><department display_value="Billing">0b2e8d3f9c1a4e6b8d7c5a3f1e9b2c4d</department></sys_user>            <sys_user><user_name>cy</user_name><department>9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d</department></sys_user></unload>
+            """
+        let snPath = FileManager.default.temporaryDirectory.appendingPathComponent("sys_user-\(UUID().uuidString).xml")
+        try Data(servicenow.utf8).write(to: snPath)
+        defer { try? FileManager.default.removeItem(at: snPath) }
+        let snDraft = MappingDraft.yaml(
+            try ExportInspection.inspect(path: snPath.path, recordPath: nil), target: .workers)
+        #expect(snDraft.contains("  department_name: \"department/@display_value\""), "\(snDraft)")
         // Nothing to draft from still reads as a mapping.
         let bare = ExportInspection(file: "x.csv", format: .csv, encoding: "utf-8", records: 1, columns: [])
         #expect(MappingDraft.yaml(bare, target: .workers).contains("\nattributes: {}   # no column name suggests"))
