@@ -148,14 +148,10 @@ public struct RecordStore: Sendable {
         if !plain { put(value.minified) }
     }
 
-    /// FNV-1a over the value's UTF-8: a candidate filter, always confirmed on the decoded record.
+    /// The value's ``ByteHash``: a candidate filter, always confirmed on the decoded record.
     static func hash(_ text: String) -> UInt64 {
         var text = text
-        return text.withUTF8 { bytes in
-            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            return hash
-        }
+        return text.withUTF8 { ByteHash.of($0) }
     }
 
     // MARK: Reading
