@@ -138,33 +138,55 @@ extension ExportInspection {
     }
 
     /// The shallowest element path that repeats, the most repeated at that depth, and how to
-    /// write names (``Names``); and the namespaces the document declares, on whichever element.
+    /// write names (``Names``); and the namespaces the document declares on any element (a SOAP
+    /// body's payload declares its own), the first binding of a prefix kept. One pass: an
+    /// unprefixed element's path step carries its namespace until the default namespaces are known.
     private static func guessRecordPath(_ path: String, namespaces: inout [String: String]) throws -> (
         path: String, names: Names
     ) {
-        let names = try defaultNames(path, namespaces: &namespaces)
         guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOBLANKS.rawValue))
         else {
             throw ExtractError.cannotOpen(file: path, reason: "libxml2 could not open the file")
         }
         defer { xmlFreeTextReader(reader) }
-        var stack: [String] = []
+        var stack: [(name: String, uri: String?)] = []
         var counts: [String: Int] = [:]
-        var order: [String] = []
+        var order: [[(name: String, uri: String?)]] = []
+        var defaults: [String] = []
+        var declared: [String: String] = [:]
         while xmlTextReaderRead(reader) == 1 {
             guard xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue) else { continue }
             let depth = Int(xmlTextReaderDepth(reader))
             stack.removeLast(max(0, stack.count - depth))
-            stack.append(names.current(reader))
-            let key = "/" + stack.joined(separator: "/")
-            if counts[key] == nil { order.append(key) }
+            let name = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
+            let uri = name.contains(":") ? nil : xmlTextReaderConstNamespaceUri(reader).map { String(cString: $0) }
+            stack.append((name, uri))
+            let key = stack.map { $0.name + ($0.uri.map { "\u{1}" + $0 } ?? "") }.joined(separator: "/")
+            if counts[key] == nil { order.append(stack) }
             counts[key, default: 0] += 1
+            if xmlTextReaderHasAttributes(reader) == 1 {
+                declare(reader, defaults: &defaults, declared: &declared, namespaces: &namespaces)
+            }
         }
-        let repeated = order.filter { counts[$0, default: 0] > 1 }
+        let names = Names.for(defaults: defaults, declared: declared, namespaces: &namespaces)
+        // The paths as names writes them, with their counts (paths that read alike add up).
+        var written: [String: Int] = [:]
+        var writtenOrder: [String] = []
+        for steps in order {
+            let raw = steps.map { $0.name + ($0.uri.map { "\u{1}" + $0 } ?? "") }.joined(separator: "/")
+            let text =
+                "/"
+                + steps.map { step in step.uri.flatMap { names.defaults[$0] }.map { $0 + ":" + step.name } ?? step.name
+                }
+                .joined(separator: "/")
+            if written[text] == nil { writtenOrder.append(text) }
+            written[text, default: 0] += counts[raw, default: 0]
+        }
+        let repeated = writtenOrder.filter { written[$0, default: 0] > 1 }
         let depth = repeated.map { $0.split(separator: "/").count }.min()
         guard let depth,
             let best = repeated.filter({ $0.split(separator: "/").count == depth })
-                .max(by: { counts[$0, default: 0] < counts[$1, default: 0] })
+                .max(by: { written[$0, default: 0] < written[$1, default: 0] })
         else {
             throw ExtractError.xml(
                 file: path, line: 1, message: "no repeated element to take as the record: give '--record PATH'")
@@ -172,39 +194,38 @@ extension ExportInspection {
         return (best, names)
     }
 
-    /// The namespaces the document declares on any element (a SOAP body's payload declares its
-    /// own), the first binding of a prefix kept; and, when the default namespace is bound to
-    /// more than one URI, a prefix for each (``Names``), listed in place of "".
-    private static func defaultNames(_ path: String, namespaces: inout [String: String]) throws -> Names {
-        guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOBLANKS.rawValue))
-        else {
-            throw ExtractError.cannotOpen(file: path, reason: "libxml2 could not open the file")
-        }
-        defer { xmlFreeTextReader(reader) }
-        var defaults: [String] = []
-        var declared: [String: String] = [:]
-        while xmlTextReaderRead(reader) == 1 {
-            guard xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue),
-                xmlTextReaderHasAttributes(reader) == 1
-            else { continue }
-            while xmlTextReaderMoveToNextAttribute(reader) == 1 {
-                let name = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
-                guard name == "xmlns" || name.hasPrefix("xmlns:") else { continue }
-                let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
-                guard !value.isEmpty else { continue }
-                if name == "xmlns" {
-                    if !defaults.contains(value) { defaults.append(value) }
-                } else if declared[value] == nil {
-                    declared[value] = String(name.dropFirst(6))
-                }
-                // The default namespace: a job binds it to "" for the unprefixed names shown.
-                let prefix = name == "xmlns" ? "" : String(name.dropFirst(6))
-                if namespaces[prefix] == nil { namespaces[prefix] = value }
+    /// The namespace declarations on the element the reader stands on: the default ones in
+    /// order, each URI's first prefix, and each prefix's first binding.
+    private static func declare(
+        _ reader: xmlTextReaderPtr, defaults: inout [String], declared: inout [String: String],
+        namespaces: inout [String: String]
+    ) {
+        while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+            let name = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
+            guard name == "xmlns" || name.hasPrefix("xmlns:") else { continue }
+            let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
+            guard !value.isEmpty else { continue }
+            if name == "xmlns" {
+                if !defaults.contains(value) { defaults.append(value) }
+            } else if declared[value] == nil {
+                declared[value] = String(name.dropFirst(6))
             }
-            _ = xmlTextReaderMoveToElement(reader)
+            // The default namespace: a job binds it to "" for the unprefixed names shown.
+            let prefix = name == "xmlns" ? "" : String(name.dropFirst(6))
+            if namespaces[prefix] == nil { namespaces[prefix] = value }
         }
-        guard defaults.count > 1 else { return Names() }
-        var names = Names()
+        _ = xmlTextReaderMoveToElement(reader)
+    }
+}
+
+extension ExportInspection.Names {
+    /// When the default namespace is bound to more than one URI, a prefix for each, listed in
+    /// place of "": the one the document declares for that URI, else `ns1`, `ns2`…
+    static func `for`(defaults: [String], declared: [String: String], namespaces: inout [String: String])
+        -> ExportInspection.Names
+    {
+        var names = ExportInspection.Names()
+        guard defaults.count > 1 else { return names }
         var number = 0
         for uri in defaults {
             var prefix = declared[uri]
