@@ -149,7 +149,7 @@ public final class BoundMapping {
         result.set.reserveCapacity(policy.checksOnly ? mapping.checkedAttributes : attributes.count)
         var state = FillState(count: attributes.count)
         for index in attributes.indices {
-            fill(&result, &state, bound: attributes[index], at: index, record: record)
+            fill(&result, &state, bound: attributes[index], at: index, record: record, context: context)
         }
         let attributes = mapping.attributes
         let produced = state.produced
@@ -237,10 +237,12 @@ public final class BoundMapping {
         }
     }
 
-    /// Maps one attribute of `record` into `result`.
+    /// Maps one attribute of `record` into `result`. The context comes from the caller's copy:
+    /// read from the stored property here, it was copied for every attribute of every record, three
+    /// reference counts each way.
     private func fill(
         _ result: inout MappedRecord, _ state: inout FillState, bound: BoundAttribute, at index: Int,
-        record: Record
+        record: Record, context: EvaluationContext
     ) {
         let attribute = bound.attribute
         if policy.withholdPersonal && attribute.personal { return }
