@@ -22,6 +22,13 @@ public enum ValueRules {
         bytes.count >= 2 && bytes.allSatisfy { $0 == UInt8(ascii: "0") }
     }
 
+    /// Whether an identifier's value may be one the full evaluation refuses (zeros only, or a
+    /// number Excel wrote in scientific notation, `1.00235E+11`): a cheap look for the byte and
+    /// memo paths, which then leave the value to it.
+    static func mayBeDamagedID<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
+        isZeroPlaceholder(bytes) || (bytes.first.map { $0 >= 0x30 && $0 <= 0x39 } == true && bytes.contains(0x2B))
+    }
+
     /// The longest value echoed whole, even with `--show-values`.
     public static let maxEchoedLength = 200
 

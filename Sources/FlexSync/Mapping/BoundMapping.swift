@@ -350,6 +350,11 @@ public final class BoundMapping {
             }
         }
         guard var text = value.text else { return nil }
+        if attribute.isIdentifier && NumberParsing.isExcelScientific(Transform.trimmed(text)) {
+            return fail(
+                "an id Excel turned into scientific notation: its last digits are lost; export the column as text",
+                text)
+        }
         if attribute.isIdentifier && ValueRules.isZeroPlaceholder(text.utf8) {
             return fail(
                 "an id of zeros only is a placeholder for none (as SAP writes for no org unit, or a form for no number), "

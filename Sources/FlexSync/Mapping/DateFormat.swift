@@ -116,9 +116,10 @@ enum DateFormat: Equatable, Sendable {
 
     /// Excel's serial 0 in whatever order a locale writes dates: `1/0/1900`, `00/01/1900`,
     /// `00.01.1900`, `1900-01-00` — day 0, month 1 (or 0), year 1900 — or with a two-digit
-    /// year, `1/0/00` as an `m/d/yy` cell shows it.
+    /// year, `1/0/00` as an `m/d/yy` cell shows it; with or without a time after it.
     static func isExcelDayZero(_ text: String) -> Bool {
-        let parts = text.split { !$0.isASCII || !$0.isNumber }
+        // A time after the date (`1/0/1900 0:00`, as a date-time cell shows it) is not part of it.
+        let parts = Array(text.split { !$0.isASCII || !$0.isNumber }.prefix(3))
         let groups = parts.compactMap { Int($0) }.sorted()
         if groups == [0, 1, 1900] || groups == [0, 0, 1900] { return true }
         return groups == [0, 0, 1] && parts.count == 3 && parts.contains { $0 == "00" }

@@ -5,13 +5,15 @@
 /// |---|---|
 /// | `1985-03-02`, `1985` | kept |
 /// | `1890-02-11`, `2061`, `2061-04-03` | error: outside Insights' years 1901–2049 |
-/// | `1900-01-01`, `0001-01-01`, `9999-12-31`, `4712-12-31`, `4501-01-01`, `1899-12-30`, `1800-01-01` | error, named as a placeholder for an unknown or open-ended date |
+/// | `1900-01-01`, `0001-01-01`, `9999-12-31`, `4712-12-31`, `4501-01-01`, `1899-12-30`, `1800-01-01`, `1970-01-01 00:00` | error, named as a placeholder for an unknown or open-ended date |
 /// | `0000-00-00` (BambooHR's empty date), `0/0/00` (Outlook's), `--03-14` (no year) | empty |
 enum DateRules {
     /// Stand-ins for "unknown" or "never": SQL Server's and Excel's first day, .NET's
     /// `DateTime.MinValue` and `MaxValue`, Oracle's end of time, Outlook's "None" (`1/1/4501`),
     /// day 0 of OLE Automation dates (Access, VB, LibreOffice: `30/12/1899`), and SAP's low date
-    /// (`18000101`, the start of a record valid since forever).
+    /// (`18000101`, the start of a record valid since forever). The Unix epoch counts only with a
+    /// time of day after it (`1970-01-01 00:00:00`, a time of 0 where none was recorded): a date
+    /// alone may be a birthday.
     static let placeholders: Set<String> = [
         "1900-01-01", "0001-01-01", "9999-12-31", "4712-12-31", "4501-01-01", "1899-12-30", "1800-01-01"
     ]
@@ -49,7 +51,7 @@ enum DateRules {
 
     /// Throws unless `date` (`YYYY-MM-DD`) lies within Insights' years and is no placeholder.
     static func check(date: String, raw: String) throws {
-        if placeholders.contains(date) {
+        if placeholders.contains(date) || (date == "1970-01-01" && isEpochTime(raw)) {
             throw TransformFailure(
                 rule: "placeholder date (\(date) stands in for an unknown or open-ended date): "
                     + "leave it empty, or list it in 'null_tokens'", value: raw)
@@ -57,6 +59,11 @@ enum DateRules {
         guard let year = Int(date.prefix(4)), ValueRules.years.contains(year) else {
             throw TransformFailure(rule: "date outside Insights' years 1901–2049", value: raw)
         }
+    }
+
+    /// Whether a date's text goes on to a time of day (`1970-01-01 00:00:00`, `1970-01-01T00:00Z`).
+    private static func isEpochTime(_ raw: String) -> Bool {
+        raw.contains(":")
     }
 
     /// Throws unless `text` is a four-digit year within Insights' years.

@@ -54,7 +54,8 @@ final class MappedAttribute: Sendable {
     let isAcquisitionDate: Bool
     /// `year_of_birth`: four digits within Insights' years, whatever made the value.
     let isYearOfBirth: Bool
-    /// An identifier (`agent_id`, `team_id`, `customers.external_id`…): a run of zeros is refused.
+    /// An identifier (`agent_id`, `team_id`, `customers.external_id`…): a run of zeros, or a
+    /// number Excel wrote in scientific notation, is refused.
     let isIdentifier: Bool
     /// A custom `*_attribute_N` slot, whose values the dataset checks count for cardinality.
     let isCustomAttributeSlot: Bool
@@ -110,7 +111,7 @@ final class MappedAttribute: Sendable {
         case .null: return .null
         case .text(let text)
         where text.utf8.count <= ValueRules.maxValueLength && !LossyText.mayBeDamaged(text)
-            && !(isIdentifier && ValueRules.isZeroPlaceholder(text.utf8)):
+            && !(isIdentifier && ValueRules.mayBeDamagedID(text.utf8)):
             return .text(text.utf8.count)
         default: return nil
         }

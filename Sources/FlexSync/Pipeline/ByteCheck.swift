@@ -112,11 +112,11 @@ final class ByteCheck: ValueShortcut, Sendable {
             // Possibly lossy text: the full evaluation names the damage.
             if LossyText.mayBeDamaged(text) { return nil }
             switch kind {
-            // Zeros alone may be an identifier's placeholder, which the full evaluation refuses.
-            case .text: return ValueRules.isZeroPlaceholder(text) ? nil : Self.text(text.count)
+            // Zeros alone or Excel's `1.00235E+11` may be an identifier's damage, which the full evaluation refuses.
+            case .text: return ValueRules.mayBeDamagedID(text) ? nil : Self.text(text.count)
             case .trimmed:
                 guard let kept = Self.trimmedASCII(text) else { return nil }
-                if ValueRules.isZeroPlaceholder(kept) { return nil }
+                if ValueRules.mayBeDamagedID(kept) { return nil }
                 return kept.isEmpty ? .null : Self.text(kept.count)
             case .email:
                 // Lower case keeps the length of the letters it lowers on bytes; other text goes the long way.

@@ -130,6 +130,31 @@ struct KeyAndRequiredTests {
         #expect(nulls[0].remove.contains("team_id"))
     }
 
+    /// Excel shows a long number in scientific notation and saves what it shows: a 12-digit
+    /// customer id `100235004711` becomes `1.00235E+11`, which names nobody. Refused on
+    /// validate's byte path (a plain column) and in the full mapping (the key) alike.
+    @Test func anIdExcelWroteInScientificNotationIsRefused() throws {
+        let yaml = """
+            target: tasks
+            key: { match: [customers.external_id] }
+            attributes:
+              customers.external_id: User ID
+              customers.customer_label_1: Plan
+              conversations.handling_team_id: Team
+            """
+        let rows = (1...30).map { "\(100_235_004_700 + $0),Pro,T\($0 % 4)" }
+        let csv = "User ID,Plan,Team\n" + rows.joined(separator: "\n") + "\n1.00235E+11,Pro,4.5E+03\n"
+        let job = try TrustJob.csv(csv, mapping: yaml, policies: "{ max_invalid_share: 1 }")
+        let rule = "an id Excel turned into scientific notation: its last digits are lost; export the column as text"
+        for keep in [false, true] {
+            let outcome = try DatasetValidator(job: job, keepRecords: keep).run()
+            let found = outcome.problems.map { "\($0.position?.line ?? 0) \($0.field) \($0.rule)" }
+            #expect(
+                found == ["32 customers.external_id \(rule)", "32 conversations.handling_team_id \(rule)"],
+                "keepRecords: \(keep)")
+        }
+    }
+
     @Test func mappingKeysAreChecked() throws {
         let wrong = "target: workers\nkey: { match: [agent_id], allow_fallback: maybe }\nattributes:\n  agent_id: id\n"
         #expect(errorMessage { _ = try Mapping.parse(wrong, path: "m.yaml") }?.hasPrefix("m.yaml:2:") == true)

@@ -125,6 +125,17 @@ struct ReportingTests {
             "{ field: d, transforms: [{ date: M/d/yy }] }", "1/0/00",
             "error: in.csv:2: agent_attribute_1: placeholder date (Excel's day 0"
         ),
+        // Excel's day 0 in a date-time cell, and the Unix epoch with a time: a time never recorded.
+        (
+            "{ field: d, transforms: [{ date: M/d/yyyy }] }", "1/0/1900 0:00",
+            "error: in.csv:2: agent_attribute_1: placeholder date (Excel's day 0"
+        ),
+        (
+            "{ field: d, transforms: [date] }", "1970-01-01 00:00:00",
+            "error: in.csv:2: agent_attribute_1: placeholder date (1970-01-01 stands in"
+        ),
+        // The epoch's date alone may be a birthday.
+        ("{ field: d, transforms: [{ date: M/d/yyyy }] }", "1/1/1970", "\"1970-01-01\""),
         (
             "{ field: d, transforms: [{ date: M/d/yy }] }", "0/5/00",
             "error: in.csv:2: agent_attribute_1: not a date in the declared format: 0/5/00"
