@@ -4,7 +4,7 @@ import Testing
 @testable import FlexSync
 
 /// Exports written the way the vendors write them, by people who had not read flexsync's code
-/// (`Fixtures/vendor` and `vendor-b` to `vendor-f`, each with every planted defect in
+/// (`Fixtures/vendor` and `vendor-b` to `vendor-g`, each with every planted defect in
 /// its `DEFECTS.json`): each file is validated with a mapping for its shape (the set's
 /// `-jobs` folder), and every planted defect must be reported at its place — a CSV line or an
 /// XML record — while clean records raise no error.
@@ -25,7 +25,8 @@ struct VendorDefectTests {
         if thirdSet.contains(file) { return "vendor-c" }
         if fourthSet.contains(file) { return "vendor-d" }
         if fifthSet.contains(file) { return "vendor-e" }
-        return sixthSet.contains(file) ? "vendor-f" : "vendor"
+        if sixthSet.contains(file) { return "vendor-f" }
+        return seventhSet.contains(file) ? "vendor-g" : "vendor"
     }
 
     static func defects(of file: String) throws -> [Defect] {
@@ -92,6 +93,10 @@ struct VendorDefectTests {
         "netsuite-customer-search.xml", "odoo-res_partner.csv"
     ]
 
+    static let seventhSet = [
+        "personio-mitarbeiter.csv", "peoplesoft-query-agents.xml", "pipedrive-persons.csv", "intercom-people-excel.csv"
+    ]
+
     /// Clean records that raise an error by a documented rule: Ofcom's drama mobile range is not
     /// assigned, and the Odoo job reads phones with `require: valid` (`vendor-f/README.md`).
     static let expectedOnClean: Set<String> = ["odoo-res_partner.csv:30"]
@@ -100,7 +105,7 @@ struct VendorDefectTests {
         [
             "workday-raas-workers.xml", "bamboohr-custom-report.xml", "excel-hr-de.csv",
             "salesforce-contacts.csv", "hubspot-contacts.csv"
-        ] + secondSet + thirdSet + fourthSet + fifthSet + sixthSet
+        ] + secondSet + thirdSet + fourthSet + fifthSet + sixthSet + seventhSet
 
     static func outcome(_ file: String) throws -> ValidationOutcome {
         let name = file.split(separator: ".").dropLast().joined(separator: ".")
