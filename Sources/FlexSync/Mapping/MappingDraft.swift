@@ -11,7 +11,7 @@ public enum MappingDraft {
         (["personalnummer"], "agent_id"), (["personnumber", "!manager"], "agent_id"),
         (["personnum", "!manager"], "agent_id"), (["associateid", "!manager"], "agent_id"), (["persnr"], "agent_id"),
         (["agentid"], "agent_id"),
-        (["contingentworkerid"], "agent_id"), (["userid"], "agent_id"),
+        (["contingentworkerid"], "agent_id"), (["userid"], "agent_id"), (["emplid"], "agent_id"),
         (["emailprimarywork"], "email"), (["workemail"], "email"), (["email"], "email"), (["mail"], "email"),
         (["phoneprimarywork"], "phone"), (["workphone"], "phone"), (["telefon"], "phone"), (["phone"], "phone"),
         (["mobile"], "phone"), (["cell"], "phone"),
@@ -38,6 +38,7 @@ public enum MappingDraft {
     static let taskHints: [(fragments: [String], key: String)] = [
         (["recordid"], "customers.external_id"), (["contactid"], "customers.external_id"),
         (["customerid"], "customers.external_id"), (["externalid"], "customers.external_id"),
+        (["personid"], "customers.external_id"), (["userid"], "customers.external_id"),
         (["email"], "customers.email"), (["mail"], "customers.email"),
         (["phonenumber"], "customers.phone"), (["phone"], "customers.phone"), (["telefon"], "customers.phone"),
         (["mobile"], "customers.phone"),
@@ -59,10 +60,12 @@ public enum MappingDraft {
         var text = ""
         var word = ""
         for character in name + "/" {
+            // A namespace prefix (`wd:`, `listRel:`, lower case first) ends: drop it. A colon in a
+            // column's own name (German `Vorgesetzte:r`, `Mitarbeiter:in`) is only left out.
             if character == ":" {
-                word = ""
+                if word.first?.isLowercase == true { word = "" }
                 continue
-            }  // a prefix ends: drop it
+            }
             if character.isLetter || character.isNumber || character == "@" || character == "#" || character == "." {
                 word.append(character)
             } else {
@@ -90,6 +93,8 @@ public enum MappingDraft {
         let name = folded(column)
         if let recordName, steps(of: column).contains(recordName), !namesAnotherPerson(name, target) { return nil }
         if target == .tasks && name == "id" { return ("customers.external_id", 0) }
+        // A bare `ID` (Personio) is the worker's, after any column that says whose id it is.
+        if target == .workers && name == "id" { return ("agent_id", workerHints.count) }
         if name == "name" { return (target == .workers ? "full_name" : "customers.name", 0) }
         let hints = target == .workers ? workerHints : taskHints
         // A fragment starting with '!' must not be in the name (a manager's employee id is no agent_id).

@@ -186,7 +186,11 @@ struct InspectTests {
         ("Associate ID", MappingTarget.workers, "agent_id" as String?), ("PERSON_NUMBER", .workers, "agent_id"),
         ("PersonNum", .workers, "agent_id"), ("Home Department Code", .workers, "department_id"),
         ("TEAM_CODE", .workers, "team_id"), ("Reports To Name", .workers, "manager"), ("Is Manager", .workers, nil),
-        ("Contact Owner", .tasks, "customers.customer_manager"), ("Contact Owner.id", .tasks, nil)
+        ("Contact Owner", .tasks, "customers.customer_manager"), ("Contact Owner.id", .tasks, nil),
+        // PeopleSoft, Personio (a bare ID; its supervisor column with a German gender colon), Pipedrive, Intercom.
+        ("EMPLID", .workers, "agent_id"), ("ID", .workers, "agent_id"), ("Vorgesetzte:r", .workers, "manager"),
+        ("Person - ID", .tasks, "customers.external_id"), ("User ID", .tasks, "customers.external_id"),
+        ("Owner User ID", .tasks, nil), ("wd:Worker_s_Manager/@wd:Descriptor", .workers, "manager")
     ])
     func columnNamesFromMoreVendors(column: String, target: MappingTarget, key: String?) {
         #expect(MappingDraft.attribute(for: column, target: target)?.key == key)
