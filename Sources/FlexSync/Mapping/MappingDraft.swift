@@ -182,12 +182,21 @@ public enum MappingDraft {
         var order: [String] = []
         var first: ExportInspection.Column?
         var last: ExportInspection.Column?
+        var country: ExportInspection.Column?
         let recordName = inspection.recordPath.flatMap { steps(of: $0).last }
         for column in inspection.columns {
             let name = folded(column.name)
             let ownName = isOwn(column.name, target, recordName: recordName)
             if ownName && (name.hasSuffix("firstname") || name == "vorname") { first = first ?? column }
             if ownName && (name.hasSuffix("lastname") || name == "nachname") { last = last ?? column }
+            // A country column reads each phone in its row's country (`Country/Region`, `Land`).
+            // Only one whose samples name countries: a location code (`DEN01`) would fail every phone.
+            if ownName && column.filled > 0
+                && (name.contains("country") || ["land", "pays", "país", "pais"].contains(name))
+                && column.samples.allSatisfy({ CountryNames.region(for: $0) != nil })
+            {
+                country = country ?? column
+            }
             // A column no record fills feeds nothing (Entra's `authenticationEmail` beside `mail`).
             guard column.filled > 0 || inspection.records == 0,
                 let (key, rank) = attribute(for: column.name, target: target, recordName: recordName),
@@ -233,8 +242,15 @@ public enum MappingDraft {
             switch key {
             case "email", "customers.email": value = "{ field: \(field), transforms: [email] }"
             case "phone", "customers.phone":
-                value = "{ field: \(field), transforms: [{ phone: { default_country: US } }] }"
-                note = "; set the country"
+                if let country {
+                    value =
+                        "{ field: \(field), transforms: [{ phone: { country_field: \(quoted(country.name)), "
+                        + "default_country: US } }] }"
+                    note = "; US where the country is empty: set yours"
+                } else {
+                    value = "{ field: \(field), transforms: [{ phone: { default_country: US } }] }"
+                    note = "; set the country"
+                }
             case "customers.year_of_birth":
                 value = "{ field: \(field), transforms: [date, year] }"
                 note = "; declare the date format"

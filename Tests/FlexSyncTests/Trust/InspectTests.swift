@@ -118,6 +118,18 @@ struct InspectTests {
         let snDraft = MappingDraft.yaml(
             try ExportInspection.inspect(path: snPath.path, recordPath: nil), target: .workers)
         #expect(snDraft.contains("  department_name: \"department/@display_value\""), "\(snDraft)")
+        // A country column reads each phone in its row's country; one that names no country does not.
+        let crm =
+            "User ID,Phone,Office Country,Country\n1,020 7946 0018,LON01,United Kingdom\n2,(303) 555-0101,DEN01,USA\n"
+        let crmPath = FileManager.default.temporaryDirectory.appendingPathComponent("crm-\(UUID().uuidString).csv")
+        try Data(crm.utf8).write(to: crmPath)
+        defer { try? FileManager.default.removeItem(at: crmPath) }
+        let crmDraft = MappingDraft.yaml(
+            try ExportInspection.inspect(path: crmPath.path, recordPath: nil), target: .tasks)
+        #expect(
+            crmDraft.contains(
+                "  customers.phone: { field: \"Phone\", transforms: [{ phone: { country_field: \"Country\", "
+                    + "default_country: US } }] }"), "\(crmDraft)")
         // Nothing to draft from still reads as a mapping.
         let bare = ExportInspection(file: "x.csv", format: .csv, encoding: "utf-8", records: 1, columns: [])
         #expect(MappingDraft.yaml(bare, target: .workers).contains("\nattributes: {}   # no column name suggests"))
