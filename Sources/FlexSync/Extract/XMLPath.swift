@@ -161,15 +161,6 @@ private struct PathParser {
     }
 }
 
-extension Substring {
-    func trimmingCharacters(in set: String) -> String {
-        var view = self
-        while let first = view.first, set.contains(first) { view.removeFirst() }
-        while let last = view.last, set.contains(last) { view.removeLast() }
-        return String(view)
-    }
-}
-
 /// How a repeated element is taken.
 public enum XMLTake: String, Sendable, CaseIterable {
     /// The first match (null when none).

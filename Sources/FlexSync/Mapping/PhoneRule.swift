@@ -179,3 +179,12 @@ extension String {
         return Substring(self).trimmingCharacters(in: set)
     }
 }
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> String {
+        var view = self
+        while let first = view.first, set.contains(first) { view.removeFirst() }
+        while let last = view.last, set.contains(last) { view.removeLast() }
+        return String(view)
+    }
+}

@@ -37,8 +37,12 @@ final class ByteCheck: ValueShortcut, Sendable {
     private let rule: PhoneRule?
     private let parts: [Part]
     private let literals: [UInt8]
+    /// The attribute is an identifier: zeros alone or Excel's `1.00235E+11`, which the full
+    /// evaluation refuses there, are left to it (a template's pieces are not looked at: it gives up).
+    private let identifier: Bool
 
-    private init(_ shape: Shape) {
+    private init(_ shape: Shape, identifier: Bool) {
+        self.identifier = identifier
         var parts: [Part] = []
         var literals: [UInt8] = []
         var slot = -1
@@ -75,13 +79,13 @@ final class ByteCheck: ValueShortcut, Sendable {
     typealias Outcome = CheckOutcome
 
     /// The check for an expression of one of the shapes, or nil.
-    static func make(for expression: Expression) -> ByteCheck? {
-        shape(of: expression).map(ByteCheck.init)
+    static func make(for expression: Expression, identifier: Bool = false) -> ByteCheck? {
+        shape(of: expression).map { ByteCheck($0, identifier: identifier) }
     }
 
     /// The shortcut a checks-only binding uses for an attribute (``Mapping/bind(to:policy:shortcuts:)``).
     static func shortcut(for attribute: MappedAttribute) -> (any ValueShortcut)? {
-        make(for: attribute.expression)
+        make(for: attribute.expression, identifier: attribute.isIdentifier)
     }
 
     private static func shape(of expression: Expression) -> Shape? {
@@ -104,7 +108,7 @@ final class ByteCheck: ValueShortcut, Sendable {
 
     /// What the attribute's value is for this record, or nil when only the full evaluation can say.
     func outcome(_ record: Record, _ context: EvaluationContext) -> Outcome? {
-        guard kind != .template else { return collapsedTemplate(record, context) }
+        guard kind != .template else { return identifier ? nil : collapsedTemplate(record, context) }
         let kind = kind
         return record.withPlainBytes(atColumn: context.columns[slot]) { bytes -> Outcome? in
             guard let read = context.read(bytes: bytes) else { return nil }
@@ -112,11 +116,10 @@ final class ByteCheck: ValueShortcut, Sendable {
             // Possibly lossy text: the full evaluation names the damage.
             if LossyText.mayBeDamaged(text) { return nil }
             switch kind {
-            // Zeros alone or Excel's `1.00235E+11` may be an identifier's damage, which the full evaluation refuses.
-            case .text: return ValueRules.mayBeDamagedID(text) ? nil : Self.text(text.count)
+            case .text: return identifier && ValueRules.mayBeDamagedID(text) ? nil : Self.text(text.count)
             case .trimmed:
                 guard let kept = Self.trimmedASCII(text) else { return nil }
-                if ValueRules.mayBeDamagedID(kept) { return nil }
+                if identifier && ValueRules.mayBeDamagedID(kept) { return nil }
                 return kept.isEmpty ? .null : Self.text(kept.count)
             case .email:
                 // Lower case keeps the length of the letters it lowers on bytes; other text goes the long way.
@@ -174,7 +177,6 @@ final class ByteCheck: ValueShortcut, Sendable {
             }
             guard done == true else { return nil }
         }
-        if collapsed.zerosOnly && collapsed.length >= 2 { return nil }
         return anyValue && collapsed.length > 0 ? Self.text(collapsed.length) : .null
     }
 }
@@ -184,8 +186,6 @@ final class ByteCheck: ValueShortcut, Sendable {
 private struct CollapsedLength {
     var length = 0
     var pendingSpace = false
-    /// Whether every character so far is `0` (an identifier's placeholder, refused by the full evaluation).
-    var zerosOnly = true
 
     mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {
         var index = 0
@@ -200,7 +200,6 @@ private struct CollapsedLength {
                 length += 1
                 pendingSpace = false
             }
-            if bytes[index] != UInt8(ascii: "0") { zerosOnly = false }
             length += 1
             index += 1
         }

@@ -132,7 +132,7 @@ struct KeyAndRequiredTests {
 
     /// Excel shows a long number in scientific notation and saves what it shows: a 12-digit
     /// customer id `100235004711` becomes `1.00235E+11`, which names nobody. Refused on
-    /// validate's byte path (a plain column) and in the full mapping (the key) alike.
+    /// validate's byte path (a plain column, a template) and in the full mapping (the key) alike.
     @Test func anIdExcelWroteInScientificNotationIsRefused() throws {
         let yaml = """
             target: tasks
@@ -141,16 +141,21 @@ struct KeyAndRequiredTests {
               customers.external_id: User ID
               customers.customer_label_1: Plan
               conversations.handling_team_id: Team
+              conversations.handling_department_id: { template: "{Dept}{Sub}" }
             """
-        let rows = (1...30).map { "\(100_235_004_700 + $0),Pro,T\($0 % 4)" }
-        let csv = "User ID,Plan,Team\n" + rows.joined(separator: "\n") + "\n1.00235E+11,Pro,4.5E+03\n"
+        // A template of two fields has no memo: its bytes are the shortcut's to read.
+        let rows = (1...30).map { "\(100_235_004_700 + $0),Pro,T\($0 % 4),\(4100 + $0 % 3)," }
+        let csv = "User ID,Plan,Team,Dept,Sub\n" + rows.joined(separator: "\n") + "\n1.00235E+11,Pro,4.5E+03,4.1E+03,\n"
         let job = try TrustJob.csv(csv, mapping: yaml, policies: "{ max_invalid_share: 1 }")
         let rule = "an id Excel turned into scientific notation: its last digits are lost; export the column as text"
         for keep in [false, true] {
             let outcome = try DatasetValidator(job: job, keepRecords: keep).run()
             let found = outcome.problems.map { "\($0.position?.line ?? 0) \($0.field) \($0.rule)" }
             #expect(
-                found == ["32 customers.external_id \(rule)", "32 conversations.handling_team_id \(rule)"],
+                found == [
+                    "32 customers.external_id \(rule)", "32 conversations.handling_team_id \(rule)",
+                    "32 conversations.handling_department_id \(rule)"
+                ],
                 "keepRecords: \(keep)")
         }
     }
