@@ -173,6 +173,7 @@ public final class BoundMapping {
             result.friendlyName = (try? friendlyName.evaluate(record, context))?.text
         }
         var firstKeyEmpty = false
+        result.matchValues.reserveCapacity(mapping.matchKeys.count)
         for (rank, match) in mapping.matchKeys.enumerated() {
             let text: String?
             if match.friendlyName {

@@ -4,27 +4,28 @@
 /// records take about a tenth of the memory they take as ``MappedRecord`` values; a record is
 /// decoded again only when it is needed (a match, or a workers plan going through them all).
 ///
-/// Layout of one record (`varint` = LEB128): file, line, record number; then counts and entries
-/// of `set` (key number, value as minified JSON), `remove` and `keep` (key numbers), the match
+/// Layout of one record (`varint` = LEB128): line, record number; then counts and entries of
+/// `set` (key number, value as minified JSON), `remove` and `keep` (key numbers), the match
 /// values (key number, then 0 and the position of the `set` entry whose text it is, or 1 and the
 /// text) and the friendly name (present flag, text). Key numbers index the store's own list of
-/// attribute keys.
+/// attribute keys; the file is the same for a run of records, and kept once per run.
 public struct RecordStore: Sendable {
     /// Why a record is not planned.
     enum State: UInt8 { case valid, invalid, skipped }
 
-    /// Records' bytes in blocks of about 1 MiB, so that growing the store never copies (and for
-    /// a moment doubles) everything kept so far; a record lies within one block.
+    /// Records' bytes in blocks: a chunk's as its mapping thread wrote them
+    /// (``EncodedRecords``), or about 1 MiB of records kept one by one, so that growing the store
+    /// never copies (and for a moment doubles) everything kept so far; a record lies within one block.
     private var blocks: [[UInt8]] = []
     /// Where each record starts: its block and offset.
     private var starts: [(block: UInt32, offset: UInt32)] = []
-    /// The record being written, before it goes into a block.
-    private var bytes: [UInt8] = []
     private static let blockSize = 1 << 20
     private var states: [State] = []
-    private var keys: [String] = []
+    private(set) var keys: [String]
     /// The files records came from, by number.
     var files: [String] = []
+    /// From which record on each file's records run (a file's records are kept together).
+    private var fileRuns: [(first: Int, file: Int)] = []
     /// Record numbers by the hash of their normalised match value, one index per key number,
     /// when the store indexes match values: built by ``sealIndex()`` from `pending`, the
     /// entries gathered as records were kept (a million inserts at once cost a tenth of a
@@ -33,7 +34,12 @@ public struct RecordStore: Sendable {
     private var pending: [[UInt64]] = []
     let indexesMatches: Bool
 
-    public init(indexesMatches: Bool = false) { self.indexesMatches = indexesMatches }
+    /// `keys`: the attribute keys records will name (a mapping's, and `friendly_name`), which
+    /// chunks encoded beforehand number by; records naming others are still kept.
+    public init(indexesMatches: Bool = false, keys: [String] = []) {
+        self.indexesMatches = indexesMatches
+        self.keys = keys
+    }
 
     /// How many records the store holds, valid or not.
     public var count: Int { starts.count }
@@ -43,51 +49,53 @@ public struct RecordStore: Sendable {
     /// Keeps a record; returns its number.
     @discardableResult
     mutating func append(_ record: MappedRecord) -> Int {
-        let number = starts.count
-        bytes.removeAll(keepingCapacity: true)
-        states.append(record.skipped ? .skipped : record.isValid ? .valid : .invalid)
-        if files.last != record.position.file { files.append(record.position.file) }
-        put(files.count - 1)
-        put(record.position.line)
-        // The record number, and in its lowest bit whether it is an XML record's.
-        put(record.position.record << 1 | (record.position.inXML ? 1 : 0))
-        put(record.set.count)
-        for (key, value) in record.set {
-            put(keyNumber(key))
-            put(json: value)
-        }
-        put(record.remove.count)
-        for key in record.remove { put(keyNumber(key)) }
-        put(record.keep.count)
-        for key in record.keep { put(keyNumber(key)) }
-        put(record.matchValues.count)
-        for (key, value) in record.matchValues {
-            let keyNumber = keyNumber(key)
-            put(keyNumber)
-            // Match values are usually the normalised value itself (an E.164 phone, a
-            // lower-case e-mail): then only where it is.
-            if let same = record.set.firstIndex(where: { $0.key == key && $0.value.isString(value) }) {
-                put(0)
-                put(same)
-            } else {
-                put(1)
-                put(value)
-            }
-            if indexesMatches {
-                while pending.count <= keyNumber { pending.append([]) }
-                pending[keyNumber].append(MatchIndex.entry(number, hash: Self.hash(value)))
-            }
-        }
-        put(record.friendlyName == nil ? 0 : 1)
-        if let name = record.friendlyName { put(name) }
-        if blocks.isEmpty || blocks[blocks.count - 1].count + bytes.count > blocks[blocks.count - 1].capacity {
+        let named = record.set.map(\.key) + record.remove + record.keep + record.matchValues.map(\.key)
+        for key in named where !keys.contains(key) { keys.append(key) }
+        // Every key is listed now: the encoding cannot fail.
+        guard let encoded = Encoder(keys: keys).encode([record]) else { preconditionFailure("a key left unlisted") }
+        let size = encoded.bytes.count
+        if blocks.isEmpty || blocks[blocks.count - 1].count + size > blocks[blocks.count - 1].capacity {
             var block: [UInt8] = []
-            block.reserveCapacity(max(Self.blockSize, bytes.count))
+            block.reserveCapacity(max(Self.blockSize, size))
             blocks.append(block)
         }
         let block = blocks.count - 1
-        starts.append((UInt32(block), UInt32(blocks[block].count)))
-        blocks[block].append(contentsOf: bytes)
+        let offset = blocks[block].count
+        blocks[block].append(contentsOf: encoded.bytes)
+        return keep(record, block: block, offset: offset, encoded: encoded, at: 0)
+    }
+
+    /// Takes an encoded chunk's bytes as a block of the store; returns the block's number, for
+    /// ``append(_:encoded:block:at:)``.
+    mutating func adopt(_ chunk: EncodedRecords) -> Int {
+        blocks.append(chunk.bytes)
+        return blocks.count - 1
+    }
+
+    /// Keeps the record at `index` of an adopted chunk (`record` is that record as the caller
+    /// holds it: whether it is valid or skipped, and its file); returns its number.
+    @discardableResult
+    mutating func append(_ record: MappedRecord, encoded chunk: EncodedRecords, block: Int, at index: Int) -> Int {
+        keep(record, block: block, offset: chunk.start(of: index), encoded: chunk, at: index)
+    }
+
+    private mutating func keep(
+        _ record: MappedRecord, block: Int, offset: Int, encoded: EncodedRecords, at index: Int
+    ) -> Int {
+        let number = starts.count
+        states.append(record.skipped ? .skipped : record.isValid ? .valid : .invalid)
+        if files.last != record.position.file {
+            files.append(record.position.file)
+            fileRuns.append((number, files.count - 1))
+        }
+        starts.append((UInt32(block), UInt32(offset)))
+        if indexesMatches {
+            for entry in encoded.matches[encoded.matchRange(of: index)] {
+                let keyNumber = Int(entry.key)
+                while pending.count <= keyNumber { pending.append([]) }
+                pending[keyNumber].append(MatchIndex.entry(number, hash: entry.hash))
+            }
+        }
         return number
     }
 
@@ -108,45 +116,6 @@ public struct RecordStore: Sendable {
     /// Marks a record invalid (a duplicate found later) or skipped (`on_duplicate: last`).
     mutating func invalidate(_ number: Int) { if states[number] == .valid { states[number] = .invalid } }
     mutating func skip(_ number: Int) { states[number] = .skipped }
-
-    private mutating func keyNumber(_ key: String) -> Int {
-        // A mapping has a few keys, all from the same strings: a scan beats hashing each one.
-        if let number = keys.firstIndex(of: key) { return number }
-        keys.append(key)
-        return keys.count - 1
-    }
-
-    private mutating func put(_ value: Int) {
-        var rest = UInt64(max(value, 0))
-        while rest >= 0x80 {
-            bytes.append(UInt8(rest & 0x7F) | 0x80)
-            rest >>= 7
-        }
-        bytes.append(UInt8(rest))
-    }
-
-    private mutating func put(_ text: String) {
-        put(text.utf8.count)
-        bytes.append(contentsOf: text.utf8)
-    }
-
-    /// A value as minified JSON text; a string that needs no escaping (most do not) goes in
-    /// without building the text first.
-    private mutating func put(json value: JSONValue) {
-        guard case .string(var text) = value else {
-            put(value.minified)
-            return
-        }
-        let plain = text.withUTF8 { utf8 in
-            guard JSONValue.isPlain(utf8) else { return false }
-            put(utf8.count + 2)
-            bytes.append(UInt8(ascii: "\""))
-            bytes.append(contentsOf: utf8)
-            bytes.append(UInt8(ascii: "\""))
-            return true
-        }
-        if !plain { put(value.minified) }
-    }
 
     /// The value's ``ByteHash``: a candidate filter, always confirmed on the decoded record.
     static func hash(_ text: String) -> UInt64 {
@@ -179,7 +148,7 @@ public struct RecordStore: Sendable {
     func record(_ number: Int) -> MappedRecord {
         let start = starts[number]
         var reader = Reader(bytes: blocks[Int(start.block)], offset: Int(start.offset))
-        let file = files[reader.int()]
+        let file = files[file(of: number)]
         let line = reader.int()
         let numbered = reader.int()
         var record = MappedRecord(
@@ -198,6 +167,17 @@ public struct RecordStore: Sendable {
         if reader.int() == 1 { record.friendlyName = reader.text() }
         record.skipped = states[number] == .skipped
         return record
+    }
+
+    /// The number of the file record `number` came from: that of the last run starting at or before it.
+    private func file(of number: Int) -> Int {
+        var low = 0
+        var high = fileRuns.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if fileRuns[middle].first <= number { low = middle } else { high = middle - 1 }
+        }
+        return fileRuns[low].file
     }
 
     /// Reads one record's fields back in the order they were put.
@@ -224,13 +204,5 @@ public struct RecordStore: Sendable {
         }
 
         mutating func text() -> String { String(decoding: chunk(), as: UTF8.self) }
-    }
-}
-
-extension JSONValue {
-    /// Whether this is the string `text` (without building a `JSONValue` to compare with).
-    fileprivate func isString(_ text: String) -> Bool {
-        if case .string(let value) = self { return value == text }
-        return false
     }
 }

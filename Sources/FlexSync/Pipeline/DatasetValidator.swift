@@ -53,7 +53,9 @@ public struct DatasetValidator {
         var outcome = ValidationOutcome()
         let mapping = job.mapping
         // Tasks are found by their customers' match values, so a tasks job indexes them as it keeps them.
-        outcome.store = RecordStore(indexesMatches: mapping.target == .tasks)
+        // The store numbers keys as the mapping threads do when they encode what is kept.
+        let storeKeys = mapping.managedKeys + ["friendly_name"]
+        outcome.store = RecordStore(indexesMatches: mapping.target == .tasks, keys: storeKeys)
         var policy = Mapping.RunPolicy(
             nullTokens: job.source.nullTokens, tooLong: job.policies.tooLong,
             withholdPersonal: job.policies.pii == .withhold, checksOnly: !keepRecords,
@@ -96,8 +98,11 @@ public struct DatasetValidator {
                 }
             }
             let rowsBefore = outcome.rowsRead
-            let stream = MappedStream(reader: reader, mapping: mapping, policy: policy, threads: threads)
-            func consider(_ mapped: inout MappedRecord) {
+            let stream = MappedStream(
+                reader: reader, mapping: mapping, policy: policy, threads: threads,
+                storeKeys: keepRecords ? storeKeys : nil)
+            /// `encoded`: the record's chunk as its mapping thread encoded it, adopted as a block.
+            func consider(_ mapped: inout MappedRecord, at position: Int, encoded: (RecordStore.EncodedRecords, Int)?) {
                 outcome.rowsRead += 1
                 if mapped.skipped {
                     outcome.skipped += 1
@@ -155,9 +160,16 @@ public struct DatasetValidator {
                     firstByKey[identity] = FirstSeen(
                         file: fileNames.count - 1, position: mapped.position, index: index, invalid: !mapped.isValid)
                 }
-                if keepRecords { outcome.store.append(mapped) }
+                guard keepRecords else { return }
+                if let (chunk, block) = encoded {
+                    outcome.store.append(mapped, encoded: chunk, block: block, at: position)
+                } else {
+                    outcome.store.append(mapped)
+                }
             }
-            while var chunk = try stream.nextChunk() {
+            // Bound as a var at once: a second reference to the chunk would copy it on the first write.
+            while case (var chunk, let encodedChunk)? = try stream.nextEncodedChunk() {
+                let encoded = keepRecords ? encodedChunk.map { ($0, outcome.store.adopt($0)) } : nil
                 // One key per row, a million rows: the table outgrows the cache, and a probe amid
                 // the checks waits for its miss alone; a pass of loads first waits for many at once.
                 chunk.withUnsafeBufferPointer { records in
@@ -166,7 +178,7 @@ public struct DatasetValidator {
                     }
                 }
                 chunk.withUnsafeMutableBufferPointer { records in
-                    for index in records.indices { consider(&records[index]) }
+                    for index in records.indices { consider(&records[index], at: index, encoded: encoded) }
                 }
                 stream.recycle(chunk)
             }

@@ -16,9 +16,11 @@ public final class MappedStream {
         var error: Error?
     }
 
-    /// A chunk of mappings, with the reader's error after them.
+    /// A chunk of mappings, in the store's layout too when the stream encodes them, with the
+    /// reader's error after them.
     struct Chunk {
         var records: [MappedRecord]
+        var encoded: RecordStore.EncodedRecords?
         var error: Error?
     }
 
@@ -27,21 +29,27 @@ public final class MappedStream {
     private let reader: RecordReader
     /// The caller's own binding of the mapping.
     private let bound: BoundMapping
+    /// The caller's own encoder, when the stream encodes its chunks for a ``RecordStore``.
+    private let encoder: RecordStore.Encoder?
     private var current: [MappedRecord] = []
     private var index = 0
     private var producer = 0
     private var pendingError: Error?
 
-    /// `threads` counts the caller; 1 maps everything on the caller's thread.
+    /// `threads` counts the caller; 1 maps everything on the caller's thread. With `storeKeys`
+    /// (a ``RecordStore``'s keys) each chunk is also written in the store's layout by the thread
+    /// that mapped it (see ``RecordStore/EncodedRecords``).
     public init(
         reader: RecordReader, mapping: Mapping, policy: Mapping.RunPolicy,
-        threads: Int = ProcessInfo.processInfo.activeProcessorCount, chunkSize: Int = 4096
+        threads: Int = ProcessInfo.processInfo.activeProcessorCount, chunkSize: Int = 4096,
+        storeKeys: [String]? = nil
     ) {
         let threads = max(1, threads)
         let chunkSize = max(1, chunkSize)
         let schema = reader.schema
         self.reader = reader
         bound = mapping.bind(to: schema, policy: policy, shortcuts: ByteCheck.shortcut(for:))
+        encoder = storeKeys.map { RecordStore.Encoder(keys: $0) }
         // Only the thread holding the read step calls the reader (see OrderedWork).
         work = OrderedWork(limit: 2 * threads + 2) {
             var records: [Record] = []
@@ -61,7 +69,8 @@ public final class MappedStream {
         for helper in 1..<threads {
             let thread = Thread { [work] in
                 let bound = mapping.bind(to: schema, policy: policy, shortcuts: ByteCheck.shortcut(for:))
-                work.help(as: helper) { Self.map($0, with: bound) }
+                let encoder = storeKeys.map { RecordStore.Encoder(keys: $0) }
+                work.help(as: helper) { Self.map($0, with: bound, encoder: encoder) }
             }
             thread.stackSize = 1 << 20
             thread.start()
@@ -70,14 +79,16 @@ public final class MappedStream {
 
     deinit { work.cancel() }
 
-    private static func map(_ read: Read, with bound: BoundMapping) -> Chunk {
-        Chunk(records: read.records.map { bound.map($0) }, error: read.error)
+    private static func map(_ read: Read, with bound: BoundMapping, encoder: RecordStore.Encoder?) -> Chunk {
+        let records = read.records.map { bound.map($0) }
+        return Chunk(records: records, encoded: encoder?.encode(records), error: read.error)
     }
 
     /// The next chunk from the work, mapped by this thread when it gets there first.
     private func take() -> (chunk: Chunk, worker: Int)? {
         let bound = bound
-        guard let made = work.take(process: { Self.map($0, with: bound) }) else { return nil }
+        let encoder = encoder
+        guard let made = work.take(process: { Self.map($0, with: bound, encoder: encoder) }) else { return nil }
         return (made.output, made.worker)
     }
 
@@ -105,11 +116,16 @@ public final class MappedStream {
     /// (a copy of each record would count references to all its arrays and strings); nil after
     /// the last, or the reader's error after the chunk that holds the records before it. Give
     /// each chunk back with ``recycle(_:)`` when done with it.
-    public func nextChunk() throws -> [MappedRecord]? {
+    public func nextChunk() throws -> [MappedRecord]? { try nextEncodedChunk()?.records }
+
+    /// ``nextChunk()``, with the chunk in a ``RecordStore``'s layout when the stream encodes
+    /// (nil for records left over from ``next()``, and for a chunk naming a key the store's
+    /// list lacks).
+    public func nextEncodedChunk() throws -> (records: [MappedRecord], encoded: RecordStore.EncodedRecords?)? {
         if index < current.count {
             let rest = Array(current[index...])
             index = current.count
-            return rest
+            return (rest, nil)
         }
         if let pendingError { throw pendingError }
         guard let (chunk, worker) = take() else { return nil }
@@ -117,7 +133,7 @@ public final class MappedStream {
         producer = worker
         current = []
         index = 0
-        return chunk.records
+        return (chunk.records, chunk.encoded)
     }
 
     /// Takes back a chunk from ``nextChunk()``, to be freed by the thread that mapped it.

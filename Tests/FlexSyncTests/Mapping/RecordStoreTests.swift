@@ -91,6 +91,48 @@ struct RecordStoreTests {
     }
 }
 
+extension RecordStoreTests {
+    /// Chunks encoded beforehand (as mapping threads do) keep the same records as one-by-one
+    /// appends: only those the caller keeps, across files, found by their match values; a chunk
+    /// naming a key the list lacks is not encoded, and its records are still kept one by one.
+    @Test func encodedChunksKeepWhatOneByOneAppendsKeep() throws {
+        let keys =
+            ["customers.external_id", "customers.email", "customers.business_value", "customers.name"]
+            + ["customers.phone", "customers.zip", "friendly_name"]
+        var appended = RecordStore(indexesMatches: true, keys: keys)
+        var encoded = RecordStore(indexesMatches: true, keys: keys)
+        let encoder = RecordStore.Encoder(keys: keys)
+        let records = (0..<9).map { Self.record($0, valid: $0 != 5) }
+        for chunk in [Array(records[0..<3]), Array(records[3..<9])] {
+            let made = try #require(encoder.encode(chunk))
+            #expect(made.count == chunk.count)
+            let block = encoded.adopt(made)
+            // The validator leaves some records out (skipped, or a duplicate under 'first').
+            for (index, record) in chunk.enumerated() where record.position.record != 7 {
+                encoded.append(record, encoded: made, block: block, at: index)
+                appended.append(record)
+            }
+        }
+        var other = Self.record(9)
+        other.set.append(("customers.segment", .string("Gold")))
+        #expect(encoder.encode([other]) == nil)
+        encoded.append(other)
+        appended.append(other)
+        encoded.sealIndex()
+        appended.sealIndex()
+        #expect(encoded.count == 9 && encoded.validCount == appended.validCount)
+        #expect(encoded.validRecords.map(\.position) == appended.validRecords.map(\.position))
+        for (a, b) in zip(encoded.validRecords, appended.validRecords) { #expect(Self.same(a, b)) }
+        #expect(
+            encoded.validRecords.map(\.position.file) == Array(repeating: "a.csv", count: 3)
+                + Array(repeating: "b.xml", count: 5))
+        #expect(encoded.records(matching: "customers.email", "c4@example.com").map(\.position.record) == [5])
+        #expect(encoded.records(matching: "customers.external_id", "C6").isEmpty)
+        #expect(encoded.records(matching: "friendly_name", "zoë 8").map(\.position.record) == [9])
+        #expect(encoded.validRecords.last?.set.last?.key == "customers.segment")
+    }
+}
+
 /// The hash index gives back every record inserted with a hash, in insertion order, however it
 /// was built; hashes that share the kept 32 bits are candidates of each other, not lost.
 struct MatchIndexTests {
