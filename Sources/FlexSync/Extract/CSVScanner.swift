@@ -100,7 +100,7 @@ final class CSVScanner {
         let failure = chunk.withUnsafeBytes { raw in
             transcoder!.transcode(UnsafeRawBufferPointer(rebasing: raw[0..<count]), into: &buffer, final: count == 0)
         }
-        if let failure { throw ExtractError.invalidUTF16(file: file, offset: failure + (encodingBOMLength)) }
+        if let failure { throw ExtractError.invalidUTF16(file: file, offset: failure + encodingBOMLength) }
     }
 
     private var encodingBOMLength = 0

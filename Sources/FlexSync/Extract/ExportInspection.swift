@@ -142,6 +142,11 @@ public struct ExportInspection: Sendable {
         case .latin9: return (.latin9, "iso-8859-15 (not valid UTF-8; œ, Š or Ž sit where Windows-1252 has symbols)")
         case .windows1250:
             return (.windows1250, "windows-1250 (not valid UTF-8; ł, ą or ż sit where Windows-1252 has symbols)")
+        case .shiftJIS:
+            return (
+                .shiftJIS,
+                "shift_jis (not valid UTF-8; Japanese characters in pairs of bytes, as Excel writes in Japan)"
+            )
         default: break
         }
         return (.windows1252, "windows-1252 (not valid UTF-8)")

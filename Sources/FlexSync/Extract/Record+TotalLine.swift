@@ -2,13 +2,15 @@
 /// for the row's error, so that it is never read as a person.
 extension Record {
     /// Labels report builders put first on a totals line (`Total,30,,,` as Excel pads it).
-    /// English, German, Dutch, Romance, Nordic and Central European spreadsheets' words.
+    /// English, German, Dutch, Romance, Nordic, Central European, Japanese, Chinese and Korean
+    /// spreadsheets' words.
     private static let totalLabels: Set<String> = [
         "total", "totals", "grand total", "sum", "total records", "record count",
         "summe", "gesamt", "gesamtsumme", "insgesamt", "totaal", "eindtotaal", "som",
         "totale", "totale generale", "somma", "total general", "total général", "totaux", "total geral", "soma",
         "summa", "totalt", "i alt", "yhteensä",
-        "razem", "suma", "ogółem", "celkem", "součet", "spolu", "celkom", "összesen", "ukupno", "skupaj"
+        "razem", "suma", "ogółem", "celkem", "součet", "spolu", "celkom", "összesen", "ukupno", "skupaj",
+        "合計", "総計", "合计", "总计", "總計", "합계", "총계"
     ]
 
     /// A value's first three bytes, lower-cased, in one number (0 for an empty value).

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Encodings an export may come in. UTF-8 and UTF-16 are recognised by their byte-order mark;
-/// the single-byte ones must be declared, since their bytes cannot be told apart from UTF-8's.
+/// the others must be declared, since their bytes cannot be told apart from UTF-8's.
 public enum TextEncoding: String, Sendable, CaseIterable {
     case utf8 = "utf-8"
     case utf16 = "utf-16"
@@ -17,6 +17,9 @@ public enum TextEncoding: String, Sendable, CaseIterable {
     /// Central European: Excel's plain "CSV" on Windows set up for Polish, Czech, Slovak,
     /// Hungarian, Slovenian or Croatian (`ł` is 0xB3, Windows-1252's `³`).
     case windows1250 = "windows-1250"
+    /// Japanese: Excel's "CSV" on Windows set up for Japanese (Windows-31J, code page 932,
+    /// which most tools call Shift_JIS).
+    case shiftJIS = "shift_jis"
 
     /// Parses a job's encoding name, accepting the usual spellings.
     public init?(name: String) {
@@ -30,15 +33,17 @@ public enum TextEncoding: String, Sendable, CaseIterable {
         case "iso-8859-15", "latin9", "latin-9", "iso8859-15": self = .latin9
         case "mac-roman", "macroman", "macintosh", "x-mac-roman", "mac": self = .macRoman
         case "windows-1250", "cp1250", "win-1250": self = .windows1250
+        case "shift-jis", "shiftjis", "sjis", "cp932", "windows-31j", "ms932", "ms-kanji", "x-sjis", "csshiftjis":
+            self = .shiftJIS
         default: return nil
         }
     }
 }
 
-/// Converts bytes of a single-byte or UTF-16 encoding to UTF-8, chunk by chunk.
+/// Converts bytes of a single-byte, Shift_JIS or UTF-16 encoding to UTF-8, chunk by chunk.
 struct UTF8Transcoder {
     let encoding: TextEncoding
-    /// A UTF-16 code unit or surrogate half carried over between chunks.
+    /// A UTF-16 code unit's first byte, or a Shift_JIS lead byte, carried over between chunks.
     private var pendingByte: UInt8?
     private var pendingHighSurrogate: UInt16?
     private(set) var consumed = 0
@@ -142,6 +147,30 @@ struct UTF8Transcoder {
                 UTF8Transcoder.appendUTF8(
                     byte >= 0x80 ? UTF8Transcoder.windows1250High[Int(byte - 0x80)] : UInt32(byte), to: &out)
             }
+        case .shiftJIS:
+            // A byte or pair Windows-31J leaves undefined (UTF-8 pasted into the file, a stray
+            // byte) becomes U+FFFD, which the value's lossy-text check reports at its line and
+            // field, as Excel shows a box there; a byte after a lone lead byte is read afresh,
+            // so that a delimiter or line break is never swallowed.
+            for byte in input {
+                if let lead = pendingByte {
+                    pendingByte = nil
+                    if ShiftJIS.isTrail(byte) {
+                        UTF8Transcoder.appendUTF8(ShiftJIS.pair(lead, byte) ?? 0xFFFD, to: &out)
+                        continue
+                    }
+                    UTF8Transcoder.appendUTF8(0xFFFD, to: &out)
+                }
+                if ShiftJIS.isLead(byte) {
+                    pendingByte = byte
+                } else {
+                    UTF8Transcoder.appendUTF8(ShiftJIS.single(byte) ?? 0xFFFD, to: &out)
+                }
+            }
+            if final && pendingByte != nil {
+                pendingByte = nil
+                UTF8Transcoder.appendUTF8(0xFFFD, to: &out)
+            }
         case .utf16, .utf16LE, .utf16BE:
             let bigEndian = encoding == .utf16BE
             var index = 0
@@ -189,12 +218,14 @@ extension TextEncoding {
         case .latin9: ("ISO-8859-15", "with œ, Š or Ž where Windows-1252 has symbols")
         case .windows1250:
             ("Windows-1250", "with ł, ą or ż where Windows-1252 has symbols, as Excel writes in Central Europe")
+        case .shiftJIS: ("Shift_JIS", "Japanese in pairs of bytes, as Excel writes in Japan")
         default: nil
         }
     }
 
-    /// Which single-byte encoding bytes that are not UTF-8 most likely are, from where their
-    /// letters sit: inside words, Windows-1252 (and Latin-1) put accented letters at 0xC0–0xFF,
+    /// Which legacy encoding bytes that are not UTF-8 most likely are: Shift_JIS when they are
+    /// mostly pairs of high bytes that make Japanese characters; otherwise a single-byte one,
+    /// from where their letters sit: inside words, Windows-1252 (and Latin-1) put accented letters at 0xC0–0xFF,
     /// Mac OS Roman at 0x80–0x9F (`é` is 0x8E, which Windows-1252 reads as `Ž`), and ISO-8859-15
     /// its `Š š Ž ž Œ œ Ÿ` where Windows-1252 has symbols (`œ` is 0xBD, Windows-1252's `½`).
     static func singleByteGuess(_ bytes: UnsafeBufferPointer<UInt8>) -> TextEncoding {
@@ -208,8 +239,12 @@ extension TextEncoding {
         var latin9 = 0
         /// Windows-1250's `Ł ł ą ż` (0xA3, 0xB3, 0xB9, 0xBF) beside letters.
         var centralEuropean = 0
+        /// Pairs of high bytes that Shift_JIS reads as one character (``ShiftJIS/highPairs(_:)``).
+        var shiftJIS = 0
 
         var guess: TextEncoding {
+            // A European file has a pair of high bytes here and there (`«é`), never most of them.
+            if shiftJIS >= 2 && shiftJIS > mac + windows + latin9 + centralEuropean { return .shiftJIS }
             if mac > 0 && mac > 2 * (windows + latin9 + centralEuropean) { return .macRoman }
             if centralEuropean > latin9 { return .windows1250 }
             return latin9 > 0 ? .latin9 : .windows1252
@@ -240,6 +275,7 @@ extension TextEncoding {
             }
             index += 1
         }
+        tells.shiftJIS = ShiftJIS.highPairs(bytes)
         return tells
     }
 

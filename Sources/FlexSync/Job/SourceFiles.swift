@@ -86,7 +86,7 @@ extension SourceSpec {
         let tells = Array(head).withUnsafeBufferPointer { TextEncoding.singleByteTells($0) }
         let counts: [TextEncoding: Int] = [
             .macRoman: tells.mac, .latin9: tells.latin9, .windows1250: tells.centralEuropean,
-            .windows1252: tells.windows
+            .windows1252: tells.windows, .shiftJIS: tells.shiftJIS
         ]
         // Windows-1252 and Latin-1 read every letter alike; a Latin-9 or Windows-1250 file
         // without its own letters reads as Windows-1252; Windows-1250's š and ž between letters
@@ -96,8 +96,8 @@ extension SourceSpec {
         switch declared {
         case .windows1252, .latin1: agrees = found == .windows1252
         case .latin9: agrees = found == .latin9 || found == .windows1252
-        case .windows1250: agrees = found != .macRoman && found != .latin9
-        default: agrees = found == .macRoman || tells.mac > 0
+        case .windows1250: agrees = found != .macRoman && found != .latin9 && found != .shiftJIS
+        default: agrees = found == .macRoman || (tells.mac > 0 && found != .shiftJIS)
         }
         guard !agrees, let count = counts[found], count >= 2 else { return nil }
         guard let (reading, why) = found.whyGuessed else { return nil }

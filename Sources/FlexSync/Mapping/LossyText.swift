@@ -32,7 +32,8 @@ public enum LossyText {
             switch self {
             case .questionMarks: "lossy text: '?' in place of characters (saved in a legacy code page?)"
             case .hashMarks: "lossy text: '#' in place of characters (as SAP writes what its code page lacks)"
-            case .replacementCharacter: "lossy text: U+FFFD replacement character (the bytes were not valid UTF-8)"
+            case .replacementCharacter:
+                "lossy text: U+FFFD replacement character (bytes that could not be read as text, in this file or before it)"
             case .doubleEncoding: "lossy text: UTF-8 read as Windows-1252 or Windows-1250 (double encoded)"
             case .macRoman:
                 "lossy text: Mac OS Roman read as Windows-1252 ('é' shows as 'Ž', 'ñ' as '–'): "
