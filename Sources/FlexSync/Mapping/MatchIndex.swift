@@ -83,6 +83,10 @@ struct MatchIndex: Sendable {
         }
     }
 
+    /// The lists of records inserted with one tag (the same value, or values whose hashes share
+    /// the tag), each in insertion order.
+    var sharedTags: [[Int32]] { more }
+
     /// The records inserted with `hash`, in insertion order (and perhaps others sharing its tag).
     func numbers(for hash: UInt64) -> [Int32] {
         let tag = Self.tag(hash)

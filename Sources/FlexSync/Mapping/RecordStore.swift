@@ -144,6 +144,22 @@ public struct RecordStore: Sendable {
         }
     }
 
+    /// Groups of valid records sharing one match value for `key` (compared exactly, not by
+    /// hash), each in file order, the groups by their first record.
+    func validRecordsSharing(_ key: String) -> [[Int]] {
+        guard let keyNumber = keys.firstIndex(of: key), keyNumber < indexes.count else { return [] }
+        var groups: [[Int]] = []
+        for candidates in indexes[keyNumber].sharedTags {
+            var byValue: [String: [Int]] = [:]
+            for number in candidates.map(Int.init) where states[number] == .valid {
+                guard let value = record(number).matchValues.first(where: { $0.key == key })?.value else { continue }
+                byValue[value, default: []].append(number)
+            }
+            groups += byValue.values.filter { $0.count > 1 }
+        }
+        return groups.sorted { $0[0] < $1[0] }
+    }
+
     /// Decodes record `number`.
     func record(_ number: Int) -> MappedRecord {
         let start = starts[number]

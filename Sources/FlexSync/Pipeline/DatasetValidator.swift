@@ -76,6 +76,9 @@ public struct DatasetValidator {
             mapping.matchKeys.filter { key in
                 key.friendlyName || key.attribute.map { mapping.attributes[$0].personal } ?? false
             }.map(\.name))
+        var fallbackKeys = FallbackKeyTracker(mapping: mapping)
+        // A tasks job's plan indexes every match value already: its shared values are found there.
+        let fallbacksFromStore = keepRecords && outcome.store.indexesMatches
         func report(_ problem: Problem) {
             if problem.severity == .warning { outcome.warnings += 1 }
             if outcome.problems.count < maxProblems { outcome.problems.append(problem) }
@@ -131,6 +134,7 @@ public struct DatasetValidator {
                                 personal: keysArePersonal)
                             report(problem)
                             if let index = first.index { outcome.store.invalidate(index) }
+                            fallbackKeys.supersede(row: Int(seen.row))
                             if !seen.invalid { invalidRows += 1 }
                         }
                     case .first:
@@ -148,6 +152,7 @@ public struct DatasetValidator {
                                 rule: "duplicate key, replaced by \(mapped.position)", value: identity,
                                 personal: keysArePersonal))
                         if let index = first.index { outcome.store.skip(index) }
+                        fallbackKeys.supersede(row: Int(seen.row))
                         outcome.skipped += 1
                     }
                 }
@@ -155,10 +160,14 @@ public struct DatasetValidator {
                 // A code's length says the same in a row with another error.
                 postalCodes.observe(mapped)
                 if mapped.isValid { cardinality.observe(mapped) } else { invalidRows += 1 }
+                if !fallbacksFromStore {
+                    fallbackKeys.observe(mapped, row: outcome.rowsRead, file: fileNames.count - 1)
+                }
                 let index = keepRecords ? outcome.store.count : nil
                 if let identity, mapped.isValid || onDuplicate == .error, seen == nil || onDuplicate == .last {
                     firstByKey[identity] = FirstSeen(
-                        file: fileNames.count - 1, position: mapped.position, index: index, invalid: !mapped.isValid)
+                        file: fileNames.count - 1, position: mapped.position, index: index, invalid: !mapped.isValid,
+                        row: outcome.rowsRead)
                 }
                 guard keepRecords else { return }
                 if let (chunk, block) = encoded {
@@ -204,6 +213,9 @@ public struct DatasetValidator {
             }
         }
         outcome.store.sealIndex()
+        let shared =
+            fallbacksFromStore ? fallbackKeys.problems(in: outcome.store) : fallbackKeys.problems(files: fileNames)
+        for problem in shared { report(problem) }
         // Counted row by row, whether records are kept or not: the problem list stops at
         // `maxProblems`, the count does not.
         outcome.invalid = invalidRows
@@ -263,14 +275,17 @@ struct FirstSeen {
     var kept: Int32
     var invalid: Bool
     var inXML: Bool
+    /// The record's number among all rows read (for ``FallbackKeyTracker/supersede(row:)``).
+    var row: Int32
 
-    init(file: Int, position: SourcePosition, index: Int?, invalid: Bool) {
+    init(file: Int, position: SourcePosition, index: Int?, invalid: Bool, row: Int = -1) {
         self.file = Int32(clamping: file)
         line = Int32(clamping: position.line)
         record = Int32(clamping: position.record)
         inXML = position.inXML
         kept = Int32(clamping: index ?? -1)
         self.invalid = invalid
+        self.row = Int32(clamping: row)
     }
 
     var index: Int? { kept >= 0 ? Int(kept) : nil }
