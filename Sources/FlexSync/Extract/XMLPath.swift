@@ -25,6 +25,9 @@ public struct XMLPath: Sendable, Equatable {
         var name: XMLName
         var isAttribute: Bool
         var predicates: [Predicate]
+        /// `value[3]`: the third of the elements the name and predicates select (from 1), as
+        /// XPath counts; a Cognos report's `<row>` holds its columns as unnamed `<value>`s.
+        var position: Int? = nil
     }
 
     let text: String
@@ -41,6 +44,9 @@ public struct XMLPath: Sendable, Equatable {
         steps = try parser.steps(inPredicate: false)
         parser.skipSpaces()
         if !parser.atEnd { throw parser.failure("unexpected '\(parser.rest)'") }
+        if isAbsolute && steps.contains(where: { $0.position != nil }) {
+            throw parser.failure("a record path names every record: select by position in a field's path instead")
+        }
     }
 }
 
@@ -85,24 +91,45 @@ private struct PathParser {
             if nameText.isEmpty {
                 throw failure(atEnd ? "a step has no name" : "'\(rest)' does not start with a name")
             }
-            if let first = nameText.first, first.isNumber, nameText.allSatisfy(\.isNumber), inPredicate {
-                throw failure("positions such as [\(nameText)] are not supported: test a value, or use 'take: list'")
+            if let first = nameText.first, first.isNumber {
+                throw failure("'\(nameText)' is not an element's name")
             }
             var predicates: [XMLPath.Predicate] = []
+            var position: Int?
             while take("[") {
-                predicates.append(try predicate())
+                if position != nil { throw failure("a position comes last among the tests of '\(nameText)'") }
+                skipSpaces()
+                if let digit = next, digit.isNumber {
+                    position = try self.position(of: nameText)
+                } else {
+                    predicates.append(try predicate())
+                }
                 skipSpaces()
                 guard take("]") else { throw failure("expected ']' after the predicate of '\(nameText)'") }
             }
-            if isAttribute && !predicates.isEmpty { throw failure("an attribute step cannot have predicates") }
+            if isAttribute && (!predicates.isEmpty || position != nil) {
+                throw failure("an attribute step cannot have predicates")
+            }
             steps.append(
                 XMLPath.Step(
-                    name: try name(nameText, element: !isAttribute), isAttribute: isAttribute, predicates: predicates))
+                    name: try name(nameText, element: !isAttribute), isAttribute: isAttribute, predicates: predicates,
+                    position: position))
         } while take("/")
         if let attribute = steps.dropLast().first(where: \.isAttribute) {
             throw failure("'@\(attribute.name.local)' must be the last step")
         }
         return steps
+    }
+
+    /// `[3]`: a position, counted from 1.
+    private mutating func position(of nameText: String) throws -> Int {
+        let start = index
+        while let character = next, character.isNumber { index += 1 }
+        let digits = String(characters[start..<index])
+        guard let position = Int(digits), position >= 1 else {
+            throw failure("positions count from 1: '\(nameText)[\(digits)]' selects nothing")
+        }
+        return position
     }
 
     /// `path='value'`, alternatives joined by ` or `.
@@ -122,13 +149,6 @@ private struct PathParser {
 
     private mutating func comparison() throws -> XMLPath.Comparison {
         skipSpaces()
-        if let first = next, first.isNumber {
-            let start = index
-            while let character = next, character.isNumber { index += 1 }
-            throw failure(
-                "positions such as [\(String(characters[start..<index]))] are not supported: test a value, or use 'take: list'"
-            )
-        }
         let steps = try steps(inPredicate: true)
         skipSpaces()
         guard take("=") else {

@@ -283,6 +283,8 @@ public final class XMLReader: RecordReader {
             return
         }
         let step = steps.baseAddress! + index
+        let position = step.pointee.position
+        var selected = 0
         var child = node.pointee.children
         while let current = child {
             if current.pointee.type == XML_ELEMENT_NODE {
@@ -290,7 +292,14 @@ public final class XMLReader: RecordReader {
                     cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href),
                     step.pointee.predicates.isEmpty || satisfies(current, step.pointee.predicates)
                 {
+                    selected += 1
+                    // A position selects one element: the rest are not looked at.
+                    if let position, selected < position {
+                        child = current.pointee.next
+                        continue
+                    }
                     collect(current, steps: steps, at: index + 1, into: &matches)
+                    if position != nil { return }
                 }
             }
             child = current.pointee.next

@@ -132,7 +132,12 @@ struct XMLReaderTests {
             "A[b]",
             "invalid XML path 'A[b]': a predicate compares a path with a quoted value: [@name='value'] or [child='value']"
         ),
-        ("A[2]", "invalid XML path 'A[2]': positions such as [2] are not supported: test a value, or use 'take: list'"),
+        ("A[0]", "invalid XML path 'A[0]': positions count from 1: 'A[0]' selects nothing"),
+        ("A[2][@b='c']", "invalid XML path 'A[2][@b='c']': a position comes last among the tests of 'A'"),
+        (
+            "/w:A/w:B[2]",
+            "invalid XML path '/w:A/w:B[2]': a record path names every record: select by position in a field's path instead"
+        ),
         ("A[b='c'", "invalid XML path 'A[b='c'': expected ']' after the predicate of 'A'"),
         ("A[@b='c']/B[C/@d/e='f']", "invalid XML path 'A[@b='c']/B[C/@d/e='f']': '@d' must be the last step"),
         ("A[x:b='c']", "invalid XML path 'A[x:b='c']': namespace prefix 'x' is not declared by the job"),
@@ -224,5 +229,48 @@ struct XMLChildPredicateTests {
                 "/wd:Get_Workers_Response/wd:Response_Data/wd:Worker[wd:Worker_Data/wd:Worker_ID='9']",
                 [("wd:Worker_Data/wd:Worker_ID", .first)], namespaces: Self.namespaces))
         #expect(try reader.next() == nil)
+    }
+}
+
+/// An IBM Cognos report saved as "XML data" (UKG Pro, among others) names its columns once, in
+/// `<metadata>`, and writes each row as unnamed `<value>`s in that order, a null as
+/// `<value xs:nil="true"/>`: a field selects its column by position, and a null one is empty
+/// without moving the columns after it.
+struct XMLPositionTests {
+    static let report = """
+        <?xml version="1.0" encoding="utf-8"?>
+        <dataset xmlns="http://developer.cognos.com/schemas/xmldata/1/" xmlns:xs="http://www.w3.org/2001/XMLSchema-instance">
+        <metadata>
+          <item name="Employee Number" type="xs:string" length="20"/>
+          <item name="Work Phone" type="xs:string" length="40"/>
+          <item name="Email Address" type="xs:string" length="200"/>
+        </metadata>
+        <data>
+          <row><value>100231</value><value>+1 416 555 0142</value><value>ana@example.com</value></row>
+          <row><value xs:nil="true" /><value xs:nil="true" /><value>bo@example.com</value></row>
+        </data>
+        </dataset>
+        """
+
+    @Test func columnsAreSelectedByPositionAndANullKeepsItsPlace() throws {
+        let namespaces: [String: NamespaceMatch] = ["c": .exact("http://developer.cognos.com/schemas/xmldata/1/")]
+        let options = try XMLReaderTests.options(
+            "/c:dataset/c:data/c:row", [("c:value[1]", .first), ("c:value[2]", .first), ("c:value[3]", .first)],
+            namespaces: namespaces)
+        let reader = try XMLReader(bytes: Array(Self.report.utf8), name: "ukg.xml", options: options)
+        let first = try #require(try reader.next())
+        let second = try #require(try reader.next())
+        #expect(try reader.next() == nil)
+        #expect(first.values == [.text("100231"), .text("+1 416 555 0142"), .text("ana@example.com")])
+        #expect(second.values == [.text(""), .text(""), .text("bo@example.com")])
+    }
+
+    /// A position counts the elements the step's name and predicates select, as XPath does.
+    @Test func aPositionCountsWhatThePredicatesSelect() throws {
+        let xml = "<r><e><p t='home'>1</p><p t='work'>2</p><p t='work'>3</p></e></r>"
+        let options = try XMLReaderTests.options(
+            "/r/e", [("p[2]", .first), ("p[@t='work'][2]", .first), ("p[4]", .first)], namespaces: [:])
+        let record = try #require(try XMLReader(bytes: Array(xml.utf8), name: "p.xml", options: options).next())
+        #expect(record.values == [.text("2"), .text("3"), nil])
     }
 }

@@ -211,11 +211,11 @@ struct DatasetValidatorTests {
             _ = try TrustJob.file(
                 Array(xml.utf8), name: "w.xml", format: "xml",
                 mapping: "target: workers\nkey: { match: [agent_id] }\nattributes:\n  agent_id: id\n"
-                    + "  email: \"mail[1]\"\n", source: "record: /r/w")
+                    + "  email: \"mail[0]\"\n", source: "record: /r/w")
         }
         #expect(
             bad?.hasSuffix(
-                "/m.yaml:5:1: invalid XML path 'mail[1]': positions such as [1] are not supported: test a value, "
-                    + "or use 'take: list'") == true, "\(bad ?? "")")
+                "/m.yaml:5:1: invalid XML path 'mail[0]': positions count from 1: 'mail[0]' selects nothing") == true,
+            "\(bad ?? "")")
     }
 }
