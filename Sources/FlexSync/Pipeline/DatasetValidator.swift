@@ -70,6 +70,7 @@ public struct DatasetValidator {
         var invalidRows = 0
         var cardinality = CardinalityTracker(keys: mapping.attributes.filter(\.isCustomAttributeSlot).map(\.key))
         var postalCodes = ZipLengthTracker(mapping: mapping)
+        var idLengths = IdLengthTracker(mapping: mapping)
         // A duplicate names the value it shares, masked when it is personal (an e-mail, a phone,
         // a name): it may come from any match key when the first is empty and falls back.
         let personalKeys = Set(
@@ -159,6 +160,7 @@ public struct DatasetValidator {
                 for problem in mapped.problems { report(problem) }
                 // A code's length says the same in a row with another error.
                 postalCodes.observe(mapped)
+                idLengths.observe(mapped)
                 if mapped.isValid { cardinality.observe(mapped) } else { invalidRows += 1 }
                 if !fallbacksFromStore {
                     fallbackKeys.observe(mapped, row: outcome.rowsRead, file: fileNames.count - 1)
@@ -220,7 +222,7 @@ public struct DatasetValidator {
         // `maxProblems`, the count does not.
         outcome.invalid = invalidRows
         outcome.valid = outcome.rowsRead - outcome.skipped - outcome.invalid
-        for warning in cardinality.warnings() + postalCodes.warnings() { report(warning) }
+        for warning in cardinality.warnings() + postalCodes.warnings() + idLengths.warnings() { report(warning) }
         if job.policies.pii == .withhold {
             outcome.withheldKeys = mapping.attributes.filter { ValueRules.isPersonal($0.leaf, $0.object) }.map(\.key)
         }

@@ -57,3 +57,30 @@ struct PostalCodeTests {
         #expect(problems.filter { $0.field == "customers.zip" }.map { $0.position?.line } == [14])
     }
 }
+
+/// Ids Excel turned into numbers lose their leading zeros: named where the export's other ids
+/// show a fixed width (zero-padded, or with letters), and left alone in a run of plain counters.
+struct IdLengthTests {
+    static func warnings(_ ids: [String]) throws -> [String] {
+        let csv = "id,name\n" + ids.enumerated().map { "\($1),Agent \($0)" }.joined(separator: "\n") + "\n"
+        let job = try TrustJob.file(
+            Array(csv.utf8), name: "agents.csv", format: "csv",
+            mapping: "target: workers\nkey: { match: [agent_id] }\nattributes:\n  agent_id: id\n  full_name: name\n",
+            policies: "{ max_invalid_share: 1 }")
+        let outcome = try DatasetValidator(job: job, keepRecords: false).run()
+        return outcome.problems.filter { $0.rule.contains("leading zeros lost") }.map {
+            "\($0.position?.line ?? 0) \($0.value ?? "")"
+        }
+    }
+
+    @Test func aShortIdAmongZeroPaddedOrLetteredOnesIsNamed() throws {
+        let padded = (1...14).map { String(format: "%05d", 10_230 + $0) } + ["00457", "245"]
+        #expect(try Self.warnings(padded) == ["17 245"])
+        let lettered = (1...14).map { "K\($0 % 10)V9R\($0 % 7)" } + ["4512"]
+        #expect(try Self.warnings(lettered) == ["16 4512"])
+        // Counters have no width to lose: 1 to 120 are mostly three digits, none padded.
+        #expect(try Self.warnings((1...120).map { String($0) }).isEmpty)
+        // Too few ids to speak of a common length.
+        #expect(try Self.warnings(["00457", "10231", "245"]).isEmpty)
+    }
+}
