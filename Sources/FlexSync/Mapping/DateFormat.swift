@@ -89,8 +89,16 @@ enum DateFormat: Equatable, Sendable {
     static func parse(_ text: String, formats: [DateFormat]) throws -> String {
         let trimmed = Transform.trimmed(text)
         let bytes = Array(trimmed.utf8)
+        var missingDay: (year: Int, month: Int, day: Int)?
         for format in formats {
-            if let date = format.read(bytes, trimmed) { return date }
+            if let date = format.read(bytes, trimmed, missingDay: &missingDay) { return date }
+        }
+        // In the format, but a day the calendar lacks: say which, not that the format is wrong.
+        if let (year, month, day) = missingDay {
+            let leap = month == 2 && day == 29 ? " in \(year), which is no leap year" : ""
+            throw TransformFailure(
+                rule: "not a date: there is no \(day) \(DateFormat.monthNames[month - 1])\(leap) "
+                    + "(\(DateFormat.monthNames[month - 1]) has \(daysIn(month, year)) days)", value: text)
         }
         if formats == [.iso],
             trimmed.range(of: #"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$"#, options: .regularExpression) != nil
@@ -100,7 +108,7 @@ enum DateFormat: Equatable, Sendable {
         }
         // A cell that lost its date format in Excel holds the serial day number: say so.
         if !formats.contains(.excel), trimmed.utf8.count == 5, trimmed.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-            let date = DateFormat.excel.read(bytes, trimmed)
+            let date = DateFormat.excel.read(bytes, trimmed, missingDay: &missingDay)
         {
             throw TransformFailure(
                 rule: "not a date in the declared format\(formats.count > 1 ? "s" : ""): an Excel serial "
@@ -125,7 +133,23 @@ enum DateFormat: Equatable, Sendable {
         return groups == [0, 0, 1] && parts.count == 3 && parts.contains { $0 == "00" }
     }
 
-    private func read(_ bytes: [UInt8], _ text: String) -> String? {
+    private static let monthNames = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+        "December"
+    ]
+
+    /// The ISO date the bytes spell in this format; nil otherwise, with `missingDay` set when
+    /// they are in the format but name a day the month lacks (31 April, 29 February 2023).
+    private func read(
+        _ bytes: [UInt8], _ text: String, missingDay: inout (year: Int, month: Int, day: Int)?
+    ) -> String? {
+        func checked(_ year: Int, _ month: Int, _ day: Int) -> String? {
+            let date = DateFormat.validated(year, month, day)
+            if date == nil, (1...12).contains(month), (1...31).contains(day), missingDay == nil {
+                missingDay = (year, month, day)
+            }
+            return date
+        }
         func number(_ range: Range<Int>) -> Int? {
             guard range.upperBound <= bytes.count, !range.isEmpty else { return nil }
             var value = 0
@@ -143,7 +167,7 @@ enum DateFormat: Equatable, Sendable {
                 let year = number(0..<4), let month = number(5..<7), let day = number(8..<10)
             else { return nil }
             if bytes.count > 10 && !"TZ+- ".utf8.contains(bytes[10]) { return nil }
-            return DateFormat.validated(year, month, day)
+            return checked(year, month, day)
         case .excel:
             guard let serial = Double(text), serial >= 1, serial < 2_958_466 else { return nil }
             // Excel day 1 is 1900-01-01, and it believes 1900 was a leap year: count from 1899-12-30.
@@ -191,7 +215,7 @@ enum DateFormat: Equatable, Sendable {
             guard index == bytes.count || (!onlyYear && (bytes[index] == 0x20 || bytes[index] == UInt8(ascii: "T"))),
                 let year, let month
             else { return nil }
-            return DateFormat.validated(year, month, day ?? 1)
+            return checked(year, month, day ?? 1)
         }
     }
 

@@ -102,7 +102,7 @@ struct TransformTests {
         ),
         (
             "{ date: dd.MM.yyyy }", "31.02.2021",
-            "error: in.csv:2: customers.acquisition_date: not a date in the declared format: 31.02.2021"
+            "error: in.csv:2: customers.acquisition_date: not a date: there is no 31 February (February has 28 days): 31.02.2021"
         ),
         (
             "date", "1899-12-31",

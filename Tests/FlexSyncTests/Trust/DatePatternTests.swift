@@ -49,7 +49,16 @@ struct DatePatternTests {
             "dd.MM.yyyy", "00.01.1900",
             "error: placeholder date (Excel's day 0, January 0th 1900, stands in for an empty cell): leave it empty, or list it in 'null_tokens'"
         ),
-        ("dd.MM.yyyy", "00.01.1901", "error: not a date in the declared format")
+        ("dd.MM.yyyy", "00.01.1901", "error: not a date in the declared format"),
+        // In the format, but a day the calendar lacks: named as such, not as a format mistake.
+        ("dd/MM/yyyy", "31/04/2021", "error: not a date: there is no 31 April (April has 30 days)"),
+        (
+            "yyyy-MM-dd", "2023-02-29",
+            "error: not a date: there is no 29 February in 2023, which is no leap year (February has 28 days)"
+        ),
+        ("yyyy-MM-dd", "2024-02-29", "2024-02-29"),
+        ("yyyy/M/d", "2016/4/31", "error: not a date: there is no 31 April (April has 30 days)"),
+        ("dd/MM/yyyy", "31/13/2021", "error: not a date in the declared format")
     ])
     func englishPatterns(format: String, input: String, expected: String) throws {
         #expect(try Self.date(format, input) == expected)
