@@ -264,8 +264,10 @@ extension TextEncoding {
                     tells.windows += 1
                 } else {
                     switch byte {
-                    // Not 0xB4 (´, Ž in Latin-9): typed as an apostrophe, `D´Angelo`.
-                    case 0xA6, 0xA8, 0xB8, 0xBC, 0xBD, 0xBE: tells.latin9 += 1
+                    // Not 0xB4 (´, Ž in Latin-9): typed as an apostrophe, `D´Angelo`; nor after
+                    // 0xC2 or 0xC3, where UTF-8 read as Windows-1252 puts them (`MÃ¼ller`).
+                    case 0xA6, 0xA8, 0xB8, 0xBC, 0xBD, 0xBE:
+                        if bytes[index - 1] != 0xC2 && bytes[index - 1] != 0xC3 { tells.latin9 += 1 }
                     // `£ukasz`, `Wroc³aw`, `Z¹bki`, `Krzy¿anowski`; not `¿` opening a Spanish question.
                     case 0xA3, 0xB3, 0xB9: tells.centralEuropean += 1
                     case 0xBF where isLetter(bytes[index - 1]): tells.centralEuropean += 1

@@ -46,6 +46,7 @@ public enum MappingDraft {
         (["account.name"], "customers.organization"), (["associatedcompany"], "customers.organization"),
         (["organizationname"], "customers.organization"),
         (["companyname"], "customers.organization"), (["company"], "customers.organization"),
+        (["accountname"], "customers.organization"),
         (["postalcode"], "customers.zip"), (["zip"], "customers.zip"), (["plz"], "customers.zip"),
         (["birthdate"], "customers.year_of_birth"), (["dateofbirth"], "customers.year_of_birth"),
         (["geburtsdatum"], "customers.year_of_birth"), (["birthday"], "customers.year_of_birth"),

@@ -104,9 +104,12 @@ struct ShiftJISTests {
                 warning?.rule.hasSuffix("set 'encoding: shift_jis'") == true,
                 "\(declared): \(String(describing: warning))")
         }
-        // A European file's accented letters are not taken for Japanese.
+        // A European file's accented letters are not taken for Japanese; nor is UTF-8 read as
+        // Windows-1252 in it (`MÃ¼ller`: 0xBC after 0xC3) taken for ISO-8859-15's `œ`.
         let french: [UInt8] = Array("nom\r\nH".utf8) + [0xE9] + Array("l".utf8) + [0xE8] + Array("ne\r\n".utf8)
         #expect(TextEncoding.singleByteGuess(french) == .windows1252)
+        let damaged: [UInt8] = french + Array("M".utf8) + [0xC3, 0xBC] + Array("ller\r\n".utf8)
+        #expect(TextEncoding.singleByteGuess(damaged) == .windows1252)
     }
 
     /// A Japanese report's totals line (`合計,2,,,` as Excel pads it) is not a person.

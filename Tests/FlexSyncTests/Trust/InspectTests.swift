@@ -119,8 +119,10 @@ struct InspectTests {
             try ExportInspection.inspect(path: snPath.path, recordPath: nil), target: .workers)
         #expect(snDraft.contains("  department_name: \"department/@display_value\""), "\(snDraft)")
         // A country column reads each phone in its row's country; one that names no country does not.
+        // Freshsales names the customer's company `Account name`.
         let crm =
-            "User ID,Phone,Office Country,Country\n1,020 7946 0018,LON01,United Kingdom\n2,(303) 555-0101,DEN01,USA\n"
+            "User ID,Phone,Office Country,Country,Account name\n1,020 7946 0018,LON01,United Kingdom,Initech\n"
+            + "2,(303) 555-0101,DEN01,USA,Globex\n"
         let crmPath = FileManager.default.temporaryDirectory.appendingPathComponent("crm-\(UUID().uuidString).csv")
         try Data(crm.utf8).write(to: crmPath)
         defer { try? FileManager.default.removeItem(at: crmPath) }
@@ -130,6 +132,7 @@ struct InspectTests {
             crmDraft.contains(
                 "  customers.phone: { field: \"Phone\", transforms: [{ phone: { country_field: \"Country\", "
                     + "default_country: US } }] }"), "\(crmDraft)")
+        #expect(crmDraft.contains("  customers.organization: \"Account name\""), "\(crmDraft)")
         // Nothing to draft from still reads as a mapping.
         let bare = ExportInspection(file: "x.csv", format: .csv, encoding: "utf-8", records: 1, columns: [])
         #expect(MappingDraft.yaml(bare, target: .workers).contains("\nattributes: {}   # no column name suggests"))
