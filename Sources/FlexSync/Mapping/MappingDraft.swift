@@ -191,10 +191,12 @@ public enum MappingDraft {
             if ownName && (name.hasSuffix("firstname") || name == "vorname") { first = first ?? column }
             if ownName && (name.hasSuffix("lastname") || name == "nachname") { last = last ?? column }
             // A country column reads each phone in its row's country (`Country/Region`, `Land`).
-            // Only one whose samples name countries: a location code (`DEN01`) would fail every phone.
+            // Only one whose samples mostly name countries: a location code (`DEN01`) would fail
+            // every phone, while one unknown country among them is that row's problem.
+            let countries = column.samples.filter { CountryNames.region(for: $0) != nil }.count
             if ownName && column.filled > 0
                 && (name.contains("country") || ["land", "pays", "país", "pais"].contains(name))
-                && column.samples.allSatisfy({ CountryNames.region(for: $0) != nil })
+                && countries > 0 && countries * 3 >= column.samples.count * 2
             {
                 country = country ?? column
             }

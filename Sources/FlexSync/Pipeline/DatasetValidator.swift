@@ -105,8 +105,9 @@ public struct DatasetValidator {
             let stream = MappedStream(
                 reader: reader, mapping: mapping, policy: policy, threads: threads,
                 storeKeys: keepRecords ? storeKeys : nil)
-            /// `encoded`: the record's chunk as its mapping thread encoded it, adopted as a block.
-            func consider(_ mapped: inout MappedRecord, at position: Int, encoded: (RecordStore.EncodedRecords, Int)?) {
+            /// `encoded`: the record's chunk as its mapping thread encoded it, adopted as a block;
+            /// `offset`: the record's place in that chunk.
+            func consider(_ mapped: inout MappedRecord, at offset: Int, encoded: (RecordStore.EncodedRecords, Int)?) {
                 outcome.rowsRead += 1
                 if mapped.skipped {
                     outcome.skipped += 1
@@ -173,7 +174,7 @@ public struct DatasetValidator {
                 }
                 guard keepRecords else { return }
                 if let (chunk, block) = encoded {
-                    outcome.store.append(mapped, encoded: chunk, block: block, at: position)
+                    outcome.store.append(mapped, encoded: chunk, block: block, at: offset)
                 } else {
                     outcome.store.append(mapped)
                 }

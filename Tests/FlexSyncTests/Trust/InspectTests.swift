@@ -118,11 +118,12 @@ struct InspectTests {
         let snDraft = MappingDraft.yaml(
             try ExportInspection.inspect(path: snPath.path, recordPath: nil), target: .workers)
         #expect(snDraft.contains("  department_name: \"department/@display_value\""), "\(snDraft)")
-        // A country column reads each phone in its row's country; one that names no country does not.
+        // A country column reads each phone in its row's country, one unknown country among its
+        // values notwithstanding; one that names no country does not.
         // Freshsales names the customer's company `Account name`.
         let crm =
             "User ID,Phone,Office Country,Country,Account name\n1,020 7946 0018,LON01,United Kingdom,Initech\n"
-            + "2,(303) 555-0101,DEN01,USA,Globex\n"
+            + "2,(303) 555-0101,DEN01,USA,Globex\n3,(303) 555-0102,DEN01,Wakanda,Hooli\n"
         let crmPath = FileManager.default.temporaryDirectory.appendingPathComponent("crm-\(UUID().uuidString).csv")
         try Data(crm.utf8).write(to: crmPath)
         defer { try? FileManager.default.removeItem(at: crmPath) }
