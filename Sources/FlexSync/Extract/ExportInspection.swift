@@ -40,6 +40,8 @@ public struct ExportInspection: Sendable {
     public var headerLine: Int?
     /// CSV: lines that repeated the header, left out of the counts.
     public var repeatedHeaderLines: [Int] = []
+    /// A report's totals lines (`Total general;24;;;`), with their label: not records.
+    public var totalLines: [(line: Int, label: String)] = []
 
     static let sampleCount = 3
 
@@ -73,6 +75,8 @@ public struct ExportInspection: Sendable {
         options.allowDuplicateColumns = true
         options.malformedRowsAsRecords = true
         options.skipRepeatedHeaders = true
+        // Values read from the bytes, as validate reads them: what tells a totals line.
+        options.lazyValues = true
         let first = try csv(path: path, options: options, encoding: name)
         let counts = Dictionary(grouping: first.malformedRows, by: \.fields)
         guard first.malformedRows.count > first.records,
@@ -96,6 +100,10 @@ public struct ExportInspection: Sendable {
         while let record = try reader.next() {
             if let found = record.malformedFieldCount {
                 inspection.malformedRows.append((record.position.line, found, reader.schema.names.count))
+                continue
+            }
+            if let label = record.totalLineLabel {
+                inspection.totalLines.append((record.position.line, label))
                 continue
             }
             inspection.records += 1

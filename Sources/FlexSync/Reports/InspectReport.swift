@@ -48,6 +48,9 @@ public enum InspectReport {
                 "'\(token)' fills \(named)\(more): counted as a value; if it means empty, list it in "
                     + "'source.null_tokens'")
         }
+        for (line, label) in inspection.totalLines.prefix(5) {
+            lines.append("line \(line): a report's total line ('\(label)' first): left out of the counts")
+        }
         for line in inspection.repeatedHeaderLines.prefix(5) {
             lines.append("line \(line): repeats the header (two exports joined into one?): left out of the counts")
         }

@@ -23,6 +23,22 @@ struct InspectTests {
         #expect(InspectReport.text(inspection, showValues: true).contains("'001201'"))
     }
 
+    /// A Spanish Excel report's totals line is no record: left out of the counts and named.
+    @Test func aTotalsLineIsNamedAndNotCounted() throws {
+        let path = Fixtures.repositoryRoot.appendingPathComponent(
+            "Tests/FlexSyncTests/Fixtures/vendor-i/paylocity-census-es.csv"
+        ).path
+        let inspection = try ExportInspection.inspect(path: path, recordPath: nil)
+        #expect(inspection.totalLines.map(\.label) == ["Total general"], "\(inspection.totalLines)")
+        let line = try #require(inspection.totalLines.first?.line)
+        #expect(
+            InspectReport.text(inspection, showValues: false).contains(
+                "line \(line): a report's total line ('Total general' first): left out of the counts"))
+        // 26 lines below the header: 24 employees (one with a stray delimiter, left out of the
+        // counts too), a repeated header and the totals line.
+        #expect(inspection.records == 23 && inspection.malformedRows.count == 1, "\(inspection.records)")
+    }
+
     @Test func aWorkdayReportsRecordPathAndKeysAreFound() throws {
         let inspection = try ExportInspection.inspect(path: Self.vendor("workday-raas-workers.xml"), recordPath: nil)
         #expect(inspection.recordPath == "/wd:Report_Data/wd:Report_Entry" && inspection.records == 30)
