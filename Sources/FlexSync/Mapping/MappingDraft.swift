@@ -18,11 +18,11 @@ public enum MappingDraft {
         (["preferredname"], "full_name"), (["fullname"], "full_name"), (["displayname"], "full_name"),
         (["costcenterreferenceid"], "department_id"), (["costcenter", "referenceid"], "department_id"),
         (["kostenstelle"], "department_id"), (["departmentid"], "department_id"),
-        (["departmentcode"], "department_id"),
+        (["departmentcode"], "department_id"), (["department", "code"], "department_id"),
         (["costcenter", "@descriptor"], "department_name"), (["abteilung"], "department_name"),
         (["department"], "department_name"),
         (["supervisoryorganization", "organizationreferenceid"], "team_id"), (["teamid"], "team_id"),
-        (["teamcode"], "team_id"),
+        (["teamcode"], "team_id"), (["team", "code"], "team_id"),
         (["4512"], "team_id"),
         (["supervisoryorganization", "@descriptor"], "team_name"), (["teamname"], "team_name"), (["team"], "team_name"),
         (["workersmanager", "@descriptor"], "manager"), (["manager", "fullname"], "manager"),
@@ -107,7 +107,25 @@ public enum MappingDraft {
             guard others.allSatisfy({ word in hint.fragments.contains { $0.contains(word) } }) else { continue }
             return (hint.key, rank)
         }
+        if let rank = vendorIdRank(column, target) {
+            return (target == .workers ? "agent_id" : "customers.external_id", rank)
+        }
         return nil
+    }
+
+    /// A vendor's own name for its record id, `Copper ID` or `Zendesk ID`: two words, the second
+    /// `ID`, the first no other thing's (an account's, an owner's, a team's); ranked after every
+    /// column that says whose id it is.
+    private static func vendorIdRank(_ column: String, _ target: MappingTarget) -> Int? {
+        let words = column.split(separator: " ")
+        guard words.count == 2, words[1].lowercased() == "id" else { return nil }
+        let others: Set<String> = [
+            "account", "company", "organization", "organisation", "org", "owner", "parent", "team", "department",
+            "manager", "supervisor", "deal", "opportunity", "lead", "group", "location", "site", "job", "position",
+            "ticket", "case", "order", "external", "tenant", "workspace"
+        ]
+        guard !others.contains(words[0].lowercased()) else { return nil }
+        return (target == .workers ? workerHints : taskHints).count
     }
 
     /// Whether a folded column name says it is about another person (``otherPerson``).
@@ -191,12 +209,12 @@ public enum MappingDraft {
             if ownName && (name.hasSuffix("firstname") || name == "vorname") { first = first ?? column }
             if ownName && (name.hasSuffix("lastname") || name == "nachname") { last = last ?? column }
             // A country column reads each phone in its row's country (`Country/Region`, `Land`).
-            // Only one whose samples mostly name countries: a location code (`DEN01`) would fail
-            // every phone, while one unknown country among them is that row's problem.
+            // Only one whose samples name countries, half of them at least: a location code
+            // (`DEN01`) would fail every phone, while one unknown country is that row's problem.
             let countries = column.samples.filter { CountryNames.region(for: $0) != nil }.count
             if ownName && column.filled > 0
                 && (name.contains("country") || ["land", "pays", "país", "pais"].contains(name))
-                && countries > 0 && countries * 3 >= column.samples.count * 2
+                && countries > 0 && countries * 2 >= column.samples.count
             {
                 country = country ?? column
             }

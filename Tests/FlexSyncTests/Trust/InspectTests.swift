@@ -150,6 +150,11 @@ struct InspectTests {
                 "  customers.phone: { field: \"Phone\", transforms: [{ phone: { country_field: \"Country\", "
                     + "default_country: US } }] }"), "\(crmDraft)")
         #expect(crmDraft.contains("  customers.organization: \"Account name\""), "\(crmDraft)")
+        // A vendor's own name for its id (Copper's), not an account's; Dayforce's code column.
+        #expect(MappingDraft.attribute(for: "Copper ID", target: .tasks)?.key == "customers.external_id")
+        #expect(MappingDraft.attribute(for: "Account ID", target: .tasks) == nil)
+        #expect(MappingDraft.attribute(for: "Department XRefCode", target: .workers)?.key == "department_id")
+        #expect(MappingDraft.attribute(for: "Department", target: .workers)?.key == "department_name")
         // Nothing to draft from still reads as a mapping.
         let bare = ExportInspection(file: "x.csv", format: .csv, encoding: "utf-8", records: 1, columns: [])
         #expect(MappingDraft.yaml(bare, target: .workers).contains("\nattributes: {}   # no column name suggests"))
