@@ -6,6 +6,9 @@ public struct ExportInspection: Sendable {
     /// One column (CSV) or element path relative to the record (XML).
     public struct Column: Sendable {
         public var name: String
+        /// What the column is called where its path does not say it: a Cognos report's
+        /// `<metadata>` item for `value[3]`.
+        public var label: String?
         /// Records in which it has a non-empty value.
         public var filled: Int
         /// Up to three distinct non-empty values, in order of appearance.
@@ -45,14 +48,14 @@ public struct ExportInspection: Sendable {
 
     static let sampleCount = 3
 
-    mutating func observe(_ name: String, _ value: String?, into index: inout [String: Int]) {
+    mutating func observe(_ name: String, _ value: String?, label: String? = nil, into index: inout [String: Int]) {
         let position: Int
         if let known = index[name] {
             position = known
         } else {
             position = columns.count
             index[name] = position
-            columns.append(Column(name: name, filled: 0, samples: []))
+            columns.append(Column(name: name, label: label, filled: 0, samples: []))
         }
         guard let value = value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return }
         columns[position].filled += 1

@@ -29,6 +29,9 @@ extension ExportInspection {
         var stack: [String] = []
         var index: [String: Int] = [:]
         var pending = false  // xmlTextReaderNext left the reader on a node not yet looked at
+        // An IBM Cognos "XML data" report names its columns once, in `<metadata>`, and writes
+        // each row's values unnamed and in that order: they are keyed `value[N]`, named by it.
+        var cognosColumns: [String] = []
         while pending || xmlTextReaderRead(reader) == 1 {
             pending = false
             if inspection.records == 0, let encoding = xmlTextReaderConstEncoding(reader) {
@@ -38,13 +41,21 @@ extension ExportInspection {
             let depth = Int(xmlTextReaderDepth(reader))
             stack.removeLast(max(0, stack.count - depth))
             stack.append(names.current(reader))
+            if let item = cognosItem(reader) { cognosColumns.append(item) }
             guard "/" + stack.joined(separator: "/") == record, let node = xmlTextReaderExpand(reader) else { continue }
             inspection.records += 1
-            var values: [(String, String)] = []
-            collect(node, prefix: "", names: names, into: &values)
-            var seen = Set<String>()  // a repeated element counts once per record
-            for (name, value) in values where seen.insert(name).inserted {
-                inspection.observe(name, value, into: &index)
+            if !cognosColumns.isEmpty {
+                for (number, (path, value)) in positionalValues(node, names: names).enumerated() {
+                    let label = number < cognosColumns.count ? cognosColumns[number] : nil
+                    inspection.observe(path, value, label: label, into: &index)
+                }
+            } else {
+                var values: [(String, String)] = []
+                collect(node, prefix: "", names: names, into: &values)
+                var seen = Set<String>()  // a repeated element counts once per record
+                for (name, value) in values where seen.insert(name).inserted {
+                    inspection.observe(name, value, into: &index)
+                }
             }
             stack.removeLast()
             guard xmlTextReaderNext(reader) == 1 else { break }
@@ -84,6 +95,33 @@ extension ExportInspection {
 
     private static func name(_ local: UnsafePointer<xmlChar>?, _ ns: xmlNsPtr?) -> String {
         Names().name(local, ns)
+    }
+
+    static let cognosNamespace = "http://developer.cognos.com/schemas/xmldata/1/"
+
+    /// The `name` of a Cognos report's `<metadata><item name="…"/>`, when the reader is on one.
+    private static func cognosItem(_ reader: xmlTextReaderPtr) -> String? {
+        guard let uri = xmlTextReaderConstNamespaceUri(reader), String(cString: uri) == cognosNamespace,
+            let local = xmlTextReaderConstLocalName(reader), String(cString: local) == "item",
+            let value = xmlTextReaderGetAttribute(reader, "name")
+        else { return nil }
+        defer { free(value) }
+        return String(cString: value)
+    }
+
+    /// A Cognos row's `<value>`s in order, keyed `value[1]`, `value[2]`…, a null one empty.
+    private static func positionalValues(_ node: xmlNodePtr, names: Names) -> [(String, String)] {
+        var values: [(String, String)] = []
+        var child = node.pointee.children
+        while let current = child {
+            defer { child = current.pointee.next }
+            guard current.pointee.type == XML_ELEMENT_NODE else { continue }
+            let step = names.name(current.pointee.name, current.pointee.ns, element: true)
+            let content = xmlNodeGetContent(current)
+            values.append(("\(step)[\(values.count + 1)]", content.map { String(cString: $0) } ?? ""))
+            free(content)
+        }
+        return values
     }
 
     private static func collect(

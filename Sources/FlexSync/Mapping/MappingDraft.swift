@@ -204,8 +204,10 @@ public enum MappingDraft {
         var country: ExportInspection.Column?
         let recordName = inspection.recordPath.flatMap { steps(of: $0).last }
         for column in inspection.columns {
-            let name = folded(column.name)
-            let ownName = isOwn(column.name, target, recordName: recordName)
+            // A column's label (a Cognos metadata item) names it where its path cannot.
+            let called = column.label ?? column.name
+            let name = folded(called)
+            let ownName = isOwn(called, target, recordName: recordName)
             if ownName && (name.hasSuffix("firstname") || name == "vorname") { first = first ?? column }
             if ownName && (name.hasSuffix("lastname") || name == "nachname") { last = last ?? column }
             // A country column reads each phone in its row's country (`Country/Region`, `Land`).
@@ -220,7 +222,7 @@ public enum MappingDraft {
             }
             // A column no record fills feeds nothing (Entra's `authenticationEmail` beside `mail`).
             guard column.filled > 0 || inspection.records == 0,
-                let (key, rank) = attribute(for: column.name, target: target, recordName: recordName),
+                let (key, rank) = attribute(for: called, target: target, recordName: recordName),
                 plausible(column, for: key)
             else { continue }
             // The surer hint, then the fuller column, then the shallower path (the record's own

@@ -19,14 +19,18 @@ public enum InspectReport {
                 prefix.isEmpty
                     ? "namespace \"\": \(uri) (the default: unprefixed names)" : "namespace \(prefix): \(uri)")
         }
-        let width = min(48, inspection.columns.map(\.name.count).max() ?? 0)
+        func shown(_ column: ExportInspection.Column) -> String {
+            column.label.map { "\(column.name) (\($0))" } ?? column.name
+        }
+        let width = min(48, inspection.columns.map { shown($0).count }.max() ?? 0)
         let header = ExportInspection.Column(
             name: inspection.format == .csv ? "column" : "path", filled: 0, samples: [])
         lines.append(pad(header.name, width) + "  " + pad("filled", 12) + "  samples")
         for column in inspection.columns {
             let samples = column.samples.map { showValues ? "'\($0)'" : Problem.mask($0) }.joined(separator: ", ")
             lines.append(
-                pad(column.name, width) + "  " + pad("\(column.filled) of \(inspection.records)", 12) + "  " + samples)
+                pad(shown(column), width) + "  " + pad("\(column.filled) of \(inspection.records)", 12) + "  " + samples
+            )
         }
         for row in inspection.malformedRows.prefix(5) {
             lines.append(

@@ -39,6 +39,28 @@ struct InspectTests {
         #expect(inspection.records == 23 && inspection.malformedRows.count == 1, "\(inspection.records)")
     }
 
+    /// A Cognos "XML data" report's columns are its `<value>`s by position, named by its
+    /// `<metadata>`: the draft reads the names and writes the positions.
+    @Test func aCognosReportsColumnsAreNamedByItsMetadata() throws {
+        let path = Fixtures.repositoryRoot.appendingPathComponent(
+            "Tests/FlexSyncTests/Fixtures/vendor-h/ukg-cognos-employees.xml"
+        ).path
+        let inspection = try ExportInspection.inspect(path: path, recordPath: nil)
+        #expect(inspection.recordPath == "/dataset/data/row" && inspection.records == 25)
+        #expect(
+            inspection.columns.prefix(2).map { "\($0.name) \($0.label ?? "")" } == [
+                "value[1] Employee Number", "value[2] First Name"
+            ])
+        // A null `<value xs:nil="true"/>` keeps its place: record 23 has no employee number.
+        #expect(inspection.columns[0].filled == 24 && inspection.columns[1].filled == 25)
+        #expect(InspectReport.text(inspection, showValues: false).contains("value[4] (Email Address)"))
+        let draft = MappingDraft.yaml(inspection, target: .workers)
+        #expect(draft.contains("  agent_id: \"value[1]\""), "\(draft)")
+        #expect(draft.contains("  full_name: { template: \"{value[2]} {value[3]}\" }"), "\(draft)")
+        #expect(draft.contains("  email: { field: \"value[4]\", transforms: [email] }"), "\(draft)")
+        _ = try Mapping.parse(draft, path: "draft.yaml")
+    }
+
     @Test func aWorkdayReportsRecordPathAndKeysAreFound() throws {
         let inspection = try ExportInspection.inspect(path: Self.vendor("workday-raas-workers.xml"), recordPath: nil)
         #expect(inspection.recordPath == "/wd:Report_Data/wd:Report_Entry" && inspection.records == 30)
