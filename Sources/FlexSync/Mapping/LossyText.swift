@@ -14,6 +14,7 @@ import Foundation
 /// | Mac OS Roman | `RenŽe`, `Mu–oz` | Excel for Mac's plain CSV read as Windows-1252 (`é` is Mac's 0x8E, 1252's `Ž`) |
 /// | ISO-8859-15 | `Dub½uf`, `¼nologie` | Latin-9 read as Windows-1252 or Latin-1 (`œ` is 0xBD, their `½`) |
 /// | Windows-1250 | `Wroc³aw`, `£ukasz` | Central European read as Windows-1252 (`ł` is 0xB3, its `³`) |
+/// | Shift_JIS | `縺ゅｊ`, `繧ｵ繝昴` | Japanese UTF-8 read as Shift_JIS: a kana's first two bytes make `縺`, `繧` or `繝` |
 ///
 /// Values that look like URLs (`://`) are left alone: a query string has a legitimate `?`.
 public enum LossyText {
@@ -26,6 +27,7 @@ public enum LossyText {
         case macRoman
         case latin9
         case centralEuropean
+        case shiftJIS
 
         /// The rule's wording: `lossy text: '?' in place of characters`.
         public var rule: String {
@@ -44,6 +46,9 @@ public enum LossyText {
             case .centralEuropean:
                 "lossy text: Windows-1250 (Central European) read as Windows-1252 ('ł' shows as '³', 'ż' as '¿', "
                     + "'Ł' as '£'): set 'encoding: windows-1250'"
+            case .shiftJIS:
+                "lossy text: Japanese UTF-8 read as Shift_JIS ('縺', '繧' or '繝' where kana were): the value was "
+                    + "pasted from a UTF-8 file, or the file is UTF-8"
             }
         }
     }
@@ -97,11 +102,25 @@ public enum LossyText {
         bytes.withUnsafeBufferPointer { mayBeDamaged($0) }
     }
 
+    /// What Shift_JIS makes of the first two bytes of UTF-8's hiragana and katakana (E3 81–83):
+    /// `縺` (U+7E3A), `繧` (U+7E67), `繝` (U+7E5D) — kanji no name or word uses, where every
+    /// Japanese text has kana.
+    static let shiftJISMisreadKana: Set<Unicode.Scalar> = ["\u{7E3A}", "\u{7E67}", "\u{7E5D}"]
+
+    /// Whether the UTF-8 at `index` (lead byte 0xE7) is one of ``shiftJISMisreadKana``.
+    @inline(__always)
+    private static func isKanaMisreadAsShiftJIS(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        guard index + 2 < bytes.count else { return false }
+        let (second, third) = (bytes[index + 1], bytes[index + 2])
+        return (second == 0xB8 && third == 0xBA) || (second == 0xB9 && (third == 0xA7 || third == 0x9D))
+    }
+
     private static func closerLook(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
         var index = start
         while index < bytes.count {
             let byte = bytes[index]
             if byte == 0x3F || byte == 0xEF { return true }
+            if byte == 0xE7 && isKanaMisreadAsShiftJIS(bytes, at: index) { return true }
             if byte == 0x23 && isHashInWord(bytes, at: index) { return true }
             // 0xC3 leads U+00C0–U+00FF; its continuation byte follows, then what double encoding left.
             if byte == 0xC3, index + 2 < bytes.count {
@@ -206,6 +225,7 @@ public enum LossyText {
         if text.unicodeScalars.contains("\u{FFFD}") { return .replacementCharacter }
         if !doubleEncodedRuns(in: Array(text.unicodeScalars)).isEmpty { return .doubleEncoding }
         if let damage = codePageDamage(text) { return damage }
+        if text.unicodeScalars.contains(where: { shiftJISMisreadKana.contains($0) }) { return .shiftJIS }
         if text.unicodeScalars.contains("?") { return .questionMarks }
         if hasHashInWord(text) { return .hashMarks }
         return nil

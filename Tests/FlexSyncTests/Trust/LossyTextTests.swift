@@ -24,7 +24,9 @@ struct LossyTextTests {
         ("Wroc³aw", .centralEuropean), ("£ukasz Nowak", .centralEuropean), ("Z¹bki", .centralEuropean),
         ("Krzy¿anowski", .centralEuropean),
         // SAP's '#' for what its code page lacks: Tomáš Dvořák, Łukasz.
-        ("Tomá# Dvo#ák", .hashMarks), ("#ukasz Kowalski", .hashMarks)
+        ("Tomá# Dvo#ák", .hashMarks), ("#ukasz Kowalski", .hashMarks),
+        // Japanese UTF-8 read as Shift_JIS: あり (E3 81 82, E3 82 8A), サポート.
+        ("縺ゅｊ", .shiftJIS), ("繧ｵ繝昴?繝", .shiftJIS)
     ])
     func damageIsNamed(text: String, damage: LossyText.Damage) {
         #expect(LossyText.damage(in: text) == damage)
@@ -36,7 +38,9 @@ struct LossyTextTests {
         // What a word may hold in Windows-1252 itself.
         "Tomšič", "Anžej", "sœur", "O’Neil", "it’s", "Jean–Paul", "2019–2020", "ŠKODA", "Žarko", "Acme™",
         "1½ cups", "Size ½", "D´Angelo", "Team #1", "C# developer", "Suite #5B", "#1 Plumbing",
-        "Bar ¿qué tal", "Price £5", "£ 20", "10 m³", "x²", "Ăsta e", "Ärzte Äpfel"
+        "Bar ¿qué tal", "Price £5", "£ 20", "10 m³", "x²", "Ăsta e", "Ärzte Äpfel",
+        // Japanese as it should read, kanji, kana and half-width katakana.
+        "山田 太郎", "サポートセンター", "ｶﾀｶﾅ", "髙橋 ①", "東京都千代田区"
     ])
     func goodTextIsLeftAlone(text: String) {
         #expect(LossyText.damage(in: text) == nil)
