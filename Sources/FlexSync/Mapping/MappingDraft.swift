@@ -19,6 +19,9 @@ public enum MappingDraft {
         (["costcenterreferenceid"], "department_id"), (["costcenter", "referenceid"], "department_id"),
         (["kostenstelle"], "department_id"), (["departmentid"], "department_id"),
         (["departmentcode"], "department_id"), (["department", "code"], "department_id"),
+        // UKG Pro's organization levels: the first a department, the second a team.
+        (["orglevel1", "code"], "department_id"), (["orglevel1", "description"], "department_name"),
+        (["orglevel2", "code"], "team_id"), (["orglevel2", "description"], "team_name"),
         (["costcenter", "@descriptor"], "department_name"), (["abteilung"], "department_name"),
         (["department"], "department_name"),
         (["supervisoryorganization", "organizationreferenceid"], "team_id"), (["teamid"], "team_id"),

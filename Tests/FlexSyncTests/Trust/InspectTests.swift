@@ -58,6 +58,11 @@ struct InspectTests {
         #expect(draft.contains("  agent_id: \"value[1]\""), "\(draft)")
         #expect(draft.contains("  full_name: { template: \"{value[2]} {value[3]}\" }"), "\(draft)")
         #expect(draft.contains("  email: { field: \"value[4]\", transforms: [email] }"), "\(draft)")
+        // UKG Pro's organization levels: department, then team.
+        #expect(
+            draft.contains("  department_id: \"value[6]\"") && draft.contains("  department_name: \"value[7]\"")
+                && draft.contains("  team_id: \"value[8]\"") && draft.contains("  team_name: \"value[9]\""),
+            "\(draft)")
         _ = try Mapping.parse(draft, path: "draft.yaml")
     }
 
