@@ -66,9 +66,9 @@ public struct ExportInspection: Sendable {
     }
 
     /// Inspects a CSV export: the encoding is a byte-order mark's, else UTF-8 when the file's
-    /// first megabytes are valid UTF-8, else the single-byte encoding its letters suggest
-    /// (``TextEncoding/singleByteGuess(_:)``: Windows-1252, Mac OS Roman, ISO-8859-15 or Windows-1250); the
-    /// delimiter is detected from the header. When most rows disagree with the first line's field
+    /// first megabytes are valid UTF-8, else the legacy encoding its letters suggest
+    /// (``TextEncoding/singleByteGuess(_:)``: Windows-1252, Mac OS Roman, ISO-8859-15, Windows-1250
+    /// or Shift_JIS); the delimiter is detected from the header. When most rows disagree with the first line's field
     /// count and a line below it has their count, that line is taken as the header (the lines
     /// above it a report's title).
     public static func csv(path: String) throws -> ExportInspection {
