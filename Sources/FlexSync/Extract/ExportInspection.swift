@@ -67,8 +67,8 @@ public struct ExportInspection: Sendable {
 
     /// Inspects a CSV export: the encoding is a byte-order mark's, else UTF-8 when the file's
     /// first megabytes are valid UTF-8, else the legacy encoding its letters suggest
-    /// (``TextEncoding/singleByteGuess(_:)``: Windows-1252, Mac OS Roman, ISO-8859-15, Windows-1250
-    /// or Shift_JIS); the delimiter is detected from the header. When most rows disagree with the first line's field
+    /// (``TextEncoding/singleByteGuess(_:)``: Windows-1252, Mac OS Roman, ISO-8859-15, Windows-1250,
+    /// Windows-1251, Windows-1254 or Shift_JIS); the delimiter is detected from the header. When most rows disagree with the first line's field
     /// count and a line below it has their count, that line is taken as the header (the lines
     /// above it a report's title).
     public static func csv(path: String) throws -> ExportInspection {
@@ -153,6 +153,10 @@ public struct ExportInspection: Sendable {
         case .latin9: return (.latin9, "iso-8859-15 (not valid UTF-8; œ, Š or Ž sit where Windows-1252 has symbols)")
         case .windows1250:
             return (.windows1250, "windows-1250 (not valid UTF-8; ł, ą or ż sit where Windows-1252 has symbols)")
+        case .windows1251:
+            return (.windows1251, "windows-1251 (not valid UTF-8; Cyrillic words, as Excel and 1C write them)")
+        case .windows1254:
+            return (.windows1254, "windows-1254 (not valid UTF-8; ı, ş or ğ sit where Windows-1252 has ý, þ or ð)")
         case .shiftJIS:
             return (
                 .shiftJIS,

@@ -17,6 +17,11 @@ public enum TextEncoding: String, Sendable, CaseIterable {
     /// Central European: Excel's plain "CSV" on Windows set up for Polish, Czech, Slovak,
     /// Hungarian, Slovenian or Croatian (`ł` is 0xB3, Windows-1252's `³`).
     case windows1250 = "windows-1250"
+    /// Cyrillic: Excel's plain "CSV" on Windows set up for Russian, Ukrainian, Bulgarian or
+    /// Serbian, and 1C's exports (`Иванов` is `C8 E2 E0 ED EE E2`).
+    case windows1251 = "windows-1251"
+    /// Turkish: Excel's plain "CSV" on Windows set up for Turkish (`ş` is 0xFE, Windows-1252's `þ`).
+    case windows1254 = "windows-1254"
     /// Japanese: Excel's "CSV" on Windows set up for Japanese (Windows-31J, code page 932,
     /// which most tools call Shift_JIS).
     case shiftJIS = "shift_jis"
@@ -33,6 +38,10 @@ public enum TextEncoding: String, Sendable, CaseIterable {
         case "iso-8859-15", "latin9", "latin-9", "iso8859-15": self = .latin9
         case "mac-roman", "macroman", "macintosh", "x-mac-roman", "mac": self = .macRoman
         case "windows-1250", "cp1250", "win-1250": self = .windows1250
+        case "windows-1251", "cp1251", "win-1251": self = .windows1251
+        // ISO-8859-9 (Latin-5) is Windows-1254 but for the C1 range, where WHATWG reads it so too.
+        case "windows-1254", "cp1254", "win-1254", "iso-8859-9", "latin5", "latin-5", "iso8859-9":
+            self = .windows1254
         case "shift-jis", "shiftjis", "sjis", "cp932", "windows-31j", "ms932", "ms-kanji", "x-sjis", "csshiftjis":
             self = .shiftJIS
         default: return nil
@@ -147,6 +156,16 @@ struct UTF8Transcoder {
                 UTF8Transcoder.appendUTF8(
                     byte >= 0x80 ? UTF8Transcoder.windows1250High[Int(byte - 0x80)] : UInt32(byte), to: &out)
             }
+        case .windows1251:
+            for byte in input {
+                UTF8Transcoder.appendUTF8(
+                    byte >= 0x80 ? UTF8Transcoder.windows1251High[Int(byte - 0x80)] : UInt32(byte), to: &out)
+            }
+        case .windows1254:
+            for byte in input {
+                UTF8Transcoder.appendUTF8(
+                    byte >= 0x80 ? UTF8Transcoder.windows1254High[Int(byte - 0x80)] : UInt32(byte), to: &out)
+            }
         case .shiftJIS:
             // A byte or pair Windows-31J leaves undefined (UTF-8 pasted into the file, a stray
             // byte) becomes U+FFFD, which the value's lossy-text check reports at its line and
@@ -218,6 +237,9 @@ extension TextEncoding {
         case .latin9: ("ISO-8859-15", "with œ, Š or Ž where Windows-1252 has symbols")
         case .windows1250:
             ("Windows-1250", "with ł, ą or ż where Windows-1252 has symbols, as Excel writes in Central Europe")
+        case .windows1251: ("Windows-1251", "Cyrillic words, as Excel and 1C write in Russia, Ukraine or Bulgaria")
+        case .windows1254:
+            ("Windows-1254", "with ı, ş or ğ where Windows-1252 has ý, þ or ð, as Excel writes in Turkey")
         case .shiftJIS: ("Shift_JIS", "Japanese in pairs of bytes, as Excel writes in Japan")
         default: nil
         }
@@ -241,12 +263,26 @@ extension TextEncoding {
         var centralEuropean = 0
         /// Pairs of high bytes that Shift_JIS reads as one character (``ShiftJIS/highPairs(_:)``).
         var shiftJIS = 0
+        /// High bytes in runs of four or more that Windows-1251 reads as Cyrillic letters alone
+        /// (whole words: a Czech `příští` has three such bytes in a row, a Russian name five or more),
+        /// and high bytes in runs of two or more that hold another (Shift_JIS's kana and kanji
+        /// lead bytes 0x81–0x9F, a European pair such as `«é`).
+        var cyrillic = 0
+        var otherRuns = 0
+        /// Windows-1254's `Ğ İ Ş ğ ı ş` (Windows-1252's `Ð Ý Þ ð ý þ`) beside letters, and the
+        /// acute vowels `á é í ó ú` that Icelandic (whose letters `ð þ ý` are) and Czech (`ý`)
+        /// write far more often, and Turkish never.
+        var turkish = 0
+        var acute = 0
 
         var guess: TextEncoding {
+            // Russian is words of high bytes; Japanese has kana's lead bytes 0x82–0x83 in nearly every one.
+            if cyrillic >= 8 && cyrillic > 2 * otherRuns { return .windows1251 }
             // A European file has a pair of high bytes here and there (`«é`), never most of them.
             if shiftJIS >= 2 && shiftJIS > mac + windows + latin9 + centralEuropean { return .shiftJIS }
             if mac > 0 && mac > 2 * (windows + latin9 + centralEuropean) { return .macRoman }
             if centralEuropean > latin9 { return .windows1250 }
+            if turkish >= 2 && turkish > acute { return .windows1254 }
             return latin9 > 0 ? .latin9 : .windows1252
         }
     }
@@ -274,11 +310,41 @@ extension TextEncoding {
                     default: break
                     }
                 }
+                switch byte {
+                case 0xD0, 0xDD, 0xDE, 0xF0, 0xFD, 0xFE: tells.turkish += 1
+                case 0xC1, 0xC9, 0xCD, 0xD3, 0xDA, 0xE1, 0xE9, 0xED, 0xF3, 0xFA: tells.acute += 1
+                default: break
+                }
             }
             index += 1
         }
         tells.shiftJIS = ShiftJIS.highPairs(bytes)
+        countRuns(bytes, into: &tells)
         return tells
+    }
+
+    /// Runs of high bytes: all Cyrillic letters in Windows-1251 (``SingleByteTells/cyrillic``), or not.
+    private static func countRuns(_ bytes: UnsafeBufferPointer<UInt8>, into tells: inout SingleByteTells) {
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] >= 0x80 else {
+                index += 1
+                continue
+            }
+            var end = index
+            var allCyrillic = true
+            while end < bytes.count && bytes[end] >= 0x80 {
+                allCyrillic = allCyrillic && UTF8Transcoder.isCyrillicLetter1251(bytes[end])
+                end += 1
+            }
+            let length = end - index
+            if allCyrillic && length >= 4 {
+                tells.cyrillic += length
+            } else if !allCyrillic && length >= 2 {
+                tells.otherRuns += length
+            }
+            index = end
+        }
     }
 
     static func singleByteGuess(_ bytes: [UInt8]) -> TextEncoding {

@@ -78,7 +78,7 @@ extension SourceSpec {
     /// damaged value is lossy text of its own; this says once, at the top, what to change.
     public func encodingProblem(_ file: String) -> Problem? {
         guard let declared = csv.encoding,
-            [.windows1252, .latin1, .latin9, .macRoman, .windows1250].contains(declared),
+            [.windows1252, .latin1, .latin9, .macRoman, .windows1250, .windows1251, .windows1254].contains(declared),
             let handle = FileHandle(forReadingAtPath: file)
         else { return nil }
         defer { try? handle.close() }
@@ -86,7 +86,8 @@ extension SourceSpec {
         let tells = Array(head).withUnsafeBufferPointer { TextEncoding.singleByteTells($0) }
         let counts: [TextEncoding: Int] = [
             .macRoman: tells.mac, .latin9: tells.latin9, .windows1250: tells.centralEuropean,
-            .windows1252: tells.windows, .shiftJIS: tells.shiftJIS
+            .windows1252: tells.windows, .shiftJIS: tells.shiftJIS, .windows1251: tells.cyrillic,
+            .windows1254: tells.turkish
         ]
         // Windows-1252 and Latin-1 read every letter alike; a Latin-9 or Windows-1250 file
         // without its own letters reads as Windows-1252; Windows-1250's š and ž between letters
@@ -96,7 +97,12 @@ extension SourceSpec {
         switch declared {
         case .windows1252, .latin1: agrees = found == .windows1252
         case .latin9: agrees = found == .latin9 || found == .windows1252
-        case .windows1250: agrees = found != .macRoman && found != .latin9 && found != .shiftJIS
+        case .windows1250:
+            agrees = ![.macRoman, .latin9, .shiftJIS, .windows1251, .windows1254].contains(found)
+        // A Cyrillic file's Latin words read alike in any of them; a Turkish one without ı, ş or ğ
+        // reads as Windows-1252.
+        case .windows1251: agrees = found == .windows1251 || tells.cyrillic > 0
+        case .windows1254: agrees = found == .windows1254 || found == .windows1252
         default: agrees = found == .macRoman || (tells.mac > 0 && found != .shiftJIS)
         }
         guard !agrees, let count = counts[found], count >= 2 else { return nil }

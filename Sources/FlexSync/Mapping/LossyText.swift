@@ -14,6 +14,7 @@ import Foundation
 /// | Mac OS Roman | `RenŽe`, `Mu–oz` | Excel for Mac's plain CSV read as Windows-1252 (`é` is Mac's 0x8E, 1252's `Ž`) |
 /// | ISO-8859-15 | `Dub½uf`, `¼nologie` | Latin-9 read as Windows-1252 or Latin-1 (`œ` is 0xBD, their `½`) |
 /// | Windows-1250 | `Wroc³aw`, `£ukasz` | Central European read as Windows-1252 (`ł` is 0xB3, its `³`) |
+/// | Windows-1251 | `Р˜РІР°РЅРѕРІ` | Cyrillic UTF-8 read as Windows-1251 (`И` is D0 98: `Р` and `˜`) |
 /// | Shift_JIS | `縺ゅｊ`, `繧ｵ繝昴` | Japanese UTF-8 read as Shift_JIS: a kana's first two bytes make `縺`, `繧` or `繝` |
 ///
 /// Values that look like URLs (`://`) are left alone: a query string has a legitimate `?`.
@@ -27,6 +28,7 @@ public enum LossyText {
         case macRoman
         case latin9
         case centralEuropean
+        case cyrillic
         case shiftJIS
 
         /// The rule's wording: `lossy text: '?' in place of characters`.
@@ -46,6 +48,9 @@ public enum LossyText {
             case .centralEuropean:
                 "lossy text: Windows-1250 (Central European) read as Windows-1252 ('ł' shows as '³', 'ż' as '¿', "
                     + "'Ł' as '£'): set 'encoding: windows-1250'"
+            case .cyrillic:
+                "lossy text: Cyrillic UTF-8 read as Windows-1251 (double encoded: 'Р˜' where 'И' was, "
+                    + "'Рѕ' where 'о' was)"
             case .shiftJIS:
                 "lossy text: Japanese UTF-8 read as Shift_JIS ('縺', '繧' or '繝' where kana were): the value was "
                     + "pasted from a UTF-8 file, or the file is UTF-8"
@@ -56,7 +61,8 @@ public enum LossyText {
     /// A cheap first look at a value's UTF-8 bytes: false means it certainly has no damage.
     /// True for a `?`, U+FFFD's lead byte, a Latin-1 letter followed by a character that
     /// double encoding leaves behind (its second byte in U+0080–U+00BF, Š, Œ, ˆ, €, ’…), or a
-    /// character Windows-1252 makes of Mac OS Roman's accented letters inside a word. Runs on
+    /// character Windows-1252 makes of Mac OS Roman's accented letters inside a word, or a short
+    /// value opening with `#` (an Excel error such as `#N/A`, which validate refuses). Runs on
     /// every value validate checks: one tight pass over ASCII, and a closer look only past a `?`
     /// or the first byte outside ASCII.
     @inline(__always)
@@ -122,12 +128,21 @@ public enum LossyText {
             if byte == 0x3F || byte == 0xEF { return true }
             if byte == 0xE7 && isKanaMisreadAsShiftJIS(bytes, at: index) { return true }
             if byte == 0x23 && isHashInWord(bytes, at: index) { return true }
+            // An Excel error value (`#N/A`, `#REF!`), which the full evaluation refuses.
+            if byte == 0x23 && index == 0 && bytes.count <= 16 { return true }
             // 0xC3 leads U+00C0–U+00FF; its continuation byte follows, then what double encoding left.
             if byte == 0xC3, index + 2 < bytes.count {
                 let next = bytes[index + 2]
                 if next == 0xC2 || next == 0xC5 || next == 0xC6 || next == 0xCB || next == 0xE2 { return true }
             }
             if byte >= 0xC2 && codePageTell(bytes, at: index) != nil { return true }
+            // `Р` or `С` (D0 A0, D0 A1) before a character Windows-1251 has at 0x80–0xBF: what it
+            // makes of Cyrillic UTF-8 (``cyrillicRuns(in:)`` looks closer).
+            if byte == 0xD0, index + 2 < bytes.count, bytes[index + 1] == 0xA0 || bytes[index + 1] == 0xA1,
+                [0xC2, 0xCB, 0xD0, 0xD1, 0xD2, 0xE2].contains(bytes[index + 2])
+            {
+                return true
+            }
             // Windows-1250's readings of UTF-8 lead bytes 0xC3–0xC5 (`Ă`, `Ä`, `Ĺ`) before one of
             // its continuation bytes' characters: `GĂłrski`.
             if index + 2 < bytes.count, bytes[index + 2] >= 0xC2,
@@ -225,6 +240,7 @@ public enum LossyText {
         if text.unicodeScalars.contains("\u{FFFD}") { return .replacementCharacter }
         if !doubleEncodedRuns(in: Array(text.unicodeScalars)).isEmpty { return .doubleEncoding }
         if let damage = codePageDamage(text) { return damage }
+        if !cyrillicRuns(in: Array(text.unicodeScalars)).isEmpty { return .cyrillic }
         if text.unicodeScalars.contains(where: { shiftJISMisreadKana.contains($0) }) { return .shiftJIS }
         if text.unicodeScalars.contains("?") { return .questionMarks }
         if hasHashInWord(text) { return .hashMarks }
@@ -261,10 +277,12 @@ public enum LossyText {
         return regex.firstMatch(in: live, range: NSRange(live.startIndex..., in: live)) != nil
     }
 
-    /// `damaged` with every double-encoded character decoded once (`JosÃ©` → `José`).
+    /// `damaged` with every double-encoded character decoded once (`JosÃ©` → `José`,
+    /// `Р˜РІР°РЅРѕРІ` → `Иванов`).
     static func repairingDoubleEncoding(_ damaged: String) -> String {
         let scalars = Array(damaged.unicodeScalars)
-        let runs = doubleEncodedRuns(in: scalars)
+        let cyrillic = cyrillicRuns(in: scalars)
+        let runs = cyrillic.isEmpty ? doubleEncodedRuns(in: scalars) : cyrillic
         guard !runs.isEmpty else { return damaged }
         var result = String.UnicodeScalarView()
         var index = 0
@@ -314,41 +332,4 @@ public enum LossyText {
         }
         return runs
     }
-
-    /// Windows-1250's byte of each character it has beyond ASCII.
-    private static let windows1250Bytes: [Unicode.Scalar: UInt8] = Dictionary(
-        uniqueKeysWithValues: UTF8Transcoder.windows1250High.enumerated().compactMap { offset, value in
-            Unicode.Scalar(value).map { ($0, UInt8(0x80 + offset)) }
-        })
-
-    /// One UTF-8 character's bytes read as Windows-1250 (a Polish or Czech Excel's), at `index`:
-    /// `Ăł` for `ó` (0xC3 0xB3), `Ĺ‚` for `ł`.
-    private static func centralEuropeanRun(_ scalars: [Unicode.Scalar], at index: Int) -> (String, Int)? {
-        guard let lead = windows1250Bytes[scalars[index]], (0xC2...0xF4).contains(lead) else { return nil }
-        let length = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
-        guard index + length <= scalars.count else { return nil }
-        var bytes = [lead]
-        for scalar in scalars[(index + 1)..<(index + length)] {
-            guard let byte = windows1250Bytes[scalar], (0x80...0xBF).contains(byte) else { return nil }
-            bytes.append(byte)
-        }
-        return String(validating: bytes, as: UTF8.self).map { ($0, length) }
-    }
-
-    /// The Windows-1252 byte of a scalar, for the ones that have one; bytes Windows-1252 leaves
-    /// undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) come through as the C1 controls of the same number.
-    private static func windows1252Byte(_ scalar: Unicode.Scalar) -> UInt8? {
-        if scalar.value < 0x80 || (0xA0...0xFF).contains(scalar.value) || (0x80...0x9F).contains(scalar.value) {
-            return UInt8(scalar.value)
-        }
-        return windows1252High[scalar]
-    }
-
-    private static let windows1252High: [Unicode.Scalar: UInt8] = [
-        "\u{20AC}": 0x80, "\u{201A}": 0x82, "\u{0192}": 0x83, "\u{201E}": 0x84, "\u{2026}": 0x85, "\u{2020}": 0x86,
-        "\u{2021}": 0x87, "\u{02C6}": 0x88, "\u{2030}": 0x89, "\u{0160}": 0x8A, "\u{2039}": 0x8B, "\u{0152}": 0x8C,
-        "\u{017D}": 0x8E, "\u{2018}": 0x91, "\u{2019}": 0x92, "\u{201C}": 0x93, "\u{201D}": 0x94, "\u{2022}": 0x95,
-        "\u{2013}": 0x96, "\u{2014}": 0x97, "\u{02DC}": 0x98, "\u{2122}": 0x99, "\u{0161}": 0x9A, "\u{203A}": 0x9B,
-        "\u{0153}": 0x9C, "\u{017E}": 0x9E, "\u{0178}": 0x9F
-    ]
 }

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+@testable import FlexSync
+
+/// Excel's plain "CSV" in Russia, Ukraine or Bulgaria (and 1C's exports) is Windows-1251; in
+/// Turkey it is Windows-1254, which differs from Windows-1252 in six letters only, so a Turkish
+/// file read as Windows-1252 loses `ş ı ğ` to `þ ý ð` without a single invalid byte.
+struct CyrillicTurkishTests {
+    /// The bytes a code page makes of a text, by Foundation's encoder (flexsync reads them with its own table).
+    static func bytes(_ text: String, _ encoding: String.Encoding) -> [UInt8] {
+        Array(text.data(using: encoding)!)
+    }
+
+    static let russian =
+        "Табельный номер;ФИО;Подразделение\r\n0001;Иванов Иван Петрович;Отдел продаж\r\n"
+        + "0002;Смирнова Ольга Сергеевна;Служба поддержки\r\n0003;Фёдоров Алексей;Бухгалтерия\r\n"
+
+    static let turkish =
+        "Sicil No;Adı Soyadı;Şehir\r\n1001;Ayşe Yılmaz;İstanbul\r\n1002;Mehmet Doğan;Muğla\r\n"
+        + "1003;Şükrü Öztürk;Eskişehir\r\n"
+
+    @Test func windows1251IsReadGuessedAndInspected() throws {
+        let bytes = Self.bytes(Self.russian, .windowsCP1251)
+        let reader = try CSVReader(bytes: bytes, name: "сотрудники.csv", options: CSVOptions(encoding: .windows1251))
+        #expect(reader.schema.names == ["Табельный номер", "ФИО", "Подразделение"])
+        #expect(
+            try reader.allRows().map { $0[1] } == [
+                "Иванов Иван Петрович", "Смирнова Ольга Сергеевна", "Фёдоров Алексей"
+            ])
+        let refused = errorMessage { _ = try CSVReader(bytes: bytes, name: "сотрудники.csv").allRows() }
+        #expect(
+            refused?.hasSuffix(
+                "(the bytes read as Windows-1251, Cyrillic words, as Excel and 1C write in Russia, Ukraine or "
+                    + "Bulgaria: set 'encoding: windows-1251' in the job's source)") == true, "\(refused ?? "")")
+        #expect(TextEncoding(name: "cp1251") == .windows1251 && TextEncoding(name: "Windows-1251") == .windows1251)
+        let inspection = try Self.inspect(bytes)
+        #expect(inspection.encoding.hasPrefix("windows-1251 (not valid UTF-8") && inspection.records == 3)
+        #expect(inspection.columns[1].samples.first == "Иванов Иван Петрович")
+    }
+
+    @Test func windows1254IsReadGuessedAndInspected() throws {
+        let bytes = Self.bytes(Self.turkish, .windowsCP1254)
+        let reader = try CSVReader(bytes: bytes, name: "personel.csv", options: CSVOptions(encoding: .windows1254))
+        #expect(try reader.allRows().map { $0[1] } == ["Ayşe Yılmaz", "Mehmet Doğan", "Şükrü Öztürk"])
+        let refused = errorMessage { _ = try CSVReader(bytes: bytes, name: "personel.csv").allRows() }
+        #expect(refused?.hasSuffix("set 'encoding: windows-1254' in the job's source)") == true, "\(refused ?? "")")
+        #expect(TextEncoding(name: "ISO-8859-9") == .windows1254 && TextEncoding(name: "cp1254") == .windows1254)
+        let inspection = try Self.inspect(bytes)
+        #expect(inspection.encoding.hasPrefix("windows-1254 (not valid UTF-8") && inspection.records == 3)
+    }
+
+    /// Japanese, Polish and Icelandic keep their own guesses beside the two new ones.
+    @Test func neighbouringCodePagesKeepTheirGuesses() {
+        let japanese = Self.bytes("社員番号,氏名\r\n1,山田 太郎\r\n2,さとう はなこ\r\n3,サポートセンター\r\n", .shiftJIS)
+        #expect(TextEncoding.singleByteGuess(japanese) == .shiftJIS)
+        let polish = Self.bytes("1;Łukasz Wróbel\r\n2;Wrocław Krzyżanowski\r\n", .windowsCP1250)
+        #expect(TextEncoding.singleByteGuess(polish) == .windows1250)
+        let icelandic = Self.bytes("1;Guðrún Jónsdóttir;Reykjavík\r\n2;Þórður Sigurðsson;Akureyri\r\n", .windowsCP1252)
+        #expect(TextEncoding.singleByteGuess(icelandic) == .windows1252)
+        #expect(TextEncoding.singleByteGuess(Self.bytes(Self.russian, .windowsCP1251)) == .windows1251)
+        #expect(TextEncoding.singleByteGuess(Self.bytes(Self.turkish, .windowsCP1254)) == .windows1254)
+    }
+
+    /// A Turkish file named windows-1252 reads without an invalid byte: only its letters tell.
+    @Test func turkishNamedWindows1252IsNamedAndCyrillicToo() throws {
+        let turkish = "1;Ayşe Yılmaz İstanbul\r\n2;Mehmet Doğan Muğla\r\n3;Şükrü Öztürk\r\n"
+        let named = try Self.lineOneProblems(turkish, .windowsCP1254, declared: "windows-1252")
+        #expect(named.count == 1 && named[0].hasSuffix("set 'encoding: windows-1254'"), "\(named)")
+        #expect(try Self.lineOneProblems(turkish, .windowsCP1254, declared: "windows-1254").isEmpty)
+        let russian = "1;Иванов Иван Петрович\r\n2;Смирнова Ольга\r\n"
+        let cyrillic = try Self.lineOneProblems(russian, .windowsCP1251, declared: "windows-1252")
+        #expect(cyrillic.count == 1 && cyrillic[0].hasSuffix("set 'encoding: windows-1251'"), "\(cyrillic)")
+        #expect(try Self.lineOneProblems(russian, .windowsCP1251, declared: "windows-1251").isEmpty)
+        let icelandic = "1;Guðrún Jónsdóttir\r\n2;Þórður Sigurðsson\r\n"
+        #expect(try Self.lineOneProblems(icelandic, .windowsCP1252, declared: "windows-1252").isEmpty)
+    }
+
+    @Test(arguments: [
+        // Иванов, Ольга, Фёдоров as UTF-8 read as Windows-1251.
+        ("Р˜РІР°РЅРѕРІ", true), ("РћР»СЊРіР°", true), ("Р¤С‘РґРѕСЂРѕРІ", true),
+        // One damaged word beside good ones: Петров Игорь Александрович.
+        ("РџРµС‚СЂРѕРІ Игорь Александрович", true),
+        // What Cyrillic words hold in their own right: `Рі` in Рівне reads as `г`, `Сё` as an archaic letter.
+        ("Рівне", false), ("Сёмин Семён", false), ("Россия", false), ("Иванов Иван", false), ("Служба", false),
+        ("Рівне, Рівненська область", false)
+    ])
+    func cyrillicDoubleEncodingIsNamed(text: String, damaged: Bool) {
+        #expect((LossyText.damage(in: text) == .cyrillic) == damaged, "\(text)")
+        #expect(!damaged || LossyText.mayBeDamaged(text))
+    }
+
+    @Test func aCyrillicDamagedCopyIsKnownForOne() {
+        #expect(LossyText.isDamagedCopy("Р˜РІР°РЅРѕРІ", of: "Иванов"))
+        #expect(!LossyText.isDamagedCopy("Р˜РІР°РЅРѕРІ", of: "Петров"))
+    }
+
+    static func inspect(_ bytes: [UInt8]) throws -> ExportInspection {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString).csv")
+        try Data(bytes).write(to: path)
+        defer { try? FileManager.default.removeItem(at: path) }
+        return try ExportInspection.inspect(path: path.path, recordPath: nil)
+    }
+
+    static func lineOneProblems(_ rows: String, _ encoding: String.Encoding, declared: String) throws -> [String] {
+        let job = try TrustJob.file(
+            bytes("id;name\r\n" + rows, encoding), name: "export.csv", format: "csv",
+            mapping: "target: workers\nkey: { match: [agent_id] }\nattributes:\n  agent_id: id\n",
+            policies: "{ max_invalid_share: 1 }", source: "delimiter: ';', encoding: \(declared)")
+        return try DatasetValidator(job: job, keepRecords: false).run().problems.filter { $0.position?.line == 1 }
+            .map(\.rule)
+    }
+}
