@@ -2,14 +2,16 @@
 /// for the row's error, so that it is never read as a person.
 extension Record {
     /// Labels report builders put first on a totals line (`Total,30,,,` as Excel pads it).
-    /// English, German, Dutch, Romance, Nordic, Central European, Japanese, Chinese and Korean
-    /// spreadsheets' words.
+    /// English, German, Dutch, Romance, Nordic, Central European, Baltic, Turkish, Greek,
+    /// Cyrillic (1C's `Итого`, Excel's `Общий итог`), Japanese, Chinese and Korean spreadsheets' words.
     private static let totalLabels: Set<String> = [
         "total", "totals", "grand total", "sum", "total records", "record count",
         "summe", "gesamt", "gesamtsumme", "insgesamt", "totaal", "eindtotaal", "som",
         "totale", "totale generale", "somma", "total general", "total général", "totaux", "total geral", "soma",
-        "summa", "totalt", "i alt", "yhteensä",
+        "summa", "totalt", "i alt", "yhteensä", "samtals",
         "razem", "suma", "ogółem", "celkem", "součet", "spolu", "celkom", "összesen", "ukupno", "skupaj",
+        "iš viso", "kopā", "kokku", "toplam", "genel toplam", "σύνολο", "γενικό σύνολο",
+        "итого", "итог", "всего", "общий итог", "разом", "всього", "загалом", "общо", "укупно",
         "合計", "総計", "合计", "总计", "總計", "합계", "총계"
     ]
 
@@ -22,16 +24,29 @@ extension Record {
 
     /// The labels' first three letters, as ``start(_:)`` gives them: a few numbers, scanned
     /// (cheaper than hashing one per row).
+    /// Lower-casing a byte is ASCII's rule: outside ASCII (`Σ` and `σ`, `Р` and `р` differ in
+    /// their first byte) each label is taken capitalised and in capitals too.
     private static let totalStarts = Array(
-        Set(totalLabels.map { label in Array(label.utf8).withUnsafeBufferPointer { start($0) } }))
+        Set(
+            totalLabels.flatMap { [$0, $0.capitalized, $0.uppercased()] }.map { label in
+                Array(label.utf8).withUnsafeBufferPointer { start($0) }
+            }))
 
-    /// The label of a CSV row that is a report's totals line: its first non-empty value (among
+    /// The label of a row that is a report's totals line: its first non-empty value (among
     /// the first three columns) is a total's label, possibly with a count after a colon, and at
     /// most a third of the other columns hold anything. A cheap look at the first three bytes first.
     var totalLineLabel: String? {
         for column in 0..<min(3, count) {
-            // The first three letters, lower-cased, from the bytes: most rows end here.
-            guard let start = withPlainBytes(atColumn: column, Record.start) else { return nil }
+            // The first three letters, lower-cased, from the bytes: most rows end here. An XML
+            // record's fields (an XML Spreadsheet's `Total` row) are read as text.
+            let start: UInt32
+            if isFromBytes {
+                guard let fromBytes = withPlainBytes(atColumn: column, Record.start) else { return nil }
+                start = fromBytes
+            } else {
+                var text = value(atColumn: column)?.firstText ?? ""
+                start = text.withUTF8(Record.start)
+            }
             if start == 0 { continue }  // an empty value: look at the next column
             guard Record.totalStarts.contains(start), let text = value(atColumn: column)?.firstText else { return nil }
             let label = text.split(separator: ":", maxSplits: 1).first.map(String.init) ?? text

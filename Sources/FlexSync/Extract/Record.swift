@@ -128,6 +128,9 @@ public struct Record: Sendable {
     /// string (a CSV value without doubled quotes); nil otherwise, or when the record has no such
     /// column (`column` is -1 for a field the schema lacks).
     @inline(__always)
+    /// Whether the values are a CSV row's bytes (an XML record's are texts).
+    var isFromBytes: Bool { block.fromBytes }
+
     func withPlainBytes<R>(atColumn column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
         guard block.fromBytes, column >= 0, column < count else { return nil }
         let extent = block.extents[start + column]

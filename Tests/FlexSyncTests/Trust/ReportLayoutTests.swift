@@ -122,7 +122,10 @@ struct ReportLayoutTests {
     }
 
     /// The same in the languages spreadsheets are set up in (`Razem;26;;` from a Polish Excel).
-    @Test(arguments: ["Razem", "Ogółem", "Celkem", "Összesen", "Total général", "Yhteensä", "I alt", "Insgesamt"])
+    @Test(arguments: [
+        "Razem", "Ogółem", "Celkem", "Összesen", "Total général", "Yhteensä", "I alt", "Insgesamt", "Toplam",
+        "GENEL TOPLAM", "Итого", "Общий итог", "Σύνολο"
+    ])
     func aTotalsLineInAnotherLanguage(label: String) throws {
         let csv = "Label,\(Self.header)\r\nx,\"G1\",\"Ana\",\"Lima\"\r\n\(label),1,,\r\n"
         let job = try TrustJob.csv(csv, mapping: Self.mapping, policies: "{ max_invalid_share: 1 }")
