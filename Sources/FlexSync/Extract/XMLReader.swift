@@ -292,6 +292,18 @@ public final class XMLReader: RecordReader {
                     cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href),
                     step.pointee.predicates.isEmpty || satisfies(current, step.pointee.predicates)
                 {
+                    // Excel's XML Spreadsheet leaves empty cells out and numbers the cell after a
+                    // gap (`ss:Index="5"`): there, a position counts columns, not cells.
+                    if let position, step.pointee.predicates.isEmpty, let span = SpreadsheetML.columns(of: current) {
+                        let first = span.index ?? selected + 1
+                        selected = first + span.mergeAcross
+                        if first < position && selected < position {
+                            child = current.pointee.next
+                            continue
+                        }
+                        if first == position { collect(current, steps: steps, at: index + 1, into: &matches) }
+                        return
+                    }
                     selected += 1
                     // A position selects one element: the rest are not looked at.
                     if let position, selected < position {

@@ -23,10 +23,25 @@ public enum ValueRules {
     }
 
     /// Whether an identifier's value may be one the full evaluation refuses (zeros only, or a
-    /// number Excel wrote in scientific notation, `1.00235E+11`): a cheap look for the byte and
-    /// memo paths, which then leave the value to it.
+    /// number Excel wrote in scientific notation, `1.00235E+11`, also after a prefix): a cheap
+    /// look for the byte and memo paths, which then leave the value to it.
     static func mayBeDamagedID<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
-        isZeroPlaceholder(bytes) || (bytes.first.map { $0 >= 0x30 && $0 <= 0x39 } == true && bytes.contains(0x2B))
+        isZeroPlaceholder(bytes) || bytes.contains(0x2B)
+    }
+
+    /// What Excel shows in a cell whose formula failed, in the languages it is set up in (`#N/A`,
+    /// German `#NV`, Italian and Portuguese `#N/D`, Russian `#Н/Д`…), as CSV exports write it
+    /// and XML Spreadsheet marks it (`ss:Type="Error"`): a broken lookup, never a value.
+    static let spreadsheetErrors: Set<String> = [
+        "#N/A", "#NV", "#N/D", "#N/B", "#Н/Д", "#YOK", "#SAKNAS!", "#PUUTTUU!", "#I/T", "#NIEDOSTĘPNY",
+        "#REF!", "#BEZUG!", "#VALUE!", "#WERT!", "#VALEUR!", "#VALOR!", "#DIV/0!", "#NAME?", "#NOM?", "#NOMBRE?",
+        "#NOME?", "#NUM!", "#ZAHL!", "#NOMBRE!", "#NULL!", "#NUL!", "#SPILL!", "#ÜBERLAUF!", "#CALC!",
+        "#GETTING_DATA"
+    ]
+
+    /// Whether a value is one of ``spreadsheetErrors``; a cheap look at its first byte first.
+    static func isSpreadsheetError(_ text: String) -> Bool {
+        text.utf8.first == UInt8(ascii: "#") && spreadsheetErrors.contains(text.trimmingCharacters(in: .whitespaces))
     }
 
     /// The longest value echoed whole, even with `--show-values`.

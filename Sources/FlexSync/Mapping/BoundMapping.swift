@@ -351,7 +351,13 @@ public final class BoundMapping {
             }
         }
         guard var text = value.text else { return nil }
-        if attribute.isIdentifier && NumberParsing.isExcelScientific(Transform.trimmed(text)) {
+        if ValueRules.isSpreadsheetError(text) {
+            return fail(
+                "an Excel formula error where a value should be (a lookup or formula that failed in the "
+                    + "spreadsheet): correct the export, or list it in 'null_tokens' to leave the attribute empty",
+                text)
+        }
+        if attribute.isIdentifier && NumberParsing.endsInExcelScientific(Transform.trimmed(text)) {
             return fail(
                 "an id Excel turned into scientific notation: its last digits are lost; export the column as text",
                 text)

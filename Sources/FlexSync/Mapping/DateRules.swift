@@ -15,7 +15,9 @@ enum DateRules {
     /// time of day after it (`1970-01-01 00:00:00`, a time of 0 where none was recorded): a date
     /// alone may be a birthday.
     static let placeholders: Set<String> = [
-        "1900-01-01", "0001-01-01", "9999-12-31", "4712-12-31", "4501-01-01", "1899-12-30", "1800-01-01"
+        "1900-01-01", "0001-01-01", "9999-12-31", "4712-12-31", "4501-01-01", "1899-12-30", "1800-01-01",
+        // Excel's day 0 as its XML Spreadsheet 2003 and ISO exports write it.
+        "1899-12-31"
     ]
 
     /// A sentinel that means "no date": the value is empty. Day, month and year all zero in any
@@ -24,6 +26,13 @@ enum DateRules {
     /// is not known): neither names a day Insights could show.
     static func isNullDate(_ text: String) -> Bool {
         if text.hasPrefix("0000-00-00") { return true }
+        // A time after the zeros (`00/00/0000 12:00 AM`, as Keap and Access write an empty date-time).
+        if text.utf8.first == UInt8(ascii: "0"), let space = text.firstIndex(of: " "),
+            text[text.index(after: space)...].range(
+                of: #"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?( ?[AaPp]\.?[Mm]\.?)?$"#, options: .regularExpression) != nil
+        {
+            return isNullDate(String(text[..<space]))
+        }
         let bytes = text.utf8
         if bytes.count == 7, bytes.starts(with: "--".utf8),
             text.range(of: #"^--\d\d-\d\d$"#, options: .regularExpression) != nil

@@ -51,4 +51,24 @@ enum NumberParsing {
             && mantissa.allSatisfy { digits($0) || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ".") }
             && mantissa.last.map(digits) == true
     }
+
+    /// Whether an id ends in a number Excel wrote in scientific notation, whole (`1.00235E+11`)
+    /// or after a prefix a mapping put before it (`gorgias:1.00235E+11`, `CRM-4.5E+9`): the
+    /// prefix does not bring the lost digits back.
+    static func endsInExcelScientific(_ text: String) -> Bool {
+        if isExcelScientific(text) { return true }
+        let bytes = Array(text.utf8)
+        let isPart: (UInt8) -> Bool = { byte in
+            (byte >= 0x30 && byte <= 0x39)
+                || [
+                    UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "+"),
+                    UInt8(ascii: "E"), UInt8(ascii: "e")
+                ].contains(byte)
+        }
+        guard let cut = bytes.lastIndex(where: { !isPart($0) }), cut + 1 < bytes.count else { return false }
+        // After a separator only: `ABC1E+5`'s letters belong to the id.
+        let before = bytes[cut]
+        guard !((before | 0x20) >= 0x61 && (before | 0x20) <= 0x7A) else { return false }
+        return isExcelScientific(String(decoding: bytes[(cut + 1)...], as: UTF8.self))
+    }
 }

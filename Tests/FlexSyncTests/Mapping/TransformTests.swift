@@ -105,9 +105,17 @@ struct TransformTests {
             "error: in.csv:2: customers.acquisition_date: not a date: there is no 31 February (February has 28 days): 31.02.2021"
         ),
         (
-            "date", "1899-12-31",
-            "error: in.csv:2: customers.acquisition_date: date outside Insights' years 1901–2049: 1899-12-31"
+            "date", "1899-06-30",
+            "error: in.csv:2: customers.acquisition_date: date outside Insights' years 1901–2049: 1899-06-30"
         ),
+        // Excel's day 0 as its XML Spreadsheet writes a DateTime cell.
+        (
+            "date", "1899-12-31T00:00:00.000",
+            "error: in.csv:2: customers.acquisition_date: placeholder date (1899-12-31 stands in for an unknown or "
+                + "open-ended date): leave it empty, or list it in 'null_tokens': 1899-12-31T00:00:00.000"
+        ),
+        // An empty date-time as Keap and Access write it is empty, like the date alone.
+        ("{ date: MM/dd/yyyy }", "00/00/0000 12:00 AM", "remove"),
         (
             "date", "2050-01-01",
             "error: in.csv:2: customers.acquisition_date: date outside Insights' years 1901–2049: 2050-01-01"
