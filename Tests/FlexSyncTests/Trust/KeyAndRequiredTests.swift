@@ -160,6 +160,25 @@ struct KeyAndRequiredTests {
         }
     }
 
+    /// A prefix the mapping puts before the id does not bring the digits back: `gorgias:1.00235E+11`
+    /// is refused like the bare value, while an id whose letters end in `E+5` is its own.
+    @Test func scientificNotationIsFoundBehindAPrefix() throws {
+        let yaml = """
+            target: tasks
+            key: { match: [customers.external_id] }
+            attributes:
+              customers.external_id: { field: id, transforms: [{ prefix: "gorgias:" }] }
+            """
+        let csv = "id\n3958\n1.00235E+11\nAB1E+5\n"
+        let outcome = try DatasetValidator(
+            job: try TrustJob.csv(csv, mapping: yaml, policies: "{ max_invalid_share: 1 }"), keepRecords: false
+        ).run()
+        #expect(
+            outcome.problems.map { "\($0.position?.line ?? 0) \($0.rule)" } == [
+                "3 an id Excel turned into scientific notation: its last digits are lost; export the column as text"
+            ])
+    }
+
     @Test func mappingKeysAreChecked() throws {
         let wrong = "target: workers\nkey: { match: [agent_id], allow_fallback: maybe }\nattributes:\n  agent_id: id\n"
         #expect(errorMessage { _ = try Mapping.parse(wrong, path: "m.yaml") }?.hasPrefix("m.yaml:2:") == true)
