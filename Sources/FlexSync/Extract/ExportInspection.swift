@@ -43,6 +43,9 @@ public struct ExportInspection: Sendable {
     public var headerLine: Int?
     /// CSV: lines that repeated the header, left out of the counts.
     public var repeatedHeaderLines: [Int] = []
+    /// XML Spreadsheet: the first row, the sheet's header, which names the columns (labels) and
+    /// which a job skips: its first cell's path and text. Not counted among the records.
+    public var headerRow: (field: String, value: String)?
     /// A report's totals lines (`Total general;24;;;`), with their label: not records.
     public var totalLines: [(line: Int, label: String)] = []
 
@@ -81,6 +84,25 @@ public struct ExportInspection: Sendable {
         // Values read from the bytes, as validate reads them: what tells a totals line.
         options.lazyValues = true
         let first = try csv(path: path, options: options, encoding: name)
+        // A title Excel padded to the table's width (`Список сотрудников;;;;;;;;;;`, as 1C saves a
+        // report): one named column of several, and the header the first line that names them all.
+        let titled = try CSVReader(path: path, options: options)
+        let names = titled.schema.names
+        if names.count >= 3 && names.count - titled.blankColumns.count <= 1,
+            let line = CSVReader.headerLine(
+                in: path, options: options, after: titled.headerLine,
+                accepts: { header in
+                    header.count == names.count
+                        && !header.enumerated().contains {
+                            $1.trimmingCharacters(in: .whitespaces).isEmpty || $1 == CSVReader.blankColumnName($0 + 1)
+                        }
+                })
+        {
+            options.headerLine = line
+            var moved = try csv(path: path, options: options, encoding: name)
+            moved.headerLine = line
+            return moved
+        }
         let counts = Dictionary(grouping: first.malformedRows, by: \.fields)
         guard first.malformedRows.count > first.records,
             let common = counts.max(by: { $0.value.count < $1.value.count })?.key,

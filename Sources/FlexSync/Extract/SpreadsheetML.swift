@@ -29,4 +29,29 @@ enum SpreadsheetML {
         defer { free(value) }
         return Int(String(cString: value))
     }
+
+    /// A row's cells by column, as a position in a job's path reads them: `Cell[N]/Data` (names
+    /// written by `name`, from an element's local name and namespace) and the data's text.
+    static func cells(
+        _ row: xmlNodePtr, name: (UnsafePointer<xmlChar>?, xmlNsPtr?) -> String
+    ) -> [(path: String, text: String)] {
+        var found: [(path: String, text: String)] = []
+        var column = 0
+        var child = row.pointee.children
+        while let cell = child {
+            defer { child = cell.pointee.next }
+            guard cell.pointee.type == XML_ELEMENT_NODE, let span = columns(of: cell) else { continue }
+            let first = span.index ?? column + 1
+            column = first + span.mergeAcross
+            var data = cell.pointee.children
+            while let node = data, node.pointee.type != XML_ELEMENT_NODE { data = node.pointee.next }
+            guard let data else { continue }
+            let content = xmlNodeGetContent(data)
+            defer { free(content) }
+            let path =
+                "\(name(cell.pointee.name, cell.pointee.ns))[\(first)]/\(name(data.pointee.name, data.pointee.ns))"
+            found.append((path, content.map { String(cString: $0) } ?? ""))
+        }
+        return found
+    }
 }

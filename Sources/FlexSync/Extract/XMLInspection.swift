@@ -32,6 +32,11 @@ extension ExportInspection {
         // An IBM Cognos "XML data" report names its columns once, in `<metadata>`, and writes
         // each row's values unnamed and in that order: they are keyed `value[N]`, named by it.
         var cognosColumns: [String] = []
+        // An XML Spreadsheet's rows: cells keyed by column (`Cell[3]/Data`), named by the first row.
+        let spreadsheet =
+            inspection.namespaces.values.contains(SpreadsheetML.namespace)
+            && record.split(separator: "/").last.map { $0.split(separator: ":").last == "Row" } == true
+        var sheetLabels: [String: String] = [:]
         while pending || xmlTextReaderRead(reader) == 1 {
             pending = false
             if inspection.records == 0, let encoding = xmlTextReaderConstEncoding(reader) {
@@ -43,6 +48,22 @@ extension ExportInspection {
             stack.append(names.current(reader))
             if let item = cognosItem(reader) { cognosColumns.append(item) }
             guard "/" + stack.joined(separator: "/") == record, let node = xmlTextReaderExpand(reader) else { continue }
+            if spreadsheet {
+                let cells = SpreadsheetML.cells(node, name: { names.name($0, $1, element: true) })
+                if inspection.headerRow == nil, let first = cells.first {
+                    inspection.headerRow = (first.path, first.text)
+                    for cell in cells { sheetLabels[cell.path] = cell.text }
+                } else {
+                    inspection.records += 1
+                    for cell in cells {
+                        inspection.observe(cell.path, cell.text, label: sheetLabels[cell.path], into: &index)
+                    }
+                }
+                stack.removeLast()
+                guard xmlTextReaderNext(reader) == 1 else { break }
+                pending = true
+                continue
+            }
             inspection.records += 1
             if !cognosColumns.isEmpty {
                 for (number, (path, value)) in positionalValues(node, names: names).enumerated() {
@@ -219,6 +240,15 @@ extension ExportInspection {
                 .joined(separator: "/")
             if written[text] == nil { writtenOrder.append(text) }
             written[text, default: 0] += counts[raw, default: 0]
+        }
+        // An XML Spreadsheet's records are its table's rows, not its many styles nearer the root.
+        if namespaces.values.contains(SpreadsheetML.namespace),
+            let rows = writtenOrder.filter({ text in
+                text.split(separator: "/").suffix(4).map { $0.split(separator: ":").last ?? "" }
+                    == ["Workbook", "Worksheet", "Table", "Row"]
+            }).max(by: { written[$0, default: 0] < written[$1, default: 0] })
+        {
+            return (rows, names)
         }
         let repeated = writtenOrder.filter { written[$0, default: 0] > 1 }
         let depth = repeated.map { $0.split(separator: "/").count }.min()

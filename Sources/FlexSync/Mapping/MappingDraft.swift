@@ -12,10 +12,15 @@ public enum MappingDraft {
         (["personnum", "!manager"], "agent_id"), (["associateid", "!manager"], "agent_id"), (["persnr"], "agent_id"),
         (["agentid"], "agent_id"),
         (["contingentworkerid"], "agent_id"), (["userid"], "agent_id"), (["emplid"], "agent_id"),
+        // Turkish and Russian HR lists (Logo, 1C): `Sicil No`, `Табельный номер`.
+        (["sicilno"], "agent_id"), (["personelno"], "agent_id"), (["табельныйномер"], "agent_id"),
+        (["табномер"], "agent_id"),
         (["emailprimarywork"], "email"), (["workemail"], "email"), (["email"], "email"), (["mail"], "email"),
+        (["eposta"], "email"), (["почта"], "email"), (["телефон"], "phone"),
         (["phoneprimarywork"], "phone"), (["workphone"], "phone"), (["telefon"], "phone"), (["phone"], "phone"),
         (["mobile"], "phone"), (["cell"], "phone"),
         (["preferredname"], "full_name"), (["fullname"], "full_name"), (["displayname"], "full_name"),
+        (["adısoyadı"], "full_name"), (["adsoyad"], "full_name"), (["фио"], "full_name"), (["сотрудник"], "full_name"),
         (["costcenterreferenceid"], "department_id"), (["costcenter", "referenceid"], "department_id"),
         (["kostenstelle"], "department_id"), (["departmentid"], "department_id"),
         (["departmentcode"], "department_id"), (["department", "code"], "department_id"),
@@ -23,18 +28,21 @@ public enum MappingDraft {
         (["orglevel1", "code"], "department_id"), (["orglevel1", "description"], "department_name"),
         (["orglevel2", "code"], "team_id"), (["orglevel2", "description"], "team_name"),
         (["costcenter", "@descriptor"], "department_name"), (["abteilung"], "department_name"),
-        (["department"], "department_name"),
+        (["department"], "department_name"), (["departmankodu"], "department_id"), (["departman"], "department_name"),
+        (["подразделение"], "department_name"), (["отдел"], "department_name"),
         (["supervisoryorganization", "organizationreferenceid"], "team_id"), (["teamid"], "team_id"),
         (["teamcode"], "team_id"), (["team", "code"], "team_id"),
         (["4512"], "team_id"),
         (["supervisoryorganization", "@descriptor"], "team_name"), (["teamname"], "team_name"), (["team"], "team_name"),
+        (["ekipkodu"], "team_id"), (["ekip"], "team_name"),
         (["workersmanager", "@descriptor"], "manager"), (["manager", "fullname"], "manager"),
         (["manager", "displayname"], "manager"), (["manager", "!ismanager"], "manager"), (["vorgesetzte"], "manager"),
         (["reportingto"], "manager"), (["reportsto"], "manager"), (["supervisor"], "manager"),
+        (["yönetici"], "manager"), (["руководитель"], "manager"),
         (["location", "@descriptor"], "location"), (["location"], "location"), (["standort"], "location"),
-        (["site"], "location"),
+        (["site"], "location"), (["lokasyon"], "location"), (["şube"], "location"),
         (["businesstitle"], "role"), (["jobtitle"], "role"), (["jobprofile"], "role"), (["title"], "role"),
-        (["role"], "role"),
+        (["role"], "role"), (["görev"], "role"), (["unvan"], "role"), (["должность"], "role"),
         (["activestatus"], "state"), (["status"], "state"), (["ausgetreten"], "state")
     ]
 
@@ -84,7 +92,8 @@ public enum MappingDraft {
     /// element of the manager's record nested in the worker's), a customer's account owner.
     /// Such a column feeds only an attribute whose hint names the same word.
     static let otherPerson: [MappingTarget: [String]] = [
-        .workers: ["manager", "supervisor", "vorgesetzte", "reportingto", "reportsto"], .tasks: ["owner"]
+        .workers: ["manager", "supervisor", "vorgesetzte", "reportingto", "reportsto", "yönetici", "руководитель"],
+        .tasks: ["owner"]
     ]
 
     /// The attribute a column most likely feeds, if any, and the hint's rank (lower is surer).
@@ -205,14 +214,19 @@ public enum MappingDraft {
         var first: ExportInspection.Column?
         var last: ExportInspection.Column?
         var country: ExportInspection.Column?
+        var guessedKey = false
         let recordName = inspection.recordPath.flatMap { steps(of: $0).last }
         for column in inspection.columns {
             // A column's label (a Cognos metadata item) names it where its path cannot.
             let called = column.label ?? column.name
             let name = folded(called)
             let ownName = isOwn(called, target, recordName: recordName)
-            if ownName && (name.hasSuffix("firstname") || name == "vorname") { first = first ?? column }
-            if ownName && (name.hasSuffix("lastname") || name == "nachname") { last = last ?? column }
+            if ownName && (name.hasSuffix("firstname") || ["vorname", "adı", "ad", "имя"].contains(name)) {
+                first = first ?? column
+            }
+            if ownName && (name.hasSuffix("lastname") || ["nachname", "soyadı", "soyad", "фамилия"].contains(name)) {
+                last = last ?? column
+            }
             // A country column reads each phone in its row's country (`Country/Region`, `Land`).
             // Only one whose samples name countries, half of them at least: a location code
             // (`DEN01`) would fail every phone, while one unknown country is that row's problem.
@@ -243,7 +257,19 @@ public enum MappingDraft {
         let nameKey = target == .workers ? "full_name" : "customers.name"
         let idKey = target == .workers ? "agent_id" : "customers.external_id"
         let emailKey = target == .workers ? "email" : "customers.email"
+        // A key the mapping can compile: with no id or e-mail column named as such, the first
+        // filled column, flagged for review (an HR list's first column is most often its id).
+        if chosen[idKey] == nil && chosen[emailKey] == nil,
+            let column = inspection.columns.first(where: {
+                $0.filled > 0 && !chosen.values.map(\.name).contains($0.name)
+            })
+        {
+            chosen[idKey] = column
+            order.insert(idKey, at: 0)
+            guessedKey = true
+        }
         let match = [idKey, emailKey].filter { chosen[$0] != nil }
+        func quoted(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         var lines = [
             "# Drafted by 'flexsync inspect' from \(inspection.file) (\(inspection.records) records): review",
             "# every line, then run 'flexsync validate' on a job that uses it.",
@@ -252,7 +278,11 @@ public enum MappingDraft {
             "  match: [\(match.isEmpty ? idKey : match.joined(separator: ", "))]",
             "attributes:"
         ]
-        func quoted(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        if let (field, value) = inspection.headerRow {
+            lines.insert(
+                "skip_when: { field: \(quoted(field)), equals: [\(quoted(value))] }   # the sheet's header row",
+                at: lines.count - 1)
+        }
         func fill(_ column: ExportInspection.Column) -> String { "\(column.filled) of \(inspection.records) filled" }
         // The name from first and last name columns when no name column is well filled.
         func nameTemplate() -> String? {
@@ -273,6 +303,9 @@ public enum MappingDraft {
                         "{ field: \(field), transforms: [{ phone: { country_field: \(quoted(country.name)), "
                         + "default_country: US } }] }"
                     note = "; US where the country is empty: set yours"
+                } else if let region = callingRegion(column.samples) {
+                    value = "{ field: \(field), transforms: [{ phone: { default_country: \(region) } }] }"
+                    note = "; \(region) from the numbers written with '+': check it"
                 } else {
                     value = "{ field: \(field), transforms: [{ phone: { default_country: US } }] }"
                     note = "; set the country"
@@ -288,6 +321,7 @@ public enum MappingDraft {
             default: value = field
             }
             if key == nameKey, column.filled * 2 < inspection.records, first != nil, last != nil { continue }
+            if key == idKey && guessedKey { note += "; no column is named like an id: the first one, check it" }
             lines.append("  \(key): \(value)   # \(fill(column))\(note)")
             // Insights shows a team or department name only beside its id: without a code
             // column, the name stands as its id.
@@ -303,5 +337,23 @@ public enum MappingDraft {
                 "attributes: {}   # no column name suggests an Insights attribute: map them by hand"
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The region most of a phone column's samples written with `+` call: `+7 (916) 555-10-30` → RU.
+    /// Calling codes are prefix-free, so the first one its leading digits make is the number's.
+    static func callingRegion(_ samples: [String]) -> String? {
+        var regions: [String: Int] = [:]
+        for sample in samples {
+            let text = Transform.trimmed(sample)
+            guard text.hasPrefix("+") else { continue }
+            let digits = text.dropFirst().prefix { $0.isASCII && $0.isNumber }
+            for length in 1...min(3, digits.count) {
+                if let code = Int(digits.prefix(length)), let region = PhoneNumberLibrary.region(callingCode: code) {
+                    regions[region, default: 0] += 1
+                    break
+                }
+            }
+        }
+        return regions.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
     }
 }

@@ -13,6 +13,11 @@ public enum InspectReport {
                 "header on line \(line): the line\(line == 2 ? "" : "s") above it \(line == 2 ? "is" : "are") not the "
                     + "header (a report title?): set 'source.header_line: \(line)' in the job")
         }
+        if let (field, value) = inspection.headerRow {
+            lines.append(
+                "the first row is the sheet's header (an XML Spreadsheet's): its texts name the columns below; skip it "
+                    + "in the mapping with skip_when: { field: \"\(field)\", equals: [\"\(value)\"] }")
+        }
         for (prefix, uri) in inspection.namespaces.sorted(by: { $0.key < $1.key }) {
             // The default namespace is bound to "" in a job, for the unprefixed names shown.
             lines.append(
@@ -49,8 +54,10 @@ public enum InspectReport {
             let named = holders.prefix(6).map { "'\($0.column)' (\($0.count))" }.joined(separator: ", ")
             let more = holders.count > 6 ? " and \(holders.count - 6) more columns" : ""
             lines.append(
-                "'\(token)' fills \(named)\(more): counted as a value; if it means empty, list it in "
-                    + "'source.null_tokens'")
+                "'\(token)' fills \(named)\(more): "
+                    + (ValueRules.isSpreadsheetError(token)
+                        ? "an Excel formula error, which validate refuses; if it means empty, list it in "
+                        : "counted as a value; if it means empty, list it in ") + "'source.null_tokens'")
         }
         for (line, label) in inspection.totalLines.prefix(5) {
             lines.append("line \(line): a report's total line ('\(label)' first): left out of the counts")

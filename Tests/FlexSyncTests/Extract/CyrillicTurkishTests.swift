@@ -110,4 +110,46 @@ struct CyrillicTurkishTests {
         return try DatasetValidator(job: job, keepRecords: false).run().problems.filter { $0.position?.line == 1 }
             .map(\.rule)
     }
+
+    /// A 1C report: title lines padded to the table's width above the header, Cyrillic names.
+    /// inspect finds the header, and drafts the id, name, department, role and phone (in the
+    /// region its numbers call), as it does Turkish column names.
+    @Test func inspectFindsA1CHeaderAndDraftsRussianAndTurkishNames() throws {
+        let report =
+            "Список сотрудников;;;;;\r\nОрганизация: ООО «Ромашка»;;;;;\r\n;;;;;\r\n"
+            + "Табельный номер;Сотрудник;Подразделение;Должность;Email;Мобильный телефон\r\n"
+            + "0000-00012;Иванов Сергей Петрович;Контакт-центр;Оператор;s.ivanov@example.ru;+7 (916) 555-10-30\r\n"
+            + "0000-00015;Смирнова Анна;Контакт-центр;Старший оператор;a.smirnova@example.ru;+7 (916) 555-11-31\r\n"
+        let russian = try Self.inspect(Self.bytes(report, .windowsCP1251))
+        #expect(russian.headerLine == 4 && russian.records == 2)
+        let draft = MappingDraft.yaml(russian, target: .workers)
+        for line in [
+            "  agent_id: \"Табельный номер\"", "  full_name: \"Сотрудник\"", "  department_name: \"Подразделение\"",
+            "  role: \"Должность\"", "default_country: RU"
+        ] {
+            #expect(draft.contains(line), "\(draft)")
+        }
+        _ = try Mapping.parse(draft, path: "draft.yaml")
+        let turkish = try Self.inspect(
+            Self.bytes(
+                "Sicil No;Adı;Soyadı;E-posta;Departman Kodu;Departman;Ekip;Görevi\r\n"
+                    + "004512;Ayşe;Yılmaz;ayse@example.com.tr;D01;Müşteri Hizmetleri;Çağrı Merkezi;Temsilci\r\n",
+                .windowsCP1254))
+        let drafted = MappingDraft.yaml(turkish, target: .workers)
+        for line in [
+            "  agent_id: \"Sicil No\"", "  full_name: { template: \"{Adı} {Soyadı}\" }",
+            "  department_id: \"Departman Kodu\"",
+            "  team_name: \"Ekip\"", "  role: \"Görevi\""
+        ] {
+            #expect(drafted.contains(line), "\(drafted)")
+        }
+    }
+
+    /// No column named like an id: the draft still compiles, keyed by the first column, flagged.
+    @Test func aDraftWithoutAnIdColumnStillCompiles() throws {
+        let inspection = try Self.inspect(Array("Kod;Ad\r\nA1;Ayşe\r\nA2;Mehmet\r\n".utf8))
+        let draft = MappingDraft.yaml(inspection, target: .workers)
+        #expect(draft.contains("  agent_id: \"Kod\"   # 2 of 2 filled; no column is named like an id"), "\(draft)")
+        _ = try Mapping.parse(draft, path: "draft.yaml")
+    }
 }

@@ -134,4 +134,32 @@ struct SpreadsheetMLTests {
         ).run()
         #expect(listed.invalid == 0)
     }
+
+    /// inspect takes the table's rows as records (not the styles nearer the root), names each
+    /// column by the header row's text, leaves that row out of the counts, and drafts a mapping
+    /// that skips it and compiles.
+    @Test func inspectReadsTheSheetAndDraftsAMappingThatRuns() throws {
+        let path = try Self.job().source.pattern
+        let inspection = try ExportInspection.inspect(path: path, recordPath: nil)
+        // Rich text re-binds the default namespace to HTML's: the sheet's names take their declared prefix.
+        #expect(inspection.recordPath == "/ss:Workbook/ss:Worksheet/ss:Table/ss:Row")
+        #expect(inspection.records == 6)
+        #expect(inspection.headerRow?.field == "ss:Cell[1]/ss:Data" && inspection.headerRow?.value == "Agent ID")
+        #expect(
+            inspection.columns.map { "\($0.name) (\($0.label ?? ""))" } == [
+                "ss:Cell[1]/ss:Data (Agent ID)", "ss:Cell[2]/ss:Data (Name)", "ss:Cell[3]/ss:Data (Email)",
+                "ss:Cell[4]/ss:Data (Team)", "ss:Cell[5]/ss:Data (Site)"
+            ])
+        // The gapped row's team counts in column 4, not as an e-mail.
+        #expect(inspection.columns[2].filled == 3 && inspection.columns[3].filled == 4)
+        let draft = MappingDraft.yaml(inspection, target: .workers)
+        #expect(draft.contains("skip_when: { field: \"ss:Cell[1]/ss:Data\", equals: [\"Agent ID\"] }"), "\(draft)")
+        #expect(
+            draft.contains("  agent_id: \"ss:Cell[1]/ss:Data\"") && draft.contains("  location: \"ss:Cell[5]/ss:Data\"")
+        )
+        _ = try Mapping.parse(draft, path: "draft.yaml")
+        let report = InspectReport.text(inspection, showValues: false)
+        #expect(
+            report.contains("'#N/A' fills 'ss:Cell[4]/ss:Data' (1): an Excel formula error, which validate refuses"))
+    }
 }

@@ -104,7 +104,7 @@ struct InspectTests {
         #expect(yaml.contains("  full_name: { template: \"{Vorname} {Nachname}\" }"))
         #expect(
             yaml.contains(
-                "  phone: { field: \"Telefon (geschäftlich)\", transforms: [{ phone: { default_country: US } }] }"))
+                "  phone: { field: \"Telefon (geschäftlich)\", transforms: [{ phone: { default_country: DE } }] }"))
         #expect(yaml.contains("  team_id: \"Team-ID\"") && yaml.contains("  team_name: \"Team\""))
         #expect(yaml.contains("  department_id: \"Kostenstelle\"") && yaml.contains("  department_name: \"Abteilung\""))
         let workday = try ExportInspection.inspect(path: Self.vendor("workday-raas-workers.xml"), recordPath: nil)
