@@ -14,6 +14,7 @@ import Foundation
 /// | Mac OS Roman | `RenŽe`, `Mu–oz` | Excel for Mac's plain CSV read as Windows-1252 (`é` is Mac's 0x8E, 1252's `Ž`) |
 /// | ISO-8859-15 | `Dub½uf`, `¼nologie` | Latin-9 read as Windows-1252 or Latin-1 (`œ` is 0xBD, their `½`) |
 /// | Windows-1250 | `Wroc³aw`, `£ukasz` | Central European read as Windows-1252 (`ł` is 0xB3, its `³`) |
+/// | DOS | `€elik ™zkan` | a DOS export (code page 857, 850, 437) read as Windows-1252: `Ç` is 0x80, `Ö` 0x99 |
 /// | Windows-1251 | `Р˜РІР°РЅРѕРІ` | Cyrillic UTF-8 read as Windows-1251 (`И` is D0 98: `Р` and `˜`) |
 /// | Shift_JIS | `縺ゅｊ`, `繧ｵ繝昴` | Japanese UTF-8 read as Shift_JIS: a kana's first two bytes make `縺`, `繧` or `繝` |
 ///
@@ -29,6 +30,7 @@ public enum LossyText {
         case latin9
         case centralEuropean
         case cyrillic
+        case dosCodePage
         case shiftJIS
 
         /// The rule's wording: `lossy text: '?' in place of characters`.
@@ -51,6 +53,9 @@ public enum LossyText {
             case .cyrillic:
                 "lossy text: Cyrillic UTF-8 read as Windows-1251 (double encoded: 'Р˜' where 'И' was, "
                     + "'Рѕ' where 'о' was)"
+            case .dosCodePage:
+                "lossy text: a DOS code page (437, 850, 857) or Mac OS Roman read as Windows-1252 ('Ç' or 'Ä' "
+                    + "shows as '€', 'Ö' as '™'): the file was converted without its code page"
             case .shiftJIS:
                 "lossy text: Japanese UTF-8 read as Shift_JIS ('縺', '繧' or '繝' where kana were): the value was "
                     + "pasted from a UTF-8 file, or the file is UTF-8"
@@ -195,6 +200,11 @@ public enum LossyText {
             ? UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
             : UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
         if isLatin9Tell(scalar) { return .latin9 }
+        // `€` before a lower-case letter, `™` before one at a word's start (`Brand™s` is a
+        // brand's): DOS's `Ç` and `Ö` (Mac OS Roman's `Ä` and `ô`) read as Windows-1252.
+        if scalar == 0x20AC || (scalar == 0x2122 && (index == 0 || !isLetter(bytes[index - 1]))) {
+            return .dosCodePage
+        }
         // Windows-1250's `Ł ł ą` (`£ ³ ¹` in Windows-1252) before a letter: `£ukasz`, `Wroc³aw`.
         if scalar == 0xA3 || scalar == 0xB3 || scalar == 0xB9 { return .centralEuropean }
         guard index > 0, isLetter(bytes[index - 1]) else { return nil }

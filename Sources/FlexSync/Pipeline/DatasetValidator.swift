@@ -224,6 +224,17 @@ public struct DatasetValidator {
         outcome.invalid = invalidRows
         outcome.valid = outcome.rowsRead - outcome.skipped - outcome.invalid
         for warning in cardinality.warnings() + postalCodes.warnings() + idLengths.warnings() { report(warning) }
+        // In file and line order, as a person reads the export beside them: checks made at a
+        // file's end (a repeated header, an id's lost zeros) come back to their rows; the
+        // export's own (no place) stay last.
+        let fileOrder = Dictionary(fileNames.enumerated().map { ($1, $0) }) { first, _ in first }
+        outcome.problems = outcome.problems.enumerated().sorted { left, right in
+            func place(_ entry: (offset: Int, element: Problem)) -> (Int, Int, Int, Int) {
+                guard let position = entry.element.position else { return (Int.max, 0, 0, entry.offset) }
+                return (fileOrder[position.file] ?? Int.max - 1, position.line, position.record, entry.offset)
+            }
+            return place(left) < place(right)
+        }.map(\.element)
         if job.policies.pii == .withhold {
             outcome.withheldKeys = mapping.attributes.filter { ValueRules.isPersonal($0.leaf, $0.object) }.map(\.key)
         }

@@ -26,7 +26,9 @@ struct LossyTextTests {
         // SAP's '#' for what its code page lacks: Tomáš Dvořák, Łukasz.
         ("Tomá# Dvo#ák", .hashMarks), ("#ukasz Kowalski", .hashMarks),
         // Japanese UTF-8 read as Shift_JIS: あり (E3 81 82, E3 82 8A), サポート.
-        ("縺ゅｊ", .shiftJIS), ("繧ｵ繝昴?繝", .shiftJIS)
+        ("縺ゅｊ", .shiftJIS), ("繧ｵ繝昴?繝", .shiftJIS),
+        // A Turkish DOS export (code page 857) read as Windows-1252: Çelik Özkan.
+        ("€elik ™zkan", .dosCodePage), ("Kara€am", .dosCodePage)
     ])
     func damageIsNamed(text: String, damage: LossyText.Damage) {
         #expect(LossyText.damage(in: text) == damage)
@@ -37,7 +39,8 @@ struct LossyTextTests {
         "https://rec.example.com/r?id=1&sig=x", "ÄÖÜ äöü ß", "Zoë",
         // What a word may hold in Windows-1252 itself.
         "Tomšič", "Anžej", "sœur", "O’Neil", "it’s", "Jean–Paul", "2019–2020", "ŠKODA", "Žarko", "Acme™",
-        "1½ cups", "Size ½", "D´Angelo", "Team #1", "C# developer", "Suite #5B", "#1 Plumbing",
+        "1½ cups", "Size ½", "€5 off", "Price: 20€", "€ 20", "Acme™ Ltd", "D´Angelo", "Team #1", "C# developer",
+        "Suite #5B", "#1 Plumbing",
         "Bar ¿qué tal", "Price £5", "£ 20", "10 m³", "x²", "Ăsta e", "Ärzte Äpfel",
         // Japanese as it should read, kanji, kana and half-width katakana.
         "山田 太郎", "サポートセンター", "ｶﾀｶﾅ", "髙橋 ①", "東京都千代田区"
