@@ -114,27 +114,41 @@ extension SourceSpec {
                 + "\(count) letters in the first megabyte tell it): set 'encoding: \(found.rawValue)'")
     }
 
-    /// Header columns with a blank name: a warning naming them when they are empty on every row
-    /// (or `blank_columns: ignore`), an error at the first line with a value in one otherwise.
-    public func blankColumnProblem(_ file: String, reader: CSVReader) throws -> Problem? {
+    /// Header columns with a blank name: a warning naming them when they are empty on every row,
+    /// an error at the first line with a value in one otherwise; under `blank_columns: ignore`, a
+    /// warning naming them and another at the first line whose value is dropped.
+    public func blankColumnProblems(_ file: String, reader: CSVReader) throws -> [Problem] {
         let columns = reader.blankColumns
-        guard !columns.isEmpty else { return nil }
+        guard !columns.isEmpty else { return [] }
         let named = (columns.count == 1 ? "column " : "columns ") + columns.map { "\($0)" }.joined(separator: ", ")
         let position = SourcePosition(file: file, line: reader.headerLine, record: 0)
-        if blankColumns == .ignore {
-            return Problem(
-                .warning, position, field: "-",
-                rule: "\(named) of the header have a blank name: ignored (blank_columns: ignore)")
-        }
         var options = csv
         options.lazyValues = false
         options.allowDuplicateColumns = true
         options.malformedRowsAsRecords = true
-        if let (line, column) = try CSVReader(path: file, options: options).firstLineWithBlankColumnData() {
+        let withData = try CSVReader(path: file, options: options).firstLineWithBlankColumnData()
+        if blankColumns == .ignore {
+            var found = [
+                Problem(
+                    .warning, position, field: "-",
+                    rule: "\(named) of the header have a blank name: ignored (blank_columns: ignore)")
+            ]
+            if let (line, column) = withData {
+                found.append(
+                    Problem(
+                        .warning, SourcePosition(file: file, line: line, record: 0), field: "-",
+                        rule: "a value in column \(column), whose header is blank, is dropped (blank_columns: ignore): "
+                            + "the first such line"))
+            }
+            return found
+        }
+        if let (line, column) = withData {
             throw ExtractError.blankColumnWithData(file: file, line: reader.headerLine, column: column, dataLine: line)
         }
-        return Problem(
-            .warning, position, field: "-", rule: "\(named) of the header have a blank name and no values: ignored")
+        return [
+            Problem(
+                .warning, position, field: "-", rule: "\(named) of the header have a blank name and no values: ignored")
+        ]
     }
 }
 

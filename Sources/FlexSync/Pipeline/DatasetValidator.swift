@@ -91,7 +91,7 @@ public struct DatasetValidator {
                 if let problem = try job.source.duplicateColumnProblem(file, reader: csv, mapping: mapping) {
                     report(problem)
                 }
-                if let problem = try job.source.blankColumnProblem(file, reader: csv) { report(problem) }
+                for problem in try job.source.blankColumnProblems(file, reader: csv) { report(problem) }
                 let encoding = job.source.encodingProblem(file)
                 if let encoding { report(encoding) }
                 let missing = SourceFieldCheck.missingColumns(mapping, header: reader.schema.names, file: file)
