@@ -65,9 +65,12 @@ extension CSVScanner {
         // Where its letters sit tells Mac OS Roman and ISO-8859-15 from Windows-1252, which reads
         // every byte but for five it leaves undefined.
         // Guessed from all that is read so far (the header alone may hold no telling letter).
-        let guess = TextEncoding.singleByteGuess(bytes)
+        let tells = TextEncoding.singleByteTells(bytes)
+        let guess = tells.guess
+        // Words in a script none of flexsync's code pages reads (Hebrew, Arabic): nothing to suggest.
         let readable =
-            guess != .windows1252 || !slice[bad...].contains { [0x81, 0x8D, 0x8F, 0x90, 0x9D].contains($0) }
+            !tells.unreadScript
+            && (guess != .windows1252 || !slice[bad...].contains { [0x81, 0x8D, 0x8F, 0x90, 0x9D].contains($0) })
         return ExtractError.invalidUTF8(
             file: file, line: fieldLine, offset: byteOffset + field.start + bad, suggested: readable ? guess : nil)
     }

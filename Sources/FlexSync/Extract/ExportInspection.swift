@@ -71,7 +71,7 @@ public struct ExportInspection: Sendable {
     /// Inspects a CSV export: the encoding is a byte-order mark's, else UTF-8 when the file's
     /// first megabytes are valid UTF-8, else the legacy encoding its letters suggest
     /// (``TextEncoding/singleByteGuess(_:)``: Windows-1252, Mac OS Roman, ISO-8859-15, Windows-1250,
-    /// Windows-1251, Windows-1254 or Shift_JIS); the delimiter is detected from the header. When most rows disagree with the first line's field
+    /// Windows-1251, Windows-1253, Windows-1254 or Shift_JIS); the delimiter is detected from the header. When most rows disagree with the first line's field
     /// count and a line below it has their count, that line is taken as the header (the lines
     /// above it a report's title).
     public static func csv(path: String) throws -> ExportInspection {
@@ -167,7 +167,15 @@ public struct ExportInspection: Sendable {
         // A cut inside a character at the end of the sample is not invalid UTF-8.
         while let last = bytes.last, last & 0xC0 == 0x80 || last >= 0xC0 { bytes.removeLast() }
         if String(validating: bytes, as: UTF8.self) != nil { return (nil, "utf-8") }
-        switch TextEncoding.singleByteGuess(bytes) {
+        let tells = bytes.withUnsafeBufferPointer { TextEncoding.singleByteTells($0) }
+        if tells.unreadScript {
+            return (
+                .windows1252,
+                "not valid UTF-8, and not a code page flexsync reads: its words are in a script such as Hebrew or "
+                    + "Arabic (read here as windows-1252, garbled): save the file as UTF-8"
+            )
+        }
+        switch tells.guess {
         case .macRoman:
             return (
                 .macRoman, "mac-roman (not valid UTF-8; its letters sit where Mac OS Roman, Excel for Mac's, has them)"
@@ -177,6 +185,10 @@ public struct ExportInspection: Sendable {
             return (.windows1250, "windows-1250 (not valid UTF-8; ł, ą or ż sit where Windows-1252 has symbols)")
         case .windows1251:
             return (.windows1251, "windows-1251 (not valid UTF-8; Cyrillic words, as Excel and 1C write them)")
+        case .windows1253:
+            return (
+                .windows1253, "windows-1253 (not valid UTF-8; Greek words with their accents, as Excel writes them)"
+            )
         case .windows1254:
             return (.windows1254, "windows-1254 (not valid UTF-8; ı, ş or ğ sit where Windows-1252 has ý, þ or ð)")
         case .shiftJIS:

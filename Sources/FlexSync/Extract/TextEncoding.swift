@@ -20,6 +20,8 @@ public enum TextEncoding: String, Sendable, CaseIterable {
     /// Cyrillic: Excel's plain "CSV" on Windows set up for Russian, Ukrainian, Bulgarian or
     /// Serbian, and 1C's exports (`Иванов` is `C8 E2 E0 ED EE E2`).
     case windows1251 = "windows-1251"
+    /// Greek: Excel's plain "CSV" on Windows set up for Greek (`Καλημέρα`: `ά έ ή ί` at 0xDC–0xDF).
+    case windows1253 = "windows-1253"
     /// Turkish: Excel's plain "CSV" on Windows set up for Turkish (`ş` is 0xFE, Windows-1252's `þ`).
     case windows1254 = "windows-1254"
     /// Japanese: Excel's "CSV" on Windows set up for Japanese (Windows-31J, code page 932,
@@ -39,6 +41,7 @@ public enum TextEncoding: String, Sendable, CaseIterable {
         case "mac-roman", "macroman", "macintosh", "x-mac-roman", "mac": self = .macRoman
         case "windows-1250", "cp1250", "win-1250": self = .windows1250
         case "windows-1251", "cp1251", "win-1251": self = .windows1251
+        case "windows-1253", "cp1253", "win-1253": self = .windows1253
         // ISO-8859-9 (Latin-5) is Windows-1254 but for the C1 range, where WHATWG reads it so too.
         case "windows-1254", "cp1254", "win-1254", "iso-8859-9", "latin5", "latin-5", "iso8859-9":
             self = .windows1254
@@ -161,6 +164,11 @@ struct UTF8Transcoder {
                 UTF8Transcoder.appendUTF8(
                     byte >= 0x80 ? UTF8Transcoder.windows1251High[Int(byte - 0x80)] : UInt32(byte), to: &out)
             }
+        case .windows1253:
+            for byte in input {
+                UTF8Transcoder.appendUTF8(
+                    byte >= 0x80 ? UTF8Transcoder.windows1253High[Int(byte - 0x80)] : UInt32(byte), to: &out)
+            }
         case .windows1254:
             for byte in input {
                 UTF8Transcoder.appendUTF8(
@@ -238,6 +246,7 @@ extension TextEncoding {
         case .windows1250:
             ("Windows-1250", "with ł, ą or ż where Windows-1252 has symbols, as Excel writes in Central Europe")
         case .windows1251: ("Windows-1251", "Cyrillic words, as Excel and 1C write in Russia, Ukraine or Bulgaria")
+        case .windows1253: ("Windows-1253", "Greek words with their accents, as Excel writes in Greece")
         case .windows1254:
             ("Windows-1254", "with ı, ş or ğ where Windows-1252 has ý, þ or ð, as Excel writes in Turkey")
         case .shiftJIS: ("Shift_JIS", "Japanese in pairs of bytes, as Excel writes in Japan")
@@ -269,15 +278,33 @@ extension TextEncoding {
         /// lead bytes 0x81–0x9F, a European pair such as `«é`).
         var cyrillic = 0
         var otherRuns = 0
+        /// Within those Cyrillic-looking runs: how many there are; how many hold a capital
+        /// (0xC0–0xDF); a capital right after a small letter (0xE0–0xFF), which no Russian word
+        /// has; and, among those, Greek's accented `ά έ ή ί` (0xDC–0xDF), which most Greek words have.
+        var cyrillicRuns = 0
+        var withCapital = 0
+        var mixedCase = 0
+        var greek = 0
         /// Windows-1254's `Ğ İ Ş ğ ı ş` (Windows-1252's `Ð Ý Þ ð ý þ`) beside letters, and the
         /// acute vowels `á é í ó ú` that Icelandic (whose letters `ð þ ý` are) and Czech (`ý`)
         /// write far more often, and Turkish never.
         var turkish = 0
         var acute = 0
 
+        /// Words of high bytes (not Japanese, whose kana's lead bytes 0x82–0x83 are in nearly every one).
+        var wordsOfHighBytes: Bool { cyrillic >= 8 && cyrillic > 2 * otherRuns }
+
+        /// Words of high bytes in a script whose code page flexsync does not read: neither
+        /// Cyrillic's (capitals first, never after a small letter) nor Greek's — Hebrew (no
+        /// capitals), Arabic (its letters on both sides of 0xE0). Nothing is suggested for them.
+        var unreadScript: Bool { wordsOfHighBytes && guess == .windows1252 }
+
         var guess: TextEncoding {
-            // Russian is words of high bytes; Japanese has kana's lead bytes 0x82–0x83 in nearly every one.
-            if cyrillic >= 8 && cyrillic > 2 * otherRuns { return .windows1251 }
+            if wordsOfHighBytes {
+                if greek >= 2 && greek * 2 >= mixedCase { return .windows1253 }
+                if mixedCase * 10 <= cyrillicRuns && withCapital > 0 { return .windows1251 }
+                return .windows1252
+            }
             // A European file has a pair of high bytes here and there (`«é`), never most of them.
             if shiftJIS >= 2 && shiftJIS > mac + windows + latin9 + centralEuropean { return .shiftJIS }
             if mac > 0 && mac > 2 * (windows + latin9 + centralEuropean) { return .macRoman }
@@ -340,6 +367,15 @@ extension TextEncoding {
             let length = end - index
             if allCyrillic && length >= 4 {
                 tells.cyrillic += length
+                tells.cyrillicRuns += 1
+                var capital = false
+                for at in index..<end where bytes[at] >= 0xC0 && bytes[at] < 0xE0 {
+                    capital = true
+                    guard at > index, bytes[at - 1] >= 0xE0 else { continue }
+                    tells.mixedCase += 1
+                    if bytes[at] >= 0xDC { tells.greek += 1 }
+                }
+                if capital { tells.withCapital += 1 }
             } else if !allCyrillic && length >= 2 {
                 tells.otherRuns += length
             }

@@ -78,7 +78,9 @@ extension SourceSpec {
     /// damaged value is lossy text of its own; this says once, at the top, what to change.
     public func encodingProblem(_ file: String) -> Problem? {
         guard let declared = csv.encoding,
-            [.windows1252, .latin1, .latin9, .macRoman, .windows1250, .windows1251, .windows1254].contains(declared),
+            [.windows1252, .latin1, .latin9, .macRoman, .windows1250, .windows1251, .windows1253, .windows1254]
+                .contains(
+                    declared),
             let handle = FileHandle(forReadingAtPath: file)
         else { return nil }
         defer { try? handle.close() }
@@ -87,7 +89,7 @@ extension SourceSpec {
         let counts: [TextEncoding: Int] = [
             .macRoman: tells.mac, .latin9: tells.latin9, .windows1250: tells.centralEuropean,
             .windows1252: tells.windows, .shiftJIS: tells.shiftJIS, .windows1251: tells.cyrillic,
-            .windows1254: tells.turkish
+            .windows1254: tells.turkish, .windows1253: tells.greek
         ]
         // Windows-1252 and Latin-1 read every letter alike; a Latin-9 or Windows-1250 file
         // without its own letters reads as Windows-1252; Windows-1250's š and ž between letters
@@ -98,12 +100,19 @@ extension SourceSpec {
         case .windows1252, .latin1: agrees = found == .windows1252
         case .latin9: agrees = found == .latin9 || found == .windows1252
         case .windows1250:
-            agrees = ![.macRoman, .latin9, .shiftJIS, .windows1251, .windows1254].contains(found)
+            agrees = ![.macRoman, .latin9, .shiftJIS, .windows1251, .windows1253, .windows1254].contains(found)
         // A Cyrillic file's Latin words read alike in any of them; a Turkish one without ı, ş or ğ
         // reads as Windows-1252.
-        case .windows1251: agrees = found == .windows1251 || tells.cyrillic > 0
+        case .windows1251, .windows1253: agrees = found == declared || (!tells.wordsOfHighBytes && tells.cyrillic > 0)
         case .windows1254: agrees = found == .windows1254 || found == .windows1252
         default: agrees = found == .macRoman || (tells.mac > 0 && found != .shiftJIS)
+        }
+        if tells.unreadScript {
+            return Problem(
+                .warning, SourcePosition(file: file, line: 1, record: 0), field: "-",
+                rule:
+                    "the job says 'encoding: \(declared.rawValue)', but the file's words are in another script "
+                    + "(Hebrew, Arabic…?), whose code page flexsync does not read: save the file as UTF-8")
         }
         guard !agrees, let count = counts[found], count >= 2 else { return nil }
         guard let (reading, why) = found.whyGuessed else { return nil }

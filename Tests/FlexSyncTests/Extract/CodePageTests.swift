@@ -6,7 +6,7 @@ import Testing
 /// Excel's plain "CSV" in Russia, Ukraine or Bulgaria (and 1C's exports) is Windows-1251; in
 /// Turkey it is Windows-1254, which differs from Windows-1252 in six letters only, so a Turkish
 /// file read as Windows-1252 loses `ş ı ğ` to `þ ý ð` without a single invalid byte.
-struct CyrillicTurkishTests {
+struct CodePageTests {
     /// The bytes a code page makes of a text, by Foundation's encoder (flexsync reads them with its own table).
     static func bytes(_ text: String, _ encoding: String.Encoding) -> [UInt8] {
         Array(text.data(using: encoding)!)
@@ -152,4 +152,70 @@ struct CyrillicTurkishTests {
         #expect(draft.contains("  agent_id: \"Kod\"   # 2 of 2 filled; no column is named like an id"), "\(draft)")
         _ = try Mapping.parse(draft, path: "draft.yaml")
     }
+
+    /// Greek's bytes are Cyrillic letters to Windows-1251, but its accented `ά έ ή ί` sit where
+    /// Windows-1251 has capitals no Russian word has after a small letter: Greek is read as
+    /// Greek, and a job that names windows-1251 for it is told.
+    @Test func greekIsNotTakenForCyrillic() throws {
+        let greek = "1;Γεώργιος Παπαδόπουλος Εξυπηρέτηση\r\n2;Μαρία Κωνσταντίνου Υποστήριξη\r\n"
+        let bytes = Self.bytes("Κωδικός;Ονοματεπώνυμο\r\n" + greek, .windowsCP1253)
+        #expect(TextEncoding.singleByteGuess(bytes) == .windows1253)
+        let reader = try CSVReader(bytes: bytes, name: "agents.csv", options: CSVOptions(encoding: .windows1253))
+        #expect(
+            try reader.allRows().map { $0[1] } == [
+                "Γεώργιος Παπαδόπουλος Εξυπηρέτηση", "Μαρία Κωνσταντίνου Υποστήριξη"
+            ])
+        let refused = errorMessage { _ = try CSVReader(bytes: bytes, name: "agents.csv").allRows() }
+        #expect(refused?.hasSuffix("set 'encoding: windows-1253' in the job's source)") == true, "\(refused ?? "")")
+        let named = try Self.lineOneProblems(greek, .windowsCP1253, declared: "windows-1251")
+        #expect(named.count == 1 && named[0].hasSuffix("set 'encoding: windows-1253'"), "\(named)")
+        #expect(try Self.lineOneProblems(greek, .windowsCP1253, declared: "windows-1253").isEmpty)
+    }
+
+    /// Hebrew and Arabic look like words of high bytes too, but like neither Cyrillic nor Greek:
+    /// nothing is suggested (a wrong code page would garble every name), and a job that names
+    /// any code page for them is told to save the file as UTF-8.
+    @Test func aScriptWithoutACodePageIsNotGivenOne() throws {
+        for bytes in [Self.hebrew, Self.arabic] {
+            let tells = bytes.withUnsafeBufferPointer { TextEncoding.singleByteTells($0) }
+            #expect(tells.unreadScript)
+            let refused = errorMessage { _ = try CSVReader(bytes: bytes, name: "agents.csv").allRows() }
+            #expect(refused?.hasSuffix("invalid UTF-8 at byte offset 16") == true, "\(refused ?? "")")
+            let inspection = try Self.inspect(bytes)
+            #expect(inspection.encoding.contains("not a code page flexsync reads"))
+            let job = try TrustJob.file(
+                bytes, name: "export.csv", format: "csv",
+                mapping: "target: workers\nkey: { match: [agent_id] }\nattributes:\n  agent_id: id\n",
+                policies: "{ max_invalid_share: 1 }", source: "delimiter: ';', encoding: windows-1251")
+            let named = try DatasetValidator(job: job, keepRecords: false).run().problems.filter {
+                $0.position?.line == 1
+            }
+            #expect(named.count == 1 && named[0].rule.hasSuffix("save the file as UTF-8"), "\(named)")
+        }
+    }
+
+    /// `id;name;team` and three people, Hebrew in Windows-1255 and Arabic in Windows-1256.
+    static let hebrew: [UInt8] = [
+        0x69, 0x64, 0x3B, 0x6E, 0x61, 0x6D, 0x65, 0x3B, 0x74, 0x65, 0x61, 0x6D, 0x0D, 0x0A, 0x31, 0x3B, 0xE9, 0xE5,
+        0xF1, 0xE9,
+        0x20, 0xEB, 0xE4, 0xEF, 0x3B, 0xF9, 0xE9, 0xF8, 0xE5, 0xFA, 0x20, 0xEC, 0xF7, 0xE5, 0xE7, 0xE5, 0xFA, 0x0D,
+        0x0A, 0x32,
+        0x3B, 0xEE, 0xE9, 0xEB, 0xEC, 0x20, 0xEC, 0xE5, 0xE9, 0x3B, 0xFA, 0xEE, 0xE9, 0xEB, 0xE4, 0x20, 0xE8, 0xEB,
+        0xF0, 0xE9,
+        0xFA, 0x0D, 0x0A, 0x33, 0x3B, 0xE3, 0xF0, 0xE4, 0x20, 0xE0, 0xE1, 0xF8, 0xE4, 0xED, 0x3B, 0xEE, 0xEB, 0xE9,
+        0xF8, 0xE5,
+        0xFA, 0x0D, 0x0A
+    ]
+
+    static let arabic: [UInt8] = [
+        0x69, 0x64, 0x3B, 0x6E, 0x61, 0x6D, 0x65, 0x3B, 0x74, 0x65, 0x61, 0x6D, 0x0D, 0x0A, 0x31, 0x3B, 0xE3, 0xCD,
+        0xE3, 0xCF,
+        0x20, 0xC7, 0xE1, 0xDA, 0xE1, 0xED, 0x3B, 0xCE, 0xCF, 0xE3, 0xC9, 0x20, 0xC7, 0xE1, 0xDA, 0xE3, 0xE1, 0xC7,
+        0xC1, 0x0D,
+        0x0A, 0x32, 0x3B, 0xDD, 0xC7, 0xD8, 0xE3, 0xC9, 0x20, 0xCD, 0xD3, 0xE4, 0x3B, 0xC7, 0xE1, 0xCF, 0xDA, 0xE3,
+        0x20, 0xC7,
+        0xE1, 0xDD, 0xE4, 0xED, 0x0D, 0x0A, 0x33, 0x3B, 0xC3, 0xCD, 0xE3, 0xCF, 0x20, 0xD3, 0xC7, 0xE1, 0xE3, 0x3B,
+        0xC7, 0xE1,
+        0xE3, 0xC8, 0xED, 0xDA, 0xC7, 0xCA, 0x0D, 0x0A
+    ]
 }
