@@ -34,8 +34,9 @@ extension ExportInspection {
         var cognosColumns: [String] = []
         // An XML Spreadsheet's rows: cells keyed by column (`Cell[3]/Data`), named by the first row.
         let spreadsheet =
-            inspection.namespaces.values.contains(SpreadsheetML.namespace)
-            && record.split(separator: "/").last.map { $0.split(separator: ":").last == "Row" } == true
+            inspection.namespaces.values.contains(where: SpreadsheetXML.isSpreadsheet)
+            && record.split(separator: "/").last.map { ["Row", "table-row"].contains($0.split(separator: ":").last) }
+                == true
         var sheetLabels: [String: String] = [:]
         while pending || xmlTextReaderRead(reader) == 1 {
             pending = false
@@ -49,10 +50,15 @@ extension ExportInspection {
             if let item = cognosItem(reader) { cognosColumns.append(item) }
             guard "/" + stack.joined(separator: "/") == record, let node = xmlTextReaderExpand(reader) else { continue }
             if spreadsheet {
-                let cells = SpreadsheetML.cells(node, name: { names.name($0, $1, element: true) })
+                let cells = SpreadsheetXML.cells(node, name: { names.name($0, $1, element: true) })
                 if inspection.headerRow == nil, let first = cells.first {
                     inspection.headerRow = (first.path, first.text)
-                    for cell in cells { sheetLabels[cell.path] = cell.text }
+                    // The header's columns first, in their order, so that a column a first row
+                    // leaves empty is not listed out of place.
+                    for cell in cells {
+                        sheetLabels[cell.path] = cell.text
+                        inspection.observe(cell.path, nil, label: cell.text, into: &index)
+                    }
                 } else {
                     inspection.records += 1
                     for cell in cells {
@@ -242,10 +248,16 @@ extension ExportInspection {
             written[text, default: 0] += counts[raw, default: 0]
         }
         // An XML Spreadsheet's records are its table's rows, not its many styles nearer the root.
-        if namespaces.values.contains(SpreadsheetML.namespace),
+        // LibreOffice's rows are `office:spreadsheet/table:table/table:table-row` (or inside a
+        // `table:table-header-rows`), below as many styles.
+        func locals(_ text: String) -> [Substring] {
+            text.split(separator: "/").map { $0.split(separator: ":").last ?? "" }
+        }
+        if namespaces.values.contains(where: SpreadsheetXML.isSpreadsheet),
             let rows = writtenOrder.filter({ text in
-                text.split(separator: "/").suffix(4).map { $0.split(separator: ":").last ?? "" }
-                    == ["Workbook", "Worksheet", "Table", "Row"]
+                let steps = locals(text)
+                return steps.suffix(4) == ["Workbook", "Worksheet", "Table", "Row"]
+                    || (steps.last == "table-row" && steps.contains("spreadsheet"))
             }).max(by: { written[$0, default: 0] < written[$1, default: 0] })
         {
             return (rows, names)

@@ -26,7 +26,9 @@ public struct XMLOptions: Sendable {
 /// are refused, and libxml2's messages become located errors instead of lines on stderr.
 public final class XMLReader: RecordReader {
     public let schema: RecordSchema
-    public let skippedEmptyRows = 0
+    /// Spreadsheet rows with nothing in them (a sheet's cleared rows, the empty rows LibreOffice
+    /// writes after the data), left out as a CSV reader leaves out blank lines.
+    public private(set) var skippedEmptyRows = 0
 
     private let reader: xmlTextReaderPtr
     private let file: String
@@ -195,6 +197,8 @@ public final class XMLReader: RecordReader {
             return nil
         }
         let line = Int(xmlGetLineNo(node))
+        // Read before the reader moves on, which frees the expanded node.
+        let isEmptySheetRow = SpreadsheetXML.isEmptyRow(node)
         var values: [FieldValue?] = []
         values.reserveCapacity(options.fields.count)
         for (index, field) in options.fields.enumerated() {
@@ -234,6 +238,10 @@ public final class XMLReader: RecordReader {
         } else {
             // xmlTextReaderNext already stands on the following node: visit it before reading on.
             onUnvisitedNode = true
+        }
+        if isEmptySheetRow {
+            skippedEmptyRows += 1
+            return nil
         }
         return Record(schema: schema, values: values, position: position)
     }
@@ -288,22 +296,25 @@ public final class XMLReader: RecordReader {
         var child = node.pointee.children
         while let current = child {
             if current.pointee.type == XML_ELEMENT_NODE {
-                if step.pointee.name.matches(
-                    cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href),
-                    step.pointee.predicates.isEmpty || satisfies(current, step.pointee.predicates)
-                {
-                    // Excel's XML Spreadsheet leaves empty cells out and numbers the cell after a
-                    // gap (`ss:Index="5"`): there, a position counts columns, not cells.
-                    if let position, step.pointee.predicates.isEmpty, let span = SpreadsheetML.columns(of: current) {
-                        let first = span.index ?? selected + 1
-                        selected = first + span.mergeAcross
-                        if first < position && selected < position {
-                            child = current.pointee.next
-                            continue
-                        }
-                        if first == position { collect(current, steps: steps, at: index + 1, into: &matches) }
-                        return
+                let named = step.pointee.name.matches(
+                    cLocal: current.pointee.name, cNamespace: current.pointee.ns?.pointee.href)
+                // A spreadsheet saved as XML leaves cells out (`ss:Index="5"` on the cell after a
+                // gap, `table:number-columns-repeated="3"` for a run, a merged cell's covered
+                // columns): there, a position counts columns, not elements.
+                if let position, step.pointee.predicates.isEmpty, let span = SpreadsheetXML.columns(of: current) {
+                    let first = span.index ?? selected + 1
+                    selected = first + span.span - 1
+                    if selected < position {
+                        child = current.pointee.next
+                        continue
                     }
+                    // A run of repeated cells holds the same value in each of its columns.
+                    if named && (first == position || span.repeats) {
+                        collect(current, steps: steps, at: index + 1, into: &matches)
+                    }
+                    return
+                }
+                if named, step.pointee.predicates.isEmpty || satisfies(current, step.pointee.predicates) {
                     selected += 1
                     // A position selects one element: the rest are not looked at.
                     if let position, selected < position {

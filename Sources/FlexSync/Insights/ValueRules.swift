@@ -30,13 +30,14 @@ public enum ValueRules {
     }
 
     /// What Excel shows in a cell whose formula failed, in the languages it is set up in (`#N/A`,
-    /// German `#NV`, Italian and Portuguese `#N/D`, Russian `#Н/Д`…), as CSV exports write it
-    /// and XML Spreadsheet marks it (`ss:Type="Error"`): a broken lookup, never a value.
+    /// German `#NV`, Italian and Portuguese `#N/D`, Russian `#Н/Д`, Greek `#Δ/Υ`…, and Google
+    /// Sheets' and Airtable's `#ERROR!`), as CSV exports write it and XML Spreadsheet marks it
+    /// (`ss:Type="Error"`): a broken lookup, never a value.
     static let spreadsheetErrors: Set<String> = [
         "#N/A", "#NV", "#N/D", "#N/B", "#Н/Д", "#YOK", "#SAKNAS!", "#PUUTTUU!", "#I/T", "#NIEDOSTĘPNY",
         "#REF!", "#BEZUG!", "#VALUE!", "#WERT!", "#VALEUR!", "#VALOR!", "#DIV/0!", "#NAME?", "#NOM?", "#NOMBRE?",
         "#NOME?", "#NUM!", "#ZAHL!", "#NOMBRE!", "#NULL!", "#NUL!", "#SPILL!", "#ÜBERLAUF!", "#CALC!",
-        "#GETTING_DATA"
+        "#GETTING_DATA", "#Δ/Υ", "#N/D!", "#NENÍ_K_DISPOZICI", "#HIÁNYZIK", "#ARVO!", "#ERROR!", "#ERR!"
     ]
 
     /// Whether a value is one of ``spreadsheetErrors``; a cheap look at its first byte first.

@@ -7,6 +7,7 @@ public enum MappingDraft {
     /// for the same attribute, then the fuller column.
     static let workerHints: [(fragments: [String], key: String)] = [
         (["worker", "employeeid", "!manager"], "agent_id"), (["employeeid", "!manager"], "agent_id"),
+        (["workerid", "!manager"], "agent_id"),
         (["employeenumber"], "agent_id"),
         (["personalnummer"], "agent_id"), (["personnumber", "!manager"], "agent_id"),
         (["personnum", "!manager"], "agent_id"), (["associateid", "!manager"], "agent_id"), (["persnr"], "agent_id"),
@@ -14,13 +15,15 @@ public enum MappingDraft {
         (["contingentworkerid"], "agent_id"), (["userid"], "agent_id"), (["emplid"], "agent_id"),
         // Turkish and Russian HR lists (Logo, 1C): `Sicil No`, `Табельный номер`.
         (["sicilno"], "agent_id"), (["personelno"], "agent_id"), (["табельныйномер"], "agent_id"),
-        (["табномер"], "agent_id"),
+        (["табномер"], "agent_id"), (["κωδικόςυπαλλήλου"], "agent_id"), (["κωδικόςεργαζομένου"], "agent_id"),
         (["emailprimarywork"], "email"), (["workemail"], "email"), (["email"], "email"), (["mail"], "email"),
-        (["eposta"], "email"), (["почта"], "email"), (["телефон"], "phone"),
+        (["eposta"], "email"), (["почта"], "email"), (["телефон"], "phone"), (["τηλέφωνο"], "phone"),
+        (["κινητό"], "phone"),
         (["phoneprimarywork"], "phone"), (["workphone"], "phone"), (["telefon"], "phone"), (["phone"], "phone"),
         (["mobile"], "phone"), (["cell"], "phone"),
         (["preferredname"], "full_name"), (["fullname"], "full_name"), (["displayname"], "full_name"),
-        (["adısoyadı"], "full_name"), (["adsoyad"], "full_name"), (["фио"], "full_name"), (["сотрудник"], "full_name"),
+        (["ονοματεπώνυμο"], "full_name"), (["adısoyadı"], "full_name"), (["adsoyad"], "full_name"),
+        (["фио"], "full_name"), (["сотрудник"], "full_name"),
         (["costcenterreferenceid"], "department_id"), (["costcenter", "referenceid"], "department_id"),
         (["kostenstelle"], "department_id"), (["departmentid"], "department_id"),
         (["departmentcode"], "department_id"), (["department", "code"], "department_id"),
@@ -29,12 +32,13 @@ public enum MappingDraft {
         (["orglevel2", "code"], "team_id"), (["orglevel2", "description"], "team_name"),
         (["costcenter", "@descriptor"], "department_name"), (["abteilung"], "department_name"),
         (["department"], "department_name"), (["departmankodu"], "department_id"), (["departman"], "department_name"),
-        (["подразделение"], "department_name"), (["отдел"], "department_name"),
+        (["подразделение"], "department_name"), (["отдел"], "department_name"), (["τμήμα"], "department_name"),
         (["supervisoryorganization", "organizationreferenceid"], "team_id"), (["teamid"], "team_id"),
         (["teamcode"], "team_id"), (["team", "code"], "team_id"),
         (["4512"], "team_id"),
         (["supervisoryorganization", "@descriptor"], "team_name"), (["teamname"], "team_name"), (["team"], "team_name"),
-        (["ekipkodu"], "team_id"), (["ekip"], "team_name"),
+        (["ekipkodu"], "team_id"), (["ekip"], "team_name"), (["κωδικόςομάδας"], "team_id"),
+        (["ομάδα"], "team_name"),
         (["workersmanager", "@descriptor"], "manager"), (["manager", "fullname"], "manager"),
         (["manager", "displayname"], "manager"), (["manager", "!ismanager"], "manager"), (["vorgesetzte"], "manager"),
         (["reportingto"], "manager"), (["reportsto"], "manager"), (["supervisor"], "manager"),
@@ -42,12 +46,14 @@ public enum MappingDraft {
         (["location", "@descriptor"], "location"), (["location"], "location"), (["standort"], "location"),
         (["site"], "location"), (["lokasyon"], "location"), (["şube"], "location"),
         (["businesstitle"], "role"), (["jobtitle"], "role"), (["jobprofile"], "role"), (["title"], "role"),
-        (["role"], "role"), (["görev"], "role"), (["unvan"], "role"), (["должность"], "role"),
+        (["role"], "role"), (["görev"], "role"), (["unvan"], "role"), (["должность"], "role"), (["θέση"], "role"),
         (["activestatus"], "state"), (["status"], "state"), (["ausgetreten"], "state")
     ]
 
     static let taskHints: [(fragments: [String], key: String)] = [
         (["recordid"], "customers.external_id"), (["contactid"], "customers.external_id"),
+        // Dynamics 365's Excel template keeps the record's GUID in `(Do Not Modify) Contact`.
+        (["donotmodify", "contact"], "customers.external_id"), (["donotmodify", "account"], "customers.external_id"),
         (["customerid"], "customers.external_id"), (["externalid"], "customers.external_id"),
         (["personid"], "customers.external_id"), (["userid"], "customers.external_id"),
         (["email"], "customers.email"), (["mail"], "customers.email"),
@@ -134,7 +140,7 @@ public enum MappingDraft {
         let others: Set<String> = [
             "account", "company", "organization", "organisation", "org", "owner", "parent", "team", "department",
             "manager", "supervisor", "deal", "opportunity", "lead", "group", "location", "site", "job", "position",
-            "ticket", "case", "order", "external", "tenant", "workspace"
+            "ticket", "case", "order", "external", "tenant", "workspace", "client", "company", "employer"
         ]
         guard !others.contains(words[0].lowercased()) else { return nil }
         return (target == .workers ? workerHints : taskHints).count
@@ -186,6 +192,9 @@ public enum MappingDraft {
             "customers.organization", "customers.customer_manager"
         ]
         if nameKeys.contains(key) && samples.allSatisfy(isOpaqueID) { return false }
+        // An id differs from record to record: one value in every row is a company or client code.
+        let idKeys: Set<String> = ["agent_id", "customers.external_id"]
+        if idKeys.contains(key) && column.filled >= 3 && samples.count == 1 { return false }
         switch key {
         case "email", "customers.email": return samples.contains { $0.contains("@") }
         case "phone", "customers.phone": return samples.contains { $0.filter(\.isNumber).count >= 5 }
@@ -221,10 +230,12 @@ public enum MappingDraft {
             let called = column.label ?? column.name
             let name = folded(called)
             let ownName = isOwn(called, target, recordName: recordName)
-            if ownName && (name.hasSuffix("firstname") || ["vorname", "adı", "ad", "имя"].contains(name)) {
+            if ownName && (name.hasSuffix("firstname") || ["vorname", "adı", "ad", "имя", "όνομα"].contains(name)) {
                 first = first ?? column
             }
-            if ownName && (name.hasSuffix("lastname") || ["nachname", "soyadı", "soyad", "фамилия"].contains(name)) {
+            if ownName
+                && (name.hasSuffix("lastname") || ["nachname", "soyadı", "soyad", "фамилия", "επώνυμο"].contains(name))
+            {
                 last = last ?? column
             }
             // A country column reads each phone in its row's country (`Country/Region`, `Land`).

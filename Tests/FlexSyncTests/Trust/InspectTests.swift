@@ -298,4 +298,31 @@ struct ReboundDefaultNamespaceTests {
         #expect(outcome.rowsRead == 2 && outcome.valid == 2, "\(outcome.problems.map(\.rule))")
         #expect(outcome.records.map { $0.set.first { $0.key == "customers.name" }?.value.displayText } == ["Ana", "Bo"])
     }
+
+    /// The eleventh blind set's drafts: Paychex's `Worker ID` (not `Client ID`, the same company
+    /// code on every row), Dynamics' `(Do Not Modify) Contact` GUID, a Greek list's own names,
+    /// and a LibreOffice sheet read as a table.
+    @Test func draftsForTheEleventhSet() throws {
+        func draft(_ file: String, _ target: MappingTarget) throws -> String {
+            let path = Fixtures.repositoryRoot.appendingPathComponent("Tests/FlexSyncTests/Fixtures/vendor-k/\(file)")
+                .path
+            let yaml = MappingDraft.yaml(try ExportInspection.inspect(path: path, recordPath: nil), target: target)
+            _ = try Mapping.parse(yaml, path: "draft.yaml")
+            return yaml
+        }
+        let paychex = try draft("paychex-census.csv", .workers)
+        #expect(paychex.contains("  agent_id: \"Worker ID\"") && !paychex.contains("\"Client ID\""), "\(paychex)")
+        let dynamics = try draft("dynamics-contacts.csv", .tasks)
+        #expect(dynamics.contains("  customers.external_id: \"(Do Not Modify) Contact\""), "\(dynamics)")
+        let greek = try draft("greek-agents.csv", .workers)
+        for line in [
+            "  agent_id: \"Κωδικός Υπαλλήλου\"", "  full_name: { template: \"{Όνομα} {Επώνυμο}\" }",
+            "  team_id: \"Κωδικός Ομάδας\"", "  team_name: \"Ομάδα\"", "  role: \"Θέση\""
+        ] {
+            #expect(greek.contains(line), "\(greek)")
+        }
+        let roster = try draft("roster.fods", .workers)
+        #expect(roster.contains("  agent_id: \"table:table-cell[1]/text:p\""), "\(roster)")
+        #expect(roster.contains("skip_when: { field: \"table:table-cell[1]/text:p\""), "\(roster)")
+    }
 }
