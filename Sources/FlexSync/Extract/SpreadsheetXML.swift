@@ -49,6 +49,14 @@ enum SpreadsheetXML {
         return String(cString: content).allSatisfy(\.isWhitespace)
     }
 
+    /// How many rows a LibreOffice row stands for (`table:number-rows-repeated`), at least 1.
+    static func rowRepeats(_ node: xmlNodePtr) -> Int {
+        guard let name = node.pointee.name,
+            strcmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), "table-row") == 0
+        else { return 1 }
+        return max(1, number(node, "number-rows-repeated", openDocumentTable) ?? 1)
+    }
+
     /// Whether a namespace is one of the two formats'.
     static func isSpreadsheet(namespace uri: String) -> Bool {
         uri == spreadsheetML || uri == openDocumentTable

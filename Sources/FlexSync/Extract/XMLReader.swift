@@ -146,6 +146,15 @@ public final class XMLReader: RecordReader {
     }
 
     public func next() throws -> Record? {
+        // LibreOffice writes identical rows in a row once, with how many they are: each is a
+        // record, as it would be in any other export (a duplicate is then named as one).
+        if let (values, line, left) = repeating {
+            recordNumber += 1
+            repeating = left > 1 ? (values, line, left - 1) : nil
+            return Record(
+                schema: schema, values: values,
+                position: SourcePosition(file: file, line: line, record: recordNumber, inXML: true))
+        }
         guard !finished else { return nil }
         while true {
             if !onUnvisitedNode {
@@ -199,6 +208,7 @@ public final class XMLReader: RecordReader {
         let line = Int(xmlGetLineNo(node))
         // Read before the reader moves on, which frees the expanded node.
         let isEmptySheetRow = SpreadsheetXML.isEmptyRow(node)
+        let repeats = isEmptySheetRow ? 1 : SpreadsheetXML.rowRepeats(node)
         var values: [FieldValue?] = []
         values.reserveCapacity(options.fields.count)
         for (index, field) in options.fields.enumerated() {
@@ -243,10 +253,13 @@ public final class XMLReader: RecordReader {
             skippedEmptyRows += 1
             return nil
         }
+        if repeats > 1 { repeating = (values, position.line, repeats - 1) }
         return Record(schema: schema, values: values, position: position)
     }
 
     private var onUnvisitedNode = false
+    /// A LibreOffice row written once for several like ones: its values, line, and how many more.
+    private var repeating: (values: [FieldValue?], line: Int, left: Int)?
     /// Per field of `options.fields`, the records in which it matched something.
     private lazy var matchCounts = [Int](repeating: 0, count: options.fields.count)
 

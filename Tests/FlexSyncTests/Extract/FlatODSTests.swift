@@ -53,7 +53,11 @@ struct FlatODSTests {
              <table:table-cell table:style-name="ce2"/>
              <table:table-cell office:value-type="string" calcext:value-type="string"><text:p>Boston</text:p></table:table-cell>
             </table:table-row>
-            <table:table-row table:style-name="ro1" table:number-rows-repeated="1048572">
+            <table:table-row table:style-name="ro1" table:number-rows-repeated="2">
+             <table:table-cell office:value-type="float" office:value="1004" calcext:value-type="float"><text:p>1004</text:p></table:table-cell>
+             <table:table-cell office:value-type="string" calcext:value-type="string"><text:p>Eli Moss</text:p></table:table-cell>
+            </table:table-row>
+            <table:table-row table:style-name="ro1" table:number-rows-repeated="1048570">
              <table:table-cell table:number-columns-repeated="1024"/>
             </table:table-row>
            </table:table>
@@ -75,9 +79,9 @@ struct FlatODSTests {
           location: "table:table-cell[5]/text:p"
         """
 
-    static func job() throws -> Job {
+    static func job(policies: String = "") throws -> Job {
         try TrustJob.file(
-            Array(document.utf8), name: "agents.fods", format: "xml", mapping: mapping,
+            Array(document.utf8), name: "agents.fods", format: "xml", mapping: mapping, policies: policies,
             source: "record: /office:document/office:body/office:spreadsheet/table:table/table:table-row, "
                 + "namespaces: { office: \"urn:oasis:names:tc:opendocument:xmlns:office:1.0\", "
                 + "table: \"urn:oasis:names:tc:opendocument:xmlns:table:1.0\", "
@@ -92,7 +96,9 @@ struct FlatODSTests {
             }
         ) { a, _ in a }
         // The million empty rows after the data are one element, left out like blank lines.
-        #expect(byID.count == 3 && outcome.invalid == 0 && outcome.problems.isEmpty, "\(outcome.problems)")
+        // (The two like rows written once are the only error: below.)
+        #expect(byID.count == 3 && outcome.invalid == 2, "\(outcome.problems)")
+        #expect(outcome.problems.allSatisfy { $0.rule.hasPrefix("duplicate key") }, "\(outcome.problems)")
         #expect(outcome.emptyRowsSkipped == 1)
         // Two empty cells in one element: the site is still column 5.
         #expect(byID["1001"]?["email"] == nil && byID["1001"]?["team_id"] == nil)
@@ -102,6 +108,20 @@ struct FlatODSTests {
         // A merged cell's covered column is empty, and the columns after it keep their places.
         #expect(byID["1003"]?["full_name"] == "Dee Park" && byID["1003"]?["email"] == nil)
         #expect(byID["1003"]?["location"] == "Boston")
+    }
+
+    /// Two like rows written once are two records, and so a duplicate key, as in a CSV.
+    @Test func aRowWrittenOnceForTwoIsTwoRecords() throws {
+        let outcome = try DatasetValidator(
+            job: try Self.job(policies: "{ max_invalid_share: 1 }"), keepRecords: false
+        ).run()
+        #expect(outcome.rowsRead == 6 && outcome.invalid == 2, "\(outcome.problems)")
+        #expect(
+            outcome.problems.map {
+                "\($0.position?.record ?? 0) \($0.rule.hasSuffix("(record \(11 - ($0.position?.record ?? 0)))"))"
+            }
+                == ["5 true", "6 true"], "\(outcome.problems)")
+        #expect(outcome.problems.allSatisfy { $0.rule.hasPrefix("duplicate key, also on") && $0.value == "1004" })
     }
 
     @Test func inspectTakesTheTableRowsAndNamesTheColumns() throws {
