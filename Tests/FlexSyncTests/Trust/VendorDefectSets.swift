@@ -1,0 +1,127 @@
+@testable import FlexSync
+
+/// The vendor sets' files, and how later sets' writers named their kinds of defect.
+extension VendorDefectTests {
+    /// The eighth to eleventh sets' writers named kinds their own way.
+    static let laterSetsEvidence: [String: @Sendable (Problem) -> Bool] = {
+        var rules: [String: @Sendable (Problem) -> Bool] = [
+            "duplicate_id": { $0.rule.hasPrefix("duplicate key") },
+            "duplicate_email": { $0.rule.hasPrefix("duplicate fallback key") },
+            "empty_id": { $0.rule.hasPrefix("empty key") },
+            "zero_id": { $0.rule.hasPrefix("an id of zeros only") },
+            "id_scientific_notation": { $0.rule.contains("scientific notation") },
+            "id_leading_zeros_stripped": { $0.rule.contains("leading zeros lost") },
+            "zip_leading_zero_lost": { $0.rule.contains("leading zero lost") },
+            "date_placeholder": { $0.rule.hasPrefix("placeholder date") },
+            "unknown_country": { $0.rule.contains("unknown country") },
+            "repeated_header": { $0.rule.contains("repeats the header") },
+            "totals_line": { $0.rule.contains("total line") },
+            "footer_line": { $0.rule.contains("total line") || $0.rule.contains("footer line") },
+            "empty_required_id": { $0.rule.hasPrefix("empty key") },
+            "id_leading_zeros_lost": { $0.rule.contains("leading zeros lost") },
+            "id_lost_leading_zeros": { $0.rule.contains("leading zeros lost") },
+            "lost_letters": { $0.rule.hasPrefix("lossy text") },
+            "lossy_question_mark": { $0.rule.hasPrefix("lossy text") },
+            "mojibake_utf8_as_1252": { $0.rule.hasPrefix("lossy text") },
+            "date_as_text_impossible": { $0.rule.hasPrefix("not a date") || $0.rule.hasPrefix("ambiguous date") },
+            "empty_id_skipped_cell": { $0.rule.hasPrefix("empty key") },
+            "excel_error_value": { $0.rule.hasPrefix("an Excel formula error") },
+            "totals_row": { $0.rule.contains("total line") },
+            "value_in_blank_column": { $0.rule.contains("whose header is blank") },
+            "value_too_long": { $0.rule.hasPrefix("longer than 128") },
+            "zip_lost_leading_zero": { $0.rule.contains("leading zero lost") },
+            "formula_error": { $0.rule.hasPrefix("an Excel formula error") },
+            "id_lost_prefix_number": { $0.rule.contains("leading zeros lost") },
+            "name_without_code": { $0.rule.contains("shows in Insights only when") },
+            "impossible_date_text": { $0.rule.hasPrefix("not a date") },
+            "invalid_email": { $0.rule.contains("e-mail") },
+            "placeholder_email": { $0.rule.contains("e-mail") }
+        ]
+        let notADate: @Sendable (Problem) -> Bool = { $0.rule.hasPrefix("not a date") }
+        let lossy: @Sendable (Problem) -> Bool = { $0.rule.hasPrefix("lossy text") }
+        let fieldCount: @Sendable (Problem) -> Bool = {
+            $0.rule.hasPrefix("found ") && $0.rule.contains("but the header has")
+        }
+        let email: @Sendable (Problem) -> Bool = { $0.rule.contains("e-mail") }
+        let phone: @Sendable (Problem) -> Bool = { $0.field.hasSuffix("phone") }
+        let placeholderDate: @Sendable (Problem) -> Bool = { $0.rule.hasPrefix("placeholder date") }
+        let scientific: @Sendable (Problem) -> Bool = { $0.rule.contains("scientific notation") }
+        for kind in ["date_wrong_format", "impossible_date", "date_impossible"] { rules[kind] = notADate }
+        for kind in ["date_placeholder_1900", "date_placeholder_1c_empty", "date_placeholder_excel_day0"] {
+            rules[kind] = placeholderDate
+        }
+        for kind in ["id_excel_scientific", "id_scientific"] { rules[kind] = scientific }
+        for kind in [
+            "mojibake", "question_mark_loss", "lossy_question_marks", "mojibake_cp857_as_cp1254",
+            "mojibake_utf8_as_cp1251", "mojibake_utf8_as_cp1252", "mojibake_utf8_as_cp1254"
+        ] {
+            rules[kind] = lossy
+        }
+        for kind in ["extra_field", "missing_field", "stray_delimiter"] { rules[kind] = fieldCount }
+        for kind in [
+            "email_double_at", "email_fullwidth_at", "email_missing_domain", "email_space", "email_trailing_dot",
+            "email_typo", "email_double_dot", "email_no_tld", "email_placeholder"
+        ] {
+            rules[kind] = email
+        }
+        for kind in [
+            "phone_excel_scientific", "phone_incomplete", "phone_local_no_area_code", "phone_placeholder",
+            "phone_text_placeholder", "phone_excel_damaged", "phone_no_area_code", "phone_missing_area_code",
+            "phone_placeholder_zeros", "phone_too_short", "phone_unknown_calling_code", "phone_digit_missing",
+            "phone_without_area_code", "unknown_calling_code", "placeholder_phone"
+        ] {
+            rules[kind] = phone
+        }
+        return rules
+    }()
+
+    /// Kinds that are hazards rather than defects: nothing is reported at their place.
+    static let harmless: Set<String> = ["null_sentinel", "missing_element"]
+
+    static let secondSet = [
+        "sf-users-odata.xml", "zendesk-users.xml", "fr-personnel.csv", "dynamics-contacts.txt",
+        "freshdesk-contacts.csv"
+    ]
+
+    static let thirdSet = [
+        "oracle-hcm-bip-workers.xml", "salesforce-soap-contacts.xml", "adp-wfn-workers.csv",
+        "zoho-crm-contacts.csv", "ssms-kronos-agents.csv"
+    ]
+
+    static let fourthSet = [
+        "genesys-cloud-people.csv", "five9-getUsersInfo.xml", "google-contacts.csv", "outlook-contacts.csv",
+        "wfm-roster-excel-mac.csv"
+    ]
+
+    static let fifthSet = [
+        "workday-get-workers.xml", "sap-hrmd-a07.xml", "rippling-employees.csv", "mailchimp-subscribed.csv",
+        "clientes-libreoffice.csv"
+    ]
+
+    static let sixthSet = [
+        "servicenow-sys_user.xml", "entra-exportUsers_2025-12-1.csv", "lista-pracownikow-pl.csv",
+        "netsuite-customer-search.xml", "odoo-res_partner.csv"
+    ]
+
+    static let seventhSet = [
+        "personio-mitarbeiter.csv", "peoplesoft-query-agents.xml", "pipedrive-persons.csv", "intercom-people-excel.csv"
+    ]
+
+    static let eighthSet = [
+        "hibob-people.csv", "ukg-cognos-employees.xml", "jp-agents-cp932.csv", "freshsales-contacts.csv",
+        "gusto-employees.csv"
+    ]
+
+    static let ninthSet = [
+        "dayforce-employees.csv", "paylocity-census-es.csv", "copper-people.csv", "helpscout-customers.csv"
+    ]
+
+    static let tenthSet = [
+        "tr-personel-listesi.csv", "1c-zup-sotrudniki.csv", "wfm-agents-xmlss.xml", "keap-contacts.csv",
+        "gorgias-customers.csv"
+    ]
+
+    static let eleventhSet = [
+        "greek-agents.csv", "paychex-census.csv", "airtable-customers.csv", "roster.fods", "dynamics-contacts.csv"
+    ]
+}
