@@ -171,8 +171,8 @@ public struct ExportInspection: Sendable {
         if tells.unreadScript {
             return (
                 .windows1252,
-                "not valid UTF-8, and not a code page flexsync reads: its words are in a script such as Hebrew or "
-                    + "Arabic (read here as windows-1252, garbled): save the file as UTF-8"
+                "not valid UTF-8, and not a code page flexsync reads: its words are in a script such as Chinese, "
+                    + "Korean, Hebrew or Arabic (read here as windows-1252, garbled): save the file as UTF-8"
             )
         }
         switch tells.guess {

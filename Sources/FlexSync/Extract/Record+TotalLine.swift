@@ -22,6 +22,12 @@ extension Record {
         return bytes.isEmpty ? 0 : key | 1 << 31
     }
 
+    /// ``start(_:)`` of an XML record's text.
+    private static func start(ofText text: String?) -> UInt32 {
+        guard var text else { return 0 }
+        return text.withUTF8(start)
+    }
+
     /// The labels' first three letters, as ``start(_:)`` gives them: a few numbers, scanned
     /// (cheaper than hashing one per row).
     /// Lower-casing a byte is ASCII's rule: outside ASCII (`Σ` and `σ`, `Р` and `р` differ in
@@ -40,12 +46,12 @@ extension Record {
             // The first three letters, lower-cased, from the bytes: most rows end here. An XML
             // record's fields (an XML Spreadsheet's `Total` row) are read as text.
             let start: UInt32
-            if isFromBytes {
-                guard let fromBytes = withPlainBytes(atColumn: column, Record.start) else { return nil }
+            if let fromBytes = withPlainBytes(atColumn: column, Record.start) {
                 start = fromBytes
+            } else if isFromBytes {
+                return nil  // an escaped CSV value: no label is quoted
             } else {
-                var text = value(atColumn: column)?.firstText ?? ""
-                start = text.withUTF8(Record.start)
+                start = Record.start(ofText: value(atColumn: column)?.firstText)
             }
             if start == 0 { continue }  // an empty value: look at the next column
             guard Record.totalStarts.contains(start), let text = value(atColumn: column)?.firstText else { return nil }

@@ -285,6 +285,19 @@ extension TextEncoding {
         var withCapital = 0
         var mixedCase = 0
         var greek = 0
+        /// Pairs shaped like the Chinese and Korean double-byte code pages' common characters
+        /// (GBK/GB2312, Big5, EUC-KR: a lead 0xA1–0xF9 and a trail 0xA1–0xFE, which Shift_JIS
+        /// reads as two half-width katakana), and the bytes 0x81–0x9F that lead Shift_JIS's kana
+        /// and most used kanji.
+        var eastAsianPairs = 0
+        var shiftJISLeads = 0
+        var highBytes = 0
+
+        /// Chinese or Korean: nearly every high byte in such a pair (a German `Größe` has one
+        /// here and there), and few of Japanese's lead bytes.
+        var isEastAsian: Bool {
+            eastAsianPairs >= 4 && eastAsianPairs * 20 >= highBytes * 7 && eastAsianPairs > 2 * shiftJISLeads
+        }
         /// Windows-1254's `Ğ İ Ş ğ ı ş` (Windows-1252's `Ð Ý Þ ð ý þ`) beside letters, and the
         /// acute vowels `á é í ó ú` that Icelandic (whose letters `ð þ ý` are) and Czech (`ý`)
         /// write far more often, and Turkish never.
@@ -294,10 +307,11 @@ extension TextEncoding {
         /// Words of high bytes (not Japanese, whose kana's lead bytes 0x82–0x83 are in nearly every one).
         var wordsOfHighBytes: Bool { cyrillic >= 8 && cyrillic > 2 * otherRuns }
 
-        /// Words of high bytes in a script whose code page flexsync does not read: neither
-        /// Cyrillic's (capitals first, never after a small letter) nor Greek's — Hebrew (no
-        /// capitals), Arabic (its letters on both sides of 0xE0). Nothing is suggested for them.
-        var unreadScript: Bool { wordsOfHighBytes && guess == .windows1252 }
+        /// Words of high bytes in a script whose code page flexsync does not read: Chinese or
+        /// Korean (``isEastAsian``), or neither Cyrillic's (capitals first, never after a small
+        /// letter) nor Greek's — Hebrew (no capitals), Arabic (its letters on both sides of 0xE0).
+        /// Nothing is suggested for them.
+        var unreadScript: Bool { guess == .windows1252 && (wordsOfHighBytes || isEastAsian) }
 
         var guess: TextEncoding {
             if wordsOfHighBytes {
@@ -305,6 +319,7 @@ extension TextEncoding {
                 if mixedCase * 10 <= cyrillicRuns && withCapital > 0 { return .windows1251 }
                 return .windows1252
             }
+            if isEastAsian { return .windows1252 }
             // A European file has a pair of high bytes here and there (`«é`), never most of them.
             if shiftJIS >= 2 && shiftJIS > mac + windows + latin9 + centralEuropean { return .shiftJIS }
             if mac > 0 && mac > 2 * (windows + latin9 + centralEuropean) { return .macRoman }
@@ -346,6 +361,19 @@ extension TextEncoding {
             index += 1
         }
         tells.shiftJIS = ShiftJIS.highPairs(bytes)
+        var at = 0
+        while at + 1 < bytes.count {
+            let byte = bytes[at]
+            if byte >= 0x81 && byte <= 0x9F { tells.shiftJISLeads += 1 }
+            if byte >= 0xA1 && byte <= 0xF9 && bytes[at + 1] >= 0xA1 && bytes[at + 1] <= 0xFE {
+                tells.eastAsianPairs += 1
+                tells.highBytes += 2
+                at += 2
+            } else {
+                if byte >= 0x80 { tells.highBytes += 1 }
+                at += 1
+            }
+        }
         countRuns(bytes, into: &tells)
         return tells
     }

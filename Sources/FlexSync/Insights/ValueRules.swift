@@ -41,6 +41,7 @@ public enum ValueRules {
     ]
 
     /// Whether a value is one of ``spreadsheetErrors``; a cheap look at its first byte first.
+    @inline(__always)
     static func isSpreadsheetError(_ text: String) -> Bool {
         text.utf8.first == UInt8(ascii: "#") && spreadsheetErrors.contains(text.trimmingCharacters(in: .whitespaces))
     }

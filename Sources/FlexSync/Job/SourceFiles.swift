@@ -112,7 +112,8 @@ extension SourceSpec {
                 .warning, SourcePosition(file: file, line: 1, record: 0), field: "-",
                 rule:
                     "the job says 'encoding: \(declared.rawValue)', but the file's words are in another script "
-                    + "(Hebrew, Arabic…?), whose code page flexsync does not read: save the file as UTF-8")
+                    + "(Chinese, Korean, Hebrew, Arabic…?), whose code page flexsync does not read: save the file as UTF-8"
+            )
         }
         guard !agrees, let count = counts[found], count >= 2 else { return nil }
         guard let (reading, why) = found.whyGuessed else { return nil }

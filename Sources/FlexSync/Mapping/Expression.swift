@@ -193,7 +193,8 @@ struct EvaluationContext: Sendable {
         record.withPlainBytes(atColumn: column(of: field), body)
     }
 
-    /// A field's value, NFC-normalised, trimmed of nothing, with null tokens and absences as null.
+    /// A field's value, NFC-normalised, trimmed of nothing, with null tokens, spaces and tabs
+    /// alone, and absences as null.
     func read(_ record: Record, _ name: FieldReference) -> MappedValue {
         switch value(of: name, in: record) {
         case nil: return .null
@@ -214,6 +215,8 @@ struct EvaluationContext: Sendable {
         if !CSVScanner.isASCII(bytes) && bytes.contains(where: { $0 >= 0xCC }) { return nil }
         let all = bytes[...]
         if all.isEmpty { return .some(nil) }
+        // Spaces and tabs alone are an empty cell (a blank-padded `char(2)` column).
+        if all.first == 0x20 || all.first == 0x09, all.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return .some(nil) }
         guard !nullTokenBytes.isEmpty else { return .some(all) }
         if nullTokenBytes.contains(where: { $0.elementsEqual(all) }) { return .some(nil) }
         guard all.first == 0x20 || all.first == 0x09 || all.last == 0x20 || all.last == 0x09 else { return .some(all) }
@@ -222,13 +225,18 @@ struct EvaluationContext: Sendable {
         while let first = trimmed.first, first == 0x20 || first == 0x09 { trimmed = trimmed.dropFirst() }
         while let last = trimmed.last, last == 0x20 || last == 0x09 { trimmed = trimmed.dropLast() }
         if let first = trimmed.first, let last = trimmed.last, first >= 0x80 || last >= 0x80 { return nil }
-        // "" is always a token: only spaces and tabs is null too, once other tokens are declared.
+        // "" is always a token, and so are spaces and tabs alone (above).
         return trimmed.isEmpty || nullTokenBytes.contains(where: { $0.elementsEqual(trimmed) })
             ? .some(nil) : .some(all)
     }
 
     func isNull(_ text: String) -> Bool {
         if text.isEmpty { return true }
+        if let first = text.utf8.first, first == 0x20 || first == 0x09,
+            text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 })
+        {
+            return true
+        }
         if nullTokens.count <= 1 { return false }  // only "" (always there)
         if nullTokens.contains(text) { return true }
         guard let first = text.utf8.first, let last = text.utf8.last,

@@ -38,6 +38,8 @@ enum NumberParsing {
 
     /// Excel's damage to long numbers: `4,93056E+11`, `1.4E+10`.
     static func isExcelScientific(_ text: String) -> Bool {
+        // Most values have no `+`: no copy of their bytes.
+        guard text.utf8.contains(UInt8(ascii: "+")) else { return false }
         let bytes = Array(text.utf8)
         guard let e = bytes.firstIndex(where: { $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "e") }), e > 0,
             e + 2 < bytes.count, bytes[e + 1] == UInt8(ascii: "+")
@@ -56,6 +58,7 @@ enum NumberParsing {
     /// or after a prefix a mapping put before it (`gorgias:1.00235E+11`, `CRM-4.5E+9`): the
     /// prefix does not bring the lost digits back.
     static func endsInExcelScientific(_ text: String) -> Bool {
+        guard text.utf8.contains(UInt8(ascii: "+")) else { return false }
         if isExcelScientific(text) { return true }
         let bytes = Array(text.utf8)
         let isPart: (UInt8) -> Bool = { byte in

@@ -88,18 +88,20 @@ public struct DatasetValidator {
             fileNames.append(file)
             let reader = try job.source.reader(for: file, mapping: mapping)
             if let csv = reader as? CSVReader {
-                if let problem = try job.source.duplicateColumnProblem(file, reader: csv, mapping: mapping) {
-                    report(problem)
-                }
-                for problem in try job.source.blankColumnProblems(file, reader: csv) { report(problem) }
+                // The header's own problems first: a title line read as the header has blank and
+                // missing columns, and what to set is the header's line, not the blank columns.
                 let encoding = job.source.encodingProblem(file)
-                if let encoding { report(encoding) }
                 let missing = SourceFieldCheck.missingColumns(mapping, header: reader.schema.names, file: file)
                 if !missing.isEmpty {
                     let hint = job.source.headerLineHint(file, reader: csv, mapping: mapping)
                     // Column names misread in the wrong encoding are missing too: the encoding comes first.
                     throw SourceFieldError(problems: (encoding.map { [$0] } ?? []) + (hint.map { [$0] } ?? missing))
                 }
+                if let problem = try job.source.duplicateColumnProblem(file, reader: csv, mapping: mapping) {
+                    report(problem)
+                }
+                for problem in try job.source.blankColumnProblems(file, reader: csv) { report(problem) }
+                if let encoding { report(encoding) }
             }
             let rowsBefore = outcome.rowsRead
             let stream = MappedStream(

@@ -179,6 +179,28 @@ struct KeyAndRequiredTests {
             ])
     }
 
+    /// A value of spaces alone (a blank-padded `char(2)` column, `<Code>  </Code>`) is an empty
+    /// cell: required, it is an error; a key, an empty key; never an id of two spaces.
+    @Test func spacesAloneAreEmpty() throws {
+        let yaml = """
+            target: workers
+            key: { match: [agent_id] }
+            attributes:
+              agent_id: id
+              department_id: { field: dept, required: true }
+            """
+        let csv = "id,dept\n1,D1\n2,  \n   ,D3\n"
+        for keep in [false, true] {
+            let outcome = try DatasetValidator(
+                job: try TrustJob.csv(csv, mapping: yaml, policies: "{ max_invalid_share: 1 }"), keepRecords: keep
+            ).run()
+            #expect(
+                outcome.problems.map { "\($0.position?.line ?? 0) \($0.field)" } == ["3 department_id", "4 agent_id"],
+                "\(outcome.problems)")
+            #expect(outcome.valid == 1)
+        }
+    }
+
     @Test func mappingKeysAreChecked() throws {
         let wrong = "target: workers\nkey: { match: [agent_id], allow_fallback: maybe }\nattributes:\n  agent_id: id\n"
         #expect(errorMessage { _ = try Mapping.parse(wrong, path: "m.yaml") }?.hasPrefix("m.yaml:2:") == true)

@@ -33,6 +33,16 @@ struct ReportLayoutTests {
         #expect(!message.contains("no column"))
     }
 
+    /// A title Excel padded to the table's width reads as a header of blank columns with values
+    /// below them: the header's line is still what the error names, not the blank columns.
+    @Test func aPaddedTitleNamesTheHeaderLineNotItsBlankColumns() throws {
+        let padded =
+            "\"Agent Roster - Flex\",,\r\n\"Filtered By: Active\",,\r\n\(Self.header)\r\n\"G3B01\",\"Grace\",\"Navarro\"\r\n"
+        let job = try TrustJob.csv(padded, mapping: Self.mapping)
+        let message = errorMessage { _ = try DatasetValidator(job: job, keepRecords: false).run() } ?? ""
+        #expect(message.hasSuffix("set 'source.header_line: 3'"), "\(message)")
+    }
+
     @Test func headerLineReadsFromThatLineAndKeepsTheFilesLineNumbers() throws {
         let job = try TrustJob.csv(
             Self.titled, mapping: Self.mapping, policies: "{ max_invalid_share: 1 }", source: "header_line: 4")
