@@ -46,8 +46,9 @@ public struct ExportInspection: Sendable {
     /// XML Spreadsheet: the first row, the sheet's header, which names the columns (labels) and
     /// which a job skips: its first cell's path and text. Not counted among the records.
     public var headerRow: (field: String, value: String)?
-    /// A report's totals lines (`Total general;24;;;`), with their label: not records.
-    public var totalLines: [(line: Int, label: String)] = []
+    /// A report's totals lines (`Total general;24;;;`), group headings and footers, with their
+    /// label: not records.
+    public var totalLines: [(line: Int, label: String, kind: Record.LayoutLine)] = []
 
     static let sampleCount = 3
 
@@ -127,8 +128,8 @@ public struct ExportInspection: Sendable {
                 inspection.malformedRows.append((record.position.line, found, reader.schema.names.count))
                 continue
             }
-            if let label = record.totalLineLabel {
-                inspection.totalLines.append((record.position.line, label))
+            if let (label, kind) = record.layoutLine {
+                inspection.totalLines.append((record.position.line, label, kind))
                 continue
             }
             inspection.records += 1

@@ -91,11 +91,12 @@ public final class BoundMapping {
                         + "\(CSVReader.malformedRowCause(fields: found)); the row is left out"))
             return result
         }
-        if let label = record.totalLineLabel {
+        // A report's own lines are not data: left out with a warning, as `skip_when` leaves a row
+        // out, so that a report's subtotals do not stop a run that its people would pass.
+        if let (label, kind) = record.layoutLine {
+            result.skipped = true
             result.problems.append(
-                Problem(
-                    .error, result.position, field: "-",
-                    rule: "a report's total line ('\(label)' first, most other columns empty): the row is left out"))
+                Problem(.warning, result.position, field: "-", rule: kind.rule(label) + ": the row is left out"))
             return result
         }
         let bound = fill(&result, from: record)

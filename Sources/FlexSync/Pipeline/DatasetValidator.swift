@@ -112,6 +112,8 @@ public struct DatasetValidator {
             func consider(_ mapped: inout MappedRecord, at offset: Int, encoded: (RecordStore.EncodedRecords, Int)?) {
                 outcome.rowsRead += 1
                 if mapped.skipped {
+                    // A report's total or footer line says why (skip_when's rows need no word).
+                    for problem in mapped.problems { report(problem) }
                     outcome.skipped += 1
                     outcome.skippedByCondition += 1
                     return
