@@ -369,7 +369,8 @@ public final class BoundMapping {
                     + "not an id: list it in 'null_tokens' to leave the attribute empty", text)
         }
         if let damage = LossyText.damage(in: text) {
-            if policy.lossyText == .error { return fail(damage.rule, text) }
+            // A line break is a display matter (a cell of two lines), never a reason to refuse the row.
+            if policy.lossyText == .error && damage != .lineBreak { return fail(damage.rule, text) }
             result.problems.append(
                 Problem(
                     .warning, record.position, field: attribute.key, rule: damage.rule, value: text,

@@ -31,6 +31,7 @@ public enum LossyText {
         case centralEuropean
         case cyrillic
         case dosCodePage
+        case lineBreak
         case shiftJIS
 
         /// The rule's wording: `lossy text: '?' in place of characters`.
@@ -53,6 +54,8 @@ public enum LossyText {
             case .cyrillic:
                 "lossy text: Cyrillic UTF-8 read as Windows-1251 (double encoded: 'Р˜' where 'И' was, "
                     + "'Рѕ' where 'о' was)"
+            case .lineBreak:
+                "a line break inside the value (a cell of several lines): Insights shows one line; correct the export"
             case .dosCodePage:
                 "lossy text: a DOS code page (437, 850, 857) or Mac OS Roman read as Windows-1252 ('Ç' or 'Ä' "
                     + "shows as '€', 'Ö' as '™'): the file was converted without its code page"
@@ -67,7 +70,8 @@ public enum LossyText {
     /// True for a `?`, U+FFFD's lead byte, a Latin-1 letter followed by a character that
     /// double encoding leaves behind (its second byte in U+0080–U+00BF, Š, Œ, ˆ, €, ’…), or a
     /// character Windows-1252 makes of Mac OS Roman's accented letters inside a word, or a short
-    /// value opening with `#` (an Excel error such as `#N/A`, which validate refuses). Runs on
+    /// value opening with `#` (an Excel error such as `#N/A`, which validate refuses), or a line
+    /// break (a cell of several lines, in an attribute Insights shows on one). Runs on
     /// every value validate checks: one tight pass over ASCII, and a closer look only past a `?`
     /// or the first byte outside ASCII.
     @inline(__always)
@@ -80,7 +84,7 @@ public enum LossyText {
         while index + 8 <= bytes.count {
             let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             if hasZeroByte(word ^ 0x3F3F_3F3F_3F3F_3F3F) || hasZeroByte(word ^ 0x2323_2323_2323_2323)
-                || word & 0x8080_8080_8080_8080 != 0
+                || word & 0x8080_8080_8080_8080 != 0 || hasControl(word)
             {
                 break
             }
@@ -88,10 +92,16 @@ public enum LossyText {
         }
         while index < bytes.count {
             let byte = bytes[index]
-            if byte == 0x3F || byte == 0x23 || byte >= 0x80 { return closerLook(bytes, from: index) }
+            if byte == 0x3F || byte == 0x23 || byte >= 0x80 || byte < 0x20 { return closerLook(bytes, from: index) }
             index += 1
         }
         return false
+    }
+
+    /// Whether a word of ASCII holds a byte below 0x20 (a line break, a tab).
+    @inline(__always)
+    private static func hasControl(_ word: UInt64) -> Bool {
+        (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 != 0
     }
 
     @inline(__always)
@@ -130,7 +140,7 @@ public enum LossyText {
         var index = start
         while index < bytes.count {
             let byte = bytes[index]
-            if byte == 0x3F || byte == 0xEF { return true }
+            if byte == 0x3F || byte == 0xEF || byte == 0x0A || byte == 0x0D { return true }
             if byte == 0xE7 && isKanaMisreadAsShiftJIS(bytes, at: index) { return true }
             if byte == 0x23 && isHashInWord(bytes, at: index) { return true }
             // An Excel error value (`#N/A`, `#REF!`), which the full evaluation refuses.
@@ -254,6 +264,7 @@ public enum LossyText {
         if text.unicodeScalars.contains(where: { shiftJISMisreadKana.contains($0) }) { return .shiftJIS }
         if text.unicodeScalars.contains("?") { return .questionMarks }
         if hasHashInWord(text) { return .hashMarks }
+        if text.utf8.contains(0x0A) || text.utf8.contains(0x0D) { return .lineBreak }
         return nil
     }
 

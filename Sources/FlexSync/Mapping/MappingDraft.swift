@@ -15,14 +15,17 @@ public enum MappingDraft {
         (["contingentworkerid"], "agent_id"), (["userid"], "agent_id"), (["emplid"], "agent_id"),
         // Turkish and Russian HR lists (Logo, 1C): `Sicil No`, `Табельный номер`.
         (["sicilno"], "agent_id"), (["personelno"], "agent_id"), (["табельныйномер"], "agent_id"),
-        (["табномер"], "agent_id"), (["κωδικόςυπαλλήλου"], "agent_id"), (["κωδικόςεργαζομένου"], "agent_id"),
+        (["табномер"], "agent_id"), (["empid"], "agent_id"), (["工号"], "agent_id"), (["员工编号"], "agent_id"),
+        (["社員番号"], "agent_id"), (["κωδικόςυπαλλήλου"], "agent_id"), (["κωδικόςεργαζομένου"], "agent_id"),
         (["emailprimarywork"], "email"), (["workemail"], "email"), (["email"], "email"), (["mail"], "email"),
-        (["eposta"], "email"), (["почта"], "email"), (["телефон"], "phone"), (["τηλέφωνο"], "phone"),
+        (["eposta"], "email"), (["邮箱"], "email"), (["电子邮件"], "email"), (["手机"], "phone"), (["电话"], "phone"),
+        (["почта"], "email"), (["телефон"], "phone"), (["τηλέφωνο"], "phone"),
         (["κινητό"], "phone"),
         (["phoneprimarywork"], "phone"), (["workphone"], "phone"), (["telefon"], "phone"), (["phone"], "phone"),
         (["mobile"], "phone"), (["cell"], "phone"),
         (["preferredname"], "full_name"), (["fullname"], "full_name"), (["displayname"], "full_name"),
-        (["ονοματεπώνυμο"], "full_name"), (["adısoyadı"], "full_name"), (["adsoyad"], "full_name"),
+        (["ονοματεπώνυμο"], "full_name"), (["姓名"], "full_name"), (["氏名"], "full_name"), (["adısoyadı"], "full_name"),
+        (["adsoyad"], "full_name"),
         (["фио"], "full_name"), (["сотрудник"], "full_name"),
         (["costcenterreferenceid"], "department_id"), (["costcenter", "referenceid"], "department_id"),
         (["kostenstelle"], "department_id"), (["departmentid"], "department_id"),
@@ -33,12 +36,13 @@ public enum MappingDraft {
         (["costcenter", "@descriptor"], "department_name"), (["abteilung"], "department_name"),
         (["department"], "department_name"), (["departmankodu"], "department_id"), (["departman"], "department_name"),
         (["подразделение"], "department_name"), (["отдел"], "department_name"), (["τμήμα"], "department_name"),
+        (["部门编号"], "department_id"), (["部门"], "department_name"), (["部署"], "department_name"),
         (["supervisoryorganization", "organizationreferenceid"], "team_id"), (["teamid"], "team_id"),
         (["teamcode"], "team_id"), (["team", "code"], "team_id"),
         (["4512"], "team_id"),
         (["supervisoryorganization", "@descriptor"], "team_name"), (["teamname"], "team_name"), (["team"], "team_name"),
         (["ekipkodu"], "team_id"), (["ekip"], "team_name"), (["κωδικόςομάδας"], "team_id"),
-        (["ομάδα"], "team_name"),
+        (["ομάδα"], "team_name"), (["班组"], "team_name"), (["团队"], "team_name"), (["小组"], "team_name"),
         (["workersmanager", "@descriptor"], "manager"), (["manager", "fullname"], "manager"),
         (["manager", "displayname"], "manager"), (["manager", "!ismanager"], "manager"), (["vorgesetzte"], "manager"),
         (["reportingto"], "manager"), (["reportsto"], "manager"), (["supervisor"], "manager"),
@@ -47,6 +51,7 @@ public enum MappingDraft {
         (["site"], "location"), (["lokasyon"], "location"), (["şube"], "location"),
         (["businesstitle"], "role"), (["jobtitle"], "role"), (["jobprofile"], "role"), (["title"], "role"),
         (["role"], "role"), (["görev"], "role"), (["unvan"], "role"), (["должность"], "role"), (["θέση"], "role"),
+        (["职位"], "role"), (["岗位"], "role"),
         (["activestatus"], "state"), (["status"], "state"), (["ausgetreten"], "state")
     ]
 
@@ -75,6 +80,8 @@ public enum MappingDraft {
     /// `wd:Worker/@wd:Descriptor` → `worker@descriptor`: lower case, without namespace prefixes,
     /// spaces, `_`, `-`, `/` and predicate punctuation.
     static func folded(_ name: String) -> String {
+        // XML names escape what they cannot hold: Access writes `First Name` as `First_x0020_Name`.
+        let name = name.replacingOccurrences(of: "_x0020_", with: " ")
         var text = ""
         var word = ""
         for character in name + "/" {

@@ -28,7 +28,9 @@ struct LossyTextTests {
         // Japanese UTF-8 read as Shift_JIS: あり (E3 81 82, E3 82 8A), サポート.
         ("縺ゅｊ", .shiftJIS), ("繧ｵ繝昴?繝", .shiftJIS),
         // A Turkish DOS export (code page 857) read as Windows-1252: Çelik Özkan.
-        ("€elik ™zkan", .dosCodePage), ("Kara€am", .dosCodePage)
+        ("€elik ™zkan", .dosCodePage), ("Kara€am", .dosCodePage),
+        // A cell of two lines (Excel's Alt+Enter): a warning, whatever lossy_text says.
+        ("Agent\nTrainer", .lineBreak), ("Support\r\nTier 2", .lineBreak)
     ])
     func damageIsNamed(text: String, damage: LossyText.Damage) {
         #expect(LossyText.damage(in: text) == damage)

@@ -35,7 +35,18 @@ extension VendorDefectTests {
             "name_without_code": { $0.rule.contains("shows in Insights only when") },
             "impossible_date_text": { $0.rule.hasPrefix("not a date") },
             "invalid_email": { $0.rule.contains("e-mail") },
-            "placeholder_email": { $0.rule.contains("e-mail") }
+            "placeholder_email": { $0.rule.contains("e-mail") },
+            "ambiguous_date": { $0.rule.hasPrefix("ambiguous date") || $0.rule.hasPrefix("not a date") },
+            "excel_formula_error": { $0.rule.hasPrefix("an Excel formula error") || $0.field.hasSuffix("phone") },
+            "group_header_row": { $0.rule.hasPrefix("a report's group heading") },
+            "subtotal_row": { $0.rule.contains("total line") },
+            "total_row": { $0.rule.contains("total line") },
+            "name_without_id": { $0.rule.contains("shows in Insights only when") },
+            "whitespace_only_id": {
+                $0.rule.hasPrefix("empty key") || $0.rule.contains("required")
+                    || $0.rule.contains("shows in Insights only when")
+            },
+            "quoted_newline_in_value": { $0.rule.hasPrefix("a line break inside the value") }
         ]
         let notADate: @Sendable (Problem) -> Bool = { $0.rule.hasPrefix("not a date") }
         let lossy: @Sendable (Problem) -> Bool = { $0.rule.hasPrefix("lossy text") }
@@ -68,7 +79,7 @@ extension VendorDefectTests {
             "phone_excel_scientific", "phone_incomplete", "phone_local_no_area_code", "phone_placeholder",
             "phone_text_placeholder", "phone_excel_damaged", "phone_no_area_code", "phone_missing_area_code",
             "phone_placeholder_zeros", "phone_too_short", "phone_unknown_calling_code", "phone_digit_missing",
-            "phone_without_area_code", "unknown_calling_code", "placeholder_phone"
+            "phone_without_area_code", "unknown_calling_code", "placeholder_phone", "phone_no_area_code"
         ] {
             rules[kind] = phone
         }
@@ -119,6 +130,11 @@ extension VendorDefectTests {
     static let tenthSet = [
         "tr-personel-listesi.csv", "1c-zup-sotrudniki.csv", "wfm-agents-xmlss.xml", "keap-contacts.csv",
         "gorgias-customers.csv"
+    ]
+
+    static let twelfthSet = [
+        "salesforce-contacts-by-account.csv", "access-tblAgents.xml", "sqlserver-agents-forxml.xml",
+        "servicenow-sys_user.csv", "zh-cn-agents-utf8.csv"
     ]
 
     static let eleventhSet = [

@@ -4,7 +4,7 @@ import Testing
 @testable import FlexSync
 
 /// Exports written the way the vendors write them, by people who had not read flexsync's code
-/// (`Fixtures/vendor` and `vendor-b` to `vendor-k`, each with every planted defect in
+/// (`Fixtures/vendor` and `vendor-b` to `vendor-l`, each with every planted defect in
 /// its `DEFECTS.json`): each file is validated with a mapping for its shape (the set's
 /// `-jobs` folder), and every planted defect must be reported at its place — a CSV line or an
 /// XML record — while clean records raise no error.
@@ -30,7 +30,8 @@ struct VendorDefectTests {
         if eighthSet.contains(file) { return "vendor-h" }
         if ninthSet.contains(file) { return "vendor-i" }
         if tenthSet.contains(file) { return "vendor-j" }
-        return eleventhSet.contains(file) ? "vendor-k" : "vendor"
+        if eleventhSet.contains(file) { return "vendor-k" }
+        return twelfthSet.contains(file) ? "vendor-l" : "vendor"
     }
 
     static func defects(of file: String) throws -> [Defect] {
@@ -82,7 +83,7 @@ struct VendorDefectTests {
             "workday-raas-workers.xml", "bamboohr-custom-report.xml", "excel-hr-de.csv",
             "salesforce-contacts.csv", "hubspot-contacts.csv"
         ] + secondSet + thirdSet + fourthSet + fifthSet + sixthSet + seventhSet + eighthSet + ninthSet + tenthSet
-        + eleventhSet
+        + eleventhSet + twelfthSet
 
     static func outcome(_ file: String) throws -> ValidationOutcome {
         let name = file.split(separator: ".").dropLast().joined(separator: ".")
@@ -151,6 +152,17 @@ struct VendorDefectTests {
                 && !otherRowIsPlanted(problem)
         }
         #expect(stray.isEmpty, "\(stray.map { $0.line(showValues: true) })")
+    }
+
+    /// The twelfth set's Chinese roster as its writer received it, in GBK: refused naming no code
+    /// page (Shift_JIS, which reads it as half-width katakana, was once suggested), and `inspect`
+    /// says to save it as UTF-8.
+    @Test func theGBKOriginalIsNeverGivenACodePage() throws {
+        let path = Self.directory.appendingPathComponent("vendor-l/zh-cn-agents-gbk.csv").path
+        let message = errorMessage { _ = try CSVReader(path: path).allRows() } ?? ""
+        #expect(message.contains("invalid UTF-8") && !message.contains("encoding:"), "\(message)")
+        let inspection = try ExportInspection.inspect(path: path, recordPath: nil)
+        #expect(inspection.encoding.contains("not a code page flexsync reads"), "\(inspection.encoding)")
     }
 
     @Test func deletedRowsAreSkippedAndExcelsBlankColumnsIgnored() throws {
