@@ -325,4 +325,25 @@ struct ReboundDefaultNamespaceTests {
         #expect(roster.contains("  agent_id: \"table:table-cell[1]/text:p\""), "\(roster)")
         #expect(roster.contains("skip_when: { field: \"table:table-cell[1]/text:p\""), "\(roster)")
     }
+
+    /// The twelfth set's drafts: SQL Server's id as an attribute (`@EmpID`), Access's escaped
+    /// names (`First_x0020_Name`), a Chinese roster's own column names.
+    @Test func draftsForTheTwelfthSet() throws {
+        func draft(_ file: String) throws -> String {
+            let path = Fixtures.repositoryRoot.appendingPathComponent("Tests/FlexSyncTests/Fixtures/vendor-l/\(file)")
+                .path
+            let yaml = MappingDraft.yaml(try ExportInspection.inspect(path: path, recordPath: nil), target: .workers)
+            _ = try Mapping.parse(yaml, path: "draft.yaml")
+            return yaml
+        }
+        let sqlServer = try draft("sqlserver-agents-forxml.xml")
+        #expect(sqlServer.contains("  agent_id: \"@EmpID\""), "\(sqlServer)")
+        let access = try draft("access-tblAgents.xml")
+        #expect(access.contains("  full_name: { template: \"{First_x0020_Name} {Last_x0020_Name}\" }"), "\(access)")
+        #expect(access.contains("  team_id: \"Team_x0020_Code\""), "\(access)")
+        let chinese = try draft("zh-cn-agents-utf8.csv")
+        for line in ["  agent_id: \"工号\"", "  full_name: \"姓名\"", "  department_id: \"部门编号\"", "  role: \"职位\""] {
+            #expect(chinese.contains(line), "\(chinese)")
+        }
+    }
 }
