@@ -115,6 +115,18 @@ struct UTF8Transcoder {
         0x0159, 0x016F, 0x00FA, 0x0171, 0x00FC, 0x00FD, 0x0163, 0x02D9
     ]
 
+    /// The characters of bytes 0x80–0xFF for an encoding read by a table (none for the others).
+    static func upperHalf(of encoding: TextEncoding) -> [UInt32] {
+        switch encoding {
+        case .macRoman: macRomanHigh
+        case .windows1250: windows1250High
+        case .windows1251: windows1251High
+        case .windows1253: windows1253High
+        case .windows1254: windows1254High
+        default: []
+        }
+    }
+
     static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
         switch scalar {
         case 0..<0x80: out.append(UInt8(scalar))
@@ -149,30 +161,11 @@ struct UTF8Transcoder {
             }
         case .latin9:
             for byte in input { UTF8Transcoder.appendUTF8(UTF8Transcoder.latin9(byte), to: &out) }
-        case .macRoman:
+        case .macRoman, .windows1250, .windows1251, .windows1253, .windows1254:
+            // A table of the upper half: Mac OS Roman's and the Windows code pages'.
+            let high = UTF8Transcoder.upperHalf(of: encoding)
             for byte in input {
-                UTF8Transcoder.appendUTF8(
-                    byte >= 0x80 ? UTF8Transcoder.macRomanHigh[Int(byte - 0x80)] : UInt32(byte), to: &out)
-            }
-        case .windows1250:
-            for byte in input {
-                UTF8Transcoder.appendUTF8(
-                    byte >= 0x80 ? UTF8Transcoder.windows1250High[Int(byte - 0x80)] : UInt32(byte), to: &out)
-            }
-        case .windows1251:
-            for byte in input {
-                UTF8Transcoder.appendUTF8(
-                    byte >= 0x80 ? UTF8Transcoder.windows1251High[Int(byte - 0x80)] : UInt32(byte), to: &out)
-            }
-        case .windows1253:
-            for byte in input {
-                UTF8Transcoder.appendUTF8(
-                    byte >= 0x80 ? UTF8Transcoder.windows1253High[Int(byte - 0x80)] : UInt32(byte), to: &out)
-            }
-        case .windows1254:
-            for byte in input {
-                UTF8Transcoder.appendUTF8(
-                    byte >= 0x80 ? UTF8Transcoder.windows1254High[Int(byte - 0x80)] : UInt32(byte), to: &out)
+                UTF8Transcoder.appendUTF8(byte >= 0x80 ? high[Int(byte - 0x80)] : UInt32(byte), to: &out)
             }
         case .shiftJIS:
             // A byte or pair Windows-31J leaves undefined (UTF-8 pasted into the file, a stray

@@ -90,11 +90,7 @@ struct FlatODSTests {
 
     @Test func aPositionCountsColumnsAcrossRunsAndMergedCells() throws {
         let outcome = try DatasetValidator(job: try Self.job(), keepRecords: true).run()
-        let byID = Dictionary(
-            outcome.records.map { record in
-                (record.identity ?? "", Dictionary(record.set.map { ($0.key, $0.value.displayText) }) { a, _ in a })
-            }
-        ) { a, _ in a }
+        let byID = SpreadsheetMLTests.valuesByID(outcome)
         // The million empty rows after the data are one element, left out like blank lines.
         // (The two like rows written once are the only error: below.)
         #expect(byID.count == 3 && outcome.invalid == 2, "\(outcome.problems)")

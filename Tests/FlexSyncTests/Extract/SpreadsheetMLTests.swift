@@ -80,6 +80,15 @@ struct SpreadsheetMLTests {
           location: "ss:Cell[5]/ss:Data"
         """
 
+    /// Each valid record's attributes as text, by its key.
+    static func valuesByID(_ outcome: ValidationOutcome) -> [String: [String: String]] {
+        Dictionary(
+            outcome.records.map { record in
+                (record.identity ?? "", Dictionary(record.set.map { ($0.key, $0.value.displayText) }) { a, _ in a })
+            }
+        ) { a, _ in a }
+    }
+
     static func job() throws -> Job {
         try TrustJob.file(
             Array(workbook.utf8), name: "agents.xml", format: "xml", mapping: mapping,
@@ -92,11 +101,7 @@ struct SpreadsheetMLTests {
     /// next one along, and a merged cell's columns hold nothing of their own.
     @Test func aPositionCountsColumnsNotCells() throws {
         let outcome = try DatasetValidator(job: try Self.job(), keepRecords: true).run()
-        let byID = Dictionary(
-            outcome.records.map { record in
-                (record.identity ?? "", Dictionary(record.set.map { ($0.key, $0.value.displayText) }) { a, _ in a })
-            }
-        ) { a, _ in a }
+        let byID = SpreadsheetMLTests.valuesByID(outcome)
         // Rich text (HTML inside the cell's data) reads as its text.
         #expect(byID["1001"]?["location"] == "Denver" && byID["1001"]?["full_name"] == "Ana Lima")
         // Email left out: team and site in their own columns, no e-mail made of "Support".
