@@ -92,8 +92,9 @@ extension Record {
 
     /// A row that is a report's layout rather than data: its first non-empty value (among the
     /// first three columns) is a total's label, possibly with a count after a colon, a footer's
-    /// opening words, or a group heading (`Label: value (N)`), and at most a third of the other
-    /// columns hold anything. A cheap look at the first three bytes (and the last) first.
+    /// opening words, or a group heading (`Label: value (N)`), every other value is a figure,
+    /// and at most a third of the other columns hold one. A cheap look at the first three bytes
+    /// (and the last) first.
     var layoutLine: (label: String, kind: LayoutLine)? {
         for column in 0..<min(3, count) {
             // The first three letters, lower-cased, and whether the value ends in `)`, from the
@@ -123,12 +124,31 @@ extension Record {
             else {
                 return nil
             }
-            let filled = (0..<count).filter { index in
-                index != column && !(value(atColumn: index)?.firstText?.trimmingSpaces.isEmpty ?? true)
-            }.count
+            // Besides its label, a report's line holds counts and sums at most: a row with a name,
+            // an id or an e-mail beside a label-like word (a surname `Soma`) is a person.
+            var filled = 0
+            for index in 0..<count where index != column {
+                guard let other = value(atColumn: index)?.firstText?.trimmingSpaces, !other.isEmpty else { continue }
+                guard Record.isFigure(other) else { return nil }
+                filled += 1
+            }
             return filled * 3 <= count - 1 ? (text, kind) : nil
         }
         return nil
+    }
+
+    /// A count or a sum as a report prints it: digits with separators, a sign, a currency or a
+    /// percent sign (`25`, `1.227.512,40`, `$1,200.00`, `-3`, `12 %`).
+    static func isFigure(_ text: String) -> Bool {
+        var digits = 0
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "0"..."9": digits += 1
+            case ".", ",", " ", "\u{A0}", "\u{202F}", "'", "-", "+", "%", "$", "€", "£", "¥", "(", ")": continue
+            default: return false
+            }
+        }
+        return digits > 0
     }
 
     private static func isLayout(_ text: String, _ kind: LayoutLine) -> Bool {

@@ -27,7 +27,7 @@ enum SpreadsheetXML {
         guard let name = node.pointee.name, let href = node.pointee.ns?.pointee.href else { return nil }
         if equal(name, "Cell") && equal(href, spreadsheetML) {
             let index = number(node, "Index", spreadsheetML).flatMap { $0 >= 1 ? $0 : nil }
-            return (index, 1 + max(0, number(node, "MergeAcross", spreadsheetML) ?? 0), false)
+            return (index, 1 + (number(node, "MergeAcross", spreadsheetML) ?? 0), false)
         }
         if (equal(name, "table-cell") || equal(name, "covered-table-cell")) && equal(href, openDocumentTable) {
             return (nil, max(1, number(node, "number-columns-repeated", openDocumentTable) ?? 1), true)
@@ -62,10 +62,14 @@ enum SpreadsheetXML {
         uri == spreadsheetML || uri == openDocumentTable
     }
 
+    /// A sheet has at most 1,048,576 rows and 16,384 columns: counts and indexes past them (a
+    /// damaged or hostile file's `9223372036854775807`) are taken at that bound, never overflow.
+    static let bound = 1 << 20
+
     private static func number(_ node: xmlNodePtr, _ name: String, _ namespace: String) -> Int? {
         guard let value = xmlGetNsProp(node, name, namespace) else { return nil }
         defer { free(value) }
-        return Int(String(cString: value))
+        return Int(String(cString: value)).map { min(max($0, 0), bound) }
     }
 
     /// A row's cells by column, as a position in a job's path reads them: `Cell[N]/Data`,

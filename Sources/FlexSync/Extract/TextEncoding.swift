@@ -296,6 +296,13 @@ extension TextEncoding {
         /// write far more often, and Turkish never.
         var turkish = 0
         var acute = 0
+        /// Among the Turkish tells, `ğ Ğ` (0xF0, 0xD0), which are Icelandic's `ð Ð` too and its
+        /// most frequent: Turkish writes `ı ş İ Ş` more often than `ğ`, Icelandic `ð` more than `þ ý`.
+        var eth = 0
+        /// Capitals and small letters in the Cyrillic-looking runs, and the capitals Greek lacks
+        /// (0xC0 and 0xD2: Russian's `А` and `Т`, which Windows-1253 leaves unused or rare).
+        var smallLetters = 0
+        var cyrillicOnlyCapitals = 0
 
         /// Words of high bytes (not Japanese, whose kana's lead bytes 0x82–0x83 are in nearly every one).
         var wordsOfHighBytes: Bool { cyrillic >= 8 && cyrillic > 2 * otherRuns }
@@ -309,6 +316,8 @@ extension TextEncoding {
         var guess: TextEncoding {
             if wordsOfHighBytes {
                 if greek >= 2 && greek * 2 >= mixedCase { return .windows1253 }
+                // Greek in capitals (`ΠΑΠΑΔΟΠΟΥΛΟΣ`) has no accents: no `А` or `Т` tells it.
+                if smallLetters == 0 && cyrillicOnlyCapitals == 0 { return .windows1253 }
                 if mixedCase * 10 <= cyrillicRuns && withCapital > 0 { return .windows1251 }
                 return .windows1252
             }
@@ -317,7 +326,7 @@ extension TextEncoding {
             if shiftJIS >= 2 && shiftJIS > mac + windows + latin9 + centralEuropean { return .shiftJIS }
             if mac > 0 && mac > 2 * (windows + latin9 + centralEuropean) { return .macRoman }
             if centralEuropean > latin9 { return .windows1250 }
-            if turkish >= 2 && turkish > acute { return .windows1254 }
+            if turkish >= 2 && turkish > acute && turkish - eth > eth { return .windows1254 }
             return latin9 > 0 ? .latin9 : .windows1252
         }
     }
@@ -346,7 +355,9 @@ extension TextEncoding {
                     }
                 }
                 switch byte {
-                case 0xD0, 0xDD, 0xDE, 0xF0, 0xFD, 0xFE: tells.turkish += 1
+                case 0xD0, 0xDD, 0xDE, 0xF0, 0xFD, 0xFE:
+                    tells.turkish += 1
+                    if byte == 0xD0 || byte == 0xF0 { tells.eth += 1 }
                 case 0xC1, 0xC9, 0xCD, 0xD3, 0xDA, 0xE1, 0xE9, 0xED, 0xF3, 0xFA: tells.acute += 1
                 default: break
                 }
@@ -390,6 +401,10 @@ extension TextEncoding {
                 tells.cyrillic += length
                 tells.cyrillicRuns += 1
                 var capital = false
+                for at in index..<end {
+                    if bytes[at] >= 0xE0 { tells.smallLetters += 1 }
+                    if bytes[at] == 0xC0 || bytes[at] == 0xD2 { tells.cyrillicOnlyCapitals += 1 }
+                }
                 for at in index..<end where bytes[at] >= 0xC0 && bytes[at] < 0xE0 {
                     capital = true
                     guard at > index, bytes[at - 1] >= 0xE0 else { continue }

@@ -62,6 +62,20 @@ struct CodePageTests {
         #expect(TextEncoding.singleByteGuess(Self.bytes(Self.turkish, .windowsCP1254)) == .windows1254)
     }
 
+    /// Icelandic's `ð þ ý` are Turkish's `ğ ş ı` bytes, and its names write `ð` most: it stays
+    /// Windows-1252. Greek in capitals has no accents, and no `А` or `Т`: it is Greek.
+    @Test func icelandicAndGreekCapitalsKeepTheirCodePages() {
+        let icelandic = Self.bytes(
+            "1001;Guðmundsson;Sigurður\r\n1002;Sigurðsson;Guðmundur\r\n1003;Þorsteinsson;Eyþór\r\n"
+                + "1004;Halldórsson;Hallgerður\r\n", .windowsCP1252)
+        #expect(TextEncoding.singleByteGuess(icelandic) == .windows1252)
+        let greek = Self.bytes(
+            "1;ΠΑΠΑΔΟΠΟΥΛΟΣ;ΓΕΩΡΓΙΟΣ\r\n2;ΝΙΚΟΛΑΟΥ;ΕΛΕΝΗ\r\n3;ΚΩΝΣΤΑΝΤΙΝΙΔΗΣ;ΜΙΧΑΛΗΣ\r\n", .windowsCP1253)
+        #expect(TextEncoding.singleByteGuess(greek) == .windows1253)
+        let russianCapitals = Self.bytes("1;ИВАНОВ;ПЕТР\r\n2;СМИРНОВА;АННА\r\n", .windowsCP1251)
+        #expect(TextEncoding.singleByteGuess(russianCapitals) == .windows1251)
+    }
+
     /// A Turkish file named windows-1252 reads without an invalid byte: only its letters tell.
     @Test func turkishNamedWindows1252IsNamedAndCyrillicToo() throws {
         let turkish = "1;Ayşe Yılmaz İstanbul\r\n2;Mehmet Doğan Muğla\r\n3;Şükrü Öztürk\r\n"

@@ -120,6 +120,24 @@ struct FlatODSTests {
         #expect(outcome.problems.allSatisfy { $0.rule.hasPrefix("duplicate key, also on") && $0.value == "1004" })
     }
 
+    /// Counts past a sheet's bounds (a damaged or hostile file) are taken at the bound: no
+    /// overflow, no billion records.
+    @Test func hugeCountsAreBounded() throws {
+        let damaged = Self.document.replacingOccurrences(
+            of: "table:number-columns-repeated=\"2\"", with: "table:number-columns-repeated=\"9223372036854775807\""
+        ).replacingOccurrences(
+            of: "table:number-rows-repeated=\"2\"", with: "table:number-rows-repeated=\"9223372036854775807\"")
+        let job = try TrustJob.file(
+            Array(damaged.utf8), name: "agents.fods", format: "xml", mapping: Self.mapping,
+            policies: "{ max_invalid_share: 1 }",
+            source: "record: /office:document/office:body/office:spreadsheet/table:table/table:table-row, "
+                + "namespaces: { office: \"urn:oasis:names:tc:opendocument:xmlns:office:1.0\", "
+                + "table: \"urn:oasis:names:tc:opendocument:xmlns:table:1.0\", "
+                + "text: \"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" }")
+        let outcome = try DatasetValidator(job: job, keepRecords: false).run()
+        #expect(outcome.rowsRead == 4 + SpreadsheetXML.bound)
+    }
+
     @Test func inspectTakesTheTableRowsAndNamesTheColumns() throws {
         let inspection = try ExportInspection.inspect(path: try Self.job().source.pattern, recordPath: nil)
         #expect(inspection.recordPath?.hasSuffix("table:table-row") == true, "\(inspection.recordPath ?? "")")

@@ -133,6 +133,21 @@ struct ReportLayoutTests {
             ])
     }
 
+    /// A person whose name is a label's word (`Soma`, `Suma`, `Total`) with an id or an e-mail
+    /// beside it is a person: a report's line holds counts and sums at most.
+    @Test func aSurnameLikeALabelIsAPerson() throws {
+        let mapping =
+            "target: workers\nkey: { match: [agent_id] }\nattributes:\n  agent_id: id\n  full_name: { template: \"{first} {last}\" }\n"
+        let csv =
+            "last,first,id,email,title,site,phone,manager\r\nSoma,Kenji,E002,kenji@example.com,,,,\r\n"
+            + "Suma,Priya,E003,,,,,\r\nTotal,2,,,,,,\r\n"
+        let outcome = try DatasetValidator(
+            job: try TrustJob.csv(csv, mapping: mapping, policies: "{ max_invalid_share: 1 }"), keepRecords: false
+        ).run()
+        #expect(outcome.valid == 2 && outcome.skipped == 1, "\(outcome.problems)")
+        #expect(outcome.problems.map { $0.position?.line } == [4])
+    }
+
     /// The same in the languages spreadsheets are set up in (`Razem;26;;` from a Polish Excel).
     @Test(arguments: [
         "Razem", "Ogółem", "Celkem", "Összesen", "Total général", "Yhteensä", "I alt", "Insgesamt", "Toplam",
