@@ -6,8 +6,11 @@ public struct ValidationOutcome: Sendable {
     public var valid = 0
     public var invalid = 0
     public var skipped = 0
-    /// Rows the mapping's `skip_when` left out (part of `skipped`).
+    /// Rows the mapping's `skip_when` left out, and a report's total, heading and footer lines
+    /// (part of `skipped`).
     public var skippedByCondition = 0
+    /// Of those, a report's own lines.
+    public var layoutRows = 0
     /// Rows `skip_when` did not leave out: what the empty-export gate counts.
     public var selected: Int { rowsRead - skippedByCondition }
     /// Why the run has nothing to write when it has not: no records, every row skipped by
@@ -114,6 +117,7 @@ public struct DatasetValidator {
                 if mapped.skipped {
                     // A report's total or footer line says why (skip_when's rows need no word).
                     for problem in mapped.problems { report(problem) }
+                    if !mapped.problems.isEmpty { outcome.layoutRows += 1 }
                     outcome.skipped += 1
                     outcome.skippedByCondition += 1
                     return
@@ -262,6 +266,9 @@ public struct DatasetValidator {
                     + "(check 'source.record' and 'namespaces')"
             }
             return "the export has no rows"
+        }
+        if outcome.selected == 0 && outcome.layoutRows == read {
+            return "0 of \(read.grouped) rows selected: every row is a report's total, heading or footer line"
         }
         if outcome.selected == 0 {
             let condition = job.mapping.skipWhen.map { "skip_when \($0.summary)" } ?? "skip_when"

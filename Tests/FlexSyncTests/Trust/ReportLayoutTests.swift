@@ -148,6 +148,16 @@ struct ReportLayoutTests {
         #expect(outcome.problems.map { $0.position?.line } == [4])
     }
 
+    /// A file of nothing but a report's lines selects nothing, and says so without naming a
+    /// `skip_when` the job does not have.
+    @Test func onlyLayoutLinesSelectNothing() throws {
+        let csv = "Label,\(Self.header)\r\nTotal,0,,\r\nConfidential Information - Do Not Distribute,,,\r\n"
+        let outcome = try DatasetValidator(job: try TrustJob.csv(csv, mapping: Self.mapping), keepRecords: false).run()
+        #expect(
+            outcome.abortReason == "0 of 2 rows selected: every row is a report's total, heading or footer line",
+            "\(outcome.abortReason ?? "")")
+    }
+
     /// The same in the languages spreadsheets are set up in (`Razem;26;;` from a Polish Excel).
     @Test(arguments: [
         "Razem", "Ogółem", "Celkem", "Összesen", "Total général", "Yhteensä", "I alt", "Insgesamt", "Toplam",
