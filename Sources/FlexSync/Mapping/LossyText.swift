@@ -14,7 +14,7 @@ import Foundation
 /// | Mac OS Roman | `RenŽe`, `Mu–oz` | Excel for Mac's plain CSV read as Windows-1252 (`é` is Mac's 0x8E, 1252's `Ž`) |
 /// | ISO-8859-15 | `Dub½uf`, `¼nologie` | Latin-9 read as Windows-1252 or Latin-1 (`œ` is 0xBD, their `½`) |
 /// | Windows-1250 | `Wroc³aw`, `£ukasz` | Central European read as Windows-1252 (`ł` is 0xB3, its `³`) |
-/// | DOS | `€elik ™zkan` | a DOS export (code page 857, 850, 437) read as Windows-1252: `Ç` is 0x80, `Ö` 0x99 |
+/// | DOS | `€elik ™zkan`, `Do§an`, `Mu¤oz` | a DOS export (code page 857, 850, 437) read as Windows-1252: `Ç` is 0x80, `Ö` 0x99, `ğ` 0xA7, `ñ` 0xA4 |
 /// | Windows-1251 | `Р˜РІР°РЅРѕРІ` | Cyrillic UTF-8 read as Windows-1251 (`И` is D0 98: `Р` and `˜`) |
 /// | Shift_JIS | `縺ゅｊ`, `繧ｵ繝昴` | Japanese UTF-8 read as Shift_JIS: a kana's first two bytes make `縺`, `繧` or `繝` |
 ///
@@ -215,6 +215,9 @@ public enum LossyText {
         if scalar == 0x20AC || (scalar == 0x2122 && (index == 0 || !isLetter(bytes[index - 1]))) {
             return .dosCodePage
         }
+        // `§` and `¤` inside a word: DOS's `ğ` (code page 857) and `ñ` (850) read as Windows-1252,
+        // `Do§an`, `Mu¤oz`; no word holds those signs.
+        if scalar == 0xA7 || scalar == 0xA4, index > 0, isLetter(bytes[index - 1]) { return .dosCodePage }
         // Windows-1250's `Ł ł ą` (`£ ³ ¹` in Windows-1252) before a letter: `£ukasz`, `Wroc³aw`.
         if scalar == 0xA3 || scalar == 0xB3 || scalar == 0xB9 { return .centralEuropean }
         guard index > 0, isLetter(bytes[index - 1]) else { return nil }

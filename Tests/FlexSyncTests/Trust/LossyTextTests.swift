@@ -28,7 +28,8 @@ struct LossyTextTests {
         // Japanese UTF-8 read as Shift_JIS: あり (E3 81 82, E3 82 8A), サポート.
         ("縺ゅｊ", .shiftJIS), ("繧ｵ繝昴?繝", .shiftJIS),
         // A Turkish DOS export (code page 857) read as Windows-1252: Çelik Özkan.
-        ("€elik ™zkan", .dosCodePage), ("Kara€am", .dosCodePage),
+        ("€elik ™zkan", .dosCodePage), ("Kara€am", .dosCodePage), ("Do§an O§uz", .dosCodePage),
+        ("Mu¤oz", .dosCodePage),
         // A cell of two lines (Excel's Alt+Enter): a warning, whatever lossy_text says.
         ("Agent\nTrainer", .lineBreak), ("Support\r\nTier 2", .lineBreak)
     ])
@@ -41,7 +42,8 @@ struct LossyTextTests {
         "https://rec.example.com/r?id=1&sig=x", "ÄÖÜ äöü ß", "Zoë",
         // What a word may hold in Windows-1252 itself.
         "Tomšič", "Anžej", "sœur", "O’Neil", "it’s", "Jean–Paul", "2019–2020", "ŠKODA", "Žarko", "Acme™",
-        "1½ cups", "Size ½", "€5 off", "Price: 20€", "€ 20", "Acme™ Ltd", "D´Angelo", "Team #1", "C# developer",
+        "1½ cups", "Size ½", "€5 off", "Price: 20€", "€ 20", "Acme™ Ltd", "§ 4 BGB", "Art. §12", "¤ sign", "D´Angelo",
+        "Team #1", "C# developer",
         "Suite #5B", "#1 Plumbing",
         "Bar ¿qué tal", "Price £5", "£ 20", "10 m³", "x²", "Ăsta e", "Ärzte Äpfel",
         // Japanese as it should read, kanji, kana and half-width katakana.
