@@ -20,10 +20,11 @@ enum SpreadsheetXML {
     /// names one, how many columns it takes, and whether it repeats its value in each of them
     /// (LibreOffice's run of like cells) or holds it in the first only (a merged cell). Nil for
     /// any other element.
+    private static func equal(_ text: UnsafePointer<xmlChar>, _ other: String) -> Bool {
+        strcmp(UnsafeRawPointer(text).assumingMemoryBound(to: CChar.self), other) == 0
+    }
+
     static func columns(of node: xmlNodePtr) -> (index: Int?, span: Int, repeats: Bool)? {
-        func equal(_ text: UnsafePointer<xmlChar>, _ other: String) -> Bool {
-            strcmp(UnsafeRawPointer(text).assumingMemoryBound(to: CChar.self), other) == 0
-        }
         guard let name = node.pointee.name, let href = node.pointee.ns?.pointee.href else { return nil }
         if equal(name, "Cell") && equal(href, spreadsheetML) {
             let index = number(node, "Index", spreadsheetML).flatMap { $0 >= 1 ? $0 : nil }
@@ -38,12 +39,11 @@ enum SpreadsheetXML {
     /// Whether a node is a spreadsheet row (`Row`, `table:table-row`) without a character of text
     /// in any of its cells.
     static func isEmptyRow(_ node: xmlNodePtr) -> Bool {
-        guard let name = node.pointee.name, let href = node.pointee.ns?.pointee.href else { return false }
-        let local = String(cString: name)
-        let uri = String(cString: href)
-        guard (local == "Row" && uri == spreadsheetML) || (local == "table-row" && uri == openDocumentTable) else {
-            return false
-        }
+        // Every XML record passes here: compared in place, no strings made.
+        guard let name = node.pointee.name, let href = node.pointee.ns?.pointee.href,
+            (equal(name, "Row") && equal(href, spreadsheetML))
+                || (equal(name, "table-row") && equal(href, openDocumentTable))
+        else { return false }
         guard let content = xmlNodeGetContent(node) else { return true }
         defer { free(content) }
         return String(cString: content).allSatisfy(\.isWhitespace)
@@ -51,9 +51,7 @@ enum SpreadsheetXML {
 
     /// How many rows a LibreOffice row stands for (`table:number-rows-repeated`), at least 1.
     static func rowRepeats(_ node: xmlNodePtr) -> Int {
-        guard let name = node.pointee.name,
-            strcmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), "table-row") == 0
-        else { return 1 }
+        guard let name = node.pointee.name, equal(name, "table-row") else { return 1 }
         return max(1, number(node, "number-rows-repeated", openDocumentTable) ?? 1)
     }
 
