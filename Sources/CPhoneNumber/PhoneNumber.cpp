@@ -18,6 +18,7 @@
 #include <phonenumbers/phonenumberutil.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <set>
 #include <string>
@@ -86,6 +87,8 @@ Parsed parse(const std::string &text, const std::string &region, bool plainReade
     return parsed;
 }
 
+void settle(const std::string &number);
+
 // Whether the text's first digit-or-plus is a `00`.
 bool startsWithDoubleZero(const std::string &text) {
     for (size_t index = 0; index < text.size(); index++) {
@@ -139,6 +142,23 @@ void read(const char *text, size_t length, const char *region, fs_phone_format f
         phone.Format(number, style, &formatted);
     }
     copy(formatted, result->formatted, fs_phone_formatted_capacity, &result->formatted_length);
+    if (style == PhoneNumberUtil::E164 && formatted.size() < fs_phone_formatted_capacity &&
+        formatted == "+" + std::to_string(number.country_code()) + parsed.national &&
+        flexsync::readsBackAsItself(number.country_code(), parsed.national)) {
+        settle(formatted);
+    }
+}
+
+// The last E.164 numbers this thread wrote that read back as themselves (readsBackAsItself):
+// a match key's number is normalised right after its transform wrote it, on the same thread, and
+// then needs no second reading.
+constexpr size_t kSettledKept = 4;
+thread_local std::array<std::string, kSettledKept> settledNumbers;
+thread_local size_t settledNext = 0;
+
+void settle(const std::string &number) {
+    settledNumbers[settledNext] = number;
+    settledNext = (settledNext + 1) % kSettledKept;
 }
 
 }  // namespace
@@ -151,6 +171,13 @@ extern "C" void fs_phone_parse(const char *text, size_t length, const char *regi
 extern "C" void fs_phone_parse_reference(const char *text, size_t length, const char *region, fs_phone_format format,
                                          bool validate, fs_phone_result *result) {
     read(text, length, region, format, validate, false, result);
+}
+
+extern "C" bool fs_phone_is_settled_e164(const char *text, size_t length) {
+    for (const std::string &number : settledNumbers) {
+        if (!number.empty() && number.size() == length && std::memcmp(number.data(), text, length) == 0) return true;
+    }
+    return false;
 }
 
 extern "C" bool fs_phone_plain_reader_available(void) { return flexsync::NumberingPlans::shared() != nullptr; }

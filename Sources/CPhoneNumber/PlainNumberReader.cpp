@@ -287,6 +287,30 @@ bool plainDigits(const char *text, size_t length, std::string *digits) {
     return digits->size() >= 3;
 }
 
+bool readsBackAsItself(int callingCode, const std::string &national) {
+    const NumberingPlans *plans = NumberingPlans::shared();
+    if (plans == nullptr || national.size() < kMinLengthForNsn || national.size() > kMaxLengthForNsn ||
+        !isDigits(national)) {
+        return false;
+    }
+    // readDigits on `+`, the code and the number, with no region: the calling code it extracts
+    // must be this one (calling codes are prefix-free, but the table says what the library knows).
+    std::string digits = std::to_string(callingCode) + national;
+    Reader reader(*plans);
+    if (digits.size() <= kMinLengthForNsn || reader.extractCountryCode(&digits) != callingCode) return false;
+    // Its plan must exist (without one readDigits leaves the text to Parse), and the national
+    // prefix must not be found at the number's start: every branch of
+    // stripNationalPrefixAndCarrierCode needs the prefix pattern to match there, so nothing is
+    // stripped and the same digits are read, written `+`, code, digits.
+    const NumberingPlan *plan = plans->forRegionOrCallingCode(callingCode, plans->mainRegion(callingCode));
+    if (plan == nullptr) return false;
+    if (plan->nationalPrefixForParsing < 0) return true;
+    int position = 0;
+    MatchFailure failure;
+    bool found = plans->consume(plan->nationalPrefixForParsing, utf16(national), &position, nullptr, nullptr, &failure);
+    return !found && !failure.failed;
+}
+
 bool readPlainNumber(const std::string &text, const std::string &region, PhoneNumber *number, PlainReading *reading) {
     if (readDigits(text, region, number, reading)) return true;
     std::string digits;

@@ -38,6 +38,13 @@ bool plainDigits(const char *text, size_t length, std::string *digits);
 bool readPlainNumber(const std::string &text, const std::string &region, i18n::phonenumbers::PhoneNumber *number,
                      PlainReading *reading);
 
+/// Whether reading `+`, `callingCode` and `national` with no region (as matching reads a number)
+/// gives exactly that number back, by the plain-number reader: true when the calling code is the
+/// one the library extracts from those digits, its plan is known, and its national prefix for
+/// parsing is not found at the start of `national`. False when that cannot be told cheaply (the
+/// caller then reads the text again).
+bool readsBackAsItself(int callingCode, const std::string &national);
+
 }  // namespace flexsync
 
 #endif

@@ -82,6 +82,11 @@ void fs_phone_parse(const char *text, size_t length, const char *region, fs_phon
 void fs_phone_parse_reference(const char *text, size_t length, const char *region, fs_phone_format format,
                               bool validate, fs_phone_result *result);
 
+/// Whether one of this thread's last few `fs_phone_parse` calls with `fs_phone_format_e164` wrote
+/// exactly `text`, and that number read again with no region (as matching reads a number) is
+/// known to give `text` back: its match form is then `text` itself, without a second reading.
+bool fs_phone_is_settled_e164(const char *text, size_t length);
+
 /// Whether the plain-number reader is on: false when libphonenumber's compiled-in metadata could
 /// not be read or disagrees with its public API, and then `fs_phone_parse` sends every text to Parse.
 bool fs_phone_plain_reader_available(void);

@@ -105,6 +105,12 @@ enum PhoneNumberLibrary {
         return (outcome, result.plain_reader)
     }
 
+    /// Whether a phone transform on this thread has just written these bytes as an E.164 number
+    /// that reads back as itself (``PhoneRule/matchForm(_:)`` would give them back).
+    static func isSettledE164(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.withMemoryRebound(to: CChar.self) { fs_phone_is_settled_e164($0.baseAddress, $0.count) }
+    }
+
     /// Whether the plain-number reader is on (it turns itself off, leaving every text to Parse, if
     /// libphonenumber's metadata cannot be read as the library reads it).
     static var plainReaderIsAvailable: Bool { fs_phone_plain_reader_available() }

@@ -150,8 +150,10 @@ struct PhoneRule: Sendable {
     /// The E.164 form of a number written internationally (`+44 20 7946 0018`, `0044…`,
     /// `whatsapp:+442079460018`), for matching; nil for anything else.
     static func matchForm(_ text: String) -> String? {
-        var text = text
-        return text.withUTF8 { bytes in
+        var bytesOf = text
+        return bytesOf.withUTF8 { bytes in
+            // What a phone transform on this thread has just written is already in its match form.
+            if PhoneNumberLibrary.isSettledE164(bytes) { return text }
             let reading = PhoneNumberLibrary.read(bytes, region: nil, format: .e164, validate: false)
             guard case .possible(let number) = reading else { return nil }
             return number.formatted

@@ -163,3 +163,72 @@ struct PhoneNumberLibraryTests {
         #expect(comparison.readByPlainReader > 0)
     }
 }
+
+/// A number a phone transform writes in E.164 is marked as its own match form only when reading
+/// it again, as matching does, gives it back: then matching skips that second reading.
+struct SettledNumberTests {
+    static func isSettled(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8(PhoneNumberLibrary.isSettledE164)
+    }
+
+    /// Every region's generated numbers and the hard cases, written E.164 and read again.
+    @Test func aSettledNumberIsItsOwnMatchForm() {
+        var written = 0
+        var settled = 0
+        var wrong: [String] = []
+        let cases =
+            PhoneNumberLibrary.supportedRegions.flatMap { region in
+                GeneratedNumbers.texts(for: region, count: 120).map {
+                    PhoneNumberLibraryTests.Case(text: $0, region: region)
+                }
+            } + PhoneNumberLibraryTests.hardCases
+        for item in cases {
+            var text = item.text
+            let reading = text.withUTF8 {
+                PhoneNumberLibrary.read($0, region: item.region, format: .e164, validate: false)
+            }
+            let number: PhoneNumberLibrary.Number
+            switch reading {
+            case .possible(let read), .localOnly(let read): number = read
+            default: continue
+            }
+            written += 1
+            var formatted = number.formatted
+            guard Self.isSettled(formatted) else { continue }
+            settled += 1
+            let again = formatted.withUTF8 { PhoneNumberLibrary.read($0, region: nil, format: .e164, validate: false) }
+            if case .possible(let reread) = again, reread.formatted != number.formatted {
+                wrong.append("\(item.testDescription): \(number.formatted) reads back as \(reread.formatted)")
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(10).joined(separator: "\n"))")
+        // The mark is worth having: most numbers written are settled.
+        #expect(settled * 2 > written, "\(settled) of \(written) settled")
+    }
+
+    /// A number whose digits after the calling code start with its national prefix lose it when
+    /// read again (libphonenumber kept it the first time only because the text had another prefix
+    /// before it): such a number is never marked, and matching reads it again.
+    @Test(arguments: [
+        ("+375 (0)-060 50 38", "AE", "+3750605038", "+375605038"),
+        ("0 08 - 599 - 9", "AU", "+61085999", "+6185999"),
+        ("+375 081997 10 951", "BY", "+3758199710951", "+375199710951")
+    ])
+    func aNumberThatReadsBackOtherwiseIsNotSettled(text: String, region: String, written: String, reread: String) {
+        var text = text
+        let reading = text.withUTF8 { PhoneNumberLibrary.read($0, region: region, format: .e164, validate: false) }
+        guard case .possible(let number) = reading else {
+            Issue.record("\(text) in \(region): \(reading)")
+            return
+        }
+        #expect(number.formatted == written)
+        #expect(!Self.isSettled(number.formatted))
+        #expect(PhoneRule.matchForm(number.formatted) == reread)
+    }
+
+    /// Texts that were never written by a transform on this thread are not settled.
+    @Test func textNoTransformWroteIsNotSettled() {
+        #expect(!Self.isSettled("+442079461357"))
+    }
+}
