@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "CCurlShim", dependencies: ["CLibCurl"]),
         // SHA-256 blocks on the processor's SHA instructions, for the input digest (plain C, no library).
         .target(name: "CSHA256"),
+        // Cache prefetch for lookups in large tables (plain C, inline).
+        .target(name: "CMemory"),
         // libphonenumber (C++, Debian's libphonenumber-dev, no pkg-config file) behind a C header; its
         // generated protobuf message class is inline in its headers, so protobuf is linked too, and
         // ICU (libicu-dev), whose regular expressions the plain-number reader runs as the library does.
@@ -43,7 +45,7 @@ let package = Package(
         .target(
             name: "FlexSync",
             dependencies: [
-                "CLibXML2", "CLibCurl", "CCurlShim", "CPhoneNumber", "CSHA256",
+                "CLibXML2", "CLibCurl", "CCurlShim", "CPhoneNumber", "CSHA256", "CMemory",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams")
             ],

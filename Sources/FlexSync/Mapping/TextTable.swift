@@ -1,3 +1,4 @@
+import CMemory
 import Foundation
 
 /// A hash table from texts to values that compares texts by their UTF-8 bytes.
@@ -29,9 +30,9 @@ final class TextTable<Value> {
         var capacity = 16
         while capacity < 2 * minimumCapacity { capacity *= 2 }
         self.capacity = capacity
-        slots = .allocate(capacity: capacity)
+        slots = HugePages.allocate(Slot.self, capacity: capacity)
         slots.initialize(repeating: Slot(hash: 0, keyStart: 0, keyCount: 0), count: capacity)
-        values = .allocate(capacity: capacity)
+        values = HugePages.allocate(Value.self, capacity: capacity)
         keyBytesCapacity = 16 * capacity
         keyBytes = .allocate(capacity: keyBytesCapacity)
     }
@@ -78,18 +79,15 @@ final class TextTable<Value> {
         return slots[index].hash == 0 ? nil : body(values + index)
     }
 
-    /// Reads the memory a lookup of `key` starts at, so that it is in cache when the lookup comes.
-    /// Worth it for tables far larger than the cache, ahead of many lookups: one pass of these
-    /// loads overlaps their misses, where lookups amid other work wait for one at a time.
+    /// Starts fetching the memory a lookup of `key` starts at, so that it is in cache when the
+    /// lookup comes. Worth it for tables far larger than the cache, ahead of many lookups: the
+    /// fetches overlap, where lookups amid other work wait for one miss at a time.
     func warm(_ key: String) {
         var key = key
         let index = key.withUTF8 { start(Self.hash(bytes: $0)) }
-        warmed &+=
-            slots[index].hash &+ UInt64(truncatingIfNeeded: UnsafeRawPointer(values + index).load(as: UInt8.self))
+        fs_prefetch(slots + index)
+        fs_prefetch(values + index)
     }
-
-    /// What ``warm(_:)`` read, kept so that its loads are not optimised away.
-    private var warmed: UInt64 = 0
 
     subscript(key: String) -> Value? {
         get {
@@ -135,9 +133,9 @@ final class TextTable<Value> {
         let oldValues = values
         let oldCapacity = capacity
         capacity *= 2
-        slots = .allocate(capacity: capacity)
+        slots = HugePages.allocate(Slot.self, capacity: capacity)
         slots.initialize(repeating: Slot(hash: 0, keyStart: 0, keyCount: 0), count: capacity)
-        values = .allocate(capacity: capacity)
+        values = HugePages.allocate(Value.self, capacity: capacity)
         for index in 0..<oldCapacity where oldSlots[index].hash != 0 {
             var target = start(oldSlots[index].hash)
             while slots[target].hash != 0 { target = (target + 1) & (capacity - 1) }
