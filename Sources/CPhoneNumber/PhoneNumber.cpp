@@ -142,7 +142,10 @@ void read(const char *text, size_t length, const char *region, fs_phone_format f
         phone.Format(number, style, &formatted);
     }
     copy(formatted, result->formatted, fs_phone_formatted_capacity, &result->formatted_length);
-    if (style == PhoneNumberUtil::E164 && formatted.size() < fs_phone_formatted_capacity &&
+    // A possible number only: matching reads anything else as no number at all. (Possible or
+    // not depends on the calling code and national number alone, so the second reading agrees.)
+    if (style == PhoneNumberUtil::E164 && parsed.possible == PhoneNumberUtil::IS_POSSIBLE &&
+        formatted.size() < fs_phone_formatted_capacity &&
         formatted == "+" + std::to_string(number.country_code()) + parsed.national &&
         flexsync::readsBackAsItself(number.country_code(), parsed.national)) {
         settle(formatted);

@@ -83,7 +83,7 @@ void fs_phone_parse_reference(const char *text, size_t length, const char *regio
                               bool validate, fs_phone_result *result);
 
 /// Whether one of this thread's last few `fs_phone_parse` calls with `fs_phone_format_e164` wrote
-/// exactly `text`, and that number read again with no region (as matching reads a number) is
+/// exactly `text` for a number of possible length, and that number read again with no region (as matching reads a number) is
 /// known to give `text` back: its match form is then `text` itself, without a second reading.
 bool fs_phone_is_settled_e164(const char *text, size_t length);
 

@@ -12,7 +12,7 @@ enum HugePages {
     /// Asks for 2 MiB pages over the whole 2 MiB pages inside `bytes` from `pointer`, which must
     /// not have been written yet. Advice only: a kernel that declines changes nothing but speed.
     static func advise(_ pointer: UnsafeMutableRawPointer, bytes: Int) {
-        #if os(Linux)
+        #if canImport(Glibc)
             guard bytes >= 2 * size else { return }
             let first = (Int(bitPattern: pointer) + size - 1) & ~(size - 1)
             let end = (Int(bitPattern: pointer) + bytes) & ~(size - 1)
