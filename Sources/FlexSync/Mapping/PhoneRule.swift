@@ -28,6 +28,9 @@ struct PhoneRule: Sendable {
     /// Why a text is not a number this rule accepts.
     enum Refusal: Error, Equatable {
         case excelDamage
+        /// Digits hidden for privacy (`339XXXXXXX`, `+44 7*** ***123`): libphonenumber would read
+        /// letters as a keypad's digits.
+        case masked
         case notANumber
         case placeholder
         /// A national number and no region: none configured, or the record's `country` is unknown.
@@ -44,6 +47,7 @@ struct PhoneRule: Sendable {
             func kind(_ region: String?) -> String { region.map { "\($0) " } ?? "international " }
             switch self {
             case .excelDamage: return "phone number damaged by Excel (scientific notation)"
+            case .masked: return "masked phone number (digits hidden by X or *)"
             case .notANumber: return "not a phone number"
             case .placeholder: return "placeholder, not a phone number"
             case .noCountry(nil): return "national phone number without a known country"
@@ -112,6 +116,7 @@ struct PhoneRule: Sendable {
             let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: " '\t\u{00A0}")
             if NumberParsing.isExcelScientific(text) { return .failure(.excelDamage) }
         }
+        if Self.isMasked(bytes) { return .failure(.masked) }
         let international = Self.isWrittenInternationally(bytes)
         let place = international ? nil : region
         switch PhoneNumberLibrary.read(bytes, region: region, format: output, validate: requirement == .valid) {
@@ -158,6 +163,18 @@ struct PhoneRule: Sendable {
             guard case .possible(let number) = reading else { return nil }
             return number.formatted
         }
+    }
+
+    /// Whether two `X` (either case) or `*` follow each other: a mask over digits, never a
+    /// vanity number's word.
+    static func isMasked(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var previous = false
+        for byte in bytes {
+            let hides = byte | 0x20 == UInt8(ascii: "x") || byte == UInt8(ascii: "*")
+            if hides && previous { return true }
+            previous = hides
+        }
+        return false
     }
 
     /// Whether the text's first digit or `+` is a `+`, or its first two digits are `00`.

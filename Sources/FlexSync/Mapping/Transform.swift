@@ -165,7 +165,7 @@ enum Transform: Sendable {
     /// One `@` with something before it, and a domain with an inner dot; no white space.
     static func isEmailAddress(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         // One pass: one '@', no white space; before it none of the characters an unquoted address
-        // cannot hold (`a,b@x.org`); after it letters, digits, hyphens, non-ASCII (international
+        // cannot hold (`a,b@x.org`) and only single dots inside (`ola..hansen@x.org`); after it letters, digits, hyphens, non-ASCII (international
         // names) and single dots, at least one (`lukas@example,org` and `a@b..org` are refused).
         var at: Int?
         var dot = false
@@ -178,7 +178,8 @@ enum Transform: Sendable {
                 continue
             }
             if byte == UInt8(ascii: "@") {
-                if at != nil { return false }
+                // One '@', and no dot just before it (`ola.@example.com`).
+                if at != nil || previousDot { return false }
                 at = index
                 previousDot = false
                 continue
@@ -188,7 +189,14 @@ enum Transform: Sendable {
                 switch byte {
                 // ( ) , : ; < > [ \ ] "
                 case 0x28, 0x29, 0x2C, 0x3A, 0x3B, 0x3C, 0x3E, 0x5B, 0x5C, 0x5D, 0x22: return false
-                default: continue
+                case 0x2E:
+                    // A dot neither starts the name nor follows another (`ola..hansen@`, `.ola@`).
+                    if index == 0 || previousDot { return false }
+                    previousDot = true
+                    continue
+                default:
+                    previousDot = false
+                    continue
                 }
             }
             let isDot = byte == 0x2E

@@ -126,6 +126,12 @@ struct PhoneRuleTests {
         e("n/a", "US", "not a phone number"),
         e("TBD", "GB", "not a phone number"),
         e("000-000-0000", "US", "placeholder, not a phone number", old: true),
+        // A privacy mask, which libphonenumber would read as keypad letters (X is 9).
+        e("339XXXXXXX", "IT", "masked phone number (digits hidden by X or *)"),
+        e("+44 7700 9xx xxx", "GB", "masked phone number (digits hidden by X or *)"),
+        e("0171 ***4567", "DE", "masked phone number (digits hidden by X or *)"),
+        e("1-800-FLOWERS", "US", "+18003569377"),
+        e("(303) 555-0104 x12", "US", "+13035550104"),
         e("+999 1234 5678", "US", "unknown country calling code", old: true),
         e("+49 30", "DE", "not a valid international phone number"),
         e("00 49 30", "DE", "not a valid international phone number"),

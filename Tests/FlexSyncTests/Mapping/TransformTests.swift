@@ -63,6 +63,19 @@ struct TransformTests {
             "error: in.csv:2: state: not an e-mail address: ana@example.com."
         ),
         (
+            "{ field: v, transforms: [email] }", "ola..hansen@example.no",
+            "error: in.csv:2: state: not an e-mail address: ola..hansen@example.no"
+        ),
+        (
+            "{ field: v, transforms: [email] }", "ola.@example.no",
+            "error: in.csv:2: state: not an e-mail address: ola.@example.no"
+        ),
+        (
+            "{ field: v, transforms: [email] }", ".ola@example.no",
+            "error: in.csv:2: state: not an e-mail address: .ola@example.no"
+        ),
+        ("{ field: v, transforms: [email] }", "ola.k.hansen@example.no", #""ola.k.hansen@example.no""#),
+        (
             "{ field: v, transforms: [email] }", "ana lima@example.com",
             "error: in.csv:2: state: not an e-mail address: ana lima@example.com"
         ),
@@ -332,6 +345,7 @@ struct TransformTests {
                 && parts[1].contains(".") && parts[1].first != "." && parts[1].last != "."
                 && !parts[1].contains("..") && parts[1].allSatisfy { "ab.-".contains($0) }
                 && !parts[0].contains { ",(".contains($0) }
+                && parts[0].first != "." && parts[0].last != "." && !parts[0].contains("..")
             var copy = text
             #expect(copy.withUTF8(Transform.isEmailAddress) == rule, "\(text)")
         }
