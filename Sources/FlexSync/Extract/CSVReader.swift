@@ -167,16 +167,23 @@ extension String {
     /// The same text in storage of its own (short strings have none to share).
     var unshared: String { utf8.count <= 15 ? self : String(decoding: Array(utf8), as: UTF8.self) }
 
-    /// The string without leading and trailing spaces and tabs.
+    /// The string without leading and trailing spaces, tabs and no-break spaces.
     var trimmingSpaces: String {
         // Most texts have nothing to trim: say so from the bytes, without building a Substring.
+        // No-break spaces (U+00A0, U+2007, U+202F: C2 A0, E2 80 A7, E2 80 AF) go too: a value
+        // copied from a web page or Excel brings them, and they look like spaces in every report.
         guard let first = utf8.first, let last = utf8.last,
-            first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09
+            first == 0x20 || first == 0x09 || first == 0xC2 || first == 0xE2 || last == 0x20 || last == 0x09
+                || last == 0xA0 || last == 0xA7 || last == 0xAF
         else { return self }
+        func isSpace(_ character: Character) -> Bool {
+            character == " " || character == "\t" || character == "\u{A0}" || character == "\u{2007}"
+                || character == "\u{202F}"
+        }
         var view = Substring(self)
-        while let first = view.first, first == " " || first == "\t" { view.removeFirst() }
-        while let last = view.last, last == " " || last == "\t" { view.removeLast() }
-        return String(view)
+        while let first = view.first, isSpace(first) { view.removeFirst() }
+        while let last = view.last, isSpace(last) { view.removeLast() }
+        return view.count == count ? self : String(view)
     }
 }
 

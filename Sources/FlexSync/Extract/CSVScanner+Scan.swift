@@ -43,7 +43,7 @@ extension CSVScanner {
                         throw .fieldTooLong(line: openedOn, column: fields.count - firstField + 1)
                     }
                     if index >= count {
-                        if eof { throw .unterminatedQuote(line: openedOn) }
+                        if eof { throw .unterminatedQuote(line: openedOn, column: fields.count - firstField + 1) }
                         return .needMore
                     }
                     if index + 1 < count && bytes[index + 1] == quote {
@@ -65,7 +65,9 @@ extension CSVScanner {
                     index += 1
                     continue
                 }
-                if byte != 0x0A && byte != 0x0D { throw .characterAfterQuote(line: line + lines) }
+                if byte != 0x0A && byte != 0x0D {
+                    throw .characterAfterQuote(line: line + lines, column: fields.count - firstField)
+                }
             } else {
                 let fieldStart = index
                 while index < count && !special[Int(bytes[index])] { index += 1 }

@@ -18,8 +18,8 @@ extension CSVScanner {
     /// A malformed record, before the file's name is put to it (the scan does not take the name:
     /// passing it counted a reference to a string every thread shares, once per record).
     enum ScanFault: Error {
-        case unterminatedQuote(line: Int)
-        case characterAfterQuote(line: Int)
+        case unterminatedQuote(line: Int, column: Int)
+        case characterAfterQuote(line: Int, column: Int)
         case fieldTooLong(line: Int, column: Int)
     }
 

@@ -248,13 +248,29 @@ final class CSVScanner {
         }
     }
 
-    /// Whether the fields from `first` repeat the header byte for byte.
+    /// Whether the fields from `first` repeat the header byte for byte; the first may open with a
+    /// byte order mark (a second export appended whole brings its own).
     private func repeatsHeader(_ fields: ArraySlice<FieldExtent>) -> Bool {
-        guard fields.count == headerBytes.count, let head = fields.first,
-            head.end - head.start == headerBytes[0].count
+        guard fields.count == headerBytes.count, let head = fields.first else { return false }
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        // After a mark, a quoted first name is read as the mark and the name in its quotes.
+        let headLength = head.end - head.start
+        guard
+            headLength == headerBytes[0].count || headLength == headerBytes[0].count + bom.count
+                || headLength == headerBytes[0].count + bom.count + 2
         else { return false }
         return buffer.withUnsafeBufferPointer { bytes in
-            zip(fields, headerBytes).allSatisfy { field, name in
+            var (start, end) = (head.start, head.end)
+            if headLength > headerBytes[0].count {
+                guard bytes[start..<start + bom.count].elementsEqual(bom) else { return false }
+                start += bom.count
+                if end - start == headerBytes[0].count + 2 {
+                    guard bytes[start] == UInt8(ascii: "\""), bytes[end - 1] == UInt8(ascii: "\"") else { return false }
+                    (start, end) = (start + 1, end - 1)
+                }
+            }
+            guard bytes[start..<end].elementsEqual(headerBytes[0]) else { return false }
+            return zip(fields.dropFirst(), headerBytes.dropFirst()).allSatisfy { field, name in
                 field.end - field.start == name.count && bytes[field.start..<field.end].elementsEqual(name)
             }
         }
@@ -384,14 +400,19 @@ final class CSVScanner {
                     bytes, from: from, eof: eof, delimiter: delimiter, line: currentLine, special: special,
                     fields: &fields)
             }
-        } catch .unterminatedQuote(let line) {
-            throw ExtractError.unterminatedQuote(file: file, line: line)
-        } catch .characterAfterQuote(let line) {
-            throw ExtractError.characterAfterQuote(file: file, line: line)
+        } catch .unterminatedQuote(let line, let column) {
+            throw ExtractError.unterminatedQuote(file: file, line: line, column: column, name: name(ofColumn: column))
+        } catch .characterAfterQuote(let line, let column) {
+            throw ExtractError.characterAfterQuote(
+                file: file, line: line, column: column, name: name(ofColumn: column))
         } catch .fieldTooLong(let line, let column) {
-            let name = column <= schema.names.count ? schema.names[column - 1] : nil
             throw ExtractError.fieldTooLong(
-                file: file, line: line, column: column, name: name, limit: CSVScanner.maxFieldBytes)
+                file: file, line: line, column: column, name: name(ofColumn: column), limit: CSVScanner.maxFieldBytes)
         }
+    }
+
+    /// The header's name of a column (1-based), nil past the header's width.
+    private func name(ofColumn column: Int) -> String? {
+        column >= 1 && column <= schema.names.count ? schema.names[column - 1] : nil
     }
 }

@@ -9,8 +9,9 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
     case blankColumnWithData(file: String, line: Int, column: Int, dataLine: Int)
     case duplicateColumnName(file: String, line: Int, name: String, first: Int, second: Int)
     case fieldCount(file: String, line: Int, found: Int, expected: Int)
-    case unterminatedQuote(file: String, line: Int)
-    case characterAfterQuote(file: String, line: Int)
+    /// `column`: the field's place in the row (1-based); `name`: the header's name for it.
+    case unterminatedQuote(file: String, line: Int, column: Int, name: String?)
+    case characterAfterQuote(file: String, line: Int, column: Int, name: String?)
     /// `suggested`: the single-byte encoding the bytes there most likely are, for the message.
     case invalidUTF8(file: String, line: Int, offset: Int, suggested: TextEncoding?)
     /// A field-count mismatch on the first record: the delimiter is the usual culprit.
@@ -45,9 +46,13 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
             "\(file):\(line): duplicate column name '\(name)' (columns \(first) and \(second))"
         case .fieldCount(let file, let line, let found, let expected):
             "\(file):\(line): found \(found) field\(found == 1 ? "" : "s"), but the header has \(expected)"
-        case .unterminatedQuote(let file, let line):
-            "\(file):\(line): quoted field opened on line \(line) is never closed"
-        case .characterAfterQuote(let file, let line): "\(file):\(line): unexpected character after a closing quote"
+        case .unterminatedQuote(let file, let line, let column, let name):
+            "\(file):\(line): field \(column)\(name.map { " ('\($0)')" } ?? "") opens a quote on line \(line) that "
+                + "is never closed: the file is not read further; correct the quoting of that line and run again"
+        case .characterAfterQuote(let file, let line, let column, let name):
+            "\(file):\(line): field \(column)\(name.map { " ('\($0)')" } ?? "") goes on after its closing quote: "
+                + "a quote inside a quoted value must be doubled (\"Anna \"\"Kaja\"\" Lund\"); the file is not read "
+                + "further: correct the quoting of that line and run again"
         case .invalidUTF8(let file, let line, let offset, let suggested):
             "\(file):\(line): invalid UTF-8 at byte offset \(offset)"
                 + (suggested.flatMap { encoding in

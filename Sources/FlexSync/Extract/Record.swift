@@ -140,6 +140,12 @@ public struct Record: Sendable {
         }
     }
 
+    /// Whether a CSV field of the row was written without quotes yet holds a `"`
+    /// (`The "Anchor Inn`): a quote that opened nothing, where the export's quoting is damaged.
+    var hasStrayQuote: Bool {
+        (0..<count).contains { withPlainBytes(atColumn: $0) { $0.contains(UInt8(ascii: "\"")) } == true }
+    }
+
     /// ``withPlainBytes(atColumn:_:)`` for a field by name; nil also when the schema lacks it.
     func withPlainBytes<R>(named name: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
         guard let column = block.schema.position(of: name) else { return nil }

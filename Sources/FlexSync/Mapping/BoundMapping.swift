@@ -358,19 +358,18 @@ public final class BoundMapping {
                     + "spreadsheet): correct the export, or list it in 'null_tokens' to leave the attribute empty",
                 text)
         }
-        if attribute.isIdentifier && NumberParsing.endsInExcelScientific(Transform.trimmed(text)) {
-            return fail(
-                "an id Excel turned into scientific notation: its last digits are lost; export the column as text",
-                text)
+        if attribute.isIdentifier {
+            let checked = Self.identifier(text)
+            if let refusal = checked.refusal { return fail(refusal, text) }
+            if checked.hadNoBreakSpace {
+                result.problems.append(
+                    Problem(.warning, record.position, field: attribute.key, rule: Self.noBreakSpaceRule, value: text))
+            }
+            text = checked.text
         }
-        if attribute.isIdentifier && ValueRules.isZeroPlaceholder(text.utf8) {
-            return fail(
-                "an id of zeros only is a placeholder for none (as SAP writes for no org unit, or a form for no number), "
-                    + "not an id: list it in 'null_tokens' to leave the attribute empty", text)
-        }
-        if let damage = LossyText.damage(in: text) {
-            // A line break is a display matter (a cell of two lines), never a reason to refuse the row.
-            if policy.lossyText == .error && damage != .lineBreak { return fail(damage.rule, text) }
+        // A stray quote is one only where a field of the row was written without quotes around one.
+        if let damage = LossyText.damage(in: text), damage != .strayQuote || record.hasStrayQuote {
+            if policy.lossyText == .error && damage.refusable { return fail(damage.rule, text) }
             result.problems.append(
                 Problem(
                     .warning, record.position, field: attribute.key, rule: damage.rule, value: text,

@@ -33,6 +33,13 @@ public enum LossyText {
         case dosCodePage
         case lineBreak
         case shiftJIS
+        /// A lone `"` in a value a CSV field gave without quotes: never a reason to refuse the row
+        /// (`24" monitor` is one), a sign the export's quoting went wrong.
+        case strayQuote
+
+        /// Whether `lossy_text: error` refuses a value with this damage: a line break and a stray
+        /// quote are display and quoting matters, never lost characters.
+        var refusable: Bool { self != .lineBreak && self != .strayQuote }
 
         /// The rule's wording: `lossy text: '?' in place of characters`.
         public var rule: String {
@@ -62,6 +69,9 @@ public enum LossyText {
             case .shiftJIS:
                 "lossy text: Japanese UTF-8 read as Shift_JIS ('縺', '繧' or '繝' where kana were): the value was "
                     + "pasted from a UTF-8 file, or the file is UTF-8"
+            case .strayQuote:
+                "a lone '\"' in a value written without quotes: the export's quoting may be damaged (a quote "
+                    + "never closed, or one not doubled); check the row"
             }
         }
     }
@@ -84,7 +94,8 @@ public enum LossyText {
         while index + 8 <= bytes.count {
             let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             if hasZeroByte(word ^ 0x3F3F_3F3F_3F3F_3F3F) || hasZeroByte(word ^ 0x2323_2323_2323_2323)
-                || word & 0x8080_8080_8080_8080 != 0 || hasControl(word)
+                || hasZeroByte(word ^ 0x2222_2222_2222_2222) || word & 0x8080_8080_8080_8080 != 0
+                || hasControl(word)
             {
                 break
             }
@@ -92,7 +103,9 @@ public enum LossyText {
         }
         while index < bytes.count {
             let byte = bytes[index]
-            if byte == 0x3F || byte == 0x23 || byte >= 0x80 || byte < 0x20 { return closerLook(bytes, from: index) }
+            if byte == 0x3F || byte == 0x23 || byte == 0x22 || byte >= 0x80 || byte < 0x20 {
+                return closerLook(bytes, from: index)
+            }
             index += 1
         }
         return false
@@ -140,7 +153,7 @@ public enum LossyText {
         var index = start
         while index < bytes.count {
             let byte = bytes[index]
-            if byte == 0x3F || byte == 0xEF || byte == 0x0A || byte == 0x0D { return true }
+            if byte == 0x3F || byte == 0xEF || byte == 0x0A || byte == 0x0D || byte == 0x22 { return true }
             if byte == 0xE7 && isKanaMisreadAsShiftJIS(bytes, at: index) { return true }
             if byte == 0x23 && isHashInWord(bytes, at: index) { return true }
             // An Excel error value (`#N/A`, `#REF!`), which the full evaluation refuses.
@@ -268,6 +281,7 @@ public enum LossyText {
         if text.unicodeScalars.contains("?") { return .questionMarks }
         if hasHashInWord(text) { return .hashMarks }
         if text.utf8.contains(0x0A) || text.utf8.contains(0x0D) { return .lineBreak }
+        if text.utf8.lazy.filter({ $0 == 0x22 }).count % 2 == 1 { return .strayQuote }
         return nil
     }
 
@@ -276,7 +290,10 @@ public enum LossyText {
     /// characters outside ASCII (a run of k marks stands for one to k of them — an emoji became
     /// two). Such a value never replaces `live`.
     public static func isDamagedCopy(_ damaged: String, of live: String) -> Bool {
-        guard damaged != live, damage(in: damaged) != nil, damage(in: live) == nil else { return false }
+        // Lost characters only: a stray quote loses none.
+        guard damaged != live, let found = damage(in: damaged), found != .strayQuote,
+            damage(in: live).map({ $0 == .strayQuote }) ?? true
+        else { return false }
         let repaired = repairingDoubleEncoding(damaged)
         if repaired == live { return true }
         // A `#` stands for a lost character only where SAP left it in a word: `#1` is itself.

@@ -18,6 +18,12 @@ public enum ErrorReport {
             object["message"] = .string(config.message)
         case let extract as ExtractError:
             (file, line) = extract.place
+            switch extract {
+            case .unterminatedQuote(_, _, let field, _), .characterAfterQuote(_, _, let field, _),
+                .fieldTooLong(_, _, let field, _, _):
+                column = field
+            default: break
+            }
         case let fields as SourceFieldError:
             problems = fields.problems
             file = fields.problems.first?.position?.file
@@ -44,7 +50,7 @@ extension ExtractError {
             (file, nil)
         case .blankColumnName(let file, let line, _), .blankColumnWithData(let file, let line, _, _),
             .duplicateColumnName(let file, let line, _, _, _), .fieldCount(let file, let line, _, _),
-            .unterminatedQuote(let file, let line), .characterAfterQuote(let file, let line),
+            .unterminatedQuote(let file, let line, _, _), .characterAfterQuote(let file, let line, _, _),
             .invalidUTF8(let file, let line, _, _), .firstRecordFieldCount(let file, let line, _, _, _, _, _),
             .xml(let file, let line, _), .doctypeNotAllowed(let file, let line), .recordTooLarge(let file, let line, _),
             .fieldTooLong(let file, let line, _, _, _):

@@ -17,7 +17,11 @@ struct CSVReaderTests {
         #expect(second["FirstName"]?.firstText == "Björn")
         #expect(second["Description"]?.firstText == "line one\nline two")
         #expect(second.position.line == 3)
-        #expect(errorMessage { _ = try reader.next() } == "\(path):5: unexpected character after a closing quote")
+        #expect(
+            errorMessage { _ = try reader.next() }
+                == "\(path):5: field 4 ('Description') goes on after its closing quote: a quote inside a quoted "
+                + "value must be doubled (\"Anna \"\"Kaja\"\" Lund\"); the file is not read further: correct the "
+                + "quoting of that line and run again")
     }
 
     @Test func windows1252SemicolonExcelExport() throws {
@@ -185,7 +189,10 @@ struct CSVReaderTests {
         let path = Fixtures.path("extract/unterminated.csv")
         let reader = try CSVReader(path: path)
         _ = try reader.next()
-        #expect(errorMessage { _ = try reader.next() } == "\(path):3: quoted field opened on line 3 is never closed")
+        #expect(
+            errorMessage { _ = try reader.next() }
+                == "\(path):3: field 2 ('note') opens a quote on line 3 that is never closed: the file is not read "
+                + "further; correct the quoting of that line and run again")
     }
 
     /// A runaway field is reported where it starts instead of being buffered whole; long text

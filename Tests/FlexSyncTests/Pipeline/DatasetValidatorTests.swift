@@ -70,6 +70,29 @@ struct DatasetValidatorTests {
         }
     }
 
+    /// A key is matched without the spaces around it, no-break spaces too (`1020` and `1020`
+    /// with a U+00A0 copied from a web page are one key, not a second worker nobody has).
+    @Test func keysAreComparedWithoutSurroundingSpaces() throws {
+        let job = try Self.job(csv: "id,v\n1020,a\n1020\u{A0},b\n\u{202F}1020 ,c\n")
+        let outcome = try DatasetValidator(job: job, keepRecords: true).run()
+        let conflicts = outcome.problems.filter { $0.rule.hasPrefix("duplicate key") }
+        #expect(conflicts.compactMap { $0.position?.line }.sorted() == [2, 3, 4], "\(outcome.problems)")
+        // The id is written without them; a no-break space, which no report shows, is named.
+        let single = try DatasetValidator(
+            job: try Self.job(csv: "id,v\n1020\u{A0},a\n 1021 ,b\n"), keepRecords: true
+        ).run()
+        #expect(single.records.map { $0.set[0].value } == [.string("1020"), .string("1021")])
+        let checked = try DatasetValidator(
+            job: try Self.job(csv: "id,v\n1020\u{A0},a\n 1021 ,b\n"), keepRecords: false
+        ).run()
+        for outcome in [single, checked] {
+            #expect(
+                outcome.problems.map { "\($0.severity) \($0.position?.line ?? 0) \($0.rule)" } == [
+                    "warning 2 \(BoundMapping.noBreakSpaceRule)"
+                ])
+        }
+    }
+
     @Test func duplicatePoliciesPickADeterministicWinner() throws {
         let first = try DatasetValidator(
             job: try Self.job(csv: "id,v\n1,a\n1,b\n", policies: "{ on_duplicate: first, max_invalid_share: 1 }"),

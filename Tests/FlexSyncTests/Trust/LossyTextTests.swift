@@ -31,7 +31,9 @@ struct LossyTextTests {
         ("€elik ™zkan", .dosCodePage), ("Kara€am", .dosCodePage), ("Do§an O§uz", .dosCodePage),
         ("Mu¤oz", .dosCodePage),
         // A cell of two lines (Excel's Alt+Enter): a warning, whatever lossy_text says.
-        ("Agent\nTrainer", .lineBreak), ("Support\r\nTier 2", .lineBreak)
+        ("Agent\nTrainer", .lineBreak), ("Support\r\nTier 2", .lineBreak),
+        // A quote that opened nothing (which rows it counts for: strayQuoteIsAWarningWhereTheRowWroteOne).
+        ("The \"Anchor Inn", .strayQuote)
     ])
     func damageIsNamed(text: String, damage: LossyText.Damage) {
         #expect(LossyText.damage(in: text) == damage)
@@ -74,7 +76,7 @@ struct LossyTextTests {
     @Test func theFirstLookAgreesWithItsRule() {
         let pool: [UInt8] = [
             0x61, 0x20, 0x3F, 0xC3, 0xA9, 0xC2, 0xC5, 0xEF, 0xBF, 0xE2, 0x2E, 0xBD, 0x80, 0x93, 0x41, 0x23,
-            0xC4, 0x82, 0xB3, 0x84
+            0xC4, 0x82, 0xB3, 0x84, 0x22
         ]
         var random = SeededGenerator(state: 29)
         // `Ž` (C5 BD) or `–` (E2 80 93) after an ASCII letter and before a lower-case one.
@@ -110,7 +112,7 @@ struct LossyTextTests {
         for _ in 0..<40_000 {
             let bytes = (0..<Int.random(in: 0...40, using: &random)).map { _ in pool.randomElement(using: &random)! }
             let rule = bytes.indices.contains { index in
-                bytes[index] == 0x3F || bytes[index] == 0xEF || hash(bytes, index)
+                bytes[index] == 0x3F || bytes[index] == 0xEF || bytes[index] == 0x22 || hash(bytes, index)
                     || (bytes[index] == 0x23 && index == 0 && bytes.count <= 16)
                     || (bytes[index] == 0xC3 && index + 2 < bytes.count
                         && [0xC2, 0xC5, 0xC6, 0xCB, 0xE2].contains(bytes[index + 2]))
@@ -148,6 +150,25 @@ struct LossyTextTests {
             #expect(Set(lossy.map(\.field)) == ["full_name", "location", "manager"])
         }
         #expect(counts == [60, 60])
+    }
+
+    /// A `"` in a field written without quotes is a warning at its row, also under `lossy_text:
+    /// error` (it loses no character); a quote a quoted field doubled is the value's own.
+    @Test func strayQuoteIsAWarningWhereTheRowWroteOne() throws {
+        let csv =
+            "id,first,last,city,boss\n1,Ana,Lima,The \"Anchor Inn,Bo\n2,Bo,Chen,\"5'11\"\"\",Bo\n"
+            + "3,Cy,Diaz,\"Rio \"\"Centro\"\"\",Bo\n"
+        for lossy in ["warning", "error"] {
+            let job = try TrustJob.csv(csv, mapping: Self.mapping, policies: "{ lossy_text: \(lossy) }")
+            let outcome = try DatasetValidator(job: job, keepRecords: true).run()
+            #expect(outcome.valid == 3 && outcome.invalid == 0 && outcome.warnings == 1)
+            #expect(
+                outcome.problems.map { $0.line(showValues: true) } == [
+                    "\(job.source.pattern):2: location: a lone '\"' in a value written without quotes: the "
+                        + "export's quoting may be damaged (a quote never closed, or one not doubled); check the row: "
+                        + "The \"Anchor Inn"
+                ])
+        }
     }
 
     @Test func lossyTextCanBeAnError() throws {

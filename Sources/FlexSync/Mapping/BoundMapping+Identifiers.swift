@@ -1,0 +1,35 @@
+extension BoundMapping {
+    static let noBreakSpaceRule =
+        "a no-break space around the id (copied from a web page or a spreadsheet): left out, as spaces are"
+
+    /// An id as it is written (`*_id` attributes): without the spaces, tabs and no-break spaces
+    /// around it, which no system's id holds and which would make `1020` and `1020 ` two
+    /// workers; and why the text is no id at all, if it is not.
+    static func identifier(_ text: String) -> (text: String, hadNoBreakSpace: Bool, refusal: String?) {
+        var trimmed = text.trimmingSpaces
+        // What trimming took besides spaces and tabs.
+        var hadNoBreakSpace =
+            trimmed.utf8.count != text.utf8.count
+            && text.unicodeScalars.contains { $0 == "\u{A0}" || $0 == "\u{2007}" || $0 == "\u{202F}" }
+        // `QualitÃ` and U+00A0 is `Qualità` double encoded: that no-break space is the damage's,
+        // kept for the lossy-text check to name.
+        if hadNoBreakSpace && LossyText.damage(in: text) == .doubleEncoding {
+            trimmed = text.trimmingCharacters(in: " \t")
+            hadNoBreakSpace = false
+        }
+        if NumberParsing.endsInExcelScientific(Transform.trimmed(trimmed)) {
+            return (
+                trimmed, hadNoBreakSpace,
+                "an id Excel turned into scientific notation: its last digits are lost; export the column as text"
+            )
+        }
+        if ValueRules.isZeroPlaceholder(trimmed.utf8) {
+            return (
+                trimmed, hadNoBreakSpace,
+                "an id of zeros only is a placeholder for none (as SAP writes for no org unit, or a form for no "
+                    + "number), not an id: list it in 'null_tokens' to leave the attribute empty"
+            )
+        }
+        return (trimmed, hadNoBreakSpace, nil)
+    }
+}
