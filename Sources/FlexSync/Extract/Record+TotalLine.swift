@@ -154,8 +154,17 @@ extension Record {
     private static func isLayout(_ text: String, _ kind: LayoutLine) -> Bool {
         switch kind {
         case .total:
-            let label = text.split(separator: ":", maxSplits: 1).first.map(String.init) ?? text
-            return totalLabels.contains(label.trimmingCharacters(in: .whitespaces).lowercased())
+            let label = (text.split(separator: ":", maxSplits: 1).first.map(String.init) ?? text)
+                .trimmingCharacters(in: .whitespaces).lowercased()
+            if totalLabels.contains(label) { return true }
+            // A label and a few words naming what is counted: `Totale dipendenti`, `Total employees`.
+            let words = label.split(separator: " ")
+            guard words.count >= 2, words.count <= 5 else { return false }
+            for length in stride(from: min(3, words.count - 1), through: 1, by: -1)
+            where totalLabels.contains(words.prefix(length).joined(separator: " ")) {
+                return words.dropFirst(length).allSatisfy { $0.allSatisfy(\.isLetter) }
+            }
+            return false
         case .footer:
             let lower = text.lowercased()
             return footerPrefixes.contains { lower.hasPrefix($0) }

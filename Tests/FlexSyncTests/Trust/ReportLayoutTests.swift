@@ -104,6 +104,14 @@ struct ReportLayoutTests {
                 $0.hasSuffix("in.csv:3: -: this row repeats the header (two exports joined into one?): left out")
             }, "\(outcome.problems)")
         #expect(outcome.warnings == 1)
+        // A second export appended whole brings its byte order mark before its header.
+        let appended =
+            "\(Self.header)\r\n\"G1\",\"Ana\",\"Lima\"\r\n\u{FEFF}\(Self.header)\r\n\"G2\",\"Bo\",\"Chen\"\r\n"
+        let joined = try DatasetValidator(job: try TrustJob.csv(appended, mapping: Self.mapping), keepRecords: true)
+            .run()
+        #expect(
+            joined.rowsRead == 2 && joined.valid == 2 && joined.warnings == 1,
+            "\(joined.rowsRead) \(joined.valid) \(joined.problems)")
         // A row that merely shares the first column's name is data, and checked as such.
         let lookalike = "\(Self.header)\r\n\"Associate ID\",\"Ana\",\"Lima\"\r\n"
         let other = try DatasetValidator(job: try TrustJob.csv(lookalike, mapping: Self.mapping), keepRecords: true)
@@ -148,6 +156,15 @@ struct ReportLayoutTests {
         #expect(outcome.problems.map { $0.position?.line } == [4])
     }
 
+    /// A total's label with words after it that are not letters alone (`Total S.A.`, a company)
+    /// is data.
+    @Test func aLabelWithMoreThanWordsIsData() throws {
+        let csv = "Label,\(Self.header)\r\nTotal S.A.,1,,\r\nTotal 2026 staff,1,,\r\n"
+        let job = try TrustJob.csv(csv, mapping: Self.mapping, policies: "{ max_invalid_share: 1 }")
+        let outcome = try DatasetValidator(job: job, keepRecords: false).run()
+        #expect(outcome.skipped == 0 && outcome.rowsRead == 2, "\(outcome.problems)")
+    }
+
     /// A file of nothing but a report's lines selects nothing, and says so without naming a
     /// `skip_when` the job does not have.
     @Test func onlyLayoutLinesSelectNothing() throws {
@@ -161,7 +178,8 @@ struct ReportLayoutTests {
     /// The same in the languages spreadsheets are set up in (`Razem;26;;` from a Polish Excel).
     @Test(arguments: [
         "Razem", "Ogółem", "Celkem", "Összesen", "Total général", "Yhteensä", "I alt", "Insgesamt", "Toplam",
-        "GENEL TOPLAM", "Итого", "Общий итог", "Σύνολο"
+        "GENEL TOPLAM", "Итого", "Общий итог", "Σύνολο", "Totale dipendenti", "Total employees",
+        "Totalt antall ansatte"
     ])
     func aTotalsLineInAnotherLanguage(label: String) throws {
         let csv = "Label,\(Self.header)\r\nx,\"G1\",\"Ana\",\"Lima\"\r\n\(label),1,,\r\n"
