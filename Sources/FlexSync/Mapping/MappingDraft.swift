@@ -17,6 +17,17 @@ public enum MappingDraft {
         (["sicilno"], "agent_id"), (["personelno"], "agent_id"), (["табельныйномер"], "agent_id"),
         (["табномер"], "agent_id"), (["empid"], "agent_id"), (["工号"], "agent_id"), (["员工编号"], "agent_id"),
         (["社員番号"], "agent_id"), (["κωδικόςυπαλλήλου"], "agent_id"), (["κωδικόςεργαζομένου"], "agent_id"),
+        // Nordic, Dutch and Italian payroll (Visma's `Ans.nr`, AFAS's `Medewerker`, `Matricola`).
+        (["ans.nr"], "agent_id"), (["ansattnr"], "agent_id"), (["anställningsnummer"], "agent_id"),
+        (["medarbejdernr"], "agent_id"), (["personeelsnummer"], "agent_id"),
+        (["medewerker", "!naam", "!leidinggevende"], "agent_id"), (["matricola"], "agent_id"),
+        (["epost"], "email"), (["telefoon"], "phone"), (["telefono"], "phone"), (["cellulare"], "phone"),
+        (["mobiel"], "phone"), (["mobil"], "phone"),
+        (["volledigenaam"], "full_name"), (["fulltnavn"], "full_name"), (["nomecompleto"], "full_name"),
+        (["afdeling"], "department_name"), (["avdeling"], "department_name"), (["avdelning"], "department_name"),
+        (["reparto"], "department_name"), (["leidinggevende"], "manager"), (["responsabile"], "manager"),
+        (["functie"], "role"), (["mansione"], "role"), (["stilling"], "role"), (["befattning"], "role"),
+        (["vestiging"], "location"), (["sede"], "location"), (["arbeidssted"], "location"),
         (["emailprimarywork"], "email"), (["workemail"], "email"), (["email"], "email"), (["mail"], "email"),
         (["eposta"], "email"), (["邮箱"], "email"), (["电子邮件"], "email"), (["手机"], "phone"), (["电话"], "phone"),
         (["почта"], "email"), (["телефон"], "phone"), (["τηλέφωνο"], "phone"),
@@ -237,11 +248,18 @@ public enum MappingDraft {
             let called = column.label ?? column.name
             let name = folded(called)
             let ownName = isOwn(called, target, recordName: recordName)
-            if ownName && (name.hasSuffix("firstname") || ["vorname", "adı", "ad", "имя", "όνομα"].contains(name)) {
+            if ownName
+                && (name.hasSuffix("firstname")
+                    || ["vorname", "adı", "ad", "имя", "όνομα", "fornavn", "förnamn", "voornaam", "nome"].contains(name))
+            {
                 first = first ?? column
             }
             if ownName
-                && (name.hasSuffix("lastname") || ["nachname", "soyadı", "soyad", "фамилия", "επώνυμο"].contains(name))
+                && (name.hasSuffix("lastname")
+                    || [
+                        "nachname", "soyadı", "soyad", "фамилия", "επώνυμο", "etternavn", "efternamn", "achternaam",
+                        "cognome"
+                    ].contains(name))
             {
                 last = last ?? column
             }
@@ -262,7 +280,9 @@ public enum MappingDraft {
             else { continue }
             // The surer hint, then the fuller column, then the shallower path (the record's own
             // element rather than one nested deeper).
-            if let known = chosen[key], let best = ranks[key],
+            // A column filled in more than twice as many records wins over a surer name: an office
+            // `Telefono` in 3 rows beside everyone's `Cellulare`.
+            if let known = chosen[key], let best = ranks[key], column.filled <= 2 * known.filled,
                 best < rank || (best == rank && known.filled > column.filled)
                     || (best == rank && known.filled == column.filled && depth(known.name) <= depth(column.name))
             {
