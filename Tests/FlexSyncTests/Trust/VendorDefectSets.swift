@@ -46,7 +46,16 @@ extension VendorDefectTests {
                 $0.rule.hasPrefix("empty key") || $0.rule.contains("required")
                     || $0.rule.contains("shows in Insights only when")
             },
-            "quoted_newline_in_value": { $0.rule.hasPrefix("a line break inside the value") }
+            "quoted_newline_in_value": { $0.rule.hasPrefix("a line break inside the value") },
+            // The thirteenth set's.
+            "embedded_line_break": { $0.rule.hasPrefix("a line break inside the value") },
+            "department_name_without_id": { $0.rule.contains("shows in Insights only when") },
+            "duplicate_id_leading_zeros": { $0.rule.contains("leading zeros lost") },
+            "id_empty": { $0.rule.hasPrefix("empty key") },
+            "id_nbsp": { $0.rule.hasPrefix("a no-break space around the id") },
+            "shared_fallback_phone": { $0.rule.hasPrefix("duplicate fallback key") },
+            "unbalanced_quote_midfield": { $0.rule.hasPrefix("a lone '\"' in a value written without quotes") },
+            "bom_and_header_mid_file": { $0.rule.contains("repeats the header") }
         ]
         let notADate: @Sendable (Problem) -> Bool = { $0.rule.hasPrefix("not a date") }
         let lossy: @Sendable (Problem) -> Bool = { $0.rule.hasPrefix("lossy text") }
@@ -57,21 +66,39 @@ extension VendorDefectTests {
         let phone: @Sendable (Problem) -> Bool = { $0.field.hasSuffix("phone") }
         let placeholderDate: @Sendable (Problem) -> Bool = { $0.rule.hasPrefix("placeholder date") }
         let scientific: @Sendable (Problem) -> Bool = { $0.rule.contains("scientific notation") }
-        for kind in ["date_wrong_format", "impossible_date", "date_impossible"] { rules[kind] = notADate }
-        for kind in ["date_placeholder_1900", "date_placeholder_1c_empty", "date_placeholder_excel_day0"] {
+        for kind in [
+            "date_wrong_format", "impossible_date", "date_impossible", "date_month_day_swapped", "date_two_digit_year",
+            "date_not_leap_year"
+        ] {
+            rules[kind] = notADate
+        }
+        for kind in [
+            "date_placeholder_1900", "date_placeholder_1c_empty", "date_placeholder_excel_day0",
+            "date_placeholder_1899",
+            "date_placeholder_minvalue"
+        ] {
             rules[kind] = placeholderDate
         }
+        let duplicate: @Sendable (Problem) -> Bool = { $0.rule.hasPrefix("duplicate key") }
+        for kind in ["duplicate_id_exact", "id_trailing_space_duplicate", "duplicate_id_whitespace"] {
+            rules[kind] = duplicate
+        }
+        let outsideYears: @Sendable (Problem) -> Bool = { $0.rule.contains("outside Insights' years") }
+        for kind in ["date_year_1899", "date_year_2099"] { rules[kind] = outsideYears }
         for kind in ["id_excel_scientific", "id_scientific"] { rules[kind] = scientific }
         for kind in [
             "mojibake", "question_mark_loss", "lossy_question_marks", "mojibake_cp857_as_cp1254",
-            "mojibake_utf8_as_cp1251", "mojibake_utf8_as_cp1252", "mojibake_utf8_as_cp1254"
+            "mojibake_utf8_as_cp1251", "mojibake_utf8_as_cp1252", "mojibake_utf8_as_cp1254", "stray_utf8"
         ] {
             rules[kind] = lossy
         }
-        for kind in ["extra_field", "missing_field", "stray_delimiter"] { rules[kind] = fieldCount }
+        for kind in ["extra_field", "missing_field", "stray_delimiter", "row_too_few_fields", "row_too_many_fields"] {
+            rules[kind] = fieldCount
+        }
         for kind in [
             "email_double_at", "email_fullwidth_at", "email_missing_domain", "email_space", "email_trailing_dot",
-            "email_typo", "email_double_dot", "email_no_tld", "email_placeholder"
+            "email_typo", "email_double_dot", "email_no_tld", "email_placeholder", "email_missing_at",
+            "email_two_addresses"
         ] {
             rules[kind] = email
         }
@@ -79,7 +106,9 @@ extension VendorDefectTests {
             "phone_excel_scientific", "phone_incomplete", "phone_local_no_area_code", "phone_placeholder",
             "phone_text_placeholder", "phone_excel_damaged", "phone_no_area_code", "phone_missing_area_code",
             "phone_placeholder_zeros", "phone_too_short", "phone_unknown_calling_code", "phone_digit_missing",
-            "phone_without_area_code", "unknown_calling_code", "placeholder_phone", "phone_no_area_code"
+            "phone_without_area_code", "unknown_calling_code", "placeholder_phone", "phone_no_area_code",
+            "phone_letters", "phone_local_only", "phone_lost_leading_zero", "phone_no_country", "phone_text",
+            "phone_wrong_country"
         ] {
             rules[kind] = phone
         }
@@ -135,6 +164,11 @@ extension VendorDefectTests {
     static let twelfthSet = [
         "salesforce-contacts-by-account.csv", "access-tblAgents.xml", "sqlserver-agents-forxml.xml",
         "servicenow-sys_user.csv", "zh-cn-agents-utf8.csv"
+    ]
+
+    static let thirteenthSet = [
+        "visma-lonn-ansattliste.csv", "afas-profit-medewerkers.xml", "xero-contacts.csv", "front-contacts.csv",
+        "zucchetti-anagrafica-dipendenti.csv"
     ]
 
     static let eleventhSet = [
