@@ -358,7 +358,8 @@ public final class BoundMapping {
                     + "spreadsheet): correct the export, or list it in 'null_tokens' to leave the attribute empty",
                 text)
         }
-        if attribute.isIdentifier {
+        // Most ids hold none of what the identifier checks look for (the cheap look the byte path takes).
+        if attribute.isIdentifier && ValueRules.mayBeDamagedID(text.utf8) {
             let checked = Self.identifier(text)
             if let refusal = checked.refusal { return fail(refusal, text) }
             if checked.hadNoBreakSpace {
