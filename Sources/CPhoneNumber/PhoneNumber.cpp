@@ -127,6 +127,16 @@ void read(const char *text, size_t length, const char *region, fs_phone_format f
         PhoneNumberUtil::PhoneNumberType type = phone.GetNumberType(number);
         result->type = static_cast<fs_phone_type>(type);
         result->valid = type != PhoneNumberUtil::UNKNOWN;
+        if (!result->valid) {
+            // Why, when the length alone says it: possible for the region as a whole (which
+            // counts short codes), but not for its fixed-line or mobile numbers.
+            PhoneNumberUtil::ValidationResult fixed =
+                phone.IsPossibleNumberForTypeWithReason(number, PhoneNumberUtil::FIXED_LINE);
+            PhoneNumberUtil::ValidationResult mobile =
+                phone.IsPossibleNumberForTypeWithReason(number, PhoneNumberUtil::MOBILE);
+            if (fixed == PhoneNumberUtil::TOO_SHORT && mobile == PhoneNumberUtil::TOO_SHORT) result->length_hint = 1;
+            if (fixed == PhoneNumberUtil::TOO_LONG && mobile == PhoneNumberUtil::TOO_LONG) result->length_hint = 2;
+        }
     }
     if (number.has_extension()) {
         copy(number.extension(), result->extension, fs_phone_extension_capacity, &result->extension_length);

@@ -63,6 +63,9 @@ typedef struct {
     int extension_length;
     /// Read by the plain-number reader rather than `PhoneNumberUtil::Parse` (for tests).
     bool plain_reader;
+    /// For a number validity was asked of and that is not valid: 1 when it is too short for both
+    /// the region's fixed-line and mobile numbers, 2 when too long for both, else 0.
+    int length_hint;
 } fs_phone_result;
 
 /// Parses `length` bytes of UTF-8 as a phone number, reading a national number as one of

@@ -35,6 +35,10 @@ enum PhoneNumberLibrary {
         var national: String
         /// Within the region's assigned ranges; nil unless validity was asked for.
         var valid: Bool?
+        /// For a number that is not valid: too short (or too long) for both the region's
+        /// fixed-line and mobile numbers.
+        var tooShort = false
+        var tooLong = false
     }
 
     /// How a text reaches libphonenumber. Text that is digits and punctuation (nearly every number
@@ -80,7 +84,7 @@ enum PhoneNumberLibrary {
                 ? text(&result.extension, count: result.extension_length) : nil,
             callingCode: Int(result.country_code),
             national: text(&result.national, count: result.national_length),
-            valid: validate ? result.valid : nil)
+            valid: validate ? result.valid : nil, tooShort: result.length_hint == 1, tooLong: result.length_hint == 2)
         switch result.possibility {
         case fs_phone_possible: return .possible(number)
         case fs_phone_possible_local_only: return .localOnly(number)

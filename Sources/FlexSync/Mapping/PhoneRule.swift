@@ -38,7 +38,8 @@ struct PhoneRule: Sendable {
         case unknownCallingCode
         case impossible(region: String?)
         case localOnly(region: String?)
-        case unassigned(region: String?)
+        /// `hint`: what the number's length or a lost leading zero says of why.
+        case unassigned(region: String?, hint: String? = nil)
         /// Read with its national prefix `0` still in front: too short once it is taken off.
         case keepsNationalPrefix(region: String?)
 
@@ -55,7 +56,8 @@ struct PhoneRule: Sendable {
             case .unknownCallingCode: return "unknown country calling code"
             case .impossible(let region): return "not a valid \(kind(region))phone number"
             case .localOnly(let region): return "local \(kind(region))number without its area code"
-            case .unassigned(let region): return "\(kind(region))number outside the assigned ranges"
+            case .unassigned(let region, let hint):
+                return "\(kind(region))number outside the assigned ranges" + (hint.map { ": \($0)" } ?? "")
             case .keepsNationalPrefix(let region):
                 return "not a valid \(kind(region))phone number: a digit is missing after the national prefix 0"
             }
@@ -130,9 +132,34 @@ struct PhoneRule: Sendable {
             if keepsNationalPrefix(number, bytes, region: region) {
                 return .failure(.keepsNationalPrefix(region: place))
             }
-            if number.valid == false { return .failure(.unassigned(region: place)) }
+            if number.valid == false {
+                return .failure(.unassigned(region: place, hint: unassignedHint(number, bytes, region: place)))
+            }
             return .success(number)
         }
+    }
+
+    /// Why a number outside the assigned ranges is, when it can be told: too short or too long
+    /// for the region's fixed-line and mobile numbers, or a national number whose leading `0` a
+    /// spreadsheet dropped (Italy's `02 1234 5678` saved as `212345678`: valid with it).
+    private func unassignedHint(
+        _ number: PhoneNumberLibrary.Number, _ bytes: UnsafeBufferPointer<UInt8>, region: String?
+    ) -> String? {
+        if let region, bytes.first.map({ $0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9") }) == true,
+            bytes.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        {
+            let padded = [UInt8(ascii: "0")] + Array(bytes)
+            let reading = padded.withUnsafeBufferPointer {
+                PhoneNumberLibrary.read($0, region: region, format: output, validate: true)
+            }
+            if case .possible(let withZero) = reading, withZero.valid == true {
+                let digits = String(decoding: bytes, as: UTF8.self)
+                return "its leading 0 lost to a spreadsheet? (0\(digits) is a valid number)"
+            }
+        }
+        if number.tooShort { return "too short for a fixed-line or mobile number" }
+        if number.tooLong { return "too long for a fixed-line or mobile number" }
+        return nil
     }
 
     /// libphonenumber keeps a national prefix when the number is too short without it, and then

@@ -140,7 +140,18 @@ struct PhoneRuleTests {
         e("(555) 010-0000", "US", "US number outside the assigned ranges", old: true, "require: valid"),
         e("9876 5432", "AU", "AU number outside the assigned ranges", old: true, "require: valid"),
         e("020 7946 0018", "GB", "+442079460018", "require: valid"),
-        e("+1 555 010 0000", "DE", "international number outside the assigned ranges", old: true, "require: valid")
+        e("+1 555 010 0000", "DE", "international number outside the assigned ranges", old: true, "require: valid"),
+        // Why, where the number says it: a digit or more short, a leading 0 a spreadsheet dropped.
+        e(
+            "412 34", "NO", "NO number outside the assigned ranges: too short for a fixed-line or mobile number",
+            "require: valid"),
+        e(
+            "06-1234567", "NL", "NL number outside the assigned ranges: too short for a fixed-line or mobile number",
+            "require: valid"),
+        e(
+            "212345678", "IT",
+            "IT number outside the assigned ranges: its leading 0 lost to a spreadsheet? (0212345678 is a valid number)",
+            "require: valid")
     ]
 
     @Test(arguments: examples)
