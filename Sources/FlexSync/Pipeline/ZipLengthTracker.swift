@@ -15,6 +15,8 @@ struct ZipLengthTracker {
     let key: String?
     /// All-digit codes seen, by length (index 0 unused; 1…12 digits).
     private var counts = [Int](repeating: 0, count: 13)
+    /// Of those, the codes not starting with `0` (the only ones a spreadsheet can have shortened).
+    private var unzeroed = [Int](repeating: 0, count: 13)
     /// Where codes of each length were seen, and the codes, up to `cap` per length.
     private var seen = [[(position: SourcePosition, code: String)]](repeating: [], count: 13)
     /// Whether the attribute is personal (masked in messages).
@@ -34,6 +36,10 @@ struct ZipLengthTracker {
             digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
         else { return }
         counts[digits.count] += 1
+        // A code that still starts with `0` lost none: a spreadsheet drops every leading zero
+        // (Oslo's `0150` is whole; Rome's `00150` would have become `150`).
+        if digits.first == UInt8(ascii: "0") { return }
+        unzeroed[digits.count] += 1
         if seen[digits.count].count < Self.cap { seen[digits.count].append((record.position, text)) }
     }
 
@@ -44,7 +50,7 @@ struct ZipLengthTracker {
             Double(counts[common]) >= Self.dominance * Double(total)
         else { return [] }
         var found: [Problem] = []
-        for length in max(1, common - 2)..<common where counts[length] > 0 {
+        for length in max(1, common - 2)..<common where unzeroed[length] > 0 {
             let rule =
                 "\(length) digits where \(counts[common]) of the export's \(total) codes have \(common): a leading "
                 + "zero lost to a spreadsheet, which reads the code as a number? Export the column as text, or "
@@ -52,7 +58,7 @@ struct ZipLengthTracker {
             for (position, code) in seen[length] {
                 found.append(Problem(.warning, position, field: key, rule: rule, value: code, personal: personal))
             }
-            let rest = counts[length] - seen[length].count
+            let rest = unzeroed[length] - seen[length].count
             if rest > 0 {
                 found.append(
                     Problem(

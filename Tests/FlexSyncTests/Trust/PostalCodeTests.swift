@@ -21,7 +21,7 @@ struct PostalCodeTests {
     }
 
     static let rule =
-        "4 digits where 28 of the export's 30 codes have 5: a leading zero lost to a spreadsheet, which reads "
+        "4 digits where 28 of the export's 31 codes have 5: a leading zero lost to a spreadsheet, which reads "
         + "the code as a number? Export the column as text, or correct the code"
 
     @Test(arguments: [false, true])
@@ -32,6 +32,8 @@ struct PostalCodeTests {
         zips.insert("8012", at: 5)
         zips.insert("2134", at: 17)
         zips += ["SW1A 1AA", ""]
+        // Oslo's 0150 still has its zero: a spreadsheet drops every one, so it lost none.
+        zips.append("0150")
         let outcome = try Self.outcome(zips, keep: keep)
         let named = outcome.problems.map { "\($0.position?.line ?? 0) \($0.severity) \($0.field) \($0.rule)" }
         #expect(named == ["7 warning customers.zip \(Self.rule)", "19 warning customers.zip \(Self.rule)"])
