@@ -36,10 +36,18 @@ public enum LossyText {
         /// A lone `"` in a value a CSV field gave without quotes: never a reason to refuse the row
         /// (`24" monitor` is one), a sign the export's quoting went wrong.
         case strayQuote
+        /// An invisible control character (U+0000–U+001F but line breaks and tabs, U+0080–U+009F):
+        /// what a byte the file's code page leaves undefined becomes (Windows-1252's 0x81).
+        case controlCharacter
+        /// A tab inside the value.
+        case tab
+        /// An XML or HTML reference written as text (`&#10;`, `&amp;`): escaped twice on its way.
+        case escapedMarkup
 
-        /// Whether `lossy_text: error` refuses a value with this damage: a line break and a stray
-        /// quote are display and quoting matters, never lost characters.
-        var refusable: Bool { self != .lineBreak && self != .strayQuote }
+        /// Whether `lossy_text: error` refuses a value with this damage: a line break, a tab, a
+        /// stray quote and markup escaped twice are display and quoting matters, never lost
+        /// characters.
+        var refusable: Bool { ![.lineBreak, .strayQuote, .tab, .escapedMarkup].contains(self) }
 
         /// The rule's wording: `lossy text: '?' in place of characters`.
         public var rule: String {
@@ -69,6 +77,12 @@ public enum LossyText {
             case .shiftJIS:
                 "lossy text: Japanese UTF-8 read as Shift_JIS ('縺', '繧' or '繝' where kana were): the value was "
                     + "pasted from a UTF-8 file, or the file is UTF-8"
+            case .controlCharacter:
+                "an invisible control character in the value (a byte the file's code page leaves undefined, "
+                    + "such as Windows-1252's 0x81?): correct the export"
+            case .tab: "a tab inside the value: Insights shows it as a space or not at all; correct the export"
+            case .escapedMarkup:
+                "markup written as text ('&#10;', '&amp;': the value was escaped twice on its way): correct the export"
             case .strayQuote:
                 "a lone '\"' in a value written without quotes: the export's quoting may be damaged (a quote "
                     + "never closed, or one not doubled); check the row"
@@ -94,7 +108,8 @@ public enum LossyText {
         while index + 8 <= bytes.count {
             let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             if hasZeroByte(word ^ 0x3F3F_3F3F_3F3F_3F3F) || hasZeroByte(word ^ 0x2323_2323_2323_2323)
-                || hasZeroByte(word ^ 0x2222_2222_2222_2222) || word & 0x8080_8080_8080_8080 != 0
+                || hasZeroByte(word ^ 0x2222_2222_2222_2222) || hasZeroByte(word ^ 0x2626_2626_2626_2626)
+                || word & 0x8080_8080_8080_8080 != 0
                 || hasControl(word)
             {
                 break
@@ -103,7 +118,7 @@ public enum LossyText {
         }
         while index < bytes.count {
             let byte = bytes[index]
-            if byte == 0x3F || byte == 0x23 || byte == 0x22 || byte >= 0x80 || byte < 0x20 {
+            if byte == 0x3F || byte == 0x23 || byte == 0x22 || byte == 0x26 || byte >= 0x80 || byte < 0x20 {
                 return closerLook(bytes, from: index)
             }
             index += 1
@@ -153,7 +168,10 @@ public enum LossyText {
         var index = start
         while index < bytes.count {
             let byte = bytes[index]
-            if byte == 0x3F || byte == 0xEF || byte == 0x0A || byte == 0x0D || byte == 0x22 { return true }
+            if byte == 0x3F || byte == 0xEF || byte < 0x20 || byte == 0x22 { return true }
+            // A C1 control character (C2 80–C2 9F), or `&` opening a reference.
+            if byte == 0xC2, index + 1 < bytes.count, bytes[index + 1] <= 0x9F { return true }
+            if byte == 0x26 && isReference(bytes, at: index) { return true }
             if byte == 0xE7 && isKanaMisreadAsShiftJIS(bytes, at: index) { return true }
             if byte == 0x23 && isHashInWord(bytes, at: index) { return true }
             // An Excel error value (`#N/A`, `#REF!`), which the full evaluation refuses.
@@ -270,6 +288,37 @@ public enum LossyText {
         }
     }
 
+    /// A control character but the line breaks and the tab, which have damages of their own.
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && scalar != "\n" && scalar != "\r" && scalar != "\t")
+            || (0x7F...0x9F).contains(scalar.value)
+    }
+
+    /// Whether an `&` at `index` opens a character reference (`&#10;`, `&#x2019;`) or one of the
+    /// entities a twice-escaped value shows (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&nbsp;`).
+    static func isReference(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        var end = index + 1
+        while end < bytes.count && end - index <= 9 && bytes[end] != UInt8(ascii: ";") { end += 1 }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: ";"), end > index + 1 else { return false }
+        let name = bytes[(index + 1)..<end]
+        if name.first == UInt8(ascii: "#") {
+            let digits = name.dropFirst()
+            if digits.first.map({ $0 | 0x20 == UInt8(ascii: "x") }) == true {
+                return digits.count > 1
+                    && digits.dropFirst().allSatisfy {
+                        ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66)
+                    }
+            }
+            return !digits.isEmpty && digits.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+        }
+        return ["amp", "lt", "gt", "quot", "apos", "nbsp"].contains { $0.utf8.elementsEqual(name) }
+    }
+
+    static func hasReference(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in bytes.indices.contains { bytes[$0] == 0x26 && isReference(bytes, at: $0) } }
+    }
+
     /// The damage a text value carries, if any.
     public static func damage(in text: String) -> Damage? {
         guard mayBeDamaged(text), !text.contains("://") else { return nil }
@@ -278,9 +327,13 @@ public enum LossyText {
         if let damage = codePageDamage(text) { return damage }
         if !cyrillicRuns(in: Array(text.unicodeScalars)).isEmpty { return .cyrillic }
         if text.unicodeScalars.contains(where: { shiftJISMisreadKana.contains($0) }) { return .shiftJIS }
+        if text.unicodeScalars.contains(where: isControl) { return .controlCharacter }
+        // `&#x2019;` before SAP's `#`, which it holds.
+        if hasReference(text) { return .escapedMarkup }
         if text.unicodeScalars.contains("?") { return .questionMarks }
         if hasHashInWord(text) { return .hashMarks }
         if text.utf8.contains(0x0A) || text.utf8.contains(0x0D) { return .lineBreak }
+        if text.utf8.contains(0x09) { return .tab }
         if text.utf8.lazy.filter({ $0 == 0x22 }).count % 2 == 1 { return .strayQuote }
         return nil
     }

@@ -33,7 +33,10 @@ struct LossyTextTests {
         // A cell of two lines (Excel's Alt+Enter): a warning, whatever lossy_text says.
         ("Agent\nTrainer", .lineBreak), ("Support\r\nTier 2", .lineBreak),
         // A quote that opened nothing (which rows it counts for: strayQuoteIsAWarningWhereTheRowWroteOne).
-        ("The \"Anchor Inn", .strayQuote)
+        ("The \"Anchor Inn", .strayQuote),
+        // A byte Windows-1252 leaves undefined (0x81) read as a C1 control; a tab; markup escaped twice.
+        ("LUIZ\u{81}HENRIQUE COSTA", .controlCharacter), ("Ana\u{1}Lima", .controlCharacter), ("Ana\tLima", .tab),
+        ("Flosi&#10;Jr.", .escapedMarkup), ("Smith &amp; Co", .escapedMarkup), ("O&#x2019;Neil", .escapedMarkup)
     ])
     func damageIsNamed(text: String, damage: LossyText.Damage) {
         #expect(LossyText.damage(in: text) == damage)
@@ -45,7 +48,7 @@ struct LossyTextTests {
         // What a word may hold in Windows-1252 itself.
         "Tomšič", "Anžej", "sœur", "O’Neil", "it’s", "Jean–Paul", "2019–2020", "ŠKODA", "Žarko", "Acme™",
         "1½ cups", "Size ½", "€5 off", "Price: 20€", "€ 20", "Acme™ Ltd", "§ 4 BGB", "Art. §12", "¤ sign", "D´Angelo",
-        "Team #1", "C# developer",
+        "Team #1", "C# developer", "Smith & Co", "R&D", "AT&T; Verizon", "Q&A;", "&#;",
         "Suite #5B", "#1 Plumbing",
         "Bar ¿qué tal", "Price £5", "£ 20", "10 m³", "x²", "Ăsta e", "Ärzte Äpfel",
         // Japanese as it should read, kanji, kana and half-width katakana.
@@ -113,6 +116,7 @@ struct LossyTextTests {
             let bytes = (0..<Int.random(in: 0...40, using: &random)).map { _ in pool.randomElement(using: &random)! }
             let rule = bytes.indices.contains { index in
                 bytes[index] == 0x3F || bytes[index] == 0xEF || bytes[index] == 0x22 || hash(bytes, index)
+                    || (bytes[index] == 0xC2 && index + 1 < bytes.count && bytes[index + 1] <= 0x9F)
                     || (bytes[index] == 0x23 && index == 0 && bytes.count <= 16)
                     || (bytes[index] == 0xC3 && index + 2 < bytes.count
                         && [0xC2, 0xC5, 0xC6, 0xCB, 0xE2].contains(bytes[index + 2]))
