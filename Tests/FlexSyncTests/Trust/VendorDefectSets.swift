@@ -48,14 +48,23 @@ extension VendorDefectTests {
             },
             "quoted_newline_in_value": { $0.rule.hasPrefix("a line break inside the value") },
             // The thirteenth set's.
-            "embedded_line_break": { $0.rule.hasPrefix("a line break inside the value") },
+            // A line break, or one escaped twice (`&#10;` in Zoho's XML).
+            "embedded_line_break": {
+                $0.rule.hasPrefix("a line break inside the value") || $0.rule.hasPrefix("markup written as text")
+            },
             "department_name_without_id": { $0.rule.contains("shows in Insights only when") },
             "duplicate_id_leading_zeros": { $0.rule.contains("leading zeros lost") },
             "id_empty": { $0.rule.hasPrefix("empty key") },
             "id_nbsp": { $0.rule.hasPrefix("a no-break space around the id") },
             "shared_fallback_phone": { $0.rule.hasPrefix("duplicate fallback key") },
             "unbalanced_quote_midfield": { $0.rule.hasPrefix("a lone '\"' in a value written without quotes") },
-            "bom_and_header_mid_file": { $0.rule.contains("repeats the header") }
+            "bom_and_header_mid_file": { $0.rule.contains("repeats the header") },
+            // The fourteenth set's.
+            "nbsp_around_id": { $0.rule.hasPrefix("a no-break space around the id") },
+            "stray_byte": { $0.rule.hasPrefix("an invisible control character") },
+            "leading_zero_lost": { $0.rule.contains("leading zero lost") },
+            "leading_zero_lost_or_short": { $0.rule.contains("leading zero lost") },
+            "leading_zeros_lost": { $0.rule.contains("leading zeros lost") }
         ]
         let notADate: @Sendable (Problem) -> Bool = { $0.rule.hasPrefix("not a date") }
         let lossy: @Sendable (Problem) -> Bool = { $0.rule.hasPrefix("lossy text") }
@@ -85,14 +94,17 @@ extension VendorDefectTests {
         }
         let outsideYears: @Sendable (Problem) -> Bool = { $0.rule.contains("outside Insights' years") }
         for kind in ["date_year_1899", "date_year_2099"] { rules[kind] = outsideYears }
-        for kind in ["id_excel_scientific", "id_scientific"] { rules[kind] = scientific }
+        for kind in ["id_excel_scientific", "id_scientific", "excel_scientific_id"] { rules[kind] = scientific }
         for kind in [
             "mojibake", "question_mark_loss", "lossy_question_marks", "mojibake_cp857_as_cp1254",
             "mojibake_utf8_as_cp1251", "mojibake_utf8_as_cp1252", "mojibake_utf8_as_cp1254", "stray_utf8"
         ] {
             rules[kind] = lossy
         }
-        for kind in ["extra_field", "missing_field", "stray_delimiter", "row_too_few_fields", "row_too_many_fields"] {
+        for kind in [
+            "extra_field", "missing_field", "stray_delimiter", "row_too_few_fields", "row_too_many_fields",
+            "too_few_fields", "too_many_fields"
+        ] {
             rules[kind] = fieldCount
         }
         for kind in [
@@ -108,7 +120,8 @@ extension VendorDefectTests {
             "phone_placeholder_zeros", "phone_too_short", "phone_unknown_calling_code", "phone_digit_missing",
             "phone_without_area_code", "unknown_calling_code", "placeholder_phone", "phone_no_area_code",
             "phone_letters", "phone_local_only", "phone_lost_leading_zero", "phone_no_country", "phone_text",
-            "phone_wrong_country"
+            "phone_wrong_country", "excel_scientific_phone", "local_only_phone", "masked_phone", "too_short_phone",
+            "wrong_country_phone"
         ] {
             rules[kind] = phone
         }
@@ -169,6 +182,11 @@ extension VendorDefectTests {
     static let thirteenthSet = [
         "visma-lonn-ansattliste.csv", "afas-profit-medewerkers.xml", "xero-contacts.csv", "front-contacts.csv",
         "zucchetti-anagrafica-dipendenti.csv"
+    ]
+
+    static let fourteenthSet = [
+        "sf_userdata.csv", "protheus_funcionarios.csv", "amazon_connect_users.csv", "zendesk_sell_contacts.csv",
+        "zoho_crm_contacts.xml"
     ]
 
     static let eleventhSet = [
