@@ -128,4 +128,32 @@ extension CSVScanner {
         }
         return bytes.count
     }
+
+    /// Whether `fields` of `bytes` repeat the header's names byte for byte; the first may open
+    /// with a byte order mark (a second export appended whole brings its own).
+    static func repeats(
+        _ headerBytes: [[UInt8]], _ fields: ArraySlice<FieldExtent>, in bytes: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
+        guard fields.count == headerBytes.count, let head = fields.first else { return false }
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        // After a mark, a quoted first name is read as the mark and the name in its quotes.
+        let headLength = head.end - head.start
+        guard
+            headLength == headerBytes[0].count || headLength == headerBytes[0].count + bom.count
+                || headLength == headerBytes[0].count + bom.count + 2
+        else { return false }
+        var (start, end) = (head.start, head.end)
+        if headLength > headerBytes[0].count {
+            guard bytes[start..<start + bom.count].elementsEqual(bom) else { return false }
+            start += bom.count
+            if end - start == headerBytes[0].count + 2 {
+                guard bytes[start] == UInt8(ascii: "\""), bytes[end - 1] == UInt8(ascii: "\"") else { return false }
+                (start, end) = (start + 1, end - 1)
+            }
+        }
+        guard bytes[start..<end].elementsEqual(headerBytes[0]) else { return false }
+        return zip(fields.dropFirst(), headerBytes.dropFirst()).allSatisfy { field, name in
+            field.end - field.start == name.count && bytes[field.start..<field.end].elementsEqual(name)
+        }
+    }
 }
