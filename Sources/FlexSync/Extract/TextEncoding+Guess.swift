@@ -101,8 +101,11 @@ extension TextEncoding {
                     // 0xC2 or 0xC3, where UTF-8 read as Windows-1252 puts them (`MÃ¼ller`).
                     case 0xA6, 0xA8, 0xB8, 0xBC, 0xBD, 0xBE:
                         if bytes[index - 1] != 0xC2 && bytes[index - 1] != 0xC3 { tells.latin9 += 1 }
-                    // `£ukasz`, `Wroc³aw`, `Z¹bki`, `Krzy¿anowski`; not `¿` opening a Spanish question.
-                    case 0xA3, 0xB3, 0xB9: tells.centralEuropean += 1
+                    // `£ukasz`, `Wroc³aw`, `Z¹bki`, `Krzy¿anowski`; not `¿` opening a Spanish question,
+                    // nor after 0xC2 or 0xC3, where UTF-8 read as Windows-1252 puts them (`SÃ£o`
+                    // for `São` in a Brazilian list, whose own letters are Windows-1252's).
+                    case 0xA3, 0xB3, 0xB9:
+                        if bytes[index - 1] != 0xC2 && bytes[index - 1] != 0xC3 { tells.centralEuropean += 1 }
                     case 0xBF where isLetter(bytes[index - 1]): tells.centralEuropean += 1
                     default: break
                     }

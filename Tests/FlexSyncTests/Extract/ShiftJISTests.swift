@@ -110,6 +110,9 @@ struct ShiftJISTests {
         #expect(TextEncoding.singleByteGuess(french) == .windows1252)
         let damaged: [UInt8] = french + Array("M".utf8) + [0xC3, 0xBC] + Array("ller\r\n".utf8)
         #expect(TextEncoding.singleByteGuess(damaged) == .windows1252)
+        // Nor, in a Brazilian list, a `São` pasted from UTF-8 (0xA3 after 0xC3) for Windows-1250's `Ł`.
+        let brazilian: [UInt8] = french + Array("S".utf8) + [0xC3, 0xA3] + Array("o Paulo\r\n".utf8)
+        #expect(TextEncoding.singleByteGuess(brazilian) == .windows1252)
     }
 
     /// A Japanese report's totals line (`合計,2,,,` as Excel pads it) is not a person.
