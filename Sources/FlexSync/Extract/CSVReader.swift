@@ -61,6 +61,9 @@ public final class CSVReader: RecordReader {
     public let blankColumns: [Int]
     /// The header's line.
     public let headerLine: Int
+    /// The line after it, when it named the columns again as labels and was left out
+    /// (``CSVOptions/skipRepeatedHeaders``; SAP SuccessFactors' second header row).
+    public let labelsLine: Int?
     /// Column names the header repeats, with their first and later column (1-based), when
     /// ``CSVOptions/allowDuplicateColumns`` let the reader go on.
     public let duplicateColumns: [(name: String, first: Int, second: Int)]
@@ -93,6 +96,7 @@ public final class CSVReader: RecordReader {
         blankColumns = scanner.blankColumns
         duplicateColumns = scanner.duplicateColumns
         headerLine = scanner.headerLine
+        labelsLine = scanner.labelsLine
         pipeline = CSVPipeline(scanner: scanner, lazyValues: options.lazyValues)
     }
 

@@ -156,4 +156,38 @@ extension CSVScanner {
             field.end - field.start == name.count && bytes[field.start..<field.end].elementsEqual(name)
         }
     }
+
+    /// The delimiter the line at `start` uses most, outside quotes (a comma when none).
+    static func delimiter(in buffer: [UInt8], from start: Int) -> UInt8 {
+        let candidates: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: ";"), 0x09, UInt8(ascii: "|")]
+        var counts = [Int](repeating: 0, count: candidates.count)
+        var quoted = false
+        var index = start
+        while index < buffer.count {
+            let byte = buffer[index]
+            if byte == UInt8(ascii: "\"") { quoted.toggle() }
+            if !quoted {
+                if byte == 0x0A || byte == 0x0D { break }
+                if let position = candidates.firstIndex(of: byte) { counts[position] += 1 }
+            }
+            index += 1
+        }
+        let best = counts.indices.max { counts[$0] < counts[$1] || (counts[$0] == counts[$1] && $0 > $1) }!
+        return counts[best] > 0 ? candidates[best] : UInt8(ascii: ",")
+    }
+
+    /// Whether a row names the header's columns again as labels: SAP SuccessFactors' user data
+    /// files put field ids on the first line (`USERID`, `FIRSTNAME`) and labels on the second
+    /// (`User ID`, `First Name`). Most of its values are the header's names once case, spaces and
+    /// punctuation are set aside, and it is not the header itself (a repeat of that is named as such).
+    static func isLabelsRow(_ values: [String], of names: [String]) -> Bool {
+        guard values.count == names.count, values != names else { return false }
+        func folded(_ text: String) -> String {
+            String(
+                String.UnicodeScalarView(
+                    text.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) }))
+        }
+        let same = zip(values, names).filter { !$0.0.isEmpty && folded($0.0) == folded($0.1) }.count
+        return same >= 2 && same * 5 >= names.count * 3
+    }
 }

@@ -13,6 +13,8 @@ final class CSVScanner {
     private var delimiterDeclared = false
     private var detectedDelimiter: UInt8 = UInt8(ascii: ",")
     private(set) var headerLine = 1
+    /// The line after the header, when it names the columns again as labels (``isLabelsRow(_:of:)``): left out.
+    private(set) var labelsLine: Int?
     /// The header's fields as the file writes them, to know the header when a row repeats it.
     private var headerBytes: [[UInt8]] = []
 
@@ -155,7 +157,7 @@ final class CSVScanner {
             try skipLines(to: wanted)
             try fillLine()
         }
-        detectedDelimiter = detectDelimiter()
+        detectedDelimiter = Self.delimiter(in: buffer, from: start)
         delimiter = options.delimiter ?? declared ?? detectedDelimiter
         delimiterDeclared = options.delimiter != nil || declared != nil
         special[Int(delimiter)] = true
@@ -192,6 +194,21 @@ final class CSVScanner {
         self.headerLine = headerLine
         schema = RecordSchema(names: names)
         headerCount = header.count
+        if options.skipRepeatedHeaders { try skipLabelsRow() }
+    }
+
+    /// Steps over the line after the header when it is whole in the buffer and names the
+    /// columns again as labels; any other line (blank, a quoted value over several lines) is
+    /// left to be read as usual.
+    private func skipLabelsRow() throws {
+        try fillLine()
+        var fields: [FieldExtent] = []
+        guard case .record(let end, let lines)? = try? scanRecord(into: &fields) else { return }
+        let values = buffer.withUnsafeBufferPointer { bytes in fields.compactMap { Self.text(of: $0, in: bytes) } }
+        guard values.count == fields.count, Self.isLabelsRow(values, of: schema.names) else { return }
+        labelsLine = line
+        start = end
+        line += lines
     }
 
     /// The first non-blank line's fields as strings, and its line.
@@ -266,24 +283,6 @@ final class CSVScanner {
         start = end
         line += 1
         return separator
-    }
-
-    private func detectDelimiter() -> UInt8 {
-        let candidates: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: ";"), 0x09, UInt8(ascii: "|")]
-        var counts = [Int](repeating: 0, count: candidates.count)
-        var quoted = false
-        var index = start
-        while index < buffer.count {
-            let byte = buffer[index]
-            if byte == UInt8(ascii: "\"") { quoted.toggle() }
-            if !quoted {
-                if byte == 0x0A || byte == 0x0D { break }
-                if let position = candidates.firstIndex(of: byte) { counts[position] += 1 }
-            }
-            index += 1
-        }
-        let best = counts.indices.max { counts[$0] < counts[$1] || (counts[$0] == counts[$1] && $0 > $1) }!
-        return counts[best] > 0 ? candidates[best] : UInt8(ascii: ",")
     }
 
     // MARK: Records

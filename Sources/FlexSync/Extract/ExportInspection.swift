@@ -135,7 +135,7 @@ public struct ExportInspection: Sendable {
             inspection.records += 1
             for name in reader.schema.names { inspection.observe(name, record[name]?.firstText, into: &index) }
         }
-        inspection.repeatedHeaderLines = reader.repeatedHeaderLines
+        inspection.repeatedHeaderLines = (reader.labelsLine.map { [$0] } ?? []) + reader.repeatedHeaderLines
         let blank = Set(reader.blankColumns.map(CSVReader.blankColumnName))
         inspection.columns.removeAll { blank.contains($0.name) && $0.filled == 0 }
         return inspection

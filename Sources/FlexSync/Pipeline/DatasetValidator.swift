@@ -203,6 +203,13 @@ public struct DatasetValidator {
                 stream.recycle(chunk)
             }
             outcome.emptyRowsSkipped += stream.skippedEmptyRows
+            if let line = (reader as? CSVReader)?.labelsLine {
+                report(
+                    Problem(
+                        .warning, SourcePosition(file: file, line: line, record: 0), field: "-",
+                        rule: "this row names the columns again as labels (a second header row, as SAP "
+                            + "SuccessFactors writes): left out"))
+            }
             for line in (reader as? CSVReader)?.repeatedHeaderLines ?? [] {
                 report(
                     Problem(

@@ -156,6 +156,38 @@ struct ReportLayoutTests {
         #expect(outcome.problems.map { $0.position?.line } == [4])
     }
 
+    /// SAP SuccessFactors' user data file: field ids on the first line, their labels on the
+    /// second. The labels are left out with a warning, never a worker called `User ID`; a first
+    /// row that merely shares two names with the header in a wide file is data.
+    @Test func aSecondHeaderRowOfLabelsIsLeftOut() throws {
+        let csv =
+            "STATUS,USERID,FIRSTNAME,LASTNAME\r\nSTATUS,User ID,First Name,Last Name\r\n"
+            + "active,100101,Sarah,Whitfield\r\n"
+        let mapping =
+            "target: workers\nkey: { match: [agent_id] }\nattributes:\n  agent_id: USERID\n"
+            + "  full_name: { template: \"{FIRSTNAME} {LASTNAME}\" }\n"
+        let job = try TrustJob.csv(csv, mapping: mapping)
+        let outcome = try DatasetValidator(job: job, keepRecords: true).run()
+        #expect(outcome.rowsRead == 1 && outcome.valid == 1, "\(outcome.problems)")
+        #expect(
+            outcome.problems.map { $0.line(showValues: true) } == [
+                "\(job.source.pattern):2: -: this row names the columns again as labels (a second header row, as "
+                    + "SAP SuccessFactors writes): left out"
+            ])
+        let inspection = try ExportInspection.inspect(path: job.source.pattern, recordPath: nil)
+        #expect(inspection.records == 1 && inspection.repeatedHeaderLines == [2])
+        let data = "a,b,c,d,e,f\r\nA,B,x,y,z,w\r\n"
+        #expect(
+            try DatasetValidator(
+                job: try TrustJob.csv(
+                    data,
+                    mapping: mapping.replacingOccurrences(
+                        of: "USERID", with: "a"
+                    ).replacingOccurrences(of: "{FIRSTNAME} {LASTNAME}", with: "{b} {c}")),
+                keepRecords: false
+            ).run().rowsRead == 1)
+    }
+
     /// A total's label with words after it that are not letters alone (`Total S.A.`, a company)
     /// is data.
     @Test func aLabelWithMoreThanWordsIsData() throws {
