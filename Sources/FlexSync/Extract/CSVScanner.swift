@@ -267,7 +267,12 @@ final class CSVScanner {
 
     /// Whether the fields from `first` repeat the header (``repeats(_:_:in:)``).
     private func repeatsHeader(_ fields: ArraySlice<FieldExtent>) -> Bool {
-        buffer.withUnsafeBufferPointer { Self.repeats(headerBytes, fields, in: $0) }
+        // Every row is asked: its first field's length (the name's, a mark's 3 bytes and quotes
+        // more) turns nearly all of them away before anything is compared.
+        guard fields.count == headerBytes.count, let head = fields.first,
+            (0...5).contains(head.end - head.start - headerBytes[0].count)
+        else { return false }
+        return buffer.withUnsafeBufferPointer { Self.repeats(headerBytes, fields, in: $0) }
     }
 
     /// Excel honours a first line `sep=;`: it names the delimiter and is not the header.
