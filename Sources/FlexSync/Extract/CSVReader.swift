@@ -187,7 +187,7 @@ extension String {
         var view = Substring(self)
         while let first = view.first, isSpace(first) { view.removeFirst() }
         while let last = view.last, isSpace(last) { view.removeLast() }
-        return view.count == count ? self : String(view)
+        return view.utf8.count == utf8.count ? self : String(view)
     }
 }
 

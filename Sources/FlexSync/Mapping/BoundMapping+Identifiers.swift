@@ -6,16 +6,14 @@ extension BoundMapping {
     /// around it, which no system's id holds and which would make `1020` and `1020 ` two
     /// workers; and why the text is no id at all, if it is not.
     static func identifier(_ text: String) -> (text: String, hadNoBreakSpace: Bool, refusal: String?) {
+        let spacesAndTabs = text.trimmingCharacters(in: " \t")
         var trimmed = text.trimmingSpaces
-        // What trimming took besides spaces and tabs.
-        var hadNoBreakSpace =
-            trimmed.utf8.count != text.utf8.count
-            && text.unicodeScalars.contains { $0 == "\u{A0}" || $0 == "\u{2007}" || $0 == "\u{202F}" }
-        // `QualitÃ` and U+00A0 is `Qualità` double encoded: that no-break space is the damage's,
-        // kept for the lossy-text check to name.
+        // Trimming took a no-break space where it took more than spaces and tabs would have; but
+        // in `QualitÃ` and U+00A0 (`Qualità` double encoded) that space is the damage's, kept for
+        // the lossy-text check to name.
+        var hadNoBreakSpace = trimmed.utf8.count != spacesAndTabs.utf8.count
         if hadNoBreakSpace && LossyText.damage(in: text) == .doubleEncoding {
-            trimmed = text.trimmingCharacters(in: " \t")
-            hadNoBreakSpace = false
+            (trimmed, hadNoBreakSpace) = (spacesAndTabs, false)
         }
         if NumberParsing.endsInExcelScientific(Transform.trimmed(trimmed)) {
             return (

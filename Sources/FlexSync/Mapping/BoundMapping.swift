@@ -364,7 +364,9 @@ public final class BoundMapping {
             if let refusal = checked.refusal { return fail(refusal, text) }
             if checked.hadNoBreakSpace {
                 result.problems.append(
-                    Problem(.warning, record.position, field: attribute.key, rule: Self.noBreakSpaceRule, value: text))
+                    Problem(
+                        .warning, record.position, field: attribute.key, rule: Self.noBreakSpaceRule, value: text,
+                        personal: personal))
             }
             text = checked.text
         }

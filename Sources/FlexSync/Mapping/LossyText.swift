@@ -17,6 +17,11 @@ import Foundation
 /// | DOS | `€elik ™zkan`, `Do§an`, `Mu¤oz` | a DOS export (code page 857, 850, 437) read as Windows-1252: `Ç` is 0x80, `Ö` 0x99, `ğ` 0xA7, `ñ` 0xA4 |
 /// | Windows-1251 | `Р˜РІР°РЅРѕРІ` | Cyrillic UTF-8 read as Windows-1251 (`И` is D0 98: `Р` and `˜`) |
 /// | Shift_JIS | `縺ゅｊ`, `繧ｵ繝昴` | Japanese UTF-8 read as Shift_JIS: a kana's first two bytes make `縺`, `繧` or `繝` |
+/// | control character | `LUIZ\u{81}HENRIQUE` | a byte the code page leaves undefined (Windows-1252's 0x81) |
+///
+/// Besides those, what is no lost character but still a damaged export, named and never refused:
+/// a line break or a tab inside a value, markup escaped twice (`Flosi&#10;Jr.`, `Smith &amp; Co`)
+/// and a lone `"` in a field written without quotes.
 ///
 /// Values that look like URLs (`://`) are left alone: a query string has a legitimate `?`.
 public enum LossyText {
@@ -94,10 +99,10 @@ public enum LossyText {
     /// True for a `?`, U+FFFD's lead byte, a Latin-1 letter followed by a character that
     /// double encoding leaves behind (its second byte in U+0080–U+00BF, Š, Œ, ˆ, €, ’…), or a
     /// character Windows-1252 makes of Mac OS Roman's accented letters inside a word, or a short
-    /// value opening with `#` (an Excel error such as `#N/A`, which validate refuses), or a line
-    /// break (a cell of several lines, in an attribute Insights shows on one). Runs on
-    /// every value validate checks: one tight pass over ASCII, and a closer look only past a `?`
-    /// or the first byte outside ASCII.
+    /// value opening with `#` (an Excel error such as `#N/A`, which validate refuses), a control
+    /// character (a line break, a tab, C1's U+0080–U+009F), a `"`, or an `&` opening a character
+    /// reference or entity. Runs on every value validate checks: one tight pass over ASCII, and a
+    /// closer look only past one of those bytes or the first byte outside ASCII.
     @inline(__always)
     public static func mayBeDamaged(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress else { return false }

@@ -79,7 +79,7 @@ struct LossyTextTests {
     @Test func theFirstLookAgreesWithItsRule() {
         let pool: [UInt8] = [
             0x61, 0x20, 0x3F, 0xC3, 0xA9, 0xC2, 0xC5, 0xEF, 0xBF, 0xE2, 0x2E, 0xBD, 0x80, 0x93, 0x41, 0x23,
-            0xC4, 0x82, 0xB3, 0x84, 0x22
+            0xC4, 0x82, 0xB3, 0x84, 0x22, 0x26, 0x09, 0x3B, 0x31
         ]
         var random = SeededGenerator(state: 29)
         // `Ž` (C5 BD) or `–` (E2 80 93) after an ASCII letter and before a lower-case one.
@@ -112,10 +112,18 @@ struct LossyTextTests {
             }
             return bytes[index + 1] == 0x61
         }
+        // `&`, `#`, digits and `;`: a numeric character reference (`&#11;`).
+        func reference(_ bytes: [UInt8], _ index: Int) -> Bool {
+            guard bytes[index] == 0x26, index + 3 < bytes.count, bytes[index + 1] == 0x23 else { return false }
+            var end = index + 2
+            while end < bytes.count && bytes[end] == 0x31 { end += 1 }
+            return end > index + 2 && end - index <= 9 && end < bytes.count && bytes[end] == 0x3B
+        }
         for _ in 0..<40_000 {
             let bytes = (0..<Int.random(in: 0...40, using: &random)).map { _ in pool.randomElement(using: &random)! }
             let rule = bytes.indices.contains { index in
-                bytes[index] == 0x3F || bytes[index] == 0xEF || bytes[index] == 0x22 || hash(bytes, index)
+                bytes[index] == 0x3F || bytes[index] == 0xEF || bytes[index] == 0x22 || bytes[index] == 0x09
+                    || reference(bytes, index) || hash(bytes, index)
                     || (bytes[index] == 0xC2 && index + 1 < bytes.count && bytes[index + 1] <= 0x9F)
                     || (bytes[index] == 0x23 && index == 0 && bytes.count <= 16)
                     || (bytes[index] == 0xC3 && index + 2 < bytes.count
