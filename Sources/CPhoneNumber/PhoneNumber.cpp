@@ -87,7 +87,7 @@ Parsed parse(const std::string &text, const std::string &region, bool plainReade
     return parsed;
 }
 
-void settle(const std::string &number);
+void remember(const std::string &formatted, int callingCode, const std::string &national);
 
 // Whether the text's first digit-or-plus is a `00`.
 bool startsWithDoubleZero(const std::string &text) {
@@ -154,24 +154,32 @@ void read(const char *text, size_t length, const char *region, fs_phone_format f
     copy(formatted, result->formatted, fs_phone_formatted_capacity, &result->formatted_length);
     // A possible number only: matching reads anything else as no number at all. (Possible or
     // not depends on the calling code and national number alone, so the second reading agrees.)
+    // Whether it reads back as itself is asked only if matching asks (fs_phone_is_settled_e164):
+    // most numbers written are no match key.
     if (style == PhoneNumberUtil::E164 && parsed.possible == PhoneNumberUtil::IS_POSSIBLE &&
         formatted.size() < fs_phone_formatted_capacity &&
-        formatted == "+" + std::to_string(number.country_code()) + parsed.national &&
-        flexsync::readsBackAsItself(number.country_code(), parsed.national)) {
-        settle(formatted);
+        (parsed.plain || formatted == "+" + std::to_string(number.country_code()) + parsed.national)) {
+        remember(formatted, number.country_code(), parsed.national);
     }
 }
 
-// The last E.164 numbers this thread wrote that read back as themselves (readsBackAsItself):
-// a match key's number is normalised right after its transform wrote it, on the same thread, and
-// then needs no second reading.
-constexpr size_t kSettledKept = 4;
-thread_local std::array<std::string, kSettledKept> settledNumbers;
-thread_local size_t settledNext = 0;
+// The last E.164 numbers of possible length this thread wrote, with what they were made of: a
+// match key's number is normalised right after its transform wrote it, on the same thread.
+struct Written {
+    std::string formatted;
+    int callingCode = 0;
+    std::string national;
+};
+constexpr size_t kWrittenKept = 4;
+thread_local std::array<Written, kWrittenKept> writtenNumbers;
+thread_local size_t writtenNext = 0;
 
-void settle(const std::string &number) {
-    settledNumbers[settledNext] = number;
-    settledNext = (settledNext + 1) % kSettledKept;
+void remember(const std::string &formatted, int callingCode, const std::string &national) {
+    Written &slot = writtenNumbers[writtenNext];
+    slot.formatted = formatted;
+    slot.callingCode = callingCode;
+    slot.national = national;
+    writtenNext = (writtenNext + 1) % kWrittenKept;
 }
 
 }  // namespace
@@ -187,8 +195,11 @@ extern "C" void fs_phone_parse_reference(const char *text, size_t length, const 
 }
 
 extern "C" bool fs_phone_is_settled_e164(const char *text, size_t length) {
-    for (const std::string &number : settledNumbers) {
-        if (!number.empty() && number.size() == length && std::memcmp(number.data(), text, length) == 0) return true;
+    for (const Written &number : writtenNumbers) {
+        const std::string &formatted = number.formatted;
+        if (!formatted.empty() && formatted.size() == length && std::memcmp(formatted.data(), text, length) == 0) {
+            return flexsync::readsBackAsItself(number.callingCode, number.national);
+        }
     }
     return false;
 }
