@@ -216,10 +216,27 @@ extension CSVReader {
 extension CSVReader {
     /// What most likely made a row of one line have `fields` fields where the header has more or
     /// fewer (``CSVOptions/malformedRowsAsRecords``), for the messages that name the row.
-    public static func malformedRowCause(fields: Int) -> String {
-        fields == 1
+    /// `value`: the row's one value, when it has one, to tell a row written with another
+    /// delimiter (`a,b,c` in a `;` file) from a title line.
+    public static func malformedRowCause(fields: Int, value: String? = nil, header: Int = 0) -> String {
+        if fields == 1, let value, let (delimiter, count) = otherDelimiter(in: value, header: header) {
+            let name = delimiter == "\t" ? "tabs" : "'\(delimiter)'"
+            return "the row's values are separated by \(name) (\(count + 1) values), not by the file's delimiter: "
+                + "a row written by another tool or pasted in? Correct the row"
+        }
+        return fields == 1
             ? "a line of one value (a report's title, total or footer line?)"
             : "a value holds an unquoted delimiter, or a field is missing"
+    }
+
+    /// The delimiter a row of one value holds about as many of as the header has columns less one.
+    static func otherDelimiter(in value: String, header: Int) -> (Character, Int)? {
+        guard header >= 3 else { return nil }
+        for delimiter: Character in [",", ";", "\t", "|"] {
+            let count = value.reduce(0) { $0 + ($1 == delimiter ? 1 : 0) }
+            if count + 1 >= header - 1 && count + 1 <= header + 1 { return (delimiter, count) }
+        }
+        return nil
     }
 
     /// The first of the `within` lines after `after` that, read as the header, gives column names

@@ -38,7 +38,13 @@ extension ExportInspection {
             && record.split(separator: "/").last.map { ["Row", "table-row"].contains($0.split(separator: ":").last) }
                 == true
         var sheetLabels: [String: String] = [:]
-        while pending || xmlTextReaderRead(reader) == 1 {
+        // -1 from a read or a skip: libxml2 stopped on an error (see `stopped`).
+        var status: Int32 = 1
+        func read() -> Bool {
+            status = xmlTextReaderRead(reader)
+            return status == 1
+        }
+        while pending || read() {
             pending = false
             if inspection.records == 0, let encoding = xmlTextReaderConstEncoding(reader) {
                 inspection.encoding = String(cString: encoding).lowercased() + " (XML declaration)"
@@ -66,7 +72,8 @@ extension ExportInspection {
                     }
                 }
                 stack.removeLast()
-                guard xmlTextReaderNext(reader) == 1 else { break }
+                status = xmlTextReaderNext(reader)
+                guard status == 1 else { break }
                 pending = true
                 continue
             }
@@ -85,10 +92,21 @@ extension ExportInspection {
                 }
             }
             stack.removeLast()
-            guard xmlTextReaderNext(reader) == 1 else { break }
+            status = xmlTextReaderNext(reader)
+            guard status == 1 else { break }
             pending = true
         }
+        if status == -1 { throw stopped(path, reader) }
         return inspection
+    }
+
+    /// The error for a document libxml2 stopped reading: the inspection must not pass over it as
+    /// the document's end, where its counts would describe part of the file.
+    private static func stopped(_ path: String, _ reader: xmlTextReaderPtr) -> ExtractError {
+        XMLEncodingFault.error(
+            file: path, document: XMLEncodingFault.contents(of: path),
+            line: Int(xmlTextReaderGetParserLineNumber(reader)), libxml2Message: XMLEncodingFault.lastLibxml2Message(),
+            code: nil)
     }
 
     /// How element names are written: with the file's own prefixes, and — where the document
@@ -219,7 +237,12 @@ extension ExportInspection {
         var order: [[(name: String, uri: String?)]] = []
         var defaults: [String] = []
         var declared: [String: String] = [:]
-        while xmlTextReaderRead(reader) == 1 {
+        var status: Int32 = 1
+        func read() -> Bool {
+            status = xmlTextReaderRead(reader)
+            return status == 1
+        }
+        while read() {
             guard xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue) else { continue }
             let depth = Int(xmlTextReaderDepth(reader))
             stack.removeLast(max(0, stack.count - depth))
@@ -233,6 +256,7 @@ extension ExportInspection {
                 declare(reader, defaults: &defaults, declared: &declared, namespaces: &namespaces)
             }
         }
+        if status == -1 { throw stopped(path, reader) }
         let names = Names.for(defaults: defaults, declared: declared, namespaces: &namespaces)
         // The paths as names writes them, with their counts (paths that read alike add up).
         var written: [String: Int] = [:]

@@ -142,7 +142,9 @@ public final class XMLReader: RecordReader {
             return .doctypeNotAllowed(file: file, line: doctypeLine ?? max(firstError.line, 1))
         }
         let line = firstError?.line ?? Int(xmlTextReaderGetParserLineNumber(reader))
-        return .xml(file: file, line: max(line, 1), message: firstError?.message ?? "malformed XML")
+        return XMLEncodingFault.error(
+            file: file, document: memory ?? XMLEncodingFault.contents(of: file), line: line,
+            libxml2Message: firstError?.message ?? XMLEncodingFault.lastLibxml2Message(), code: firstError?.code)
     }
 
     public func next() throws -> Record? {

@@ -88,7 +88,9 @@ public final class BoundMapping {
                 Problem(
                     .error, result.position, field: "-",
                     rule: "found \(found) field\(found == 1 ? "" : "s"), but the header has \(header): "
-                        + "\(CSVReader.malformedRowCause(fields: found)); the row is left out"))
+                        + CSVReader.malformedRowCause(
+                            fields: found, value: record.schema.names.first.flatMap { record[$0]?.firstText },
+                            header: header) + "; the row is left out"))
             return result
         }
         // A report's own lines are not data: left out with a warning, as `skip_when` leaves a row

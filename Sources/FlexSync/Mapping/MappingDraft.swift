@@ -2,92 +2,6 @@
 /// attribute, the column that most likely feeds it. A starting point to review, never a guess
 /// that runs unreviewed: `flexsync inspect EXPORT --draft-mapping workers|tasks`.
 public enum MappingDraft {
-    /// Hints in priority order: every fragment of a hint must be in the folded column name (lower
-    /// case, no namespace prefixes, spaces, `_`, `-`, `/`). An earlier hint wins over a later one
-    /// for the same attribute, then the fuller column.
-    static let workerHints: [(fragments: [String], key: String)] = [
-        (["worker", "employeeid", "!manager"], "agent_id"), (["employeeid", "!manager"], "agent_id"),
-        (["workerid", "!manager"], "agent_id"),
-        (["employeenumber"], "agent_id"),
-        (["personalnummer"], "agent_id"), (["personnumber", "!manager"], "agent_id"),
-        (["personnum", "!manager"], "agent_id"), (["associateid", "!manager"], "agent_id"), (["persnr"], "agent_id"),
-        (["agentid"], "agent_id"),
-        (["contingentworkerid"], "agent_id"), (["userid"], "agent_id"), (["emplid"], "agent_id"),
-        // Turkish and Russian HR lists (Logo, 1C): `Sicil No`, `Табельный номер`.
-        (["sicilno"], "agent_id"), (["personelno"], "agent_id"), (["табельныйномер"], "agent_id"),
-        (["табномер"], "agent_id"), (["empid"], "agent_id"), (["工号"], "agent_id"), (["员工编号"], "agent_id"),
-        (["社員番号"], "agent_id"), (["κωδικόςυπαλλήλου"], "agent_id"), (["κωδικόςεργαζομένου"], "agent_id"),
-        // Nordic, Dutch and Italian payroll (Visma's `Ans.nr`, AFAS's `Medewerker`, `Matricola`).
-        (["ans.nr"], "agent_id"), (["ansattnr"], "agent_id"), (["anställningsnummer"], "agent_id"),
-        (["medarbejdernr"], "agent_id"), (["personeelsnummer"], "agent_id"),
-        (["medewerker", "!naam", "!leidinggevende"], "agent_id"), (["matricola"], "agent_id"),
-        (["epost"], "email"), (["telefoon"], "phone"), (["telefono"], "phone"), (["cellulare"], "phone"),
-        (["mobiel"], "phone"), (["mobil"], "phone"),
-        (["volledigenaam"], "full_name"), (["fulltnavn"], "full_name"), (["nomecompleto"], "full_name"),
-        (["afdeling"], "department_name"), (["avdeling"], "department_name"), (["avdelning"], "department_name"),
-        (["reparto"], "department_name"), (["leidinggevende"], "manager"), (["responsabile"], "manager"),
-        (["functie"], "role"), (["mansione"], "role"), (["stilling"], "role"), (["befattning"], "role"),
-        (["vestiging"], "location"), (["sede"], "location"), (["arbeidssted"], "location"),
-        (["emailprimarywork"], "email"), (["workemail"], "email"), (["email"], "email"), (["mail"], "email"),
-        (["eposta"], "email"), (["邮箱"], "email"), (["电子邮件"], "email"), (["手机"], "phone"), (["电话"], "phone"),
-        (["почта"], "email"), (["телефон"], "phone"), (["τηλέφωνο"], "phone"),
-        (["κινητό"], "phone"),
-        (["phoneprimarywork"], "phone"), (["workphone"], "phone"), (["telefon"], "phone"), (["phone"], "phone"),
-        (["mobile"], "phone"), (["cell"], "phone"),
-        (["preferredname"], "full_name"), (["fullname"], "full_name"), (["displayname"], "full_name"),
-        (["ονοματεπώνυμο"], "full_name"), (["姓名"], "full_name"), (["氏名"], "full_name"), (["adısoyadı"], "full_name"),
-        (["adsoyad"], "full_name"),
-        (["фио"], "full_name"), (["сотрудник"], "full_name"),
-        (["costcenterreferenceid"], "department_id"), (["costcenter", "referenceid"], "department_id"),
-        (["kostenstelle"], "department_id"), (["departmentid"], "department_id"),
-        (["departmentcode"], "department_id"), (["department", "code"], "department_id"),
-        // UKG Pro's organization levels: the first a department, the second a team.
-        (["orglevel1", "code"], "department_id"), (["orglevel1", "description"], "department_name"),
-        (["orglevel2", "code"], "team_id"), (["orglevel2", "description"], "team_name"),
-        (["costcenter", "@descriptor"], "department_name"), (["abteilung"], "department_name"),
-        (["department"], "department_name"), (["departmankodu"], "department_id"), (["departman"], "department_name"),
-        (["подразделение"], "department_name"), (["отдел"], "department_name"), (["τμήμα"], "department_name"),
-        (["部门编号"], "department_id"), (["部门"], "department_name"), (["部署"], "department_name"),
-        (["supervisoryorganization", "organizationreferenceid"], "team_id"), (["teamid"], "team_id"),
-        (["teamcode"], "team_id"), (["team", "code"], "team_id"),
-        (["4512"], "team_id"),
-        (["supervisoryorganization", "@descriptor"], "team_name"), (["teamname"], "team_name"), (["team"], "team_name"),
-        (["ekipkodu"], "team_id"), (["ekip"], "team_name"), (["κωδικόςομάδας"], "team_id"),
-        (["ομάδα"], "team_name"), (["班组"], "team_name"), (["团队"], "team_name"), (["小组"], "team_name"),
-        (["workersmanager", "@descriptor"], "manager"), (["manager", "fullname"], "manager"),
-        (["manager", "displayname"], "manager"), (["manager", "!ismanager"], "manager"), (["vorgesetzte"], "manager"),
-        (["reportingto"], "manager"), (["reportsto"], "manager"), (["supervisor"], "manager"),
-        (["yönetici"], "manager"), (["руководитель"], "manager"),
-        (["location", "@descriptor"], "location"), (["location"], "location"), (["standort"], "location"),
-        (["site"], "location"), (["lokasyon"], "location"), (["şube"], "location"),
-        (["businesstitle"], "role"), (["jobtitle"], "role"), (["jobprofile"], "role"), (["title"], "role"),
-        (["role"], "role"), (["görev"], "role"), (["unvan"], "role"), (["должность"], "role"), (["θέση"], "role"),
-        (["职位"], "role"), (["岗位"], "role"),
-        (["activestatus"], "state"), (["status"], "state"), (["ausgetreten"], "state")
-    ]
-
-    static let taskHints: [(fragments: [String], key: String)] = [
-        (["recordid"], "customers.external_id"), (["contactid"], "customers.external_id"),
-        // Dynamics 365's Excel template keeps the record's GUID in `(Do Not Modify) Contact`.
-        (["donotmodify", "contact"], "customers.external_id"), (["donotmodify", "account"], "customers.external_id"),
-        (["customerid"], "customers.external_id"), (["externalid"], "customers.external_id"),
-        (["personid"], "customers.external_id"), (["userid"], "customers.external_id"),
-        (["email"], "customers.email"), (["mail"], "customers.email"),
-        (["phonenumber"], "customers.phone"), (["phone"], "customers.phone"), (["telefon"], "customers.phone"),
-        (["mobile"], "customers.phone"),
-        (["fullname"], "customers.name"), (["displayname"], "customers.name"), (["contactname"], "customers.name"),
-        (["account.name"], "customers.organization"), (["associatedcompany"], "customers.organization"),
-        (["organizationname"], "customers.organization"),
-        (["companyname"], "customers.organization"), (["company"], "customers.organization"),
-        (["accountname"], "customers.organization"),
-        (["postalcode"], "customers.zip"), (["zip"], "customers.zip"), (["plz"], "customers.zip"),
-        (["birthdate"], "customers.year_of_birth"), (["dateofbirth"], "customers.year_of_birth"),
-        (["geburtsdatum"], "customers.year_of_birth"), (["birthday"], "customers.year_of_birth"),
-        (["segment"], "customers.market_segment"), (["lifecyclestage"], "customers.category"),
-        (["owner", "!id"], "customers.customer_manager"), (["acquisitiondate"], "customers.acquisition_date"),
-        (["businessvalue"], "customers.business_value"), (["acquisitioncost"], "customers.acquisition_cost")
-    ]
-
     /// `wd:Worker/@wd:Descriptor` → `worker@descriptor`: lower case, without namespace prefixes,
     /// spaces, `_`, `-`, `/` and predicate punctuation.
     static func folded(_ name: String) -> String {
@@ -146,7 +60,24 @@ public enum MappingDraft {
         if let rank = vendorIdRank(column, target) {
             return (target == .workers ? "agent_id" : "customers.external_id", rank)
         }
-        return nil
+        return nestedIdOrName(column, target)
+    }
+
+    /// An XML path whose last step is the record's own `id` or `name` (Pohoda's
+    /// `adb:addressbookHeader/adb:id`, `…/typ:address/typ:name`), after every hint; a name under
+    /// an element about something else (a department, a company, a country) is not the person's.
+    private static func nestedIdOrName(_ column: String, _ target: MappingTarget) -> (key: String, rank: Int)? {
+        let steps = steps(of: column).map(folded)
+        guard steps.count > 1, let last = steps.last else { return nil }
+        let rank = (target == .workers ? workerHints.count : taskHints.count) + 1
+        if last == "id" { return (target == .workers ? "agent_id" : "customers.external_id", rank) }
+        let elsewhere = [
+            "department", "team", "company", "organization", "organisation", "account", "country", "city", "manager",
+            "owner", "location", "job", "position", "group", "centre", "center", "bank"
+        ]
+        guard last == "name", !steps.dropLast().contains(where: { step in elsewhere.contains { step.contains($0) } })
+        else { return nil }
+        return (target == .workers ? "full_name" : "customers.name", rank)
     }
 
     /// A vendor's own name for its record id, `Copper ID` or `Zendesk ID`: two words, the second
@@ -250,7 +181,10 @@ public enum MappingDraft {
             let ownName = isOwn(called, target, recordName: recordName)
             if ownName
                 && (name.hasSuffix("firstname")
-                    || ["vorname", "adı", "ad", "имя", "όνομα", "fornavn", "förnamn", "voornaam", "nome"].contains(name))
+                    || [
+                        "vorname", "adı", "ad", "имя", "όνομα", "fornavn", "förnamn", "voornaam", "nome", "nombre",
+                        "forename", "jméno"
+                    ].contains(name))
             {
                 first = first ?? column
             }
@@ -258,7 +192,7 @@ public enum MappingDraft {
                 && (name.hasSuffix("lastname")
                     || [
                         "nachname", "soyadı", "soyad", "фамилия", "επώνυμο", "etternavn", "efternamn", "achternaam",
-                        "cognome"
+                        "cognome", "apellidos", "apellido", "surname", "příjmení"
                     ].contains(name))
             {
                 last = last ?? column

@@ -31,6 +31,9 @@ struct PhoneRule: Sendable {
         /// Digits hidden for privacy (`339XXXXXXX`, `+44 7*** ***123`): libphonenumber would read
         /// letters as a keypad's digits.
         case masked
+        /// `O7911 123456`, `606 789 0l2`: a letter typed for the digit it looks like, which
+        /// libphonenumber would drop (or read as a keypad's) and so lose a digit.
+        case letterForDigit
         case notANumber
         case placeholder
         /// A national number and no region: none configured, or the record's `country` is unknown.
@@ -49,6 +52,9 @@ struct PhoneRule: Sendable {
             switch self {
             case .excelDamage: return "phone number damaged by Excel (scientific notation)"
             case .masked: return "masked phone number (digits hidden by X or *)"
+            case .letterForDigit:
+                return
+                    "a letter where a digit should be ('O' for 0, 'l' or 'I' for 1): correct the number in the export"
             case .notANumber: return "not a phone number"
             case .placeholder: return "placeholder, not a phone number"
             case .noCountry(nil): return "national phone number without a known country"
@@ -119,6 +125,7 @@ struct PhoneRule: Sendable {
             if NumberParsing.isExcelScientific(text) { return .failure(.excelDamage) }
         }
         if Self.isMasked(bytes) { return .failure(.masked) }
+        if Self.hasLetterForDigit(bytes) { return .failure(.letterForDigit) }
         let international = Self.isWrittenInternationally(bytes)
         let place = international ? nil : region
         switch PhoneNumberLibrary.read(bytes, region: region, format: output, validate: requirement == .valid) {
@@ -200,6 +207,32 @@ struct PhoneRule: Sendable {
             let hides = byte | 0x20 == UInt8(ascii: "x") || byte == UInt8(ascii: "*")
             if hides && previous { return true }
             previous = hides
+        }
+        return false
+    }
+
+    /// Whether a word of one or two letters that look like digits (`O`, `o`, `I`, `l`) touches a
+    /// digit: `O7911`, `0l2`, `OO18`. A vanity number's words are longer (`1-800-FLOWERS`), and
+    /// an extension's `x` is no such letter.
+    static func hasLetterForDigit(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        func isLetter(_ byte: UInt8) -> Bool { byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z") }
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        func looksLikeDigit(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: "O") || byte == UInt8(ascii: "o") || byte == UInt8(ascii: "I")
+                || byte == UInt8(ascii: "l")
+        }
+        var index = 0
+        while index < bytes.count {
+            guard isLetter(bytes[index]) else {
+                index += 1
+                continue
+            }
+            var end = index
+            while end < bytes.count && isLetter(bytes[end]) { end += 1 }
+            let word = bytes[index..<end]
+            let touchesDigit = (index > 0 && isDigit(bytes[index - 1])) || (end < bytes.count && isDigit(bytes[end]))
+            if word.count <= 2 && word.allSatisfy(looksLikeDigit) && touchesDigit { return true }
+            index = end
         }
         return false
     }

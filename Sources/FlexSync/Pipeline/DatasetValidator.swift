@@ -112,7 +112,9 @@ public struct DatasetValidator {
                 storeKeys: keepRecords ? storeKeys : nil)
             /// `encoded`: the record's chunk as its mapping thread encoded it, adopted as a block;
             /// `offset`: the record's place in that chunk.
-            func consider(_ mapped: inout MappedRecord, at offset: Int, encoded: (RecordStore.EncodedRecords, Int)?) {
+            @inline(__always) func consider(
+                _ mapped: inout MappedRecord, at offset: Int, encoded: (RecordStore.EncodedRecords, Int)?
+            ) {
                 outcome.rowsRead += 1
                 if mapped.skipped {
                     // A report's total or footer line says why (skip_when's rows need no word).
@@ -123,7 +125,12 @@ public struct DatasetValidator {
                     return
                 }
                 let identity = mapped.identity
-                let seen = identity.flatMap { firstByKey[$0] }
+                let key = identity.map(IdentityKey.key)
+                let seen = key.flatMap { firstByKey[$0.text] }
+                var caseNote = ""
+                if let key, let seen, IdentityKey.differInCaseOnly(seen.letters, key.letters) {
+                    caseNote = IdentityKey.caseOnlyNote
+                }
                 // Under 'error' every row sharing a key is named, whatever else is wrong with it;
                 // 'first' and 'last' choose among valid rows only.
                 let onDuplicate = job.policies.onDuplicate
@@ -135,12 +142,14 @@ public struct DatasetValidator {
                         mapped.problems.append(
                             Problem(
                                 .error, mapped.position, field: mapping.key.match[0],
-                                rule: "duplicate key, also on \(first.position)", value: identity,
+                                rule: "duplicate key\(caseNote), also on \(first.position)", value: identity,
                                 personal: keysArePersonal))
-                        if conflicted.insert(identity).inserted {
+                        // One entry for an id however its letters' case was written.
+                        if conflicted.insert(key?.text ?? identity).inserted {
                             let problem = Problem(
                                 .error, first.position, field: mapping.key.match[0],
-                                rule: "duplicate key, also on \(mapped.position)", value: identity,
+                                rule: "duplicate key\(caseNote), also on \(mapped.position)",
+                                value: IdentityKey.spelled(identity, as: seen.letters),
                                 personal: keysArePersonal)
                             report(problem)
                             if let index = first.index { outcome.store.invalidate(index) }
@@ -151,7 +160,7 @@ public struct DatasetValidator {
                         report(
                             Problem(
                                 .warning, mapped.position, field: mapping.key.match[0],
-                                rule: "duplicate key, keeping \(first.position)", value: identity,
+                                rule: "duplicate key\(caseNote), keeping \(first.position)", value: identity,
                                 personal: keysArePersonal))
                         outcome.skipped += 1
                         return
@@ -159,7 +168,8 @@ public struct DatasetValidator {
                         report(
                             Problem(
                                 .warning, first.position, field: mapping.key.match[0],
-                                rule: "duplicate key, replaced by \(mapped.position)", value: identity,
+                                rule: "duplicate key\(caseNote), replaced by \(mapped.position)",
+                                value: IdentityKey.spelled(identity, as: seen.letters),
                                 personal: keysArePersonal))
                         if let index = first.index { outcome.store.skip(index) }
                         fallbackKeys.supersede(row: Int(seen.row))
@@ -176,9 +186,11 @@ public struct DatasetValidator {
                 }
                 let index = keepRecords ? outcome.store.count : nil
                 if let identity, mapped.isValid || onDuplicate == .error, seen == nil || onDuplicate == .last {
-                    firstByKey[identity] = FirstSeen(
+                    var first = FirstSeen(
                         file: fileNames.count - 1, position: mapped.position, index: index, invalid: !mapped.isValid,
                         row: outcome.rowsRead)
+                    first.letters = key?.letters ?? .noLetters
+                    firstByKey[key?.text ?? identity] = first
                 }
                 guard keepRecords else { return }
                 if let (chunk, block) = encoded {
@@ -194,7 +206,7 @@ public struct DatasetValidator {
                 // the checks waits for its miss alone; a pass of loads first waits for many at once.
                 chunk.withUnsafeBufferPointer { records in
                     for index in records.indices {
-                        if let identity = records[index].identity { firstByKey.warm(identity) }
+                        if let identity = records[index].identity { firstByKey.warm(IdentityKey.key(identity).text) }
                     }
                 }
                 chunk.withUnsafeMutableBufferPointer { records in
@@ -309,6 +321,8 @@ struct FirstSeen {
     var inXML: Bool
     /// The record's number among all rows read (for ``FallbackKeyTracker/supersede(row:)``).
     var row: Int32
+    /// The case of the id's letters as first seen (see ``IdentityKey``).
+    var letters = IdentityKey.LetterCase.noLetters
 
     init(file: Int, position: SourcePosition, index: Int?, invalid: Bool, row: Int = -1) {
         self.file = Int32(clamping: file)

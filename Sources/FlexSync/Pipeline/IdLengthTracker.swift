@@ -22,6 +22,11 @@ struct IdLengthTracker {
         /// Per length: ids of digits alone, and where they were seen (up to `cap`).
         var numericCounts = [Int](repeating: 0, count: 65)
         var numeric = [[(position: SourcePosition, id: String)]](repeating: [], count: 65)
+        /// Ids that are UUIDs (`3f1a9c2e-5b7d-4e10-…`, 36 characters), and ids shorter than one
+        /// that begin like one (`3f1a9c2e-5b7d-4e10`), with where they were seen (up to `cap`).
+        var uuids = 0
+        var cutUUIDs: [(position: SourcePosition, id: String)] = []
+        var moreCutUUIDs = 0
     }
 
     private var columns: [Column]
@@ -47,13 +52,49 @@ struct IdLengthTracker {
             } else {
                 columns[index].lettered[length] = true
             }
+            switch Self.uuidShape(text) {
+            case .whole: columns[index].uuids += 1
+            case .cut:
+                if columns[index].cutUUIDs.count < Self.cap {
+                    columns[index].cutUUIDs.append((record.position, text))
+                } else {
+                    columns[index].moreCutUUIDs += 1
+                }
+            case nil: break
+            }
         }
+    }
+
+    enum UUIDShape { case whole, cut }
+
+    /// Whether an id is a UUID (8-4-4-4-12 hexadecimal digits), or shorter and written as one
+    /// begins, past its first dash (a UUID cut short by a field's width or a careless copy); nil
+    /// for anything else.
+    static func uuidShape(_ text: String) -> UUIDShape? {
+        let bytes = text.utf8
+        // A cut UUID keeps its first dash at least: most ids are turned away by their length or
+        // their ninth character alone.
+        guard bytes.count <= 36, bytes.count > 9,
+            bytes[bytes.index(bytes.startIndex, offsetBy: 8)] == UInt8(ascii: "-")
+        else { return nil }
+        for (offset, byte) in bytes.enumerated() {
+            if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+            } else {
+                guard byte.isHexDigit else { return nil }
+            }
+        }
+        return bytes.count == 36 ? .whole : .cut
     }
 
     func warnings() -> [Problem] {
         var found: [Problem] = []
         for column in columns {
             let total = column.counts.reduce(0, +)
+            if total >= Self.minimum && Double(column.uuids) >= Self.dominance * Double(total) {
+                found += Self.cutUUIDWarnings(column, total: total)
+                continue
+            }
             guard total >= Self.minimum,
                 let common = column.counts.indices.max(by: { column.counts[$0] < column.counts[$1] }),
                 common < 64, Double(column.counts[common]) >= Self.dominance * Double(total),
@@ -78,5 +119,26 @@ struct IdLengthTracker {
             }
         }
         return found
+    }
+
+    /// An id in a column of UUIDs that is shorter than one but begins like one.
+    private static func cutUUIDWarnings(_ column: Column, total: Int) -> [Problem] {
+        let rule =
+            "a UUID of 36 characters is expected (\(column.uuids) of the export's \(total) ids are): this one is "
+            + "cut short; correct the id in the export"
+        var found = column.cutUUIDs.map { Problem(.warning, $0.position, field: column.key, rule: rule, value: $0.id) }
+        if column.moreCutUUIDs > 0 {
+            found.append(
+                Problem(.warning, nil, field: column.key, rule: "\(column.moreCutUUIDs) more ids, not named: " + rule))
+        }
+        return found
+    }
+}
+
+extension UInt8 {
+    /// `0`–`9`, `a`–`f`, `A`–`F`.
+    var isHexDigit: Bool {
+        (self >= UInt8(ascii: "0") && self <= UInt8(ascii: "9"))
+            || (self | 0x20 >= UInt8(ascii: "a") && self | 0x20 <= UInt8(ascii: "f"))
     }
 }

@@ -89,6 +89,33 @@ struct XMLReaderTests {
                 == "\(path):3: Opening and ending tag mismatch: n line 3 and x")
     }
 
+    /// A byte the declared code page leaves undefined (Windows-1250's 0x98) or bytes that are
+    /// not UTF-8 stop the reading, and the error says which byte, where, and what to do; inspect
+    /// stops on them too instead of counting only the records before them.
+    @Test(arguments: [
+        (
+            "<?xml version=\"1.0\" encoding=\"Windows-1250\"?>\r\n<r>\r\n<e><n>Luk\u{E1}\u{9A}</n></e>\r\n"
+                + "<e><n>Luk\u{98}\u{9A}</n></e>\r\n</r>\r\n", 4,
+            "column 10: byte 0x98 is no character in windows-1250, the encoding the XML declaration names"
+        ),
+        (
+            "<?xml version=\"1.0\"?>\n<r>\n<e><n>Ana</n></e>\n<e><n>Jos\u{E9}</n></e>\n</r>\n", 4,
+            "column 10: bytes that are not UTF-8 (0xE9), where no XML declaration names another encoding"
+        )
+    ])
+    func aByteTheEncodingCannotReadIsNamed(document: String, line: Int, reason: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flexsync-xml-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("export.xml").path
+        // Each scalar below 0x100 is written as the one byte of the same value.
+        try Data(document.unicodeScalars.map { UInt8($0.value) }).write(to: URL(fileURLWithPath: path))
+        let reader = try XMLReader(path: path, options: try Self.options("/r/e", [("n", .first)], namespaces: [:]))
+        let message = errorMessage { while try reader.next() != nil {} }
+        #expect(message?.hasPrefix("\(path):\(line): \(reason)") == true, "\(message ?? "no error")")
+        let inspected = errorMessage { _ = try ExportInspection.xml(path: path, recordPath: nil) }
+        #expect(inspected?.hasPrefix("\(path):\(line): \(reason)") == true, "\(inspected ?? "no error")")
+    }
+
     @Test func aTruncatedFileNeverPassesAsComplete() throws {
         let path = Fixtures.path("extract/truncated.xml")
         let reader = try XMLReader(path: path, options: try Self.options("/r/e", [("n", .first)], namespaces: [:]))

@@ -131,6 +131,10 @@ struct PhoneRuleTests {
         e("+44 7700 9xx xxx", "GB", "masked phone number (digits hidden by X or *)"),
         e("0171 ***4567", "DE", "masked phone number (digits hidden by X or *)"),
         e("1-800-FLOWERS", "US", "+18003569377"),
+        // A letter typed for the digit it looks like: libphonenumber drops it, and so a digit.
+        e("O7911 123456", "GB", Self.letterForDigit), e("0207946O018", "GB", Self.letterForDigit),
+        e("606 789 0l2", "CZ", Self.letterForDigit), e("07911 I23456", "GB", Self.letterForDigit),
+        e("020 7946 OO18", "GB", Self.letterForDigit),
         e("(303) 555-0104 x12", "US", "+13035550104"),
         e("+999 1234 5678", "US", "unknown country calling code", old: true),
         e("+49 30", "DE", "not a valid international phone number"),
@@ -153,6 +157,9 @@ struct PhoneRuleTests {
             "IT number outside the assigned ranges: its leading 0 lost to a spreadsheet? (0212345678 is a valid number)",
             "require: valid")
     ]
+
+    static let letterForDigit =
+        "a letter where a digit should be ('O' for 0, 'l' or 'I' for 1): correct the number in the export"
 
     @Test(arguments: examples)
     func readsNumbersAsExportsWriteThem(_ example: Example) throws {

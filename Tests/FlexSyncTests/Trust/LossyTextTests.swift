@@ -35,7 +35,8 @@ struct LossyTextTests {
         // A quote that opened nothing (which rows it counts for: strayQuoteIsAWarningWhereTheRowWroteOne).
         ("The \"Anchor Inn", .strayQuote),
         // A byte Windows-1252 leaves undefined (0x81) read as a C1 control; a tab; markup escaped twice.
-        ("LUIZ\u{81}HENRIQUE COSTA", .controlCharacter), ("Ana\u{1}Lima", .controlCharacter), ("Ana\tLima", .tab),
+        ("LUIZ\u{81}HENRIQUE COSTA", .controlCharacter), ("Alba Cort\u{81}s Domínguez", .controlCharacter),
+        ("Ana\u{1}Lima", .controlCharacter), ("Ana\tLima", .tab),
         ("Flosi&#10;Jr.", .escapedMarkup), ("Smith &amp; Co", .escapedMarkup), ("O&#x2019;Neil", .escapedMarkup)
     ])
     func damageIsNamed(text: String, damage: LossyText.Damage) {

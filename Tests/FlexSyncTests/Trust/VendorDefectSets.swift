@@ -6,6 +6,7 @@ extension VendorDefectTests {
     static let laterSetsEvidence: [String: @Sendable (Problem) -> Bool] = {
         var rules: [String: @Sendable (Problem) -> Bool] = [
             "duplicate_id": { $0.rule.hasPrefix("duplicate key") },
+            "duplicate_id_case": { $0.rule.hasPrefix("duplicate key (the same id in other letter case)") },
             "duplicate_email": { $0.rule.hasPrefix("duplicate fallback key") },
             "empty_id": { $0.rule.hasPrefix("empty key") },
             "zero_id": { $0.rule.hasPrefix("an id of zeros only") },
@@ -50,7 +51,8 @@ extension VendorDefectTests {
             // The thirteenth set's.
             // A line break, or one escaped twice (`&#10;` in Zoho's XML).
             "embedded_line_break": {
-                $0.rule.hasPrefix("a line break inside the value") || $0.rule.hasPrefix("markup written as text")
+                $0.rule.hasPrefix("a line break inside the value")
+                    || $0.rule.hasPrefix("an HTML character reference written as text")
             },
             "department_name_without_id": { $0.rule.contains("shows in Insights only when") },
             "duplicate_id_leading_zeros": { $0.rule.contains("leading zeros lost") },

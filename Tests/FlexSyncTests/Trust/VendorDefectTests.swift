@@ -140,7 +140,9 @@ struct VendorDefectTests {
 
     /// A duplicate names both its rows; a writer may have listed the key at one of them only.
     static func namesPlantedRow(_ problem: Problem, _ places: Set<Int>) -> Bool {
-        guard problem.rule.hasPrefix("duplicate key, also on "),
+        guard
+            problem.rule.hasPrefix("duplicate key, also on ")
+                || problem.rule.hasPrefix("duplicate key (the same id in other letter case), also on "),
             let number = problem.rule.split(whereSeparator: { !$0.isNumber }).last.flatMap({ Int($0) })
         else { return false }
         return places.contains(number)
