@@ -97,62 +97,6 @@ struct InspectTests {
         #expect(mapping.managedKeys.contains(target == .workers ? "email" : "customers.email"), "\(yaml)")
     }
 
-    /// Spanish and Sage 50 column names, and an XML record's nested `id` and `name` (Pohoda's
-    /// address book), are drafted as the columns they are.
-    @Test(arguments: [
-        (
-            "csv",
-            "ID;Nombre;Apellidos;Email;Teléfono;Equipos;Puesto;Responsable\n18421;Ana;Lima;a@x.es;612 345 678;Ventas;Agente;Bo\n"
-                + "18422;Bo;Gil;b@x.es;612 345 679;Ventas;Jefe;Eva\n18423;Eva;Ruiz;e@x.es;612 345 680;Soporte;Agente;Bo\n",
-            MappingTarget.workers,
-            [
-                "  agent_id: \"ID\"", "  full_name: { template: \"{Nombre} {Apellidos}\" }", "  role: \"Puesto\"",
-                "  manager: \"Responsable\"", "  team_name: \"Equipos\"", "  phone: { field: \"Teléfono\""
-            ]
-        ),
-        (
-            "csv",
-            "Employee Reference,Title,Forename,Surname,E-mail Address,Mobile Number\n000107,Ms,Ana,Lima,a@x.uk,07700 900123\n"
-                + "000108,Mr,Bo,Gil,b@x.uk,07700 900124\n000109,Mx,Eva,Ruiz,e@x.uk,07700 900125\n",
-            .workers,
-            [
-                "  agent_id: \"Employee Reference\"", "  full_name: { template: \"{Forename} {Surname}\" }",
-                "  phone: { field: \"Mobile Number\""
-            ]
-        ),
-        (
-            "xml",
-            """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <dat:dataPack xmlns:dat="urn:d" xmlns:adb="urn:a" xmlns:typ="urn:t">
-            <dat:dataPackItem><adb:addressbook><adb:addressbookHeader><adb:id>1</adb:id><adb:identity><typ:address>\
-            <typ:company>Kov Ltd</typ:company><typ:name>Jan Novák</typ:name></typ:address></adb:identity>\
-            <adb:mobil>+420 601 123 456</adb:mobil></adb:addressbookHeader></adb:addressbook></dat:dataPackItem>
-            <dat:dataPackItem><adb:addressbook><adb:addressbookHeader><adb:id>2</adb:id><adb:identity><typ:address>\
-            <typ:company>Ol s.r.o.</typ:company><typ:name>Eva Malá</typ:name></typ:address></adb:identity>\
-            <adb:mobil>+420 602 123 456</adb:mobil></adb:addressbookHeader></adb:addressbook></dat:dataPackItem>
-            </dat:dataPack>
-            """, .tasks,
-            [
-                "  customers.external_id: \"adb:addressbook/adb:addressbookHeader/adb:id\"",
-                "  customers.name: \"adb:addressbook/adb:addressbookHeader/adb:identity/typ:address/typ:name\"",
-                "  customers.organization: \"adb:addressbook/adb:addressbookHeader/adb:identity/typ:address/typ:company\"",
-                "  customers.phone: { field: \"adb:addressbook/adb:addressbookHeader/adb:mobil\""
-            ]
-        )
-    ])
-    func theDraftReadsSpanishSageAndNestedNames(kind: String, text: String, target: MappingTarget, lines: [String])
-        throws
-    {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("draft-\(UUID().uuidString).\(kind)")
-            .path
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let draft = MappingDraft.yaml(try ExportInspection.inspect(path: path, recordPath: nil), target: target)
-        for line in lines { #expect(draft.contains(line), "\(line) in \(draft)") }
-        _ = try Mapping.parse(draft, path: "draft.yaml")
-    }
-
     @Test func theDraftPicksTheColumnsAPersonWould() throws {
         let excel = try ExportInspection.inspect(path: Self.vendor("excel-hr-de.csv"), recordPath: nil)
         let yaml = MappingDraft.yaml(excel, target: .workers)
