@@ -64,7 +64,8 @@ extension VendorDefectTests {
             // The fourteenth set's.
             "nbsp_around_id": { $0.rule.hasPrefix("a no-break space around the id") },
             "stray_byte": { $0.rule.hasPrefix("an invisible control character") },
-            "leading_zero_lost": { $0.rule.contains("leading zero lost") },
+            // A postcode's zero, or an id's (the fifteenth set's Sage `107` for `000107`).
+            "leading_zero_lost": { $0.rule.contains("leading zero lost") || $0.rule.contains("leading zeros lost") },
             "leading_zero_lost_or_short": { $0.rule.contains("leading zero lost") },
             "leading_zeros_lost": { $0.rule.contains("leading zeros lost") }
         ]
@@ -189,6 +190,46 @@ extension VendorDefectTests {
     static let fourteenthSet = [
         "sf_userdata.csv", "protheus_funcionarios.csv", "amazon_connect_users.csv", "zendesk_sell_contacts.csv",
         "zoho_crm_contacts.xml"
+    ]
+
+    static let fifteenthSet = [
+        "sage_hr_employees.csv", "factorial_empleados.csv", "pohoda_adresar.xml", "suitecrm_contacts.csv",
+        "cxone_users.csv"
+    ]
+
+    /// The fifteenth set's writer's kinds.
+    static let fifteenthSetEvidence: [String: @Sendable (Problem) -> Bool] = [
+        "double_escaped": { $0.rule.hasPrefix("an HTML character reference written as text") },
+        "html_entity": { $0.rule.hasPrefix("an HTML character reference written as text") },
+        // An id in other letter case, or an e-mail (a fallback key) that differs in case alone.
+        "duplicate_case": { $0.rule.hasPrefix("duplicate key") || $0.rule.hasPrefix("duplicate fallback key") },
+        "duplicate_exact": { $0.rule.hasPrefix("duplicate key") },
+        "duplicate_whitespace": { $0.rule.hasPrefix("duplicate key") },
+        "embedded_newline": { $0.rule.hasPrefix("a line break inside the value") },
+        "empty_record": { $0.rule.hasPrefix("empty key") },
+        "missing_id": { $0.rule.hasPrefix("empty key") },
+        "footer_total": { $0.rule.hasPrefix("a report's total line") },
+        "missing_team_id": { $0.rule.contains("shows in Insights only when") },
+        "mixed_encoding": { $0.rule.hasPrefix("lossy text") },
+        "mojibake": { $0.rule.hasPrefix("lossy text") },
+        "phone_letters": { $0.rule.hasPrefix("a letter where a digit should be") },
+        "phone_masked": { $0.rule.hasPrefix("masked phone number") },
+        "phone_no_area_code": { $0.rule.contains("without its area code") },
+        "phone_scientific": { $0.rule.hasPrefix("phone number damaged by Excel") },
+        "phone_too_short": { $0.rule.contains("not a valid") || $0.rule.contains("outside the assigned ranges") },
+        "placeholder": {
+            $0.rule.hasPrefix("placeholder") || $0.rule.hasPrefix("not a phone number")
+                || $0.rule.hasPrefix("not an e-mail address")
+        },
+        "stray_quote": { $0.rule.hasPrefix("a lone '\"' in a value written without quotes") },
+        "too_few_fields": { $0.rule.hasPrefix("found ") },
+        "too_many_fields": { $0.rule.hasPrefix("found ") },
+        "truncated_id": { $0.rule.hasPrefix("a UUID of 36 characters is expected") },
+        "undefined_byte": { $0.rule.hasPrefix("an invisible control character") },
+        "unknown_calling_code": { $0.rule.hasPrefix("unknown country calling code") },
+        "unmapped_value": { $0.rule.hasPrefix("value is not in the map") },
+        "wrong_country": { $0.rule.contains("not a valid") || $0.rule.contains("outside the assigned ranges") },
+        "wrong_delimiter": { $0.rule.contains("the row's values are separated by") }
     ]
 
     static let eleventhSet = [

@@ -4,7 +4,7 @@ import Testing
 @testable import FlexSync
 
 /// Exports written the way the vendors write them, by people who had not read flexsync's code
-/// (`Fixtures/vendor` and `vendor-b` to `vendor-n`, each with every planted defect in
+/// (`Fixtures/vendor` and `vendor-b` to `vendor-o`, each with every planted defect in
 /// its `DEFECTS.json`): each file is validated with a mapping for its shape (the set's
 /// `-jobs` folder), and every planted defect must be reported at its place — a CSV line or an
 /// XML record — while clean records raise no error.
@@ -33,6 +33,7 @@ struct VendorDefectTests {
         if eleventhSet.contains(file) { return "vendor-k" }
         if thirteenthSet.contains(file) { return "vendor-m" }
         if fourteenthSet.contains(file) { return "vendor-n" }
+        if fifteenthSet.contains(file) { return "vendor-o" }
         return twelfthSet.contains(file) ? "vendor-l" : "vendor"
     }
 
@@ -52,6 +53,7 @@ struct VendorDefectTests {
 
     /// What a problem's rule (or attribute) says for each kind of planted defect.
     static let evidence = baseEvidence.merging(laterSetsEvidence) { first, _ in first }
+        .merging(fifteenthSetEvidence) { first, _ in first }
 
     static let baseEvidence: [String: @Sendable (Problem) -> Bool] = [
         "duplicate_key": { $0.rule.hasPrefix("duplicate key") },
@@ -85,7 +87,7 @@ struct VendorDefectTests {
             "workday-raas-workers.xml", "bamboohr-custom-report.xml", "excel-hr-de.csv",
             "salesforce-contacts.csv", "hubspot-contacts.csv"
         ] + secondSet + thirdSet + fourthSet + fifthSet + sixthSet + seventhSet + eighthSet + ninthSet + tenthSet
-        + eleventhSet + twelfthSet + thirteenthSet + fourteenthSet
+        + eleventhSet + twelfthSet + thirteenthSet + fourteenthSet + fifteenthSet
 
     static func outcome(_ file: String) throws -> ValidationOutcome {
         let name = file.split(separator: ".").dropLast().joined(separator: ".")
@@ -182,7 +184,8 @@ struct VendorDefectTests {
         ("visma-lonn-ansattliste", ":26: field 2 ('Navn') goes on after its closing quote"),
         ("front-contacts", ":28: field 9 ('description') opens a quote on line 28 that is never closed"),
         ("sf_userdata", ":20: field 5 ('LASTNAME') goes on after its closing quote"),
-        ("amazon_connect_users", ":16: field 2 ('last name') goes on after its closing quote")
+        ("amazon_connect_users", ":16: field 2 ('last name') goes on after its closing quote"),
+        ("suitecrm_contacts", ":26: field 5 ('Title') goes on after its closing quote")
     ])
     func quoteDamagedOriginalsAreRefusedAtTheirField(stem: String, message: String) throws {
         let folder = Self.directory.appendingPathComponent("\(Self.set(of: stem + ".csv"))-jobs")
@@ -195,6 +198,26 @@ struct VendorDefectTests {
             _ = try DatasetValidator(job: try Job.load(path: job.path), keepRecords: false).run()
         }
         #expect(refusal?.contains("\(stem).original.csv\(message)") == true, "\(refusal ?? "")")
+    }
+
+    /// The fifteenth set's Pohoda address book as its writer wrote it: a byte Windows-1250 leaves
+    /// undefined (0x98) in a name. It is refused naming the byte, its line and the declared
+    /// encoding, and `inspect` stops there too (the set's copy has the byte mended).
+    @Test func theUndefinedByteOriginalIsRefusedNamingIt() throws {
+        let folder = Self.directory.appendingPathComponent("vendor-o-jobs")
+        let text = try String(contentsOf: folder.appendingPathComponent("job-pohoda_adresar.yaml"), encoding: .utf8)
+        let job = folder.appendingPathComponent("job-pohoda_adresar-original-\(UUID().uuidString).yaml")
+        try text.replacingOccurrences(of: "pohoda_adresar.xml", with: "pohoda_adresar.original.xml").write(
+            to: job, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: job) }
+        let expected = "pohoda_adresar.original.xml:271: column 26: byte 0x98 is no character in windows-1250"
+        let refusal = errorMessage {
+            _ = try DatasetValidator(job: try Job.load(path: job.path), keepRecords: false).run()
+        }
+        #expect(refusal?.contains(expected) == true, "\(refusal ?? "")")
+        let path = Self.directory.appendingPathComponent("vendor-o/pohoda_adresar.original.xml").path
+        let inspected = errorMessage { _ = try ExportInspection.inspect(path: path, recordPath: nil) }
+        #expect(inspected?.contains(expected) == true, "\(inspected ?? "")")
     }
 
     @Test func deletedRowsAreSkippedAndExcelsBlankColumnsIgnored() throws {
