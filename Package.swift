@@ -28,6 +28,8 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .target(name: "CCurlShim", dependencies: ["CLibCurl"]),
+        // libxml2's generic error handler is variadic: set from C, so that libxml2 prints nothing.
+        .target(name: "CXMLShim", dependencies: ["CLibXML2"]),
         // SHA-256 blocks on the processor's SHA instructions, for the input digest (plain C, no library).
         .target(name: "CSHA256"),
         // Cache prefetch for lookups in large tables (plain C, inline).
@@ -45,7 +47,7 @@ let package = Package(
         .target(
             name: "FlexSync",
             dependencies: [
-                "CLibXML2", "CLibCurl", "CCurlShim", "CPhoneNumber", "CSHA256", "CMemory",
+                "CLibXML2", "CXMLShim", "CLibCurl", "CCurlShim", "CPhoneNumber", "CSHA256", "CMemory",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams")
             ],

@@ -156,7 +156,8 @@ struct BehaviourTests {
         #expect(
             try await harness.send("POST", path, form: [("AssignmentStatus", "completed"), ("Reason", "done")]).status
                 == 200)
-        #expect(try await harness.send("GET", path).status == 200)
+        let read = try await harness.send("GET", path)
+        #expect(read.status == 200, "\(String(decoding: read.body, as: UTF8.self))")
         try await Task.sleep(nanoseconds: 6_000_000_000)
         let gone = try await harness.send("POST", path, form: [("Attributes", "{}")])
         #expect(gone.status == 404)

@@ -229,12 +229,15 @@ extension CSVReader {
             : "a value holds an unquoted delimiter, or a field is missing"
     }
 
-    /// The delimiter a row of one value holds about as many of as the header has columns less one.
+    /// The delimiter a row of one value holds as many of as the header has columns less one (one
+    /// more or fewer from six columns up, where a value may hold one or a field be missing): a
+    /// title or a total (`Total: 1,234`) holds one or two.
     static func otherDelimiter(in value: String, header: Int) -> (Character, Int)? {
         guard header >= 3 else { return nil }
+        let slack = header >= 6 ? 1 : 0
         for delimiter: Character in [",", ";", "\t", "|"] {
             let count = value.reduce(0) { $0 + ($1 == delimiter ? 1 : 0) }
-            if count + 1 >= header - 1 && count + 1 <= header + 1 { return (delimiter, count) }
+            if abs(count + 1 - header) <= slack { return (delimiter, count) }
         }
         return nil
     }

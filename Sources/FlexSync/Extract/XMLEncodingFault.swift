@@ -22,9 +22,12 @@ enum XMLEncodingFault {
     static func declaredEncoding(_ start: ArraySlice<UInt8>) -> String? {
         let head = String(decoding: start.prefix(256), as: UTF8.self)
         guard head.hasPrefix("<?xml") || head.dropFirst().hasPrefix("<?xml"),
-            let close = head.range(of: "?>"), let name = head[..<close.lowerBound].range(of: "encoding=")
+            let close = head.range(of: "?>"), let name = head[..<close.lowerBound].range(of: "encoding")
         else { return nil }
-        let rest = head[name.upperBound...].drop { $0 == " " }
+        // `encoding = "…"`: spaces may stand around the `=`.
+        let equals = head[name.upperBound...].drop { $0 == " " || $0 == "\t" }
+        guard equals.first == "=" else { return nil }
+        let rest = equals.dropFirst().drop { $0 == " " || $0 == "\t" }
         guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
         return String(rest.dropFirst().prefix { $0 != quote }).lowercased()
     }
@@ -32,7 +35,7 @@ enum XMLEncodingFault {
     /// Where the first byte is that the document's declared encoding cannot read, and why: a
     /// byte the declared code page leaves undefined, or bytes that are not UTF-8 where UTF-8 is
     /// declared or nothing is; nil when there is none (the document is malformed otherwise).
-    static func reason(document: [UInt8]) -> (line: Int, message: String)? {
+    static func reason(document: [UInt8]) -> (line: Int, offset: Int, message: String)? {
         // UTF-16 and UTF-32 documents are not read byte by byte.
         if document.prefix(4).contains(0) || document.starts(with: [0xFF, 0xFE]) || document.starts(with: [0xFE, 0xFF])
         {
@@ -61,7 +64,7 @@ enum XMLEncodingFault {
         }
         let line = 1 + document[..<found].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
         let lineStart = document[..<found].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
-        return (line, "column \(found - lineStart + 1): " + message)
+        return (line, found, "column \(found - lineStart + 1): " + message)
     }
 
     /// Where bytes stop being valid UTF-8; nil when they are.
@@ -79,25 +82,52 @@ enum XMLEncodingFault {
             guard index + length <= bytes.count,
                 bytes[(index + 1)..<(index + length)].allSatisfy({ $0 & 0xC0 == 0x80 })
             else { return index }
+            // Overlong forms, UTF-16 surrogates (CESU-8) and code points past U+10FFFF.
+            let second = length > 1 ? bytes[index + 1] : 0
+            switch bytes[index] {
+            case 0xE0 where second < 0xA0, 0xED where second > 0x9F, 0xF0 where second < 0x90,
+                0xF4 where second > 0x8F:
+                return index
+            default: break
+            }
             index += length
         }
         return nil
     }
 
-    /// The error for a document libxml2 stopped reading: at the parser's line, with the reason
-    /// a byte there gives, else libxml2's own words, else "malformed XML".
-    /// `code`: libxml2's error code, when it gave one; a byte's reason stands in for none, or for
-    /// an encoding or character error, not for a document broken otherwise before it.
+    /// How far past the start of the line libxml2 stopped on a byte it could not decode may lie:
+    /// it decodes its input ahead of the parser, a buffer at a time.
+    static let readAhead = 1 << 16
+
+    /// The error for a document libxml2 stopped reading, at `line`: with the reason a byte the
+    /// declared encoding cannot read gives, when libxml2's error is one of encoding or of a
+    /// character (`code`, nil when it gave none) and the byte lies no further than libxml2 had
+    /// read; else libxml2's own words, else "malformed XML". A document broken otherwise before
+    /// such a byte is reported as libxml2 found it.
     static func error(
         file: String, document: [UInt8]?, line: Int, libxml2Message: String?, code: Int32?
     ) -> ExtractError {
-        let encodingCodes = [XML_ERR_INVALID_CHAR, XML_ERR_INVALID_ENCODING, XML_I18N_CONV_FAILED].map {
-            Int32($0.rawValue)
+        let line = max(line, 1)
+        // libxml2 2.9 calls a failed conversion of its input an "encoder error" (XML_IO_ENCODER).
+        let encodingCodes = [XML_ERR_INVALID_CHAR, XML_ERR_INVALID_ENCODING, XML_I18N_CONV_FAILED, XML_IO_ENCODER]
+            .map { Int32($0.rawValue) }
+        if code.map(encodingCodes.contains) ?? true, let document, let found = reason(document: document),
+            found.offset < start(of: line, in: document) + readAhead
+        {
+            return .xml(file: file, line: found.line, message: found.message)
         }
-        if code.map(encodingCodes.contains) ?? true, let (found, message) = document.flatMap(reason(document:)) {
-            return .xml(file: file, line: found, message: message)
+        return .xml(file: file, line: line, message: libxml2Message ?? "malformed XML")
+    }
+
+    /// Where line `line` (1-based) of a document starts; the document's end past its last line.
+    static func start(of line: Int, in document: [UInt8]) -> Int {
+        guard line > 1 else { return 0 }
+        var current = 1
+        for index in document.indices where document[index] == 0x0A {
+            current += 1
+            if current == line { return index + 1 }
         }
-        return .xml(file: file, line: max(line, 1), message: libxml2Message ?? "malformed XML")
+        return document.count
     }
 
     /// A file's bytes, for the reason of a failure (read only then); nil when it cannot be read.
@@ -105,11 +135,11 @@ enum XMLEncodingFault {
         FileManager.default.contents(atPath: path).map(Array.init)
     }
 
-    /// libxml2's last error's message on this thread, when it has one.
-    static func lastLibxml2Message() -> String? {
-        guard let error = xmlGetLastError(), let message = error.pointee.message else { return nil }
-        var text = String(cString: message)
+    /// libxml2's last error on this thread, its message and code, when it has one.
+    static func lastLibxml2Error() -> (message: String?, code: Int32?) {
+        guard let error = xmlGetLastError() else { return (nil, nil) }
+        var text = error.pointee.message.map { String(cString: $0) } ?? ""
         while text.last == "\n" || text.last == " " { text.removeLast() }
-        return text.isEmpty ? nil : text
+        return (text.isEmpty ? nil : text, Int32(error.pointee.code))
     }
 }

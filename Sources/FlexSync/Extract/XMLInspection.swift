@@ -103,10 +103,10 @@ extension ExportInspection {
     /// The error for a document libxml2 stopped reading: the inspection must not pass over it as
     /// the document's end, where its counts would describe part of the file.
     private static func stopped(_ path: String, _ reader: xmlTextReaderPtr) -> ExtractError {
-        XMLEncodingFault.error(
+        let last = XMLEncodingFault.lastLibxml2Error()
+        return XMLEncodingFault.error(
             file: path, document: XMLEncodingFault.contents(of: path),
-            line: Int(xmlTextReaderGetParserLineNumber(reader)), libxml2Message: XMLEncodingFault.lastLibxml2Message(),
-            code: nil)
+            line: Int(xmlTextReaderGetParserLineNumber(reader)), libxml2Message: last.message, code: last.code)
     }
 
     /// How element names are written: with the file's own prefixes, and — where the document

@@ -1,4 +1,5 @@
 internal import CLibXML2
+internal import CXMLShim
 import Foundation
 
 #if canImport(Glibc)
@@ -127,6 +128,7 @@ public final class XMLReader: RecordReader {
     static func silenceLibxml2() {
         xmlSetStructuredErrorFunc(nil) { _, _ in }
         xmlThrDefSetStructuredErrorFunc(nil) { _, _ in }
+        fs_xml_silence_generic_errors()
     }
 
     private func record(_ error: xmlErrorPtr) {
@@ -144,7 +146,8 @@ public final class XMLReader: RecordReader {
         let line = firstError?.line ?? Int(xmlTextReaderGetParserLineNumber(reader))
         return XMLEncodingFault.error(
             file: file, document: memory ?? XMLEncodingFault.contents(of: file), line: line,
-            libxml2Message: firstError?.message ?? XMLEncodingFault.lastLibxml2Message(), code: firstError?.code)
+            libxml2Message: firstError?.message ?? XMLEncodingFault.lastLibxml2Error().message,
+            code: firstError?.code ?? XMLEncodingFault.lastLibxml2Error().code)
     }
 
     public func next() throws -> Record? {

@@ -210,13 +210,14 @@ public enum LossyText {
 
     /// What Windows-1252 makes of Mac OS Roman's 0x80–0x9F, its accented letters (`Ž` for `é`,
     /// `–` for `ñ`, `Ÿ` for `ü`), less those a word may hold in its own right (`š`, `ž`, `œ`,
-    /// an apostrophe), and less the five bytes Windows-1252 leaves undefined: alone, one of those
-    /// (`Cort\u{81}s`) is a stray byte, named as a control character, and advice to read the file
-    /// as Mac OS Roman would garble its every accent. A switch: it runs for every character
-    /// outside ASCII that validate checks.
+    /// an apostrophe), and less 0x81, Mac's `Å`, which no word holds inside it: that byte inside
+    /// a word (`Cort\u{81}s`) is a stray one, named as a control character, and advice to read
+    /// the file as Mac OS Roman would garble its every accent. (Mac's `ç è ê ù`, 0x8D 0x8F 0x90
+    /// 0x9D, are undefined in Windows-1252 too, and stay tells.) A switch: it runs for every
+    /// character outside ASCII that validate checks.
     private static func isMacRomanTell(_ scalar: UInt32) -> Bool {
         switch scalar {
-        case 0x152, 0x160, 0x178, 0x17D, 0x192, 0x2C6, 0x2DC, 0x2013, 0x2014, 0x201A,
+        case 0x8D, 0x8F, 0x90, 0x9D, 0x152, 0x160, 0x178, 0x17D, 0x192, 0x2C6, 0x2DC, 0x2013, 0x2014, 0x201A,
             0x201C, 0x201D, 0x201E, 0x2020, 0x2021, 0x2022, 0x2026, 0x2030, 0x2039, 0x203A, 0x20AC, 0x2122:
             true
         default: false

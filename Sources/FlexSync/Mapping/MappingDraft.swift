@@ -30,7 +30,11 @@ public enum MappingDraft {
     /// element of the manager's record nested in the worker's), a customer's account owner.
     /// Such a column feeds only an attribute whose hint names the same word.
     static let otherPerson: [MappingTarget: [String]] = [
-        .workers: ["manager", "supervisor", "vorgesetzte", "reportingto", "reportsto", "yönetici", "руководитель"],
+        .workers: [
+            "manager", "supervisor", "vorgesetzte", "reportingto", "reportsto", "yönetici", "руководитель",
+            "responsable",
+            "responsabile", "leidinggevende", "jefe"
+        ],
         .tasks: ["owner"]
     ]
 
@@ -64,20 +68,22 @@ public enum MappingDraft {
     }
 
     /// An XML path whose last step is the record's own `id` or `name` (Pohoda's
-    /// `adb:addressbookHeader/adb:id`, `…/typ:address/typ:name`), after every hint; a name under
-    /// an element about something else (a department, a company, a country) is not the person's.
+    /// `adb:addressbookHeader/adb:id`, `…/typ:address/typ:name`), after every hint; an id or a
+    /// name under an element about something else (a department, a company, a bank account) is
+    /// not the record's.
     private static func nestedIdOrName(_ column: String, _ target: MappingTarget) -> (key: String, rank: Int)? {
         let steps = steps(of: column).map(folded)
         guard steps.count > 1, let last = steps.last else { return nil }
         let rank = (target == .workers ? workerHints.count : taskHints.count) + 1
-        if last == "id" { return (target == .workers ? "agent_id" : "customers.external_id", rank) }
         let elsewhere = [
             "department", "team", "company", "organization", "organisation", "account", "country", "city", "manager",
             "owner", "location", "job", "position", "group", "centre", "center", "bank"
         ]
-        guard last == "name", !steps.dropLast().contains(where: { step in elsewhere.contains { step.contains($0) } })
-        else { return nil }
-        return (target == .workers ? "full_name" : "customers.name", rank)
+        guard !steps.dropLast().contains(where: { step in elsewhere.contains { step.contains($0) } }) else {
+            return nil
+        }
+        if last == "id" { return (target == .workers ? "agent_id" : "customers.external_id", rank) }
+        return last == "name" ? (target == .workers ? "full_name" : "customers.name", rank) : nil
     }
 
     /// A vendor's own name for its record id, `Copper ID` or `Zendesk ID`: two words, the second

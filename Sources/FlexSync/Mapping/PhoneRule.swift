@@ -211,9 +211,11 @@ struct PhoneRule: Sendable {
         return false
     }
 
-    /// Whether a word of one or two letters that look like digits (`O`, `o`, `I`, `l`) touches a
-    /// digit: `O7911`, `0l2`, `OO18`. A vanity number's words are longer (`1-800-FLOWERS`), and
-    /// an extension's `x` is no such letter.
+    /// Whether a word made only of letters that look like digits (`O`, `o`, `I`, `l`) touches a
+    /// digit (`O7911`, `0l2`, `OO18`, `0207 946 OOl8`), or opens the text before a space and a
+    /// digit (`O 7911 123456`). A vanity number's words hold other letters (`1-800-FLOWERS`,
+    /// `1-800-GO-FEDEX`), an extension's `x` or `ext` is no such word, and a Spanish `o` ("or")
+    /// between two numbers stands between spaces.
     static func hasLetterForDigit(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         func isLetter(_ byte: UInt8) -> Bool { byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z") }
         func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
@@ -229,9 +231,13 @@ struct PhoneRule: Sendable {
             }
             var end = index
             while end < bytes.count && isLetter(bytes[end]) { end += 1 }
-            let word = bytes[index..<end]
-            let touchesDigit = (index > 0 && isDigit(bytes[index - 1])) || (end < bytes.count && isDigit(bytes[end]))
-            if word.count <= 2 && word.allSatisfy(looksLikeDigit) && touchesDigit { return true }
+            if bytes[index..<end].allSatisfy(looksLikeDigit) {
+                let touchesDigit =
+                    (index > 0 && isDigit(bytes[index - 1])) || (end < bytes.count && isDigit(bytes[end]))
+                let opensNumber =
+                    index == 0 && end + 1 < bytes.count && bytes[end] == UInt8(ascii: " ") && isDigit(bytes[end + 1])
+                if touchesDigit || opensNumber { return true }
+            }
             index = end
         }
         return false

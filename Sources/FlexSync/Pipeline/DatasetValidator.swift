@@ -65,7 +65,7 @@ public struct DatasetValidator {
             lossyText: job.policies.lossyText)
         policy.emptyKey = job.policies.emptyKey
         // One entry per distinct key of the whole export, so kept small: where the key was first
-        // seen in 16 bytes, the key's bytes in the table's own buffer.
+        // seen in 24 bytes, the key's bytes in the table's own buffer.
         let firstByKey = TextTable<FirstSeen>()
         var fileNames: [String] = []
         var conflicted = Set<String>()
@@ -132,12 +132,14 @@ public struct DatasetValidator {
                     caseNote = IdentityKey.caseOnlyNote
                 }
                 // Under 'error' every row sharing a key is named, whatever else is wrong with it;
-                // 'first' and 'last' choose among valid rows only.
-                let onDuplicate = job.policies.onDuplicate
+                // 'first' and 'last' choose among valid rows only. An id met again in other letter
+                // case is an error under every policy: live workers and tasks are matched by the id
+                // as written, so keeping one spelling could drop the row that matches.
+                let onDuplicate = caseNote.isEmpty ? job.policies.onDuplicate : .error
                 if mapped.isValid || onDuplicate == .error, let identity, let seen {
                     let first = (position: seen.position(in: fileNames), index: seen.index)
                     let keysArePersonal = mapped.matchValues.first.map { personalKeys.contains($0.key) } ?? false
-                    switch job.policies.onDuplicate {
+                    switch onDuplicate {
                     case .error:
                         mapped.problems.append(
                             Problem(
@@ -319,10 +321,11 @@ struct FirstSeen {
     var kept: Int32
     var invalid: Bool
     var inXML: Bool
+    /// The case of the id's letters as first seen (see ``IdentityKey``), in the padding after
+    /// the two flags: the entry stays 24 bytes.
+    var letters = IdentityKey.LetterCase.noLetters
     /// The record's number among all rows read (for ``FallbackKeyTracker/supersede(row:)``).
     var row: Int32
-    /// The case of the id's letters as first seen (see ``IdentityKey``).
-    var letters = IdentityKey.LetterCase.noLetters
 
     init(file: Int, position: SourcePosition, index: Int?, invalid: Bool, row: Int = -1) {
         self.file = Int32(clamping: file)

@@ -14,8 +14,7 @@ enum IdentityKey {
     }
 
     /// The text an identity is looked up under, and its letters' case: a one-case lower-case id
-    /// upper-cased, without allocating when it is short (up to 15 bytes, as Swift keeps such
-    /// strings inline); any other id as it is.
+    /// upper-cased, any other id as it is.
     @inline(__always)
     static func key(_ identity: String) -> (text: String, letters: LetterCase) {
         var upper = false
@@ -44,16 +43,7 @@ enum IdentityKey {
     static func spelled(_ identity: String, as letters: LetterCase) -> String {
         guard letters == .upper || letters == .lower else { return identity }
         let flip: UInt8 = letters == .upper ? UInt8(ascii: "a") : UInt8(ascii: "A")
-        return String(
-            unsafeUninitializedCapacity: identity.utf8.count,
-            initializingUTF8With: { buffer in
-                var count = 0
-                for byte in identity.utf8 {
-                    buffer[count] = byte >= flip && byte < flip + 26 ? byte ^ 0x20 : byte
-                    count += 1
-                }
-                return count
-            })
+        return String(decoding: identity.utf8.map { $0 >= flip && $0 < flip + 26 ? $0 ^ 0x20 : $0 }, as: UTF8.self)
     }
 
     /// The words a duplicate's rule adds when the two ids differ in case alone.

@@ -94,7 +94,7 @@ struct XMLReaderTests {
     /// stops on them too instead of counting only the records before them.
     @Test(arguments: [
         (
-            "<?xml version=\"1.0\" encoding=\"Windows-1250\"?>\r\n<r>\r\n<e><n>Luk\u{E1}\u{9A}</n></e>\r\n"
+            "<?xml version=\"1.0\" encoding = \"Windows-1250\"?>\r\n<r>\r\n<e><n>Luk\u{E1}\u{9A}</n></e>\r\n"
                 + "<e><n>Luk\u{98}\u{9A}</n></e>\r\n</r>\r\n", 4,
             "column 10: byte 0x98 is no character in windows-1250, the encoding the XML declaration names"
         ),
@@ -114,6 +114,24 @@ struct XMLReaderTests {
         #expect(message?.hasPrefix("\(path):\(line): \(reason)") == true, "\(message ?? "no error")")
         let inspected = errorMessage { _ = try ExportInspection.xml(path: path, recordPath: nil) }
         #expect(inspected?.hasPrefix("\(path):\(line): \(reason)") == true, "\(inspected ?? "no error")")
+    }
+
+    /// A document broken otherwise (a tag left open) before such a byte is reported as libxml2
+    /// found it, at its own line, by validate and inspect alike.
+    @Test func anEarlierStructuralErrorIsNotBlamedOnALaterByte() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flexsync-xml-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("export.xml").path
+        let document =
+            "<?xml version=\"1.0\" encoding = \"windows-1250\"?>\n<r>\n<e><n>Ana</nam></e>\n<e><n>B</n></e>\n"
+            + "<e><n>Luk\u{98}</n></e>\n</r>\n"
+        try Data(document.unicodeScalars.map { UInt8($0.value) }).write(to: URL(fileURLWithPath: path))
+        let reader = try XMLReader(path: path, options: try Self.options("/r/e", [("n", .first)], namespaces: [:]))
+        let message = errorMessage { while try reader.next() != nil {} }
+        #expect(message?.hasPrefix("\(path):3: ") == true && message?.contains("0x98") == false, "\(message ?? "")")
+        let inspected = errorMessage { _ = try ExportInspection.xml(path: path, recordPath: nil) }
+        #expect(
+            inspected?.hasPrefix("\(path):3: ") == true && inspected?.contains("0x98") == false, "\(inspected ?? "")")
     }
 
     @Test func aTruncatedFileNeverPassesAsComplete() throws {

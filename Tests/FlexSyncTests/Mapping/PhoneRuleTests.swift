@@ -134,7 +134,11 @@ struct PhoneRuleTests {
         // A letter typed for the digit it looks like: libphonenumber drops it, and so a digit.
         e("O7911 123456", "GB", Self.letterForDigit), e("0207946O018", "GB", Self.letterForDigit),
         e("606 789 0l2", "CZ", Self.letterForDigit), e("07911 I23456", "GB", Self.letterForDigit),
-        e("020 7946 OO18", "GB", Self.letterForDigit),
+        e("020 7946 OO18", "GB", Self.letterForDigit), e("0207 946 OOl8", "GB", Self.letterForDigit),
+        e("O 7911 123456", "GB", Self.letterForDigit),
+        // Labels and extensions hold no such word.
+        e("Tel: 020 7946 0018", "GB", "+442079460018"), e("020 7946 0018 ext 12", "GB", "+442079460018"),
+        e("1-800-GO-FEDEX", "US", "+18004633339"),
         e("(303) 555-0104 x12", "US", "+13035550104"),
         e("+999 1234 5678", "US", "unknown country calling code", old: true),
         e("+49 30", "DE", "not a valid international phone number"),

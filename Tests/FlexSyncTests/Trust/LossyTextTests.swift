@@ -17,7 +17,7 @@ struct LossyTextTests {
         ("Sam \u{F0}\u{178}\u{2018}\u{8D}", .doubleEncoding),
         // Mac OS Roman read as Windows-1252: Renée, Muñoz, Jäger, Müller, Gómez.
         ("RenŽe Smith", .macRoman), ("Mu–oz", .macRoman), ("JŠger", .macRoman), ("MŸller", .macRoman),
-        ("G—mez", .macRoman),
+        ("G—mez", .macRoman), ("Fran\u{8D}ois", .macRoman), ("Ir\u{8F}ne", .macRoman),
         // ISO-8859-15 read as Windows-1252: Dubœuf, Œnologie, Ÿvon.
         ("Hélène Dub½uf", .latin9), ("¼nologie SARL", .latin9), ("¾von", .latin9),
         // Windows-1250 read as Windows-1252: Wrocław, Łukasz, Ząbki, Krzyżanowski.

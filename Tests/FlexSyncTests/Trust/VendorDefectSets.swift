@@ -202,7 +202,10 @@ extension VendorDefectTests {
         "double_escaped": { $0.rule.hasPrefix("an HTML character reference written as text") },
         "html_entity": { $0.rule.hasPrefix("an HTML character reference written as text") },
         // An id in other letter case, or an e-mail (a fallback key) that differs in case alone.
-        "duplicate_case": { $0.rule.hasPrefix("duplicate key") || $0.rule.hasPrefix("duplicate fallback key") },
+        "duplicate_case": {
+            $0.rule.hasPrefix("duplicate key (the same id in other letter case)")
+                || $0.rule.hasPrefix("duplicate fallback key")
+        },
         "duplicate_exact": { $0.rule.hasPrefix("duplicate key") },
         "duplicate_whitespace": { $0.rule.hasPrefix("duplicate key") },
         "embedded_newline": { $0.rule.hasPrefix("a line break inside the value") },

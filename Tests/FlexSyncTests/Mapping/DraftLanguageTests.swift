@@ -10,18 +10,22 @@ struct DraftLanguageTests {
     @Test(arguments: [
         (
             "csv",
-            "ID;Nombre;Apellidos;Email;Teléfono;Equipos;Puesto;Responsable\n18421;Ana;Lima;a@x.es;612 345 678;Ventas;Agente;Bo\n"
-                + "18422;Bo;Gil;b@x.es;612 345 679;Ventas;Jefe;Eva\n18423;Eva;Ruiz;e@x.es;612 345 680;Soporte;Agente;Bo\n",
+            "Tipo de empleado;Nº empleado;Nombre;Apellidos;Correo del responsable;Correo;Teléfono;Equipos;Puesto;"
+                + "Responsable\nFijo;18421;Ana;Lima;bo@x.es;a@x.es;612 345 678;Ventas;Agente;Bo\n"
+                + "Fijo;18422;Bo;Gil;eva@x.es;b@x.es;612 345 679;Ventas;Jefe;Eva\n"
+                + "Temporal;18423;Eva;Ruiz;bo@x.es;e@x.es;612 345 680;Soporte;Agente;Bo\n",
             MappingTarget.workers,
             [
-                "  agent_id: \"ID\"", "  full_name: { template: \"{Nombre} {Apellidos}\" }", "  role: \"Puesto\"",
-                "  manager: \"Responsable\"", "  team_name: \"Equipos\"", "  phone: { field: \"Teléfono\""
+                "  agent_id: \"Nº empleado\"", "  full_name: { template: \"{Nombre} {Apellidos}\" }",
+                "  role: \"Puesto\"", "  manager: \"Responsable\"", "  team_name: \"Equipos\"",
+                "  phone: { field: \"Teléfono\"", "  email: { field: \"Correo\""
             ]
         ),
         (
             "csv",
-            "Employee Reference,Title,Forename,Surname,E-mail Address,Mobile Number\n000107,Ms,Ana,Lima,a@x.uk,07700 900123\n"
-                + "000108,Mr,Bo,Gil,b@x.uk,07700 900124\n000109,Mx,Eva,Ruiz,e@x.uk,07700 900125\n",
+            "Employee Reference,Title,Forename,Surname,E-mail Address,Mobile Number\n"
+                + "000107,Ms,Ana,Lima,a@x.uk,07700 900123\n000108,Mr,Bo,Gil,b@x.uk,07700 900124\n"
+                + "000109,Mx,Eva,Ruiz,e@x.uk,07700 900125\n",
             .workers,
             [
                 "  agent_id: \"Employee Reference\"", "  full_name: { template: \"{Forename} {Surname}\" }",
