@@ -171,18 +171,19 @@ extension String {
     /// The same text in storage of its own (short strings have none to share).
     var unshared: String { utf8.count <= 15 ? self : String(decoding: Array(utf8), as: UTF8.self) }
 
-    /// The string without leading and trailing spaces, tabs and no-break spaces.
+    /// The string without leading and trailing spaces, tabs, no-break and ideographic spaces.
     var trimmingSpaces: String {
         // Most texts have nothing to trim: say so from the bytes, without building a Substring.
         // No-break spaces (U+00A0, U+2007, U+202F: C2 A0, E2 80 A7, E2 80 AF) go too: a value
-        // copied from a web page or Excel brings them, and they look like spaces in every report.
+        // copied from a web page or Excel brings them, and they look like spaces in every report;
+        // so does the ideographic space (U+3000: E3 80 80) Japanese and Chinese typing leaves.
         guard let first = utf8.first, let last = utf8.last,
-            first == 0x20 || first == 0x09 || first == 0xC2 || first == 0xE2 || last == 0x20 || last == 0x09
-                || last == 0xA0 || last == 0xA7 || last == 0xAF
+            first == 0x20 || first == 0x09 || first == 0xC2 || first == 0xE2 || first == 0xE3 || last == 0x20
+                || last == 0x09 || last == 0xA0 || last == 0xA7 || last == 0xAF || last == 0x80
         else { return self }
         func isSpace(_ character: Character) -> Bool {
             character == " " || character == "\t" || character == "\u{A0}" || character == "\u{2007}"
-                || character == "\u{202F}"
+                || character == "\u{202F}" || character == "\u{3000}"
         }
         var view = Substring(self)
         while let first = view.first, isSpace(first) { view.removeFirst() }

@@ -32,6 +32,8 @@ final class CSVScanner {
     private var chunk: [UInt8]
     private var line = 1
     private var recordNumber = 0
+    /// Blank lines since the last record: empty rows once another record follows them.
+    private var blankLinesPending = 0
     /// `special[byte]` is true for the delimiter, CR and LF: the only bytes an unquoted field stops at.
     private let special = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
 
@@ -197,9 +199,8 @@ final class CSVScanner {
         if options.skipRepeatedHeaders { try skipLabelsRow() }
     }
 
-    /// Steps over the line after the header when it is whole in the buffer and names the
-    /// columns again as labels; any other line (blank, a quoted value over several lines) is
-    /// left to be read as usual.
+    /// Steps over the line after the header when it is whole in the buffer and names the columns
+    /// again as labels; any other line (blank, a value over several lines) is read as usual.
     private func skipLabelsRow() throws {
         try fillLine()
         var fields: [FieldExtent] = []
@@ -267,16 +268,14 @@ final class CSVScanner {
 
     /// Whether the fields from `first` repeat the header (``repeats(_:_:in:)``).
     private func repeatsHeader(_ fields: ArraySlice<FieldExtent>) -> Bool {
-        // Every row is asked: its first field's length (the name's, a mark's 3 bytes and quotes
-        // more) turns nearly all of them away before anything is compared.
+        // Every row is asked: its first field's length turns nearly all away before any compare.
         guard fields.count == headerBytes.count, let head = fields.first,
             (0...5).contains(head.end - head.start - headerBytes[0].count)
         else { return false }
         return buffer.withUnsafeBufferPointer { Self.repeats(headerBytes, fields, in: $0) }
     }
 
-    /// Excel honours a first line `sep=;`: it names the delimiter and is not the header.
-    /// Skips such a line and returns its delimiter.
+    /// Skips Excel's first line `sep=;` (it names the delimiter, and is no header): its delimiter.
     private func skipSepLine() -> UInt8? {
         let prefix = Array("sep=".utf8)
         guard buffer.count - start >= 5, Array(buffer[start..<start + 4]) == prefix else { return nil }
@@ -292,8 +291,7 @@ final class CSVScanner {
 
     // MARK: Records
 
-    /// The next batch of at most `limit` records, with the error that ended reading (if one
-    /// did) after them; nil when the file is done.
+    /// The next batch of at most `limit` records, and the error that ended reading; nil at the end.
     func nextBatch(limit: Int) -> ScannedBatch? {
         if finished { return nil }
         var batch = ScannedBatch()
@@ -317,7 +315,10 @@ final class CSVScanner {
                 case .blank(let end, let lines):
                     start = end
                     line += lines
+                    blankLinesPending += lines
                 case .record(let end, let lines):
+                    batch.emptyRows += blankLinesPending
+                    blankLinesPending = 0
                     let recordLine = line
                     start = end
                     line += lines

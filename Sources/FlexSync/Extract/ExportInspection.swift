@@ -37,7 +37,8 @@ public struct ExportInspection: Sendable {
     public var records = 0
     public var columns: [Column] = []
     /// CSV rows left out of the counts because their field count is not the header's: line, fields.
-    public var malformedRows: [(line: Int, fields: Int, header: Int)] = []
+    /// `value`: the row's one value, when it has one (``CSVReader/malformedRowCause(fields:value:header:)``).
+    public var malformedRows: [(line: Int, fields: Int, header: Int, value: String?)] = []
     /// CSV: the header's line, when lines above it are not the header (a report's title) and
     /// the inspection read from it instead.
     public var headerLine: Int?
@@ -125,7 +126,13 @@ public struct ExportInspection: Sendable {
         for name in reader.schema.names { inspection.observe(name, nil, into: &index) }
         while let record = try reader.next() {
             if let found = record.malformedFieldCount {
-                inspection.malformedRows.append((record.position.line, found, reader.schema.names.count))
+                let value = found == 1 ? reader.schema.names.first.flatMap { record[$0]?.firstText } : nil
+                // A report's footer or total alone on its line, as validate reads it.
+                if let value, let (label, kind) = Record.layoutLine(ofOneValue: value) {
+                    inspection.totalLines.append((record.position.line, label, kind))
+                    continue
+                }
+                inspection.malformedRows.append((record.position.line, found, reader.schema.names.count, value))
                 continue
             }
             if let (label, kind) = record.layoutLine {

@@ -22,13 +22,25 @@ public enum ValueRules {
         bytes.count >= 2 && bytes.allSatisfy { $0 == UInt8(ascii: "0") }
     }
 
+    /// Whether a value may be one of the words exports write for no id (`TBD`, `N/A`, `-`, `?`,
+    /// `unknown`, `NULL`): a look at its length and first byte, for the byte paths.
+    @inline(__always)
+    static func mayBePlaceholderWord<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
+        guard bytes.count <= 7, let first = bytes.first else { return false }
+        switch first | 0x20 {
+        case UInt8(ascii: "t"), UInt8(ascii: "n"), UInt8(ascii: "u"): return true
+        default: return first == UInt8(ascii: "-") || first == UInt8(ascii: "?")
+        }
+    }
+
     /// Whether an identifier's value may be one the full evaluation refuses (zeros only, or a
     /// number Excel wrote in scientific notation, `1.00235E+11`, also after a prefix): a cheap
     /// look for the byte and memo paths, which then leave the value to it.
     static func mayBeDamagedID<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
         // A `+` (Excel's `E+`), a space or tab (left out around an id) or anything beyond ASCII
         // (a no-break space, named as it is left out) sends the id through the full checks.
-        isZeroPlaceholder(bytes) || bytes.contains { $0 == 0x2B || $0 == 0x20 || $0 == 0x09 || $0 >= 0x80 }
+        isZeroPlaceholder(bytes) || mayBePlaceholderWord(bytes)
+            || bytes.contains { $0 == 0x2B || $0 == 0x20 || $0 == 0x09 || $0 >= 0x80 }
     }
 
     /// What Excel shows in a cell whose formula failed, in the languages it is set up in (`#N/A`,

@@ -81,18 +81,7 @@ public final class BoundMapping {
             context = context.with(columns: Self.columns(of: mapping, in: schema))
         }
         var result = MappedRecord(position: record.position)
-        if let found = record.malformedFieldCount {
-            // Which value holds the stray delimiter cannot be told: none of the row is used.
-            let header = record.schema.names.count
-            result.problems.append(
-                Problem(
-                    .error, result.position, field: "-",
-                    rule: "found \(found) field\(found == 1 ? "" : "s"), but the header has \(header): "
-                        + CSVReader.malformedRowCause(
-                            fields: found, value: record.schema.names.first.flatMap { record[$0]?.firstText },
-                            header: header) + "; the row is left out"))
-            return result
-        }
+        if let found = record.malformedFieldCount { return Self.malformed(record, fields: found, into: result) }
         // A report's own lines are not data: left out with a warning, as `skip_when` leaves a row
         // out, so that a report's subtotals do not stop a run that its people would pass.
         if let (label, kind) = record.layoutLine {

@@ -93,6 +93,10 @@ extension MappingDraft {
         (["geburtsdatum"], "customers.year_of_birth"), (["birthday"], "customers.year_of_birth"),
         (["segment"], "customers.market_segment"), (["lifecyclestage"], "customers.category"),
         (["owner", "!id"], "customers.customer_manager"), (["acquisitiondate"], "customers.acquisition_date"),
-        (["businessvalue"], "customers.business_value"), (["acquisitioncost"], "customers.acquisition_cost")
+        (["businessvalue"], "customers.business_value"), (["acquisitioncost"], "customers.acquisition_cost"),
+        // Salesforce's Japanese reports: 取引先責任者 ID (the contact's), メール, 電話, 携帯, 取引先名, 郵便番号.
+        (["取引先責任者id"], "customers.external_id"), (["メール"], "customers.email"), (["電話"], "customers.phone"),
+        (["携帯"], "customers.phone"), (["取引先名"], "customers.organization"), (["郵便番号"], "customers.zip"),
+        (["氏名"], "customers.name")
     ]
 }

@@ -150,6 +150,10 @@ public enum MappingDraft {
         // An id differs from record to record: one value in every row is a company or client code.
         let idKeys: Set<String> = ["agent_id", "customers.external_id"]
         if idKeys.contains(key) && column.filled >= 3 && samples.count == 1 { return false }
+        // An Atom feed's entry `id` is the entry's URL: the record's own id is a property of it.
+        if idKeys.contains(key) && samples.allSatisfy({ $0.hasPrefix("http://") || $0.hasPrefix("https://") }) {
+            return false
+        }
         switch key {
         case "email", "customers.email": return samples.contains { $0.contains("@") }
         case "phone", "customers.phone": return samples.contains { $0.filter(\.isNumber).count >= 5 }
@@ -189,7 +193,7 @@ public enum MappingDraft {
                 && (name.hasSuffix("firstname")
                     || [
                         "vorname", "adı", "ad", "имя", "όνομα", "fornavn", "förnamn", "voornaam", "nome", "nombre",
-                        "forename", "jméno"
+                        "forename", "jméno", "名"
                     ].contains(name))
             {
                 first = first ?? column
@@ -198,7 +202,7 @@ public enum MappingDraft {
                 && (name.hasSuffix("lastname")
                     || [
                         "nachname", "soyadı", "soyad", "фамилия", "επώνυμο", "etternavn", "efternamn", "achternaam",
-                        "cognome", "apellidos", "apellido", "surname", "příjmení"
+                        "cognome", "apellidos", "apellido", "surname", "příjmení", "姓"
                     ].contains(name))
             {
                 last = last ?? column
@@ -208,7 +212,8 @@ public enum MappingDraft {
             // (`DEN01`) would fail every phone, while one unknown country is that row's problem.
             let countries = column.samples.filter { CountryNames.region(for: $0) != nil }.count
             if ownName && column.filled > 0
-                && (name.contains("country") || ["land", "pays", "país", "pais"].contains(name))
+                && (name.contains("country") || name.hasSuffix("legislationcode")
+                    || ["land", "pays", "país", "pais", "国", "国名"].contains(name))
                 && countries > 0 && countries * 2 >= column.samples.count
             {
                 country = country ?? column

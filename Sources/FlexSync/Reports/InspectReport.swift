@@ -40,7 +40,8 @@ public enum InspectReport {
         for row in inspection.malformedRows.prefix(5) {
             lines.append(
                 "line \(row.line): \(row.fields) field\(row.fields == 1 ? "" : "s"), the header has \(row.header): "
-                    + "left out of the counts: \(CSVReader.malformedRowCause(fields: row.fields))")
+                    + "left out of the counts: \(CSVReader.malformedRowCause(fields: row.fields, value: row.value, header: row.header))"
+            )
         }
         if inspection.malformedRows.count > 5 {
             lines.append("… and \(inspection.malformedRows.count - 5) more such rows")

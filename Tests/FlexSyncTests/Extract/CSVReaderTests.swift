@@ -296,8 +296,10 @@ struct CSVReaderTests {
                 empty += 1
             }
             if row % 1511 == 0 {
+                // A blank line between records is an empty row too.
                 text += "\r\n"
                 line += 1
+                empty += 1
             }
             let note = row % 613 == 0 ? "first\nsecond \"quoted\"" : "n\(row)"
             text += "\(row),Zoë \(row),\(row % 613 == 0 ? "\"first\nsecond \"\"quoted\"\"\"" : note)\r\n"

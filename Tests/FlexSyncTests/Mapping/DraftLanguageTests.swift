@@ -33,6 +33,18 @@ struct DraftLanguageTests {
             ]
         ),
         (
+            "csv",
+            "\"取引先責任者 ID\",\"姓\",\"名\",\"取引先名\",\"メール\",\"電話\",\"郵便番号(郵送先)\"\n"
+                + "\"0035h00000AA00TAAQ\",\"佐藤\",\"健太\",\"株式会社サンプル\",\"a@x.co.jp\",\"03-5000-1000\",\"100-0000\"\n"
+                + "\"0035h00000AB01TAAQ\",\"鈴木\",\"美咲\",\"東京テック\",\"b@x.co.jp\",\"03-5011-1037\",\"103-0041\"\n",
+            .tasks,
+            [
+                "  customers.external_id: \"取引先責任者 ID\"", "  customers.name: { template: \"{名} {姓}\" }",
+                "  customers.email: { field: \"メール\"", "  customers.phone: { field: \"電話\"",
+                "  customers.organization: \"取引先名\"", "  customers.zip: \"郵便番号(郵送先)\""
+            ]
+        ),
+        (
             "xml",
             """
             <?xml version="1.0" encoding="UTF-8"?>

@@ -1,0 +1,25 @@
+extension BoundMapping {
+    /// A row whose field count is not the header's: a report's footer or total alone on its line
+    /// is the report's (a warning, left out), anything else the row's error, naming what most
+    /// likely happened.
+    static func malformed(_ record: Record, fields found: Int, into result: MappedRecord) -> MappedRecord {
+        var result = result
+        let value = record.schema.names.first.flatMap { record[$0]?.firstText }
+        // A report's footer or total alone on its line is the report's, as when padded.
+        if found == 1, let value, let (label, kind) = Record.layoutLine(ofOneValue: value) {
+            result.skipped = true
+            result.problems.append(
+                Problem(.warning, result.position, field: "-", rule: kind.rule(label) + ": the row is left out"))
+            return result
+        }
+        // Which value holds the stray delimiter cannot be told: none of the row is used.
+        let header = record.schema.names.count
+        result.problems.append(
+            Problem(
+                .error, result.position, field: "-",
+                rule: "found \(found) field\(found == 1 ? "" : "s"), but the header has \(header): "
+                    + CSVReader.malformedRowCause(
+                        fields: found, value: value, header: header) + "; the row is left out"))
+        return result
+    }
+}
