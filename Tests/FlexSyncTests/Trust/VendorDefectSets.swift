@@ -6,7 +6,11 @@ extension VendorDefectTests {
     static let laterSetsEvidence: [String: @Sendable (Problem) -> Bool] = {
         var rules: [String: @Sendable (Problem) -> Bool] = [
             "duplicate_id": { $0.rule.hasPrefix("duplicate key") },
-            "duplicate_id_case": { $0.rule.hasPrefix("duplicate key (the same id in other letter case)") },
+            // An e-mail key is compared case-folded: its duplicate in other case is a plain one.
+            "duplicate_id_case": {
+                $0.rule.hasPrefix("duplicate key (the same id in other letter case)")
+                    || ($0.rule.hasPrefix("duplicate key") && $0.field.hasSuffix("email"))
+            },
             "duplicate_email": { $0.rule.hasPrefix("duplicate fallback key") },
             "empty_id": { $0.rule.hasPrefix("empty key") },
             "zero_id": { $0.rule.hasPrefix("an id of zeros only") },
@@ -233,6 +237,34 @@ extension VendorDefectTests {
         "unmapped_value": { $0.rule.hasPrefix("value is not in the map") },
         "wrong_country": { $0.rule.contains("not a valid") || $0.rule.contains("outside the assigned ranges") },
         "wrong_delimiter": { $0.rule.contains("the row's values are separated by") }
+    ]
+
+    static let sixteenthSet = [
+        "oracle_hcm_workers.dat", "datev_personalstamm.csv", "dynamics_contactset.xml", "genesys_people.csv",
+        "salesforce_jp_contacts.csv"
+    ]
+
+    /// The sixteenth set's writer's kinds.
+    static let sixteenthSetEvidence: [String: @Sendable (Problem) -> Bool] = [
+        "bad_date_format": { $0.rule.hasPrefix("not a date") },
+        "bad_number": { $0.rule.hasPrefix("not a number") },
+        // Salesforce Japan's id with an ideographic space after it: named, and one key with its twin.
+        "duplicate_id_whitespace": {
+            $0.rule.hasPrefix("duplicate key") || $0.rule.hasPrefix("a no-break space around the id")
+        },
+        "html_escaped": { $0.rule.hasPrefix("an HTML character reference written as text") },
+        "invalid_byte": { $0.rule.hasPrefix("an invisible control character") || $0.rule.hasPrefix("lossy text") },
+        "missing_required_id": { $0.rule.hasPrefix("empty key") },
+        "phone_excel_scientific": { $0.rule.hasPrefix("phone number damaged by Excel") },
+        "phone_letter_for_digit": { $0.rule.hasPrefix("a letter where a digit should be") },
+        "phone_wrong_country": {
+            $0.rule.hasPrefix("unknown country calling code") || $0.rule.contains("outside the assigned ranges")
+                || $0.rule.contains("not a valid")
+        },
+        "placeholder_value": {
+            $0.rule.contains("stands for none, not an id") || $0.rule.hasPrefix("not an e-mail address")
+                || $0.rule.hasPrefix("placeholder") || $0.rule.hasPrefix("not a phone number")
+        }
     ]
 
     static let eleventhSet = [
