@@ -271,7 +271,9 @@ public enum MappingDraft {
         func nameTemplate() -> String? {
             let sparseName = chosen[nameKey].map { $0.filled * 2 < inspection.records } ?? true
             guard sparseName, let first, let last else { return nil }
-            return "  \(nameKey): { template: \(quoted("{\(first.name)} {\(last.name)}")) }"
+            // Japanese names are written family name first (佐藤 健太).
+            let order = folded(last.name) == "姓" ? [last, first] : [first, last]
+            return "  \(nameKey): { template: \(quoted(order.map { "{\($0.name)}" }.joined(separator: " "))) }"
         }
         for key in order {
             guard let column = chosen[key] else { continue }

@@ -39,7 +39,7 @@ struct DraftLanguageTests {
                 + "\"0035h00000AB01TAAQ\",\"鈴木\",\"美咲\",\"東京テック\",\"b@x.co.jp\",\"03-5011-1037\",\"103-0041\"\n",
             .tasks,
             [
-                "  customers.external_id: \"取引先責任者 ID\"", "  customers.name: { template: \"{名} {姓}\" }",
+                "  customers.external_id: \"取引先責任者 ID\"", "  customers.name: { template: \"{姓} {名}\" }",
                 "  customers.email: { field: \"メール\"", "  customers.phone: { field: \"電話\"",
                 "  customers.organization: \"取引先名\"", "  customers.zip: \"郵便番号(郵送先)\""
             ]
