@@ -21,7 +21,7 @@ public struct ExportInspection: Sendable {
     /// What exports write for "no value" that a job reads as a value unless told otherwise.
     static let nullLike: Set<String> = [
         "NULL", "null", "Null", "(null)", "<null>", "N/A", "n/a", "#N/A", "None", "none", "nil", "-", "--",
-        "NaN", "undefined"
+        "NaN", "undefined", "TBD", "tbd", "TBC", "TBA", "?", "unknown", "Unknown"
     ]
 
     public var file: String

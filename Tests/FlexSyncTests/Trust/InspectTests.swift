@@ -242,6 +242,13 @@ struct InspectTests {
         #expect(
             hint.contains("'TerminationDate' (") && hint.hasSuffix("if it means empty, list it in 'source.null_tokens'")
         )
+        // A department code not yet decided, as an Oracle extract writes it.
+        let oracle = Fixtures.repositoryRoot.appendingPathComponent(
+            "Tests/FlexSyncTests/Fixtures/vendor-p/oracle_hcm_workers.dat"
+        ).path
+        let department = try #require(
+            try ExportInspection.inspect(path: oracle, recordPath: nil).columns.first { $0.nullLike["TBD"] != nil })
+        #expect(department.nullLike["TBD"] == 1, "\(department)")
     }
 
     /// Column names from ADP, Oracle HCM, Kronos and Zoho exports feed what a person would map
