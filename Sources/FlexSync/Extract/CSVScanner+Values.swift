@@ -190,4 +190,11 @@ extension CSVScanner {
         let same = zip(values, names).filter { !$0.0.isEmpty && folded($0.0) == folded($0.1) }.count
         return same >= 2 && same * 5 >= names.count * 3
     }
+
+    /// Whether the blank line at `offset` is CR LF right after a record's CR (`\r\r\n`, a
+    /// conversion that doubled the CR): no line of its own.
+    static func isDoubledCR(_ buffer: [UInt8], at offset: Int) -> Bool {
+        offset >= 2 && offset + 1 < buffer.count && buffer[offset] == 0x0D && buffer[offset + 1] == 0x0A
+            && buffer[offset - 1] == 0x0D && buffer[offset - 2] != 0x0A
+    }
 }

@@ -24,8 +24,7 @@ final class CSVScanner {
 
     private var buffer: [UInt8] = []
     private var start = 0
-    /// Offset in the (UTF-8) stream of `buffer[0]`.
-    private var bufferOffset = 0
+    private var bufferOffset = 0  // offset in the (UTF-8) stream of `buffer[0]`
     private var eof = false
     private var finished = false
     private var transcoder: UTF8Transcoder?
@@ -313,9 +312,10 @@ final class CSVScanner {
                     finished = true
                     return batch.records.isEmpty && batch.emptyRows == 0 ? nil : sealed()
                 case .blank(let end, let lines):
+                    // Between records only; CR CR LF's second line end is none.
+                    if recordNumber > 0 && !Self.isDoubledCR(buffer, at: start) { blankLinesPending += lines }
                     start = end
                     line += lines
-                    blankLinesPending += lines
                 case .record(let end, let lines):
                     batch.emptyRows += blankLinesPending
                     blankLinesPending = 0

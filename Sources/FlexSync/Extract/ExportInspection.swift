@@ -21,8 +21,10 @@ public struct ExportInspection: Sendable {
     /// What exports write for "no value" that a job reads as a value unless told otherwise.
     static let nullLike: Set<String> = [
         "NULL", "null", "Null", "(null)", "<null>", "N/A", "n/a", "#N/A", "None", "none", "nil", "-", "--",
-        "NaN", "undefined", "TBD", "tbd", "TBC", "TBA", "?", "unknown", "Unknown"
+        "NaN", "undefined", "TBD", "TBC", "TBA", "?", "unknown"
     ]
+    /// ``nullLike`` in lower case: `Unknown`, `tbd` and `UNKNOWN` are named alike.
+    static let nullLikeFolded = Set(nullLike.map { $0.lowercased() })
 
     public var file: String
     public var format: SourceSpec.Format
@@ -64,7 +66,9 @@ public struct ExportInspection: Sendable {
         }
         guard let value = value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return }
         columns[position].filled += 1
-        if Self.nullLike.contains(value) { columns[position].nullLike[value, default: 0] += 1 }
+        if value.utf8.count <= 9, Self.nullLikeFolded.contains(value.lowercased()) {
+            columns[position].nullLike[value, default: 0] += 1
+        }
         if columns[position].samples.count < Self.sampleCount && !columns[position].samples.contains(value) {
             columns[position].samples.append(value)
         }
@@ -128,7 +132,9 @@ public struct ExportInspection: Sendable {
             if let found = record.malformedFieldCount {
                 let value = found == 1 ? reader.schema.names.first.flatMap { record[$0]?.firstText } : nil
                 // A report's footer or total alone on its line, as validate reads it.
-                if let value, let (label, kind) = Record.layoutLine(ofOneValue: value) {
+                if let value, CSVReader.otherDelimiter(in: value, header: reader.schema.names.count) == nil,
+                    let (label, kind) = Record.layoutLine(ofOneValue: value)
+                {
                     inspection.totalLines.append((record.position.line, label, kind))
                     continue
                 }

@@ -5,15 +5,18 @@ extension BoundMapping {
     static func malformed(_ record: Record, fields found: Int, into result: MappedRecord) -> MappedRecord {
         var result = result
         let value = record.schema.names.first.flatMap { record[$0]?.firstText }
-        // A report's footer or total alone on its line is the report's, as when padded.
-        if found == 1, let value, let (label, kind) = Record.layoutLine(ofOneValue: value) {
+        let header = record.schema.names.count
+        // A report's footer or total alone on its line is the report's, as when padded; a row
+        // written with another delimiter is a row whatever its first words.
+        if found == 1, let value, CSVReader.otherDelimiter(in: value, header: header) == nil,
+            let (label, kind) = Record.layoutLine(ofOneValue: value)
+        {
             result.skipped = true
             result.problems.append(
-                Problem(.warning, result.position, field: "-", rule: kind.rule(label) + ": the row is left out"))
+                Problem(.warning, result.position, field: "-", rule: kind.ruleAlone(label) + ": the row is left out"))
             return result
         }
         // Which value holds the stray delimiter cannot be told: none of the row is used.
-        let header = record.schema.names.count
         result.problems.append(
             Problem(
                 .error, result.position, field: "-",

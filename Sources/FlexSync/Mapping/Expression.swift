@@ -237,12 +237,18 @@ struct EvaluationContext: Sendable {
         {
             return true
         }
-        if nullTokens.count <= 1 { return false }  // only "" (always there)
+        // No-break and ideographic spaces (first bytes C2, E2, E3) count as spaces around a token
+        // and alone, as they do around an id (``String/trimmingSpaces``).
+        guard let first = text.utf8.first, let last = text.utf8.last else { return false }
+        let spaced =
+            first == 0x20 || first == 0x09 || first == 0xC2 || first == 0xE2 || first == 0xE3 || last == 0x20
+            || last == 0x09 || last == 0xA0 || last == 0xA7 || last == 0xAF || last == 0x80
+        if nullTokens.count <= 1 {  // only "" (always there)
+            return spaced && text.trimmingSpaces.isEmpty
+        }
         if nullTokens.contains(text) { return true }
-        guard let first = text.utf8.first, let last = text.utf8.last,
-            first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09
-        else { return false }
-        return nullTokens.contains(text.trimmingCharacters(in: .whitespaces))
+        guard spaced else { return false }
+        return nullTokens.contains(text.trimmingSpaces)
     }
 
     /// Unicode NFC. Text whose scalars all lie below U+0300 (ASCII, Latin-1 and the Latin

@@ -35,7 +35,8 @@ public enum MappingDraft {
             "responsable",
             "responsabile", "leidinggevende", "jefe"
         ],
-        .tasks: ["owner"]
+        // Salesforce Japan's owner, creator and last editor: 所有者, 作成者, 最終更新者.
+        .tasks: ["owner", "所有者", "作成者", "最終更新者"]
     ]
 
     /// The attribute a column most likely feeds, if any, and the hint's rank (lower is surer).

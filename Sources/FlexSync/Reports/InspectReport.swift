@@ -38,10 +38,10 @@ public enum InspectReport {
             )
         }
         for row in inspection.malformedRows.prefix(5) {
+            let cause = CSVReader.malformedRowCause(fields: row.fields, value: row.value, header: row.header)
             lines.append(
                 "line \(row.line): \(row.fields) field\(row.fields == 1 ? "" : "s"), the header has \(row.header): "
-                    + "left out of the counts: \(CSVReader.malformedRowCause(fields: row.fields, value: row.value, header: row.header))"
-            )
+                    + "left out of the counts: \(cause)")
         }
         if inspection.malformedRows.count > 5 {
             lines.append("… and \(inspection.malformedRows.count - 5) more such rows")

@@ -387,4 +387,16 @@ struct CSVReaderTests {
         }
         #expect(accepted > 1_000)
     }
+
+    /// Blank lines count as empty rows between records only: not before the first, not after the
+    /// last, and not the second line end of a doubled CR (`\r\r\n`).
+    @Test(arguments: [
+        ("id,v\n\n1,a\n\n\n2,b\n\n\n", 2), ("id,v\r\r\n1,a\r\r\n2,b\r\r\n3,c\r\r\n", 0),
+        ("id,v\r\n1,a\r\n\r\n2,b\r\n", 1)
+    ])
+    func blankLinesBetweenRecordsAreEmptyRows(text: String, empty: Int) throws {
+        let reader = try CSVReader(bytes: Array(text.utf8), name: "in.csv")
+        while try reader.next() != nil {}
+        #expect(reader.skippedEmptyRows == empty)
+    }
 }

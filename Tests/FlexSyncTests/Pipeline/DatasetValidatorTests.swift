@@ -6,7 +6,7 @@ import Testing
 
 /// Dataset rules over a whole export, through real job files in a temporary folder.
 struct DatasetValidatorTests {
-    static func job(csv: String, mapping: String = "", policies: String = "") throws -> Job {
+    static func job(csv: String, mapping: String = "", policies: String = "", nullTokens: [String] = []) throws -> Job {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "flexsync-ds-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -25,7 +25,7 @@ struct DatasetValidatorTests {
             """
             name: t
             mapping: m.yaml
-            source: { path: in.csv, format: csv }
+            source: { path: in.csv, format: csv\(nullTokens.isEmpty ? "" : ", null_tokens: [" + nullTokens.map { "'\($0)'" }.joined(separator: ", ") + "]") }
             taskrouter: { workspace_sid: WS00000000000000000000000000000000 }
             \(policies.isEmpty ? "" : "policies: " + policies)
             """.utf8
@@ -182,6 +182,20 @@ struct DatasetValidatorTests {
             #expect(outcome.problems.map { $0.position?.line ?? 0 } == [2, 3, 4, 5, 6, 9], "keepRecords: \(keep)")
             #expect(outcome.problems.first?.rule.hasPrefix("'TBD' stands for none, not an id") == true)
         }
+        // The byte paths' cheap look lets every such word through to the full check, in any case.
+        for word in BoundMapping.idPlaceholders {
+            for spelling in [word, word.uppercased(), word.capitalized] {
+                #expect(ValueRules.mayBeDamagedID(spelling.utf8), "\(spelling)")
+            }
+        }
+        // Listed in null_tokens, such a word is empty, also with a no-break space after it.
+        let listed = try DatasetValidator(
+            job: try Self.job(
+                csv: "id,dept\n1,TBD\u{A0}\n2,\u{3000}\n", mapping: mapping, policies: "{ max_invalid_share: 1 }",
+                nullTokens: ["TBD"]),
+            keepRecords: true
+        ).run()
+        #expect(listed.problems.isEmpty && listed.records.allSatisfy { $0.set.count == 1 }, "\(listed.problems)")
     }
 
     /// An ideographic space (U+3000, Japanese and Chinese typing) around an id is left out and

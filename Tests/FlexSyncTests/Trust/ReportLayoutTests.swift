@@ -54,8 +54,7 @@ struct ReportLayoutTests {
         #expect(
             lines.contains {
                 $0.hasSuffix(
-                    "in.csv:8: -: a report's total line ('Total Records: 2' first, most other columns empty): the row "
-                        + "is left out")
+                    "in.csv:8: -: a report's total line ('Total Records: 2', alone on its line): the row is left out")
             }, "\(lines)")
     }
 
@@ -239,5 +238,20 @@ struct ReportLayoutTests {
         // An ordinary file keeps its first line.
         let plain = try TrustJob.csv("\(Self.header)\n\"G1\",\"Ana\",\"Lima\"\n", mapping: Self.mapping)
         #expect(try ExportInspection.inspect(path: plain.source.pattern, recordPath: nil).headerLine == nil)
+    }
+
+    /// Alone on its line, only a footer's opening words or a total's label with a figure are the
+    /// report's: a person's name that begins with a label's word (`Soma Das`, from a tool that
+    /// drops empty fields) stays that row's error, and so does a row written with another delimiter.
+    @Test func aNameAloneOnItsLineIsNoTotal() throws {
+        let csv =
+            "Associate ID;Legal First Name;Legal Last Name\n1;Ana;Lima\nSoma Das\nSum Yee Wong\nCopyright Clearance Center,C9,CCC\nTotal 2\n"
+            + "Copyright (c) 2026 Example Ltd.\n"
+        let job = try TrustJob.csv(csv, mapping: Self.mapping, policies: "{ max_invalid_share: 1 }")
+        let outcome = try DatasetValidator(job: job, keepRecords: false).run()
+        let found = outcome.problems.map { "\($0.severity) \($0.position?.line ?? 0)" }
+        #expect(found == ["error 3", "error 4", "error 5", "warning 6", "warning 7"], "\(outcome.problems)")
+        #expect(outcome.problems[2].rule.contains("separated by ','"))
+        #expect(outcome.problems[3].rule.hasPrefix("a report's total line ('Total 2', alone on its line)"))
     }
 }
