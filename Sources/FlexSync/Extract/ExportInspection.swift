@@ -195,6 +195,10 @@ public struct ExportInspection: Sendable {
                 .macRoman, "mac-roman (not valid UTF-8; its letters sit where Mac OS Roman, Excel for Mac's, has them)"
             )
         case .latin9: return (.latin9, "iso-8859-15 (not valid UTF-8; œ, Š or Ž sit where Windows-1252 has symbols)")
+        case .windows1250 where tells.czech >= 2 && tells.centralEuropean == 0:
+            return (
+                .windows1250, "windows-1250 (not valid UTF-8; Czech ř, č or ě sit where Windows-1252 has ø, è or ì)"
+            )
         case .windows1250:
             return (.windows1250, "windows-1250 (not valid UTF-8; ł, ą or ż sit where Windows-1252 has symbols)")
         case .windows1251:

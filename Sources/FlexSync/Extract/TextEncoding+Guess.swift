@@ -16,6 +16,8 @@ extension TextEncoding {
         var latin9 = 0
         /// Windows-1250's `Ł ł ą ż` (0xA3, 0xB3, 0xB9, 0xBF) beside letters.
         var centralEuropean = 0
+        /// Czech in Windows-1250, whose letters Windows-1252 reads as Western ones (``czechTell``).
+        var czech = 0
         /// Pairs of high bytes that Shift_JIS reads as one character (``ShiftJIS/highPairs(_:)``).
         var shiftJIS = 0
         /// High bytes in runs of four or more that Windows-1251 reads as Cyrillic letters alone
@@ -77,6 +79,7 @@ extension TextEncoding {
             if isEastAsian { return .windows1252 }
             // A European file has a pair of high bytes here and there (`«é`), never most of them.
             if shiftJIS >= 2 && shiftJIS > mac + windows + latin9 + centralEuropean { return .shiftJIS }
+            if czech >= 2 && czech * 4 >= mac { return .windows1250 }
             if mac > 0 && mac > 2 * (windows + latin9 + centralEuropean) { return .macRoman }
             if centralEuropean > latin9 { return .windows1250 }
             if turkish >= 2 && turkish > acute && turkish - eth > eth { return .windows1254 }
@@ -110,6 +113,7 @@ extension TextEncoding {
                     default: break
                     }
                 }
+                if Self.czechTell(bytes, at: index) { tells.czech += 1 }
                 switch byte {
                 case 0xD0, 0xDD, 0xDE, 0xF0, 0xFD, 0xFE:
                     tells.turkish += 1
@@ -177,5 +181,24 @@ extension TextEncoding {
 
     static func singleByteGuess(_ bytes: [UInt8]) -> TextEncoding {
         bytes.withUnsafeBufferPointer { singleByteGuess($0) }
+    }
+
+    /// Whether the byte at `index` reads as a Czech letter in Windows-1250 where Windows-1252
+    /// has a Western one no Western word puts there: `ř č` (`ø è`) beside `í á é ý` or another
+    /// of them (`příjmení` → `pøíjmení`, `číslo` → `èíslo`), or `ě ů` (`ì ù`) between two ASCII
+    /// letters (`město`, `můj`; Italian's `ì` and French's `où` end words).
+    static func czechTell(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        let byte = bytes[index]
+        func isASCIILetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+        switch byte {
+        case 0xF8, 0xE8, 0xD8, 0xC8:
+            let accents: Set<UInt8> = [0xED, 0xE1, 0xE9, 0xFD, 0xF8, 0xE8, 0xEC, 0xF9]
+            return index + 1 < bytes.count && accents.contains(bytes[index + 1])
+                || index > 0 && accents.contains(bytes[index - 1])
+        case 0xEC, 0xF9:
+            return index > 0 && index + 1 < bytes.count && isASCIILetter(bytes[index - 1])
+                && isASCIILetter(bytes[index + 1])
+        default: return false
+        }
     }
 }

@@ -237,7 +237,11 @@ extension TextEncoding {
         case .macRoman: ("Mac OS Roman", "as Excel for Mac's plain 'CSV' writes")
         case .latin9: ("ISO-8859-15", "with œ, Š or Ž where Windows-1252 has symbols")
         case .windows1250:
-            ("Windows-1250", "with ł, ą or ż where Windows-1252 has symbols, as Excel writes in Central Europe")
+            (
+                "Windows-1250",
+                "with ł, ą or ż where Windows-1252 has symbols, or Czech ř, č, ě where it has ø, è, ì, as Excel "
+                    + "writes in Central Europe"
+            )
         case .windows1251: ("Windows-1251", "Cyrillic words, as Excel and 1C write in Russia, Ukraine or Bulgaria")
         case .windows1253: ("Windows-1253", "Greek words with their accents, as Excel writes in Greece")
         case .windows1254:

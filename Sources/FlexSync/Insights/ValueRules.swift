@@ -37,9 +37,10 @@ public enum ValueRules {
     /// number Excel wrote in scientific notation, `1.00235E+11`, also after a prefix): a cheap
     /// look for the byte and memo paths, which then leave the value to it.
     static func mayBeDamagedID<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
-        // A `+` (Excel's `E+`), a space or tab (left out around an id) or anything beyond ASCII
-        // (a no-break space, named as it is left out) sends the id through the full checks.
-        isZeroPlaceholder(bytes) || mayBePlaceholderWord(bytes)
+        // A `+` (Excel's `E+`), a space or tab (left out around an id), anything beyond ASCII
+        // (a no-break space, named as it is left out) or a leading `'` (Excel's text marker)
+        // sends the id through the full checks.
+        isZeroPlaceholder(bytes) || mayBePlaceholderWord(bytes) || bytes.first == UInt8(ascii: "'")
             || bytes.contains { $0 == 0x2B || $0 == 0x20 || $0 == 0x09 || $0 >= 0x80 }
     }
 

@@ -33,6 +33,16 @@ extension BoundMapping {
                     + "correct the export"
             )
         }
+        // Excel's text marker kept in the file: `'18273645019` matches no record's id.
+        if trimmed.utf8.first == UInt8(ascii: "'"), trimmed.utf8.count > 1,
+            trimmed.utf8.dropFirst().allSatisfy({ $0 != UInt8(ascii: "'") })
+        {
+            return (
+                trimmed, hadNoBreakSpace,
+                "an id behind Excel's text marker (') that the export kept: correct the export, or take the id "
+                    + "without it"
+            )
+        }
         if ValueRules.isZeroPlaceholder(trimmed.utf8) {
             return (
                 trimmed, hadNoBreakSpace,

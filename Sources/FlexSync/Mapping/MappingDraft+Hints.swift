@@ -23,7 +23,11 @@ extension MappingDraft {
         (["employeereference"], "agent_id"), (["employeeref"], "agent_id"), (["nºempleado"], "agent_id"),
         (["númeroempleado"], "agent_id"), (["númerodeempleado"], "agent_id"), (["numeroempleado"], "agent_id"),
         (["idempleado"], "agent_id"), (["códigoempleado"], "agent_id"), (["codigoempleado"], "agent_id"),
-        (["legajo"], "agent_id"), (["correo"], "email"), (["teléfono"], "phone"), (["móvil"], "phone"),
+        (["legajo"], "agent_id"),
+        // Czech HR lists: Osobní číslo, Oddělení, Středisko, Pozice, Nadřízený, Tým.
+        (["osobníčíslo"], "agent_id"), (["oddělení"], "department_name"), (["středisko"], "department_id"),
+        (["pozice"], "role"), (["nadřízený"], "manager"), (["tým"], "team_name"), (["correo"], "email"),
+        (["teléfono"], "phone"), (["móvil"], "phone"),
         (["celular"], "phone"), (["nombrecompleto"], "full_name"), (["departamento"], "department_name"),
         (["equipo"], "team_name"), (["puesto"], "role"), (["cargo"], "role"),
         (["responsable", "!correo", "!mail"], "manager"),

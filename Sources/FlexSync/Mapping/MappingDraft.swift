@@ -32,8 +32,7 @@ public enum MappingDraft {
     static let otherPerson: [MappingTarget: [String]] = [
         .workers: [
             "manager", "supervisor", "vorgesetzte", "reportingto", "reportsto", "yönetici", "руководитель",
-            "responsable",
-            "responsabile", "leidinggevende", "jefe"
+            "responsable", "responsabile", "leidinggevende", "jefe", "nadřízený"
         ],
         // Salesforce Japan's owner, creator and last editor: 所有者, 作成者, 最終更新者.
         .tasks: ["owner", "所有者", "作成者", "最終更新者"]
@@ -51,6 +50,12 @@ public enum MappingDraft {
         if target == .tasks && name == "id" { return ("customers.external_id", 0) }
         // A bare `ID` (Personio) is the worker's, after any column that says whose id it is.
         if target == .workers && name == "id" { return ("agent_id", workerHints.count) }
+        // The record element's own `id` attribute (BambooHR's `<employee id="112">`), after an id
+        // element nested in the record (Pohoda's `adb:id` beside its pack item's `@id`).
+        if name == "@id" {
+            let rank = (target == .workers ? workerHints.count : taskHints.count) + 2
+            return (target == .workers ? "agent_id" : "customers.external_id", rank)
+        }
         if name == "name" { return (target == .workers ? "full_name" : "customers.name", 0) }
         let hints = target == .workers ? workerHints : taskHints
         // A fragment starting with '!' must not be in the name (a manager's employee id is no agent_id).
@@ -228,9 +233,14 @@ public enum MappingDraft {
             // element rather than one nested deeper).
             // A column filled in more than twice as many records wins over a surer name: an office
             // `Telefono` in 3 rows beside everyone's `Cellulare`.
-            if let known = chosen[key], let best = ranks[key], column.filled <= 2 * known.filled,
-                best < rank || (best == rank && known.filled > column.filled)
-                    || (best == rank && known.filled == column.filled && depth(known.name) <= depth(column.name))
+            // Both ways: a surer name in a column less than half as full (BambooHR's `mobilePhone`
+            // in 5 rows beside `workPhone` in 23) does not take its place.
+            if let known = chosen[key], let best = ranks[key],
+                known.filled > 2 * column.filled
+                    || (column.filled <= 2 * known.filled
+                        && (best < rank || (best == rank && known.filled > column.filled)
+                            || (best == rank && known.filled == column.filled
+                                && depth(known.name) <= depth(column.name))))
             {
                 continue
             }

@@ -51,13 +51,25 @@ struct CodePageTests {
     }
 
     /// Japanese, Polish and Icelandic keep their own guesses beside the two new ones.
-    @Test func neighbouringCodePagesKeepTheirGuesses() {
+    @Test func neighbouringCodePagesKeepTheirGuesses() throws {
         let japanese = Self.bytes("社員番号,氏名\r\n1,山田 太郎\r\n2,さとう はなこ\r\n3,サポートセンター\r\n", .shiftJIS)
         #expect(TextEncoding.singleByteGuess(japanese) == .shiftJIS)
         let polish = Self.bytes("1;Łukasz Wróbel\r\n2;Wrocław Krzyżanowski\r\n", .windowsCP1250)
         #expect(TextEncoding.singleByteGuess(polish) == .windows1250)
         let icelandic = Self.bytes("1;Guðrún Jónsdóttir;Reykjavík\r\n2;Þórður Sigurðsson;Akureyri\r\n", .windowsCP1252)
         #expect(TextEncoding.singleByteGuess(icelandic) == .windows1252)
+        // Czech has no ł, ą or ż: its ř, č, ě and ů read as Western letters (ø, è, ì, ù) where no
+        // Western word puts them, beside í or between consonants.
+        let czech = Self.bytes(
+            "Osobní číslo;Jméno;Příjmení\r\n101;Jiří;Dvořák\r\n102;Věra;Růžičková\r\n103;Tomáš;Černý\r\n",
+            .windowsCP1250)
+        #expect(TextEncoding.singleByteGuess(czech) == .windows1250)
+        #expect(try Self.inspect(czech).encoding.hasPrefix("windows-1250 (not valid UTF-8; Czech ř, č or ě"))
+        // Western words keep Windows-1252: Danish `ø`, French `è` and `où`, Italian `così`.
+        let western = Self.bytes(
+            "1;Søren Bjørn;Århus\r\n2;Hélène Lefèvre;Où est-il\r\n3;Niccolò Ricci;così\r\n4;Jørgen;Næstved\r\n",
+            .windowsCP1252)
+        #expect(TextEncoding.singleByteGuess(western) == .windows1252)
         #expect(TextEncoding.singleByteGuess(Self.bytes(Self.russian, .windowsCP1251)) == .windows1251)
         #expect(TextEncoding.singleByteGuess(Self.bytes(Self.turkish, .windowsCP1254)) == .windows1254)
     }

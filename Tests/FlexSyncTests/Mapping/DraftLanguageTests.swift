@@ -45,6 +45,33 @@ struct DraftLanguageTests {
             ]
         ),
         (
+            "csv",
+            "Osobní číslo;Jméno;Příjmení;E-mail;Telefon;Oddělení;Pozice;Nadřízený\n"
+                + "00101;Jiří;Novák;jiri@x.cz;+420 601 123 456;Podpora;Operátor;Eva Malá\n"
+                + "00102;Eva;Malá;eva@x.cz;+420 602 123 456;Podpora;Vedoucí;Jan Král\n"
+                + "00103;Jan;Král;jan@x.cz;+420 603 123 456;Prodej;Operátor;Eva Malá\n",
+            .workers,
+            [
+                "  agent_id: \"Osobní číslo\"", "  full_name: { template: \"{Jméno} {Příjmení}\" }",
+                "  department_name: \"Oddělení\"", "  role: \"Pozice\"", "  manager: \"Nadřízený\""
+            ]
+        ),
+        (
+            "xml",
+            """
+            <?xml version="1.0"?>
+            <directory><employees>
+            <employee id="112"><field id="displayName">Ana Lima</field><field id="workPhone">(801) 724-3391</field>\
+            <field id="mobilePhone"></field><field id="workEmail">ana@x.com</field></employee>
+            <employee id="113"><field id="displayName">Bo Chen</field><field id="workPhone">(801) 724-3392</field>\
+            <field id="mobilePhone">(801) 660-2817</field><field id="workEmail">bo@x.com</field></employee>
+            <employee id="114"><field id="displayName">Eva Ruiz</field><field id="workPhone">(801) 724-3393</field>\
+            <field id="mobilePhone"></field><field id="workEmail">eva@x.com</field></employee>
+            </employees></directory>
+            """, .workers,
+            ["  agent_id: \"@id\"", "  phone: { field: \"field[@id='workPhone']\""]
+        ),
+        (
             "xml",
             """
             <?xml version="1.0" encoding="UTF-8"?>
