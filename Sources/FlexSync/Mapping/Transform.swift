@@ -132,6 +132,7 @@ enum Transform: Sendable {
             guard address.withUTF8(Transform.isEmailAddress) else {
                 throw TransformFailure(rule: "not an e-mail address", value: text)
             }
+            if let refusal = EmailRules.refusal(address) { throw TransformFailure(rule: refusal, value: text) }
             return .text(address)
         case .truncate(let limit):
             return .text(Transform.truncate(text, toUTF16: limit))

@@ -75,6 +75,18 @@ struct TransformTests {
             "error: in.csv:2: state: not an e-mail address: .ola@example.no"
         ),
         ("{ field: v, transforms: [email] }", "ola.k.hansen@example.no", #""ola.k.hansen@example.no""#),
+        // A top-level domain typed wrong, and a Cyrillic `а` among Latin letters: no mail arrives.
+        (
+            "{ field: v, transforms: [email] }", "Ana@Gmail.CON",
+            "error: in.csv:2: state: a misspelt top-level domain ('.con'): correct the address: Ana@Gmail.CON"
+        ),
+        (
+            "{ field: v, transforms: [email] }", "ana@ex\u{430}mple.com",
+            "error: in.csv:2: state: Latin and Cyrillic or Greek letters in one part of the domain (a look-alike "
+                + "letter): correct the address: ana@ex\u{430}mple.com"
+        ),
+        ("{ field: v, transforms: [email] }", "ivan@пример.рф", #""ivan@пример.рф""#),
+        ("{ field: v, transforms: [email] }", "ana@example.co", #""ana@example.co""#),
         (
             "{ field: v, transforms: [email] }", "ana lima@example.com",
             "error: in.csv:2: state: not an e-mail address: ana lima@example.com"

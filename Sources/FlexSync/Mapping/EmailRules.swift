@@ -1,0 +1,56 @@
+/// What makes a well-formed address one no mail reaches, beyond its shape (``Transform/isEmailAddress(_:)``):
+/// a top-level domain typed wrong (`@gmail.con`), and a domain label that mixes Latin letters with
+/// Cyrillic or Greek look-alikes (`exаmple.com` with a Cyrillic `а`), which no registrar issues and
+/// which never meets the address as the person types it.
+enum EmailRules {
+    /// Top-level domains that are `.com`, `.net` or `.org` mistyped; none is delegated.
+    static let misspeltTLDs: Set<String> = [
+        "con", "cmo", "ocm", "comm", "cpm", "vom", "xom", "coom", "nte", "ogr", "rog"
+    ]
+
+    /// Why the address reaches no one, if it does not.
+    static func refusal(_ address: String) -> String? {
+        guard let at = address.lastIndex(of: "@") else { return nil }
+        let domain = address[address.index(after: at)...]
+        if let last = domain.split(separator: ".").last, misspeltTLDs.contains(String(last)) {
+            return "a misspelt top-level domain ('.\(last)'): correct the address"
+        }
+        if !domain.utf8.allSatisfy({ $0 < 0x80 }),
+            domain.split(separator: ".").contains(where: mixesScripts)
+        {
+            return "Latin and Cyrillic or Greek letters in one part of the domain (a look-alike letter): "
+                + "correct the address"
+        }
+        return nil
+    }
+
+    /// ``misspeltTLDs`` as four bytes in a word, for the byte path.
+    private static let misspeltKeys = Set(misspeltTLDs.map { key(Array($0.utf8)[...]) })
+
+    /// Up to four bytes, lower-cased, in one word.
+    @inline(__always)
+    private static func key<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt32 {
+        bytes.reduce(0) { $0 << 8 | UInt32($1 | 0x20) }
+    }
+
+    /// Whether an ASCII address (any case) ends in a misspelt top-level domain: no string is built.
+    @inline(__always)
+    static func hasMisspeltTLD(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let dot = bytes.lastIndex(of: UInt8(ascii: ".")), bytes.count - dot - 1 <= 4 else { return false }
+        return misspeltKeys.contains(key(bytes[(dot + 1)...]))
+    }
+
+    /// Whether a label holds both a Latin letter and a Cyrillic or Greek one.
+    static func mixesScripts(_ label: Substring) -> Bool {
+        var latin = false
+        var other = false
+        for scalar in label.unicodeScalars {
+            switch scalar.value {
+            case 0x61...0x7A, 0x41...0x5A: latin = true
+            case 0x0370...0x03FF, 0x0400...0x04FF: other = true
+            default: break
+            }
+        }
+        return latin && other
+    }
+}
