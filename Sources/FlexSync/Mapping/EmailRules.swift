@@ -8,10 +8,17 @@ enum EmailRules {
         "con", "cmo", "ocm", "comm", "cpm", "vom", "xom", "coom", "nte", "ogr", "rog"
     ]
 
+    /// Mailboxes exports write for a person without an address (`noemail@company.com`), and a
+    /// test record's (`test@test.com`), lower-cased.
+    static let placeholderNames: Set<String> = ["noemail", "no-email", "no_email", "nomail", "none", "noaddress"]
+
     /// Why the address reaches no one, if it does not.
     static func refusal(_ address: String) -> String? {
         guard let at = address.lastIndex(of: "@") else { return nil }
         let domain = address[address.index(after: at)...]
+        if placeholderNames.contains(String(address[..<at])) || domain == "test.com" {
+            return "a placeholder mailbox, not the person's address: leave it empty, or list it in 'null_tokens'"
+        }
         if let last = domain.split(separator: ".").last, misspeltTLDs.contains(String(last)) {
             return "a misspelt top-level domain ('.\(last)'): correct the address"
         }
@@ -31,6 +38,16 @@ enum EmailRules {
     @inline(__always)
     private static func key<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt32 {
         bytes.reduce(0) { $0 << 8 | UInt32($1 | 0x20) }
+    }
+
+    /// Whether an ASCII address (any case) may be a placeholder mailbox: a name that opens like
+    /// one of ``placeholderNames``, or a domain `test.com`; the full check decides.
+    @inline(__always)
+    static func mayBePlaceholder(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = bytes.first else { return false }
+        if first | 0x20 == UInt8(ascii: "n") { return true }
+        return bytes.count >= 9 && key(bytes[(bytes.count - 4)...]) == key(".com".utf8)
+            && key(bytes[(bytes.count - 8)..<(bytes.count - 4)]) == key("test".utf8)
     }
 
     /// Whether an ASCII address (any case) ends in a misspelt top-level domain: no string is built.

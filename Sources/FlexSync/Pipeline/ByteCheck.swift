@@ -125,7 +125,8 @@ final class ByteCheck: ValueShortcut, Sendable {
                 // Lower case keeps the length of the letters it lowers on bytes; other text goes the long way.
                 guard let address = Self.trimmedASCII(text), Transform.lowercaseKeepsLength(address),
                     Transform.isEmailAddress(UnsafeBufferPointer(rebasing: address)),
-                    !EmailRules.hasMisspeltTLD(UnsafeBufferPointer(rebasing: address))
+                    !EmailRules.hasMisspeltTLD(UnsafeBufferPointer(rebasing: address)),
+                    !EmailRules.mayBePlaceholder(UnsafeBufferPointer(rebasing: address))
                 else { return nil }
                 return Self.text(address.count)
             case .phone:

@@ -86,6 +86,17 @@ struct TransformTests {
                 + "letter): correct the address: ana@ex\u{430}mple.com"
         ),
         ("{ field: v, transforms: [email] }", "ivan@пример.рф", #""ivan@пример.рф""#),
+        (
+            "{ field: v, transforms: [email] }", "NoEmail@acme.com",
+            "error: in.csv:2: state: a placeholder mailbox, not the person's address: leave it empty, or list it in "
+                + "'null_tokens': NoEmail@acme.com"
+        ),
+        (
+            "{ field: v, transforms: [email] }", "test@test.com",
+            "error: in.csv:2: state: a placeholder mailbox, not the person's address: leave it empty, or list it in "
+                + "'null_tokens': test@test.com"
+        ),
+        ("{ field: v, transforms: [email] }", "nora.lind@acme.com", #""nora.lind@acme.com""#),
         ("{ field: v, transforms: [email] }", "ana@example.co", #""ana@example.co""#),
         (
             "{ field: v, transforms: [email] }", "ana lima@example.com",

@@ -29,7 +29,8 @@ struct ByteCheckTests {
     static let pool = [
         "", " ", "  Ana ", "Zoë", "Ł", "Łukasz", "e\u{0301}", "N/A", " n/a\t", "\u{00A0}Bo", "x\u{00A0}",
         "ana@example.com", " Ana.Lima@Example.COM ", "ZOË@EXAMPLE.DE", "łukasz@example.pl", "a@b", "@x.y",
-        "ana@gmail.con", "Ana@Gmail.CON", "ana@exаmple.com", "TBD", " tbd ", "'18273645019", "Total 2",
+        "ana@gmail.con", "Ana@Gmail.CON", "NoEmail@acme.com", "test@TEST.com", "nora@acme.com", "ana@exаmple.com",
+        "TBD", " tbd ", "'18273645019", "Total 2",
         "030 5550103", "+49 (0)30 555-0103", "(0)30 5550103", "555", "030 55+50103", "030 5550103 x12",
         "0044 20 7946 0018", "000 000 000", "4,93056E+11", "+999 1234 5678", "030.555.0103",
         "He said \"hi\"", "a,b", String(repeating: "y", count: 130), "Mitte\nBerlin", "\t"

@@ -274,6 +274,38 @@ extension VendorDefectTests {
         }
     ]
 
+    static let seventeenthSet = [
+        "deel-people.csv", "bamboohr-directory.xml", "activecampaign-contacts.csv", "hubspot-companies.csv",
+        "cz-zamestnanci.csv"
+    ]
+
+    /// The seventeenth set's writer's kinds.
+    static let seventeenthSetEvidence: [String: @Sendable (Problem) -> Bool] = [
+        "date_format_mixed": { $0.rule.hasPrefix("not a date") },
+        "impossible_date": { $0.rule.hasPrefix("not a date") },
+        "duplicate_fallback_phone": { $0.rule.hasPrefix("duplicate fallback key") },
+        "duplicate_row": { $0.rule.hasPrefix("duplicate key") },
+        "excel_scientific_id": { $0.rule.hasPrefix("an id Excel turned into scientific notation") },
+        "excel_scientific_phone": { $0.rule.hasPrefix("phone number damaged by Excel") },
+        "excel_text_prefix": { $0.rule.hasPrefix("an id behind Excel's text marker") },
+        "homoglyph_email": { $0.rule.hasPrefix("Latin and Cyrillic or Greek letters in one part of the domain") },
+        "html_escaped_twice": { $0.rule.hasPrefix("an HTML character reference written as text") },
+        "masked_phone": { $0.rule.hasPrefix("masked phone number") },
+        "mixed_encoding_utf8_in_cp1250": { $0.rule.hasPrefix("lossy text") },
+        "non_numeric_number": { $0.rule.hasPrefix("not a number") },
+        "number_locale": { $0.rule.hasPrefix("not a number") },
+        "placeholder_department": { $0.rule.contains("stands for none, not an id") },
+        "placeholder_team": { $0.rule.contains("stands for none, not an id") },
+        "placeholder_phone": { $0.rule.hasPrefix("not a phone number") || $0.rule.hasPrefix("placeholder") },
+        "placeholder_phone_zeros": { $0.rule.hasPrefix("placeholder, not a phone number") },
+        "placeholder_email": { $0.rule.contains("e-mail") || $0.rule.hasPrefix("a placeholder mailbox") },
+        "placeholder_id": { $0.rule.contains("stands for none, not an id") },
+        "two_emails": { $0.rule.hasPrefix("not an e-mail address") },
+        "two_phones": { $0.rule.contains("not a valid") || $0.rule.contains("outside the assigned ranges") },
+        "typo_tld": { $0.rule.hasPrefix("a misspelt top-level domain") },
+        "wrong_delimiter_row": { $0.rule.contains("the row's values are separated by") }
+    ]
+
     static let eleventhSet = [
         "greek-agents.csv", "paychex-census.csv", "airtable-customers.csv", "roster.fods", "dynamics-contacts.csv"
     ]
