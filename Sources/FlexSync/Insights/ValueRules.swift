@@ -22,15 +22,27 @@ public enum ValueRules {
         bytes.count >= 2 && bytes.allSatisfy { $0 == UInt8(ascii: "0") }
     }
 
-    /// Whether a value may be one of the words exports write for no id (`TBD`, `N/A`, `-`, `?`,
-    /// `unknown`, `NULL`): a look at its length and first byte, for the byte paths.
+    /// The words exports write for no id (`TBD`, `N/A`, `-`, `?`, `unknown`, SQL's `NULL`), in
+    /// lower case; ``BoundMapping`` refuses them as ids.
+    static let idPlaceholders: [String] = ["tbd", "tbc", "tba", "n/a", "-", "--", "?", "unknown", "null"]
+
+    /// ``idPlaceholders`` as eight bytes in a word.
+    private static let idPlaceholderKeys = idPlaceholders.map { placeholderKey(Array($0.utf8)) }
+
+    /// Up to eight bytes, ASCII letters lower-cased, in one word.
+    @inline(__always)
+    private static func placeholderKey<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt64 {
+        bytes.reduce(0) { key, byte in
+            key << 8 | UInt64(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte)
+        }
+    }
+
+    /// Whether a value is one of ``idPlaceholders`` in any case, from its bytes: exact, so that a
+    /// team code `tier-2` keeps the byte and memo paths.
     @inline(__always)
     static func mayBePlaceholderWord<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
-        guard bytes.count <= 7, let first = bytes.first else { return false }
-        switch first | 0x20 {
-        case UInt8(ascii: "t"), UInt8(ascii: "n"), UInt8(ascii: "u"): return true
-        default: return first == UInt8(ascii: "-") || first == UInt8(ascii: "?")
-        }
+        guard bytes.count <= 7, !bytes.isEmpty else { return false }
+        return idPlaceholderKeys.contains(placeholderKey(bytes))
     }
 
     /// Whether an identifier's value may be one the full evaluation refuses (zeros only, or a

@@ -3,10 +3,6 @@ extension BoundMapping {
         "a no-break space around the id (copied from a web page or a spreadsheet), or an ideographic one (typed "
         + "in Japanese or Chinese): left out, as spaces are"
 
-    /// What exports write in an id's place for none (`TBD`, `N/A`, `-`, `?`, `unknown`, SQL's
-    /// `NULL`), lower-cased: written, it would make a department called `TBD` in Insights.
-    static let idPlaceholders: Set<String> = ["tbd", "tbc", "tba", "n/a", "-", "--", "?", "unknown", "null"]
-
     /// An id as it is written (`*_id` attributes): without the spaces, tabs and no-break spaces
     /// around it, which no system's id holds and which would make `1020` and `1020 ` two
     /// workers; and why the text is no id at all, if it is not.
@@ -26,7 +22,8 @@ extension BoundMapping {
                 "an id Excel turned into scientific notation: its last digits are lost; export the column as text"
             )
         }
-        if ValueRules.mayBePlaceholderWord(trimmed.utf8), idPlaceholders.contains(trimmed.lowercased()) {
+        // Written, it would make a department called `TBD` in Insights.
+        if ValueRules.mayBePlaceholderWord(trimmed.utf8) {
             return (
                 trimmed, hadNoBreakSpace,
                 "'\(trimmed)' stands for none, not an id: list it in 'null_tokens' to leave the attribute empty, or "

@@ -12,27 +12,37 @@ enum EmailRules {
     /// test record's (`test@test.com`), lower-cased.
     static let placeholderNames: Set<String> = ["noemail", "no-email", "no_email", "nomail", "none", "noaddress"]
 
-    /// Why the address reaches no one, if it does not.
+    /// Why the address (lower-cased) reaches no one, if it does not. A look at its bytes first:
+    /// every address of an export comes here on the full path.
     static func refusal(_ address: String) -> String? {
+        var address = address
+        let (misspelt, placeholder, ascii) = address.withUTF8 { bytes in
+            let domain = bytes.lastIndex(of: UInt8(ascii: "@")).map { bytes[($0 + 1)...] } ?? bytes[...]
+            return (
+                hasMisspeltTLD(bytes), mayBePlaceholder(bytes),
+                CSVScanner.isASCII(UnsafeBufferPointer(rebasing: domain))
+            )
+        }
+        if !misspelt && !placeholder && ascii { return nil }
         guard let at = address.lastIndex(of: "@") else { return nil }
         let domain = address[address.index(after: at)...]
-        if placeholderNames.contains(String(address[..<at])) || domain == "test.com" {
-            return "a placeholder mailbox, not the person's address: leave it empty, or list it in 'null_tokens'"
-        }
-        if let last = domain.split(separator: ".").last, misspeltTLDs.contains(String(last)) {
+        if misspelt, let last = domain.split(separator: ".").last {
             return "a misspelt top-level domain ('.\(last)'): correct the address"
         }
-        if !domain.utf8.allSatisfy({ $0 < 0x80 }),
-            domain.split(separator: ".").contains(where: mixesScripts)
-        {
+        if placeholder && (placeholderNames.contains(String(address[..<at])) || domain == "test.com") {
+            return "a placeholder mailbox, not the person's address: leave it empty, or list it in 'null_tokens'"
+        }
+        if !ascii, domain.split(separator: ".").contains(where: mixesScripts) {
             return "Latin and Cyrillic or Greek letters in one part of the domain (a look-alike letter): "
                 + "correct the address"
         }
         return nil
     }
 
-    /// ``misspeltTLDs`` as four bytes in a word, for the byte path.
-    private static let misspeltKeys = Set(misspeltTLDs.map { key(Array($0.utf8)[...]) })
+    /// ``misspeltTLDs`` as four bytes in a word, for the byte path: a few words, compared in turn.
+    private static let misspeltKeys = misspeltTLDs.map { key(Array($0.utf8)[...]) }
+    private static let comKey = key(Array(".com".utf8)[...])
+    private static let testKey = key(Array("test".utf8)[...])
 
     /// Up to four bytes, lower-cased, in one word.
     @inline(__always)
@@ -46,8 +56,8 @@ enum EmailRules {
     static func mayBePlaceholder(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = bytes.first else { return false }
         if first | 0x20 == UInt8(ascii: "n") { return true }
-        return bytes.count >= 9 && key(bytes[(bytes.count - 4)...]) == key(".com".utf8)
-            && key(bytes[(bytes.count - 8)..<(bytes.count - 4)]) == key("test".utf8)
+        return bytes.count >= 9 && key(bytes[(bytes.count - 4)...]) == comKey
+            && key(bytes[(bytes.count - 8)..<(bytes.count - 4)]) == testKey
     }
 
     /// Whether an ASCII address (any case) ends in a misspelt top-level domain: no string is built.

@@ -231,23 +231,19 @@ struct EvaluationContext: Sendable {
     }
 
     func isNull(_ text: String) -> Bool {
-        if text.isEmpty { return true }
-        if let first = text.utf8.first, first == 0x20 || first == 0x09,
-            text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 })
-        {
-            return true
-        }
-        // No-break and ideographic spaces (first bytes C2, E2, E3) count as spaces around a token
-        // and alone, as they do around an id (``String/trimmingSpaces``).
-        guard let first = text.utf8.first, let last = text.utf8.last else { return false }
-        let spaced =
-            first == 0x20 || first == 0x09 || first == 0xC2 || first == 0xE2 || first == 0xE3 || last == 0x20
-            || last == 0x09 || last == 0xA0 || last == 0xA7 || last == 0xAF || last == 0x80
+        guard let first = text.utf8.first else { return true }
+        if first == 0x20 || first == 0x09, text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
+        // No-break and ideographic spaces (first bytes C2, E2, E3) count as spaces alone and around
+        // a token, as they do around an id (``String/trimmingSpaces``). Only the first byte is
+        // looked at for most values: this runs for every value the byte checks leave.
         if nullTokens.count <= 1 {  // only "" (always there)
-            return spaced && text.trimmingSpaces.isEmpty
+            return (first == 0xC2 || first == 0xE2 || first == 0xE3) && text.trimmingSpaces.isEmpty
         }
         if nullTokens.contains(text) { return true }
-        guard spaced else { return false }
+        guard let last = text.utf8.last,
+            first == 0x20 || first == 0x09 || first == 0xC2 || first == 0xE2 || first == 0xE3 || last == 0x20
+                || last == 0x09 || last == 0xA0 || last == 0xA7 || last == 0xAF || last == 0x80
+        else { return false }
         return nullTokens.contains(text.trimmingSpaces)
     }
 

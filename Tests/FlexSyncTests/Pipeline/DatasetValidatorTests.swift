@@ -185,7 +185,7 @@ struct DatasetValidatorTests {
             #expect(outcome.problems.last?.rule.hasPrefix("an id behind Excel's text marker (')") == true)
         }
         // The byte paths' cheap look lets every such word through to the full check, in any case.
-        for word in BoundMapping.idPlaceholders {
+        for word in ValueRules.idPlaceholders {
             for spelling in [word, word.uppercased(), word.capitalized] {
                 #expect(ValueRules.mayBeDamagedID(spelling.utf8), "\(spelling)")
             }
