@@ -5,17 +5,15 @@ import Foundation
 /// undefined (Windows-1250's 0x98, pasted from another encoding), or bytes that are not UTF-8 in
 /// a document that declares UTF-8 or nothing. libxml2 itself calls both "malformed" at best.
 enum XMLEncodingFault {
-    /// The bytes each single-byte Windows code page leaves undefined.
-    static let undefinedBytes: [String: Set<UInt8>] = [
-        "windows-1250": [0x81, 0x83, 0x88, 0x90, 0x98],
-        "windows-1251": [0x98],
-        "windows-1252": [0x81, 0x8D, 0x8F, 0x90, 0x9D],
-        "windows-1253": [
-            0x81, 0x88, 0x8A, 0x8C, 0x8D, 0x8E, 0x8F, 0x90, 0x98, 0x9A, 0x9C, 0x9D, 0x9E, 0x9F, 0xAA, 0xD2, 0xFF
-        ],
-        "windows-1254": [0x81, 0x8D, 0x8E, 0x8F, 0x90, 0x9D, 0x9E],
-        "windows-1257": [0x81, 0x83, 0x88, 0x8A, 0x8C, 0x90, 0x98, 0x9A, 0x9C, 0x9F, 0xA1, 0xA5]
-    ]
+    /// Whether a code page flexsync reads leaves a byte undefined: its tables map the bytes
+    /// 0x80–0x9F the code page does not define to the C1 control of the same number, as WHATWG
+    /// does (Windows-1250's 0x98, Windows-1252's 0x81).
+    static func leavesUndefined(_ encoding: TextEncoding, _ byte: UInt8) -> Bool {
+        guard byte >= 0x80 && byte < 0xA0 else { return false }
+        let high =
+            encoding == .windows1252 ? UTF8Transcoder.windows1252High : UTF8Transcoder.upperHalf(of: encoding)
+        return high.count > Int(byte - 0x80) && high[Int(byte - 0x80)] == UInt32(byte)
+    }
 
     /// The encoding an XML declaration names (`<?xml version="1.0" encoding="Windows-1250"?>`),
     /// lower-cased; nil without one.
@@ -33,8 +31,8 @@ enum XMLEncodingFault {
     }
 
     /// Where the first byte is that the document's declared encoding cannot read, and why: a
-    /// byte the declared code page leaves undefined, or bytes that are not UTF-8 where UTF-8 is
-    /// declared or nothing is; nil when there is none (the document is malformed otherwise).
+    /// byte a code page flexsync reads leaves undefined, or bytes that are not UTF-8 (by the CSV
+    /// reader's own check) where UTF-8 is declared or nothing is; nil when there is none.
     static func reason(document: [UInt8]) -> (line: Int, offset: Int, message: String)? {
         // UTF-16 and UTF-32 documents are not read byte by byte.
         if document.prefix(4).contains(0) || document.starts(with: [0xFF, 0xFE]) || document.starts(with: [0xFE, 0xFF])
@@ -44,15 +42,18 @@ enum XMLEncodingFault {
         let declared = declaredEncoding(document.prefix(256))
         let found: Int
         let message: String
-        if let declared, let undefined = undefinedBytes[declared] {
-            guard let index = document.firstIndex(where: undefined.contains) else { return nil }
+        if let declared, let encoding = TextEncoding(name: declared),
+            encoding == .windows1252 || !UTF8Transcoder.upperHalf(of: encoding).isEmpty
+        {
+            guard let index = document.firstIndex(where: { leavesUndefined(encoding, $0) }) else { return nil }
             found = index
             message =
                 "byte 0x\(String(document[index], radix: 16, uppercase: true)) is no character in \(declared), the "
                 + "encoding the XML declaration names: a character pasted from another encoding? Correct it in the "
                 + "export, or export the file as UTF-8"
         } else if declared == nil || declared == "utf-8" || declared == "utf8" {
-            guard let index = firstInvalidUTF8(document) else { return nil }
+            let index = document.withUnsafeBufferPointer(CSVScanner.firstInvalidUTF8)
+            guard index < document.count else { return nil }
             found = index
             let said = declared == nil ? "no XML declaration names another encoding" : "the XML declaration names UTF-8"
             message =
@@ -65,34 +66,6 @@ enum XMLEncodingFault {
         let line = 1 + document[..<found].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
         let lineStart = document[..<found].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
         return (line, found, "column \(found - lineStart + 1): " + message)
-    }
-
-    /// Where bytes stop being valid UTF-8; nil when they are.
-    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
-        var index = 0
-        while index < bytes.count {
-            let length: Int
-            switch bytes[index] {
-            case 0x00...0x7F: length = 1
-            case 0xC2...0xDF: length = 2
-            case 0xE0...0xEF: length = 3
-            case 0xF0...0xF4: length = 4
-            default: return index
-            }
-            guard index + length <= bytes.count,
-                bytes[(index + 1)..<(index + length)].allSatisfy({ $0 & 0xC0 == 0x80 })
-            else { return index }
-            // Overlong forms, UTF-16 surrogates (CESU-8) and code points past U+10FFFF.
-            let second = length > 1 ? bytes[index + 1] : 0
-            switch bytes[index] {
-            case 0xE0 where second < 0xA0, 0xED where second > 0x9F, 0xF0 where second < 0x90,
-                0xF4 where second > 0x8F:
-                return index
-            default: break
-            }
-            index += length
-        }
-        return nil
     }
 
     /// How far past the start of the line libxml2 stopped on a byte it could not decode may lie:

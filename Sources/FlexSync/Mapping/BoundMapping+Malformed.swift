@@ -13,7 +13,8 @@ extension BoundMapping {
         {
             result.skipped = true
             result.problems.append(
-                Problem(.warning, result.position, field: "-", rule: kind.ruleAlone(label) + ": the row is left out"))
+                Problem(.warning, result.position, field: "-", rule: kind.rule(label, .alone) + ": the row is left out")
+            )
             return result
         }
         // Which value holds the stray delimiter cannot be told: none of the row is used.

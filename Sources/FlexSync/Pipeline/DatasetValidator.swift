@@ -111,9 +111,10 @@ public struct DatasetValidator {
                 reader: reader, mapping: mapping, policy: policy, threads: threads,
                 storeKeys: keepRecords ? storeKeys : nil)
             /// `encoded`: the record's chunk as its mapping thread encoded it, adopted as a block;
-            /// `offset`: the record's place in that chunk.
+            /// `offset`: the record's place in that chunk; `key`: its identity's ``IdentityKey``.
             @inline(__always) func consider(
-                _ mapped: inout MappedRecord, at offset: Int, encoded: (RecordStore.EncodedRecords, Int)?
+                _ mapped: inout MappedRecord, at offset: Int, encoded: (RecordStore.EncodedRecords, Int)?,
+                key: (text: String, letters: IdentityKey.LetterCase)?
             ) {
                 outcome.rowsRead += 1
                 if mapped.skipped {
@@ -125,7 +126,6 @@ public struct DatasetValidator {
                     return
                 }
                 let identity = mapped.identity
-                let key = identity.map(IdentityKey.key)
                 let seen = key.flatMap { firstByKey[$0.text] }
                 var caseNote = ""
                 if let key, let seen, IdentityKey.differInCaseOnly(seen.letters, key.letters) {
@@ -206,13 +206,20 @@ public struct DatasetValidator {
                 let encoded = keepRecords ? encodedChunk.map { ($0, outcome.store.adopt($0)) } : nil
                 // One key per row, a million rows: the table outgrows the cache, and a probe amid
                 // the checks waits for its miss alone; a pass of loads first waits for many at once.
+                // Each identity's lookup key is worked out once, here.
+                var keys: [(text: String, letters: IdentityKey.LetterCase)?] = []
+                keys.reserveCapacity(chunk.count)
                 chunk.withUnsafeBufferPointer { records in
                     for index in records.indices {
-                        if let identity = records[index].identity { firstByKey.warm(IdentityKey.key(identity).text) }
+                        let key = records[index].identity.map(IdentityKey.key)
+                        if let key { firstByKey.warm(key.text) }
+                        keys.append(key)
                     }
                 }
                 chunk.withUnsafeMutableBufferPointer { records in
-                    for index in records.indices { consider(&records[index], at: index, encoded: encoded) }
+                    for index in records.indices {
+                        consider(&records[index], at: index, encoded: encoded, key: keys[index])
+                    }
                 }
                 stream.recycle(chunk)
             }

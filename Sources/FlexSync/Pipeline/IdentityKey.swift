@@ -34,10 +34,9 @@ enum IdentityKey {
         }
     }
 
-    /// Whether two ids met under one key differ in their letters' case alone.
-    static func differInCaseOnly(_ first: LetterCase, _ second: LetterCase) -> Bool {
-        first != second && first != .noLetters && second != .noLetters
-    }
+    /// Whether two ids met under one key differ in their letters' case alone: under one key, only
+    /// a one-case id and its other-case spelling have different cases.
+    static func differInCaseOnly(_ first: LetterCase, _ second: LetterCase) -> Bool { first != second }
 
     /// A one-case id written in the given case (the first of two that differ in case alone).
     static func spelled(_ identity: String, as letters: LetterCase) -> String {

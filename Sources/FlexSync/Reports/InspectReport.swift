@@ -61,8 +61,7 @@ public enum InspectReport {
                         : "counted as a value; if it means empty, list it in ") + "'source.null_tokens'")
         }
         for (line, label, kind) in inspection.totalLines.prefix(8) {
-            let rule = kind.rule(label).replacingOccurrences(of: ", most other columns empty", with: "")
-            lines.append("line \(line): \(rule): left out of the counts")
+            lines.append("line \(line): \(kind.rule(label, .first)): left out of the counts")
         }
         for line in inspection.repeatedHeaderLines.prefix(5) {
             lines.append("line \(line): repeats the header (two exports joined into one?): left out of the counts")
